@@ -1,0 +1,47 @@
+# The two commands a newcomer types: `make lab` and `make test`. Both create .venv when it is missing.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip --disable-pip-version-check --quiet
+
+.PHONY: lab test unit notebooks handouts bench clean help
+
+help:
+	@echo "make lab        open JupyterLab on notebooks/ (creates .venv on first use)"
+	@echo "make test       run the whole suite: unit tests, strict nbval, browser tests"
+	@echo "make notebooks  re-execute the notebooks in place (after changing them or the library)"
+	@echo "make handouts   build the offline HTML handout set into build/handouts/"
+	@echo "make bench      print the benchmark table and write build/bench.json"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# Stamps record what is installed; they are redone when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PIP) install -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(PY)
+	$(PIP) install -e ".[test]"
+	touch $(VENV)/.installed $@
+
+lab: $(VENV)/.installed
+	$(VENV)/bin/jupyter lab notebooks/
+
+test: $(VENV)/.installed-test
+	$(PY) -m pytest -p no:cacheprovider -n 2 --dist loadfile --nbval --nbval-current-env tests notebooks
+
+unit: $(VENV)/.installed-test
+	$(PY) -m pytest -p no:cacheprovider -m "not e2e" tests
+
+notebooks: $(VENV)/.installed
+	$(PY) -m spasm_lib.notebook_tools execute notebooks/*.ipynb
+
+handouts: $(VENV)/.installed
+	$(VENV)/bin/spasm-teach handouts -o build/handouts
+
+bench: $(VENV)/.installed-test
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf build dist artifacts *.egg-info

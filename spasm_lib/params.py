@@ -1,0 +1,213 @@
+"""Each notebook's papermill parameters: names, types, defaults, allowed values, help.
+
+papermill alone only *warns* about an unknown parameter, guesses types from text (``-p seed 5`` is
+an int, ``-p sport golf`` a str) and enforces no annotation. So the same specification here is
+checked twice: by ``spasm-teach render`` before any kernel starts, and inside every notebook in the
+cell right after the ``parameters`` cell (:func:`use_parameters`), so a direct ``papermill`` run
+fails early with the same one-line message.
+
+Lists (risk factors, exam steps) may be given as a Python list or as text separated by commas or
+semicolons, because that is what ``-p NAME VALUE`` can pass.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from spasm_lib.facts import Facts, load_facts
+
+AUDIENCES = ("student", "instructor")
+RANDOM_CASE = "random"
+NO_SPORT = "none"
+
+
+class ParameterError(ValueError):
+    """A parameter value that is not allowed. The message is one line naming the parameter."""
+
+    def __init__(self, notebook: str, name: str, message: str):
+        self.notebook, self.name = notebook, name
+        super().__init__(f"parameter '{name}' of {notebook}: {message}")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One papermill parameter of a notebook."""
+
+    name: str
+    kind: str  # "str", "int", "bool" or "list"
+    default: Any
+    help: str
+    allowed: Callable[[Facts], tuple[str, ...]] | tuple[str, ...] | None = None
+
+    def allowed_values(self, facts: Facts) -> tuple[str, ...] | None:
+        return self.allowed(facts) if callable(self.allowed) else self.allowed
+
+
+def _ids(table: str, *extra: str) -> Callable[[Facts], tuple[str, ...]]:
+    return lambda facts: tuple(r.id for r in facts.table(table)) + extra
+
+
+_INTERACTIVE = Parameter(
+    "interactive", "bool", True,
+    "True: live widgets (JupyterLab). False: the static view of the state these parameters choose "
+    "(papermill runs and HTML handouts).",
+)
+_AUDIENCE = Parameter(
+    "audience", "str", "student",
+    "student: questions without answers. instructor: answers and explanations shown.", AUDIENCES,
+)
+_CASE = Parameter(
+    "case", "str", "golfer-twist",
+    "A case id from data/cases.csv, or 'random' for a seeded virtual patient.",
+    _ids("cases", RANDOM_CASE),
+)
+_SEED = Parameter("seed", "int", 0, "Seed of the virtual patient when case is 'random' (same seed, same patient).")
+
+NOTEBOOK_PARAMETERS: dict[str, tuple[Parameter, ...]] = {
+    "00_start_here": (_INTERACTIVE, _AUDIENCE),
+    "01_risk_factors": (
+        Parameter(
+            "risk_factors", "list", ["tender-muscles"],
+            "Risk factor ids ticked in the explorer (data/risk_factors.csv).", _ids("risk_factors"),
+        ),
+        Parameter(
+            "sport", "str", "golf",
+            "The sport chosen in the explorer (data/sports.csv), or 'none'.", _ids("sports", NO_SPORT),
+        ),
+        _INTERACTIVE,
+        _AUDIENCE,
+    ),
+    "02_exam_simulator": (
+        _CASE,
+        _SEED,
+        Parameter(
+            "steps", "list", ["history-onset", "palpation", "lean-forward", "inspection"],
+            "Examination steps already performed in the static view (data/exam_steps.csv).",
+            _ids("exam_steps"),
+        ),
+        Parameter("palpation_site", "str", "lower-back", "Where the student palpates.", ("lower-back", "upper-back")),
+        Parameter(
+            "interpretation", "str", "",
+            "The interpretation the student commits to (data/interpretations.csv), or '' for none yet.",
+            _ids("interpretations", ""),
+        ),
+        _INTERACTIVE,
+        _AUDIENCE,
+    ),
+    "03_treatment_pathway": (
+        _CASE,
+        Parameter(
+            "step", "str", "red-flag-screen",
+            "The pathway step shown as current (data/pathway_steps.csv).", _ids("pathway_steps"),
+        ),
+        Parameter("improving", "bool", False, "At reassessment: is the treatment working?"),
+        _INTERACTIVE,
+        _AUDIENCE,
+    ),
+    "04_case_study": (_CASE, _SEED, _AUDIENCE, _INTERACTIVE),
+}
+
+# Names IPython puts in a kernel's namespace; never parameters.
+_KERNEL_NAMES = frozenset({"In", "Out", "get_ipython", "exit", "quit", "open"})
+
+
+def notebook_key(notebook: str | Path) -> str:
+    """``notebooks/01_risk_factors.ipynb``, ``01_risk_factors`` or ``01-risk-factors`` -> ``01_risk_factors``."""
+    key = Path(str(notebook)).name.removesuffix(".ipynb").replace("-", "_")
+    if key not in NOTEBOOK_PARAMETERS:
+        raise ParameterError(
+            str(notebook), "notebook", f"unknown notebook; expected one of: {', '.join(NOTEBOOK_PARAMETERS)}"
+        )
+    return key
+
+
+def parameters(notebook: str | Path) -> tuple[Parameter, ...]:
+    """The parameter specification of a notebook."""
+    return NOTEBOOK_PARAMETERS[notebook_key(notebook)]
+
+
+def defaults(notebook: str | Path) -> dict[str, Any]:
+    return {p.name: p.default for p in parameters(notebook)}
+
+
+def _coerce(notebook: str, p: Parameter, value: Any, facts: Facts) -> Any:
+    def fail(expected: str) -> ParameterError:
+        return ParameterError(notebook, p.name, f"got {value!r}; expected {expected}")
+
+    if p.kind == "bool":
+        if isinstance(value, bool):
+            result: Any = value
+        elif isinstance(value, str) and value.strip().lower() in ("true", "false", "yes", "no"):
+            result = value.strip().lower() in ("true", "yes")
+        else:
+            raise fail("True or False")
+    elif p.kind == "int":
+        if isinstance(value, bool):
+            raise fail("a whole number")
+        if isinstance(value, int):
+            result = value
+        elif isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            result = int(value)
+        else:
+            raise fail("a whole number")
+    elif p.kind == "list":
+        if isinstance(value, str):
+            result = [v.strip() for v in value.replace(";", ",").split(",") if v.strip()]
+        elif isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+            result = list(value)
+        else:
+            raise fail("a list of ids (or text separated by commas)")
+    else:
+        if not isinstance(value, str):
+            raise fail("text")
+        result = value.strip()
+    allowed = p.allowed_values(facts)
+    if allowed is not None:
+        for item in result if p.kind == "list" else [result]:
+            if item not in allowed:
+                shown = ", ".join(repr(a) if a == "" else a for a in allowed)
+                raise ParameterError(notebook, p.name, f"{item!r} is not allowed; expected one of: {shown}")
+        if p.kind == "list" and len(set(result)) != len(result):
+            raise ParameterError(notebook, p.name, f"{result!r} names an id twice")
+    return result
+
+
+def validate(notebook: str | Path, values: Mapping[str, Any], facts: Facts | None = None) -> dict[str, Any]:
+    """Check given values against the notebook's spec; return every parameter, defaults filled in.
+
+    Raises :class:`ParameterError` for an unknown name, a wrong type or a value outside the allowed set.
+    """
+    key = notebook_key(notebook)
+    facts = facts or load_facts()
+    spec = {p.name: p for p in NOTEBOOK_PARAMETERS[key]}
+    for name in values:
+        if name not in spec:
+            raise ParameterError(key, name, f"unknown parameter; expected one of: {', '.join(spec)}")
+    return {
+        name: _coerce(key, p, values[name] if name in values else p.default, facts)
+        for name, p in spec.items()
+    }
+
+
+def _is_parameter_like(name: str, value: Any) -> bool:
+    if name.startswith("_") or name in _KERNEL_NAMES:
+        return False
+    return isinstance(value, (str, int, float, bool, list, tuple, type(None))) and not isinstance(
+        value, (types.ModuleType, type)
+    )
+
+
+def use_parameters(notebook: str, namespace: Mapping[str, Any]) -> types.SimpleNamespace:
+    """Validate the parameters a notebook's kernel holds (call with ``globals()``).
+
+    Every plain value (text, number, list, bool) in the namespace counts as a parameter, so a name
+    papermill injected with a typo (``-p sprot golf``) is caught as unknown instead of ignored.
+    Objects the notebook creates later (widgets, views, the returned namespace) are not plain values,
+    so re-running this cell in JupyterLab stays safe.
+    """
+    given = {k: v for k, v in namespace.items() if _is_parameter_like(k, v)}
+    return types.SimpleNamespace(**validate(notebook, given))

@@ -1,0 +1,311 @@
+"""Typed, immutable records: one frozen dataclass per table in ``data/``.
+
+Each dataclass *is* the schema of its CSV file. The loader (:mod:`spasm_lib.facts`) reads the field
+types and the ``field(metadata=...)`` rules below to parse and validate every cell, so a column is
+declared once, here, and nowhere else.
+
+Cell conventions (documented for data authors in ``data/README.md``):
+
+* ``str`` - required text; ``str | None`` - optional text (empty cell means None).
+* ``int`` / ``float`` - numbers; ``int | None`` - optional number.
+* ``bool`` - ``yes`` or ``no``.
+* ``tuple[str, ...]`` - a list separated by ``;`` (spaces around items are stripped).
+* ``metadata={"choices": ...}`` - the value (or every list item) must be one of the choices.
+* ``metadata={"ref": "table"}`` - the value (or every list item) must be an id in that table.
+
+Provenance: every table except ``references`` carries ``source_paragraph`` (1 to 5, the paragraph of
+the source text the row restates) and ``reference_ids`` (ids from ``references.csv``); at least one
+of the two must be filled. A row with no source paragraph is, by definition, beyond the source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SOURCE_PARAGRAPHS = (1, 2, 3, 4, 5)
+"""The source text has five paragraphs; a ``source_paragraph`` outside this range is an error."""
+
+SOURCE_PARAGRAPH_TOPICS = {
+    1: "What a back spasm is and how it unfolds",
+    2: "Causes and risk factors",
+    3: "Diagnosis: history and physical examination",
+    4: "Non-drug treatment: ice, rest, compression",
+    5: "Medication and referral",
+}
+
+RISK_CATEGORIES = (
+    "tissue-state",
+    "acute-force",
+    "sport",
+    "structural-condition",
+    "muscle-weakness",
+    "unknown-cause",
+)
+BACK_REGIONS = ("lower-back", "upper-back", "upper-and-lower-back", "not-stated")
+SPASM_SITES = ("lower-back", "upper-back")
+CONDITION_ASPECTS = ("definition", "mechanism", "symptom", "time-course")
+EXAM_KINDS = ("history", "palpation", "movement", "inspection", "neurological", "red-flag-screen")
+FINDING_TRIGGERS = (
+    "always",
+    "site-match",
+    "site-other",
+    "tissue-injury",
+    "no-tissue-injury",
+    "radicular",
+    "not-radicular",
+    "red-flags",
+    "no-red-flags",
+)
+RED_FLAG_CONCERNS = ("fracture", "tumour-or-infection", "cauda-equina")
+RED_FLAG_URGENCY = ("emergency", "prompt-assessment")
+TREATMENT_KINDS = ("non-drug", "drug", "referral", "self-care")
+VERDICTS = ("agrees", "partly-agrees", "differs", "beyond-source")
+PATHWAY_KINDS = ("screen", "non-drug", "drug", "reassess", "referral")
+REFERENCE_KINDS = ("guideline", "systematic-review", "trial", "review", "tool")
+NOTEBOOKS = (
+    "00-start-here",
+    "01-risk-factors",
+    "02-exam-simulator",
+    "03-treatment-pathway",
+    "04-case-study",
+)
+
+
+def choices(*allowed: str) -> dict[str, Any]:
+    return {"choices": tuple(allowed)}
+
+
+def ref(table: str) -> dict[str, Any]:
+    return {"ref": table}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Provenance:
+    """Where a row comes from: a source paragraph, reference ids, or both."""
+
+    source_paragraph: int | None = field(default=None, metadata={"paragraph": True})
+    reference_ids: tuple[str, ...] = field(default=(), metadata=ref("references"))
+
+    @property
+    def beyond_source(self) -> bool:
+        """True when the row is not a restatement of the source text."""
+        return self.source_paragraph is None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reference:
+    """A published guideline, review, trial or tool that the evidence check cites."""
+
+    id: str
+    short: str
+    citation: str
+    kind: str = field(metadata=choices(*REFERENCE_KINDS))
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConditionFact(Provenance):
+    """One statement about what a back spasm is, its mechanism, symptoms or time course."""
+
+    id: str
+    order: int
+    aspect: str = field(metadata=choices(*CONDITION_ASPECTS))
+    statement: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PainCoursePoint(Provenance):
+    """A point of the schematic pain curve. Illustrative only: the source gives no numbers."""
+
+    id: str
+    hour: float
+    relative_pain: float = field(metadata={"min": 0.0, "max": 10.0})
+    phase: str
+    illustrative: bool = field(metadata={"must_be": True})
+
+
+@dataclass(frozen=True, kw_only=True)
+class RiskFactor(Provenance):
+    """A cause or risk factor of back spasm, as the source names it."""
+
+    id: str
+    name: str
+    category: str = field(metadata=choices(*RISK_CATEGORIES))
+    mechanism: str
+    region: str = field(metadata=choices(*BACK_REGIONS))
+    source_says: str
+    examples: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Sport(Provenance):
+    """A sport the source names as a setting for sudden twists, jerks and pulls."""
+
+    id: str
+    name: str
+    movements: tuple[str, ...]
+    risk_factor_id: str = field(metadata=ref("risk_factors"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExamStep(Provenance):
+    """One step of the history or physical examination a student can perform."""
+
+    id: str
+    order: int
+    name: str
+    kind: str = field(metadata=choices(*EXAM_KINDS))
+    how: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Interpretation(Provenance):
+    """A working interpretation a student can commit to after examining a patient."""
+
+    id: str
+    name: str
+    description: str
+    next_action: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Finding(Provenance):
+    """What an examination step shows when its trigger holds for a patient."""
+
+    id: str
+    step_id: str = field(metadata=ref("exam_steps"))
+    trigger: str = field(metadata=choices(*FINDING_TRIGGERS))
+    text: str
+    points_to: str | None = field(metadata=ref("interpretations"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class RedFlag(Provenance):
+    """A warning sign of serious disease that calls for urgent assessment."""
+
+    id: str
+    name: str
+    concern: str = field(metadata=choices(*RED_FLAG_CONCERNS))
+    question: str
+    urgency: str = field(metadata=choices(*RED_FLAG_URGENCY))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Case(Provenance):
+    """A virtual patient for the exam simulator and the case study."""
+
+    id: str
+    title: str
+    age: int
+    story: str
+    sport_id: str | None = field(metadata=ref("sports"))
+    risk_factor_ids: tuple[str, ...] = field(metadata=ref("risk_factors"))
+    spasm_site: str = field(metadata=choices(*SPASM_SITES))
+    tissue_injury: bool
+    radicular: bool
+    red_flag_ids: tuple[str, ...] = field(metadata=ref("red_flags"))
+    interpretation_id: str = field(metadata=ref("interpretations"))
+    teaching_point: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Treatment(Provenance):
+    """A treatment or referral the source describes, with what it does and why."""
+
+    id: str
+    name: str
+    kind: str = field(metadata=choices(*TREATMENT_KINDS))
+    what_it_does: str
+    why: str
+    examples: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class EvidenceCheck(Provenance):
+    """The source's advice on one topic beside what current guidance says, with references."""
+
+    id: str
+    topic: str
+    treatment_id: str | None = field(metadata=ref("treatments"))
+    source_says: str
+    guidance_says: str
+    verdict: str = field(metadata=choices(*VERDICTS))
+
+
+@dataclass(frozen=True, kw_only=True)
+class PathwayStep(Provenance):
+    """One step of the treatment pathway, in order."""
+
+    id: str
+    order: int
+    title: str
+    kind: str = field(metadata=choices(*PATHWAY_KINDS))
+    summary: str
+    treatment_ids: tuple[str, ...] = field(metadata=ref("treatments"))
+    evidence_check_ids: tuple[str, ...] = field(metadata=ref("evidence_checks"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class GlossaryTerm(Provenance):
+    """A term a student meets in the notebooks, defined in plain words."""
+
+    id: str
+    term: str
+    definition: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuizQuestion(Provenance):
+    """A self-check question shown in a notebook's "Check yourself" section."""
+
+    id: str
+    notebook: str = field(metadata=choices(*NOTEBOOKS))
+    order: int
+    prompt: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuizOption(Provenance):
+    """One answer option of a self-check question, with why it is right or wrong."""
+
+    id: str
+    question_id: str = field(metadata=ref("quiz_questions"))
+    text: str
+    correct: bool
+    explanation: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SourceClaim:
+    """One claim of the source text, restated, and the data rows that teach it.
+
+    This is the traceability matrix: each claim names its paragraph and, in ``taught_by``, the rows
+    (``table:id``) that carry it to the student. The loader checks that every entry resolves.
+    """
+
+    id: str
+    paragraph: int = field(metadata={"paragraph": True})
+    claim: str
+    taught_by: tuple[str, ...] = field(metadata={"row_ref": True})
+
+
+TABLES: dict[str, type] = {
+    "references": Reference,
+    "condition": ConditionFact,
+    "pain_course": PainCoursePoint,
+    "risk_factors": RiskFactor,
+    "sports": Sport,
+    "exam_steps": ExamStep,
+    "interpretations": Interpretation,
+    "findings": Finding,
+    "red_flags": RedFlag,
+    "cases": Case,
+    "treatments": Treatment,
+    "evidence_checks": EvidenceCheck,
+    "pathway_steps": PathwayStep,
+    "glossary": GlossaryTerm,
+    "quiz_questions": QuizQuestion,
+    "quiz_options": QuizOption,
+    "source_claims": SourceClaim,
+}
+"""Table name -> record class. The file of table ``t`` is ``data/t.csv``."""

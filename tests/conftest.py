@@ -1,0 +1,58 @@
+"""Shared fixtures: a writable copy of the teaching data, and helpers to break it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+
+from spasm_lib.facts import default_data_dir
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCE_TEXT = Path(__file__).parent / "fixtures" / "source_text.txt"
+
+
+class DataCopy:
+    """A copy of data/ in a temporary folder, with edits that know each row's physical line."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def path(self, table: str) -> Path:
+        return self.folder / f"{table}.csv"
+
+    def read(self, table: str) -> list[list[str]]:
+        with self.path(table).open(encoding="utf-8", newline="") as fh:
+            return list(csv.reader(fh))
+
+    def write(self, table: str, rows: list[list[str]]) -> None:
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(rows)
+        self.path(table).write_text(buffer.getvalue(), encoding="utf-8")
+
+    @staticmethod
+    def line_of(rows: list[list[str]], index: int) -> int:
+        """The physical line (1-based) on which rows[index] starts, as csv.writer lays them out."""
+        line = 1
+        for row in rows[:index]:
+            buffer = io.StringIO()
+            csv.writer(buffer, lineterminator="\n").writerow(row)
+            line += buffer.getvalue().count("\n")
+        return line
+
+    def set_cell(self, table: str, row_index: int, column: str, value: str) -> int:
+        """Set one cell of data row ``row_index`` (0 = first row after the header); return its line."""
+        rows = self.read(table)
+        rows[row_index + 1][rows[0].index(column)] = value
+        self.write(table, rows)
+        return self.line_of(rows, row_index + 1)
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> DataCopy:
+    folder = tmp_path / "data"
+    shutil.copytree(str(default_data_dir()), folder, ignore=shutil.ignore_patterns("__*"))
+    return DataCopy(folder)

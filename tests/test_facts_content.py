@@ -1,0 +1,173 @@
+"""The real teaching data: it loads, it covers the source, and it keeps the content rules."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import subprocess
+import sys
+
+import pytest
+
+from spasm_lib import records as R
+from spasm_lib.facts import Facts, columns, load_facts
+
+from conftest import SOURCE_TEXT
+
+
+@pytest.fixture(scope="module")
+def facts() -> Facts:
+    return load_facts()
+
+
+def text_cells(facts: Facts):
+    for name in R.TABLES:
+        for record in facts.table(name):
+            for f in dataclasses.fields(record):
+                value = getattr(record, f.name)
+                if isinstance(value, str):
+                    yield name, record, f.name, value
+
+
+def test_every_table_has_rows(facts):
+    empty = [name for name in R.TABLES if not facts.table(name)]
+    assert not empty
+
+
+def test_loading_is_cached(facts):
+    assert load_facts() is facts
+
+
+def test_records_are_immutable(facts):
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        facts.risk_factors[0].name = "changed"
+
+
+def test_every_source_paragraph_has_claims_and_rows(facts):
+    claimed = {c.paragraph for c in facts.source_claims}
+    assert claimed == set(R.SOURCE_PARAGRAPHS)
+    rows = {
+        getattr(r, "source_paragraph", None) for name in R.TABLES for r in facts.table(name)
+    }
+    assert set(R.SOURCE_PARAGRAPHS) <= rows
+
+
+def test_every_claim_is_taught_by_a_row_of_its_own_paragraph_or_a_quiz(facts):
+    for claim in facts.source_claims:
+        paragraphs = set()
+        for entry in claim.taught_by:
+            table, _, row_id = entry.partition(":")
+            paragraphs.add(getattr(facts.by_id(table)[row_id], "source_paragraph", None))
+        assert claim.paragraph in paragraphs, f"{claim.id} is taught by no row of paragraph {claim.paragraph}"
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z]+", text.lower())
+
+
+def test_no_sentence_of_the_source_is_copied(facts):
+    source = _words(SOURCE_TEXT.read_text(encoding="utf-8"))
+    grams = {tuple(source[i : i + 8]) for i in range(len(source) - 7)}
+    copied = []
+    for name, record, column, text in text_cells(facts):
+        words = _words(text)
+        if any(tuple(words[i : i + 8]) in grams for i in range(len(words) - 7)):
+            copied.append(f"{name}:{record.id}:{column}")
+    assert not copied, f"cells that copy 8 or more words of the source in a row: {copied}"
+
+
+def test_the_check_for_copying_can_fail():
+    source = _words(SOURCE_TEXT.read_text(encoding="utf-8"))
+    assert len(source) > 300  # the fixture is the real five-paragraph text
+
+
+def test_all_risk_categories_and_the_three_sports(facts):
+    assert {r.category for r in facts.risk_factors} == set(R.RISK_CATEGORIES)
+    assert {s.id for s in facts.sports} >= {"baseball", "football", "golf"}
+
+
+def test_source_treatments_carry_their_paragraphs(facts):
+    treatments = facts.by_id("treatments")
+    for tid in ("ice", "rest", "compression"):
+        assert treatments[tid].source_paragraph == 4
+    for tid in ("anti-inflammatories", "muscle-relaxants", "specialist-referral"):
+        assert treatments[tid].source_paragraph == 5
+
+
+def test_evidence_check_for_each_point_where_guidance_differs(facts):
+    checks = facts.by_id("evidence_checks")
+    for topic in ("rest", "ice", "compression", "referral-timing"):
+        assert checks[topic].verdict == "differs"
+    for topic in ("muscle-relaxants", "anti-inflammatories"):
+        assert checks[topic].verdict != "agrees"
+    assert all(c.reference_ids for c in facts.evidence_checks)
+
+
+def test_rows_beyond_the_source_cite_a_reference(facts):
+    for name in R.TABLES:
+        for record in facts.table(name):
+            if isinstance(record, R.Provenance) and record.beyond_source:
+                assert record.reference_ids, f"{name}:{record.id}"
+
+
+def test_percentages_only_with_a_reference(facts):
+    for name, record, column, text in text_cells(facts):
+        if "%" in text:
+            assert getattr(record, "reference_ids", ()), f"{name}:{record.id}:{column} has a % and no reference"
+
+
+def test_unverified_figures_are_left_out(facts):
+    for name, record, column, text in text_cells(facts):
+        assert "90%" not in text and "5-10%" not in text, f"{name}:{record.id}:{column}"
+
+
+def test_every_exam_step_shows_something(facts):
+    steps_with_findings = {f.step_id for f in facts.findings}
+    assert steps_with_findings == {s.id for s in facts.exam_steps}
+
+
+def test_glossary_has_the_terms_a_student_needs(facts):
+    terms = {t.term.lower() for t in facts.glossary}
+    for needed in ("spasm", "idiopathic", "nsaid", "muscle relaxant", "orthopedics", "neurology",
+                   "radiculopathy", "cauda equina syndrome"):
+        assert any(needed in term for term in terms), needed
+
+
+def test_each_notebook_has_a_quiz(facts):
+    per_notebook = {n: 0 for n in R.NOTEBOOKS}
+    for q in facts.quiz_questions:
+        per_notebook[q.notebook] += 1
+    assert min(per_notebook.values()) >= 3, per_notebook
+
+
+def test_every_quiz_option_explains_itself(facts):
+    assert all(o.explanation.strip() for o in facts.quiz_options)
+
+
+def test_the_seven_cases_of_the_exam_simulator(facts):
+    cases = facts.by_id("cases")
+    for cid in ("golfer-twist", "weekend-footballer", "office-worker-weak-core", "arthritis-older-adult",
+                "ruptured-disc", "no-known-cause", "red-flag-saddle-numbness"):
+        assert cid in cases
+    assert cases["red-flag-saddle-numbness"].interpretation_id == "serious-cause-suspected"
+
+
+def test_frame_columns_in_display_order(facts):
+    frame = facts.frame("risk-factors")
+    assert list(frame.columns) == [c.name for c in columns(R.RiskFactor)]
+    assert frame.columns[0] == "id" and list(frame.columns[-2:]) == ["source_paragraph", "reference_ids"]
+    assert len(frame) == len(facts.risk_factors)
+
+
+def test_unknown_table_name_is_a_clear_error(facts):
+    with pytest.raises(ValueError, match="unknown table 'risk'.*risk-factors"):
+        facts.frame("risk")
+
+
+def test_importing_facts_pulls_in_no_widgets_plots_or_pandas():
+    code = (
+        "import sys, spasm_lib.facts as f; f.load_facts(); "
+        "print(sorted(m for m in ('ipywidgets', 'matplotlib', 'pandas') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -1,0 +1,196 @@
+"""Every validation rule, each on a broken copy of the real data in a temporary folder.
+
+Each test asserts that the error names the file, the line and the column, and says what was
+expected. Line numbers come from how the test itself lays out the CSV (DataCopy.line_of), not
+from the loader under test.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from spasm_lib.facts import DataError, load_facts
+
+
+def problem_for(data_copy, table: str):
+    with pytest.raises(DataError) as caught:
+        load_facts(data_copy.folder)
+    problems = [p for p in caught.value.problems if p.path.endswith(f"{table}.csv")]
+    assert problems, f"no problem reported for {table}.csv: {caught.value}"
+    return problems[0], str(caught.value)
+
+
+def assert_located(data_copy, table, line, column, *fragments):
+    problem, message = problem_for(data_copy, table)
+    assert (problem.line, problem.column) == (line, column), message
+    assert f"{table}.csv, line {line}, column '{column}'" in message
+    for fragment in fragments:
+        assert fragment in problem.message, message
+
+
+def test_missing_column(data_copy):
+    rows = data_copy.read("risk_factors")
+    at = rows[0].index("mechanism")
+    data_copy.write("risk_factors", [r[:at] + r[at + 1 :] for r in rows])
+    assert_located(data_copy, "risk_factors", 1, "mechanism", "required column is missing", "id,name,")
+
+
+def test_unknown_column(data_copy):
+    rows = data_copy.read("sports")
+    data_copy.write("sports", [rows[0] + ["colour"]] + [r + ["red"] for r in rows[1:]])
+    assert_located(data_copy, "sports", 1, "colour", "unknown column")
+
+
+def test_duplicate_id(data_copy):
+    rows = data_copy.read("risk_factors")
+    line = data_copy.set_cell("risk_factors", 2, "id", rows[1][rows[0].index("id")])
+    assert_located(data_copy, "risk_factors", line, "id", "duplicate id", "first used on line 2")
+
+
+def test_dangling_reference(data_copy):
+    line = data_copy.set_cell("sports", 1, "risk_factor_id", "no-such-factor")
+    assert_located(data_copy, "sports", line, "risk_factor_id", "unknown risk_factors id 'no-such-factor'")
+
+
+def test_dangling_reference_in_a_list(data_copy):
+    line = data_copy.set_cell("cases", 0, "risk_factor_ids", "no-such-factor")
+    assert_located(data_copy, "cases", line, "risk_factor_ids", "unknown risk_factors id")
+
+
+def test_unknown_reference_id(data_copy):
+    line = data_copy.set_cell("evidence_checks", 0, "reference_ids", "acp2017;nobody2099")
+    assert_located(data_copy, "evidence_checks", line, "reference_ids", "unknown references id 'nobody2099'")
+
+
+def test_unknown_category(data_copy):
+    line = data_copy.set_cell("risk_factors", 0, "category", "bad-luck")
+    assert_located(data_copy, "risk_factors", line, "category", "expected one of tissue-state", "'bad-luck'")
+
+
+def test_empty_file(data_copy):
+    data_copy.path("glossary").write_bytes(b"")
+    assert_located(data_copy, "glossary", 1, "id", "the file is empty", "expected a header row")
+
+
+def test_bytes_that_are_not_utf8(data_copy):
+    rows = data_copy.read("treatments")
+    col = rows[0].index("why")
+    rows[3][col] = "MARK"
+    data_copy.write("treatments", rows)
+    raw = data_copy.path("treatments").read_bytes().replace(b"MARK", b"caf\xe9 \xff")
+    data_copy.path("treatments").write_bytes(raw)
+    assert_located(data_copy, "treatments", data_copy.line_of(rows, 3), "why", "not UTF-8", "0xe9")
+
+
+def test_paragraph_seven(data_copy):
+    line = data_copy.set_cell("condition", 1, "source_paragraph", "7")
+    assert_located(data_copy, "condition", line, "source_paragraph", "from 1 to 5", "'7'")
+
+
+def test_row_without_provenance(data_copy):
+    data_copy.set_cell("glossary", 0, "source_paragraph", "")
+    line = data_copy.set_cell("glossary", 0, "reference_ids", "")
+    assert_located(data_copy, "glossary", line, "source_paragraph", "reference_ids")
+
+
+def test_required_text_missing(data_copy):
+    line = data_copy.set_cell("treatments", 0, "why", "  ")
+    assert_located(data_copy, "treatments", line, "why", "the cell is empty")
+
+
+def test_bad_boolean(data_copy):
+    line = data_copy.set_cell("cases", 1, "radicular", "maybe")
+    assert_located(data_copy, "cases", line, "radicular", "expected yes or no")
+
+
+def test_bad_whole_number(data_copy):
+    line = data_copy.set_cell("cases", 0, "age", "forty")
+    assert_located(data_copy, "cases", line, "age", "expected a whole number")
+
+
+def test_bad_id_shape(data_copy):
+    line = data_copy.set_cell("glossary", 2, "id", "Not Kebab")
+    assert_located(data_copy, "glossary", line, "id", "kebab-case")
+
+
+def test_pain_curve_must_be_labelled_illustrative(data_copy):
+    line = data_copy.set_cell("pain_course", 0, "illustrative", "no")
+    assert_located(data_copy, "pain_course", line, "illustrative", "expected yes on every row")
+
+
+def test_pain_out_of_range(data_copy):
+    line = data_copy.set_cell("pain_course", 0, "relative_pain", "11")
+    assert_located(data_copy, "pain_course", line, "relative_pain", "from 0 to 10")
+
+
+def test_row_with_too_few_cells(data_copy):
+    rows = data_copy.read("sports")
+    rows[1] = rows[1][:2]
+    data_copy.write("sports", rows)
+    assert_located(data_copy, "sports", 2, rows[0][2], "has 2 cells")
+
+
+def test_missing_file(data_copy):
+    data_copy.path("red_flags").unlink()
+    assert_located(data_copy, "red_flags", 1, "id", "the file is missing")
+
+
+def test_claim_that_names_no_row(data_copy):
+    line = data_copy.set_cell("source_claims", 0, "taught_by", "risk_factors:nothing-here")
+    assert_located(data_copy, "source_claims", line, "taught_by", "names no row")
+
+
+def test_question_with_two_correct_options(data_copy):
+    rows = data_copy.read("quiz_options")
+    header = rows[0]
+    question = rows[1][header.index("question_id")]
+    for row in rows[1:]:
+        if row[header.index("question_id")] == question:
+            row[header.index("correct")] = "yes"
+    data_copy.write("quiz_options", rows)
+    questions = data_copy.read("quiz_questions")
+    index = [r[questions[0].index("id")] for r in questions].index(question)
+    assert_located(data_copy, "quiz_questions", data_copy.line_of(questions, index), "id", "exactly one")
+
+
+def test_case_whose_interpretation_does_not_follow(data_copy):
+    rows = data_copy.read("cases")
+    header = rows[0]
+    index = next(i for i, r in enumerate(rows) if i and r[header.index("red_flag_ids")])
+    rows[index][header.index("interpretation_id")] = "back-spasm"
+    data_copy.write("cases", rows)
+    assert_located(data_copy, "cases", data_copy.line_of(rows, index), "interpretation_id",
+                   "serious-cause-suspected")
+
+
+def test_duplicate_order(data_copy):
+    rows = data_copy.read("exam_steps")
+    order = rows[0].index("order")
+    line = data_copy.set_cell("exam_steps", 1, "order", rows[1][order])
+    assert_located(data_copy, "exam_steps", line, "order", "already used on line 2")
+
+
+def test_line_numbers_count_multiline_cells(data_copy):
+    rows = data_copy.read("glossary")
+    rows[1][rows[0].index("definition")] = "first line\nsecond line\nthird line"
+    rows[3][rows[0].index("id")] = rows[2][rows[0].index("id")]
+    data_copy.write("glossary", rows)
+    assert data_copy.line_of(rows, 3) == 6  # header, two-line-longer row 1, row 2, then row 3
+    assert_located(data_copy, "glossary", 6, "id", "duplicate id")
+
+
+def test_every_problem_is_reported_not_just_the_first(data_copy):
+    data_copy.set_cell("risk_factors", 0, "category", "bad-luck")
+    data_copy.set_cell("condition", 0, "source_paragraph", "9")
+    with pytest.raises(DataError) as caught:
+        load_facts(data_copy.folder)
+    files = {p.path.rsplit("/", 1)[-1] for p in caught.value.problems}
+    assert {"risk_factors.csv", "condition.csv"} <= files
+
+
+def test_error_is_a_value_error_not_a_key_error(data_copy):
+    data_copy.set_cell("sports", 0, "risk_factor_id", "nope")
+    with pytest.raises(ValueError) as caught:
+        load_facts(data_copy.folder)
+    assert not isinstance(caught.value, KeyError)
+    assert "Traceback" not in str(caught.value)

@@ -1,0 +1,73 @@
+"""The repository a newcomer meets: dependencies in step, the wheel carries the data, CI runs make test."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tomllib
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ROOT
+
+
+def _name(spec: str) -> str:
+    return re.split(r"[<>=!~ \[]", spec, maxsplit=1)[0].strip().lower()
+
+
+def test_environment_yml_lists_the_same_packages_as_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = set(project["dependencies"]) | set(project["optional-dependencies"]["test"])
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    conda = {d.replace(" ", "") for d in env["dependencies"] if isinstance(d, str)}
+    conda -= {d for d in conda if _name(d) in ("python", "pip")}
+    assert conda == {w.replace(" ", "") for w in wanted}
+    pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    assert "-e ." in pip
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text()
+    assert "make test" in readme and "make lab" in readme
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert re.search(r"^make test$", ci, re.M)
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(ROOT)],
+        check=True, capture_output=True,
+    )
+    return next(out.glob("spasm_teach-*.whl"))
+
+
+def test_wheel_carries_every_table_and_notebook(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for csv_file in (ROOT / "data").glob("*.csv"):
+        assert f"spasm_lib/data/{csv_file.name}" in names
+    for notebook in (ROOT / "notebooks").glob("*.ipynb"):
+        assert f"spasm_lib/notebooks/{notebook.name}" in names
+
+
+def test_installed_wheel_prints_a_table_from_another_folder(wheel, tmp_path):
+    site = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site), str(wheel)],
+        check=True, capture_output=True,
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    code = "import spasm_lib, sys; print(spasm_lib.__file__); from spasm_lib.cli import main; sys.exit(main(['facts', 'risk-factors']))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=elsewhere, env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    first, _, table = out.stdout.partition("\n")
+    assert first.startswith(str(site))  # the wheel's copy, not the clone
+    assert "twisting-sport" in table or "sport" in table
