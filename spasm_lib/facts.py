@@ -175,6 +175,7 @@ def _describe(col: Column) -> str:
 
 @dataclass(frozen=True)
 class _Row:
+    path: str
     line: int
     record: Any
 
@@ -256,16 +257,14 @@ def _parse_table(path: str, raw: bytes, record_type: type, problems: list[Proble
                 )
             )
             continue
-        parsed.append(_Row(line, record_type(**values)))
+        parsed.append(_Row(path, line, record_type(**values)))
     return parsed
 
 
 # --------------------------------------------------------------------------- cross-table rules
 
 
-def _check_references(
-    paths: Mapping[str, str], tables: Mapping[str, list[_Row]], problems: list[Problem]
-) -> None:
+def _check_references(tables: Mapping[str, list[_Row]], problems: list[Problem]) -> None:
     ids = {name: {row.record.id for row in rows} for name, rows in tables.items()}
     for name, rows in tables.items():
         for col in columns(R.TABLES[name]):
@@ -282,7 +281,7 @@ def _check_references(
                         table, _, item_id = item.partition(":")
                         if table not in R.TABLES or item_id not in ids.get(table, ()):
                             problems.append(
-                                Problem(paths[name], row.line, col.name,
+                                Problem(row.path, row.line, col.name,
                                         f"'{item}' names no row; expected table:id with a table of "
                                         f"{', '.join(R.TABLES)} and an id in it")
                             )
@@ -290,7 +289,7 @@ def _check_references(
                         known = sorted(ids[target])
                         shown = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "")
                         problems.append(
-                            Problem(paths[name], row.line, col.name,
+                            Problem(row.path, row.line, col.name,
                                     f"unknown {target} id '{item}'; expected one of: {shown}")
                         )
 
@@ -310,15 +309,13 @@ def expected_interpretation(radicular: bool, tissue_injury: bool, has_red_flags:
     return "back-spasm"
 
 
-def _check_rules(
-    paths: Mapping[str, str], tables: Mapping[str, list[_Row]], problems: list[Problem]
-) -> None:
+def _check_rules(tables: Mapping[str, list[_Row]], problems: list[Problem]) -> None:
     for row in tables["cases"]:
         case = row.record
         want = expected_interpretation(case.radicular, case.tissue_injury, bool(case.red_flag_ids))
         if case.interpretation_id != want:
             problems.append(
-                Problem(paths["cases"], row.line, "interpretation_id",
+                Problem(row.path, row.line, "interpretation_id",
                         f"the case's findings point to '{want}' (red flags, then radicular, then "
                         f"tissue_injury decide it); got '{case.interpretation_id}'")
             )
@@ -330,22 +327,22 @@ def _check_rules(
         right = sum(o.record.correct for o in mine)
         if len(mine) < 2 or right != 1:
             problems.append(
-                Problem(paths["quiz_questions"], row.line, "id",
+                Problem(row.path, row.line, "id",
                         f"question '{row.record.id}' has {len(mine)} options and {right} correct; "
                         "expected at least 2 options with exactly one marked correct = yes")
             )
     for name in ("condition", "exam_steps", "pathway_steps"):
-        _check_unique_order(paths[name], tables[name], lambda r: (), problems)
-    _check_unique_order(paths["quiz_questions"], tables["quiz_questions"], lambda r: r.notebook, problems)
+        _check_unique_order(tables[name], lambda r: (), problems)
+    _check_unique_order(tables["quiz_questions"], lambda r: r.notebook, problems)
 
 
-def _check_unique_order(path: str, rows: list[_Row], group, problems: list[Problem]) -> None:
+def _check_unique_order(rows: list[_Row], group, problems: list[Problem]) -> None:
     seen: dict[Any, int] = {}
     for row in rows:
         key = (group(row.record), row.record.order)
         if key in seen:
             problems.append(
-                Problem(path, row.line, "order",
+                Problem(row.path, row.line, "order",
                         f"order {row.record.order} is already used on line {seen[key]}; expected each order once")
             )
         seen[key] = row.line
@@ -424,16 +421,23 @@ def default_data_dir() -> Any:
     return resources.files("spasm_lib.data")
 
 
-def load_facts(data_dir: str | Path | None = None) -> Facts:
+def load_facts(data_dir: str | Path | None = None, cases_file: str | Path | None = None) -> Facts:
     """Load and validate every table; cached, so notebooks and widgets share one load.
+
+    ``cases_file`` adds the cases of another CSV file (same columns as ``data/cases.csv``) to the
+    data's own, validated with the same rules: this is how an instructor brings their own cases to
+    ``spasm-teach handouts --cases FILE`` and to the case-study notebook.
 
     Raises :class:`DataError` listing every problem (file, line, column, what was expected).
     """
-    return _load(str(data_dir) if data_dir is not None else None)
+    return _load(
+        str(data_dir) if data_dir is not None else None,
+        str(Path(cases_file).resolve()) if cases_file else None,
+    )
 
 
 @lru_cache(maxsize=8)
-def _load(data_dir: str | None) -> Facts:
+def _load(data_dir: str | None, cases_file: str | None = None) -> Facts:
     root = default_data_dir() if data_dir is None else Path(data_dir)
     problems: list[Problem] = []
     tables: dict[str, list[_Row]] = {}
@@ -448,10 +452,31 @@ def _load(data_dir: str | None) -> Facts:
             tables[name] = []
             continue
         tables[name] = _parse_table(path, raw, record_type, problems)
+    if cases_file is not None:
+        _add_cases(Path(cases_file), tables, paths, problems)
     if not problems:
-        _check_references(paths, tables, problems)
+        _check_references(tables, problems)
     if not problems:
-        _check_rules(paths, tables, problems)
+        _check_rules(tables, problems)
     if problems:
         raise DataError(problems)
     return Facts(**{name: tuple(row.record for row in rows) for name, rows in tables.items()})
+
+
+def _add_cases(path: Path, tables: dict[str, list[_Row]], paths: dict[str, str], problems: list[Problem]) -> None:
+    """Append the cases of an instructor's file; its rows keep their own file name in errors."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(str(path), 1, "id", f"cannot read the cases file ({exc.strerror})"))
+        return
+    extra = _parse_table(str(path), raw, R.Case, problems)
+    known = {row.record.id: row.line for row in tables["cases"]}
+    for row in extra:
+        if row.record.id in known:
+            problems.append(
+                Problem(str(path), row.line, "id",
+                        f"case id '{row.record.id}' is already used in {paths['cases']} (line "
+                        f"{known[row.record.id]}); ids must be unique")
+            )
+    tables["cases"].extend(extra)

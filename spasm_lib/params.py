@@ -65,6 +65,10 @@ _CASE = Parameter(
     "A case id from data/cases.csv, or 'random' for a seeded virtual patient.",
     _ids("cases", RANDOM_CASE),
 )
+_CASES_FILE = Parameter(
+    "cases_file", "str", "",
+    "Optional CSV of extra cases (columns as data/cases.csv); its ids may then be used as case.",
+)
 _SEED = Parameter("seed", "int", 0, "Seed of the virtual patient when case is 'random' (same seed, same patient).")
 
 NOTEBOOK_PARAMETERS: dict[str, tuple[Parameter, ...]] = {
@@ -84,6 +88,7 @@ NOTEBOOK_PARAMETERS: dict[str, tuple[Parameter, ...]] = {
     "02_exam_simulator": (
         _CASE,
         _SEED,
+        _CASES_FILE,
         Parameter(
             "steps", "list", ["history-onset", "palpation", "lean-forward", "inspection"],
             "Examination steps already performed in the static view (data/exam_steps.csv).",
@@ -108,7 +113,7 @@ NOTEBOOK_PARAMETERS: dict[str, tuple[Parameter, ...]] = {
         _INTERACTIVE,
         _AUDIENCE,
     ),
-    "04_case_study": (_CASE, _SEED, _AUDIENCE, _INTERACTIVE),
+    "04_case_study": (_CASE, _SEED, _CASES_FILE, _AUDIENCE, _INTERACTIVE),
 }
 
 # Names IPython puts in a kernel's namespace; never parameters.
@@ -182,11 +187,17 @@ def validate(notebook: str | Path, values: Mapping[str, Any], facts: Facts | Non
     Raises :class:`ParameterError` for an unknown name, a wrong type or a value outside the allowed set.
     """
     key = notebook_key(notebook)
-    facts = facts or load_facts()
     spec = {p.name: p for p in NOTEBOOK_PARAMETERS[key]}
     for name in values:
         if name not in spec:
             raise ParameterError(key, name, f"unknown parameter; expected one of: {', '.join(spec)}")
+    if facts is None:
+        cases_file = values.get("cases_file") or None
+        if cases_file is not None and not isinstance(cases_file, str):
+            raise ParameterError(key, "cases_file", f"got {cases_file!r}; expected a path to a CSV file")
+        if cases_file is not None and not Path(cases_file).is_file():
+            raise ParameterError(key, "cases_file", f"no such file: {cases_file}")
+        facts = load_facts(cases_file=cases_file)
     return {
         name: _coerce(key, p, values[name] if name in values else p.default, facts)
         for name, p in spec.items()

@@ -7,6 +7,9 @@ from the loader under test.
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 
 from spasm_lib.facts import DataError, load_facts
@@ -194,3 +197,20 @@ def test_error_is_a_value_error_not_a_key_error(data_copy):
         load_facts(data_copy.folder)
     assert not isinstance(caught.value, KeyError)
     assert "Traceback" not in str(caught.value)
+
+
+def test_instructor_cases_file_is_reported_by_its_own_name(data_copy, tmp_path):
+    rows = data_copy.read("cases")
+    mine = tmp_path / "my_cases.csv"
+    header, first = rows[0], list(rows[1])
+    second = list(rows[2])
+    second[header.index("id")] = "brand-new-case"
+    second[header.index("sport_id")] = "chess"
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([header, first, second])
+    mine.write_text(buffer.getvalue(), encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        load_facts(data_copy.folder, cases_file=mine)
+    message = str(caught.value)
+    assert f"{mine}, line 2, column 'id'" in message and "already used" in message
+    assert f"{mine}, line 3, column 'sport_id'" in message and "unknown sports id 'chess'" in message
