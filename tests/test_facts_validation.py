@@ -199,18 +199,28 @@ def test_error_is_a_value_error_not_a_key_error(data_copy):
     assert "Traceback" not in str(caught.value)
 
 
-def test_instructor_cases_file_is_reported_by_its_own_name(data_copy, tmp_path):
+def _write_cases(path, rows):
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+
+
+def test_instructor_cases_file_reusing_an_id(data_copy, tmp_path):
     rows = data_copy.read("cases")
     mine = tmp_path / "my_cases.csv"
-    header, first = rows[0], list(rows[1])
-    second = list(rows[2])
-    second[header.index("id")] = "brand-new-case"
-    second[header.index("sport_id")] = "chess"
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows([header, first, second])
-    mine.write_text(buffer.getvalue(), encoding="utf-8")
+    _write_cases(mine, rows[:2])
     with pytest.raises(DataError) as caught:
         load_facts(data_copy.folder, cases_file=mine)
-    message = str(caught.value)
-    assert f"{mine}, line 2, column 'id'" in message and "already used" in message
-    assert f"{mine}, line 3, column 'sport_id'" in message and "unknown sports id 'chess'" in message
+    assert f"{mine}, line 2, column 'id': case id '{rows[1][0]}' is already used" in str(caught.value)
+
+
+def test_instructor_cases_file_with_a_dangling_reference(data_copy, tmp_path):
+    rows = data_copy.read("cases")
+    header, row = rows[0], list(rows[1])
+    row[header.index("id")] = "brand-new-case"
+    row[header.index("sport_id")] = "chess"
+    mine = tmp_path / "my_cases.csv"
+    _write_cases(mine, [header, row])
+    with pytest.raises(DataError) as caught:
+        load_facts(data_copy.folder, cases_file=mine)
+    assert f"{mine}, line 2, column 'sport_id': unknown sports id 'chess'" in str(caught.value)
