@@ -105,6 +105,7 @@ NOTEBOOK_PARAMETERS: dict[str, tuple[Parameter, ...]] = {
     ),
     "03_treatment_pathway": (
         _CASE,
+        _SEED,
         Parameter(
             "step", "str", "red-flag-screen",
             "The pathway step shown as current (data/pathway_steps.csv).", _ids("pathway_steps"),
@@ -222,3 +223,8 @@ def use_parameters(notebook: str, namespace: Mapping[str, Any]) -> types.SimpleN
     """
     given = {k: v for k, v in namespace.items() if _is_parameter_like(k, v)}
     return types.SimpleNamespace(**validate(notebook, given))
+
+
+def facts_for(params: Any) -> Facts:
+    """The facts a notebook run works with: the packaged data plus the run's ``cases_file``, if any."""
+    return load_facts(cases_file=getattr(params, "cases_file", "") or None)

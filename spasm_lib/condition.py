@@ -1,0 +1,44 @@
+"""What a back spasm is, how it works, how it feels and how it unfolds over hours (source paragraph 1).
+
+The first notebook teaches the condition before anything else, so a student meets the words
+(spasm, contraction, nerve root) the later notebooks use. The pain course is *schematic*: the source
+says only that people can often carry on at first and that after a few hours pain grows until movement
+is hard, so its points are flagged illustrative and carry no clinical numbers.
+"""
+
+from __future__ import annotations
+
+from spasm_lib import records as R
+from spasm_lib.facts import Facts
+
+ASPECT_TITLES = {
+    "definition": "Definition",
+    "mechanism": "Mechanism",
+    "symptom": "Symptoms",
+    "time-course": "Time course",
+}
+"""Section titles of the condition, in teaching order."""
+
+
+def condition_facts(facts: Facts, aspect: str | None = None) -> tuple[R.ConditionFact, ...]:
+    """The statements about the condition in teaching order, optionally of one aspect only."""
+    if aspect is not None and aspect not in R.CONDITION_ASPECTS:
+        raise ValueError(f"unknown aspect '{aspect}'; expected one of: {', '.join(R.CONDITION_ASPECTS)}")
+    rows = (f for f in facts.condition if aspect is None or f.aspect == aspect)
+    return tuple(sorted(rows, key=lambda f: f.order))
+
+
+def pain_course(facts: Facts) -> tuple[R.PainCoursePoint, ...]:
+    """The illustrative points of the pain curve, in hour order (file order breaks ties)."""
+    return tuple(sorted(facts.pain_course, key=lambda p: p.hour))
+
+
+def phases(points: tuple[R.PainCoursePoint, ...]) -> tuple[tuple[str, float, float], ...]:
+    """Consecutive runs of one phase as ``(phase, first hour, last hour)``, in hour order."""
+    runs: list[list] = []
+    for p in points:
+        if runs and runs[-1][0] == p.phase:
+            runs[-1][2] = p.hour
+        else:
+            runs.append([p.phase, p.hour, p.hour])
+    return tuple((name, start, end) for name, start, end in runs)

@@ -1,0 +1,128 @@
+"""The case study as a handout: History, Examination findings, Interpretation, Plan, Questions.
+
+The student version gives the history and the findings, and leaves space for the interpretation, the
+plan and each answer; it never says what a finding points to. The instructor version adds the
+interpretation, the plan and the model answers, each with its provenance. Everything from the data
+or a case file is escaped, because an instructor's own case file is untrusted text.
+"""
+
+from __future__ import annotations
+
+from spasm_lib.case_study import CaseStudy, finding_provenance
+from spasm_lib.html import Html, esc, join, tag
+from spasm_lib.treatment_pathway import ROUTE_URGENT
+
+AUDIENCES = ("student", "instructor")
+_SPACE = (
+    '<p class="spasm-answer-label"><em>Your answer:</em></p>'
+    '<div class="spasm-answer-space" style="min-height:5em;border:1px dashed #999999;margin:0 0 1em 0;"></div>'
+)
+
+
+def _history(study: CaseStudy) -> list[str]:
+    case = study.case
+    return [
+        tag("h4", "History"),
+        f"<p><strong>Age:</strong> {esc(case.age)}. "
+        f"<strong>Where it hurts:</strong> {esc(case.spasm_site.replace('-', ' '))}.</p>",
+        f'<blockquote class="spasm-story">{esc(case.story)}</blockquote>',
+    ]
+
+
+def _findings(study: CaseStudy, instructor: bool) -> list[str]:
+    head = "<tr><th scope='col'>Examination step</th><th scope='col'>Finding</th>"
+    head += "<th scope='col'>Points to</th>" if instructor else ""
+    head += "<th scope='col'>Source</th></tr>"
+    rows = []
+    for f in study.findings:
+        where = f" ({f.site.replace('-', ' ')})" if f.site else ""
+        flag = "<strong>Warning sign:</strong> " if f.red_flag else ""
+        cells = f"<td>{esc(f.step_name + where)}</td><td>{flag}{esc(f.full_text)}</td>"
+        if instructor:
+            cells += f"<td>{esc(f.points_to_name or '-')}</td>"
+        cells += f"<td>{esc(finding_provenance(f))}</td>"
+        rows.append(f"<tr>{cells}</tr>")
+    return [
+        tag("h4", "Examination findings"),
+        "<p>Every examination step performed, palpating where the patient points to the pain.</p>",
+        f'<table class="spasm-findings"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>',
+    ]
+
+
+def _interpretation(study: CaseStudy, instructor: bool) -> list[str]:
+    parts = [tag("h4", "Interpretation")]
+    if instructor:
+        i = study.interpretation
+        parts += [
+            f"<p><strong>{esc(i.name)}.</strong> {esc(i.description)}</p>",
+            f"<p><strong>Next:</strong> {esc(i.next_action)}</p>",
+            tag("p", f"From: {study.interpretation_provenance}", cls="spasm-provenance"),
+        ]
+    else:
+        choices = "".join(f"<li>{esc(name)}</li>" for name in study.interpretation_choices)
+        parts += [
+            "<p>Which interpretation do the findings support, and which findings decide it? Choose one of:</p>",
+            f"<ul>{choices}</ul>",
+            _SPACE,
+        ]
+    return parts
+
+
+def _plan(study: CaseStudy, instructor: bool) -> list[str]:
+    parts = [tag("h4", "Plan")]
+    if not instructor:
+        return parts + [
+            "<p>Write the plan: which steps of the treatment pathway, in which order, and what ends it?</p>",
+            _SPACE,
+        ]
+    items = "".join(
+        f"<li><strong>{esc(p.step.title)}</strong>"
+        + (f": {esc(', '.join(p.treatments))}" if p.treatments else "")
+        + "</li>"
+        for p in study.plan
+    )
+    parts.append(f"<ol>{items}</ol>")
+    if study.route == ROUTE_URGENT:
+        parts.append(f"<p><strong>Ends in:</strong> {esc(study.outcome.name)}. {esc(study.outcome.what_it_does)}</p>")
+    else:
+        parts.append(
+            "<p><strong>If not improving at reassessment:</strong> "
+            f"{esc(study.outcome.name)}. {esc(study.outcome.what_it_does)}</p>"
+            "<p><strong>If improving:</strong> "
+            f"{esc(study.outcome_if_improving.name)}. {esc(study.outcome_if_improving.what_it_does)}</p>"
+        )
+    return parts
+
+
+def _questions(study: CaseStudy, instructor: bool) -> list[str]:
+    parts = [tag("h4", "Questions"), "<ol>"]
+    for q in study.questions:
+        parts.append(f'<li class="spasm-case-question"><p>{esc(q.prompt)}</p>')
+        if instructor:
+            parts.append(f'<p class="spasm-model-answer"><strong>Model answer:</strong> {esc(q.answer)}</p>')
+            parts.append(tag("p", f"From: {q.provenance}", cls="spasm-provenance"))
+        else:
+            parts.append(_SPACE)
+        parts.append("</li>")
+    parts.append("</ol>")
+    return parts
+
+
+def case_study_view(study: CaseStudy, audience: str = "student") -> Html:
+    """The case study for a student (space to answer) or an instructor (answers and interpretation)."""
+    if audience not in AUDIENCES:
+        raise ValueError(f"unknown audience '{audience}'; expected one of: {', '.join(AUDIENCES)}")
+    instructor = audience == "instructor"
+    parts = [
+        '<article class="spasm-case-study">',
+        tag("h3", f"Case study: {study.case.title}"),
+        *(_history(study)),
+        *(_findings(study, instructor)),
+        *(_interpretation(study, instructor)),
+        *(_plan(study, instructor)),
+        *(_questions(study, instructor)),
+    ]
+    if instructor:
+        parts.append(f'<p class="spasm-teaching-point"><strong>Teaching point:</strong> {esc(study.case.teaching_point)}</p>')
+    parts.append("</article>")
+    return join(parts, label=f"case study: {study.case.id} ({audience})")

@@ -1,0 +1,78 @@
+"""Evidence cards: the source's statement and current guidance in two columns, with a verdict in words.
+
+The card is the same wherever advice is taught (the start notebook, the pathway, the case study), so a
+student learns to read one layout. The verdict is a word label with a border style, never a colour
+alone, and references are printed in full (no links: handouts work offline).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from spasm_lib import records as R
+from spasm_lib.evidence import evidence_checks, references_for, verdict_label
+from spasm_lib.facts import Facts
+from spasm_lib.html import Html, esc, join, tag
+
+# A border style per verdict, so the label stands out in greyscale too (the word carries the meaning).
+_VERDICT_BORDER = {
+    "agrees": "2px solid #009E73",
+    "partly-agrees": "2px dashed #0072B2",
+    "differs": "3px double #D55E00",
+    "beyond-source": "2px dotted #000000",
+}
+_COLUMNS = "display:flex;flex-wrap:wrap;gap:1em;"
+_COLUMN = "flex:1 1 16em;min-width:14em;"
+
+
+def source_heading(check: R.EvidenceCheck) -> str:
+    """The heading of the source column: it names the paragraph, or says the source is silent."""
+    if check.source_paragraph is None:
+        return "What the source says (nothing: this is beyond the source)"
+    return f"What the source says (paragraph {check.source_paragraph})"
+
+
+def evidence_card_for(check: R.EvidenceCheck, references: Iterable[R.Reference]) -> Html:
+    """The card for a check whose references are already resolved (used by views that carry them)."""
+    refs = tuple(references)
+    shorts = "; ".join(r.short for r in refs)
+    verdict = verdict_label(check)
+    parts = [
+        f'<section class="spasm-evidence" aria-label="{esc("Evidence check: " + check.topic)}" '
+        f'style="border:1px solid #999999;padding:0.5em 0.8em;margin:0.6em 0;">',
+        tag("h4", f"Evidence check: {check.topic}"),
+        f'<p class="spasm-verdict spasm-verdict-{esc(check.verdict)}" '
+        f'style="display:inline-block;padding:0.1em 0.5em;border:{_VERDICT_BORDER[check.verdict]};">'
+        f"<strong>Verdict: {esc(verdict)}</strong></p>",
+        f'<div class="spasm-columns" style="{_COLUMNS}">',
+        f'<div class="spasm-source-says" style="{_COLUMN}">',
+        tag("h5", source_heading(check)),
+        tag("p", check.source_says),
+        "</div>",
+        f'<div class="spasm-guidance-says" style="{_COLUMN}">',
+        tag("h5", "Evidence check: what current guidance says"),
+        tag("p", check.guidance_says),
+        tag("p", f"({shorts})", cls="spasm-short-citations") if shorts else "",
+        "</div>",
+        "</div>",
+    ]
+    if refs:
+        parts.append(tag("h5", "References"))
+        parts.append('<ul class="spasm-references">')
+        parts.extend(
+            f"<li><strong>{esc(r.short)}</strong>: {esc(r.citation)}</li>" for r in refs
+        )
+        parts.append("</ul>")
+    parts.append("</section>")
+    return join(parts, label=f"evidence check: {check.id}")
+
+
+def evidence_card(facts: Facts, check: R.EvidenceCheck) -> Html:
+    """One evidence check as a card: source column, guidance column, verdict, references."""
+    return evidence_card_for(check, references_for(facts, check))
+
+
+def evidence_cards(facts: Facts, ids: Iterable[str] | None = None) -> Html:
+    """Several cards in the order asked (every check, in file order, when ``ids`` is None)."""
+    checks = evidence_checks(facts, ids)
+    return join((evidence_card(facts, c) for c in checks), label="evidence checks")

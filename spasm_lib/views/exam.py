@@ -1,0 +1,156 @@
+"""The exam simulator rendered: the patient, the findings so far, and the feedback after a commit.
+
+The case view never shows the answer. Findings appear in the order the student asked for them;
+a step beyond the source carries a badge naming its references, and a finding that reveals warning
+signs is boxed and labelled "Red flag" in words (never by colour alone).
+"""
+
+from __future__ import annotations
+
+from spasm_lib import records as R
+from spasm_lib.exam_findings import ExamResult, Feedback, RevealedFinding
+from spasm_lib.html import PALETTE, Html, esc, join, tag
+
+SITE_LABELS = {"lower-back": "lower back", "upper-back": "upper back"}
+
+_ALERT = f"border:3px solid {PALETTE['vermillion']};border-radius:4px;padding:0.3em 0.6em;margin:0.3em 0;"
+_WARNING = f"border:3px dashed {PALETTE['orange']};border-radius:4px;padding:0.3em 0.6em;margin:0.5em 0;"
+_BADGE = "border:1px solid #555;border-radius:3px;padding:0 0.3em;font-size:0.85em;white-space:nowrap;"
+
+
+def case_view(case: R.Case) -> Html:
+    """Who the patient is and what they say: title, age, story. Never the interpretation."""
+    parts = [
+        '<section class="spasm-case">',
+        tag("h3", case.title),
+        f"<p><strong>Age:</strong> {esc(case.age)}</p>",
+        f'<blockquote class="spasm-story">{esc(case.story)}</blockquote>',
+    ]
+    if case.id.startswith("virtual-"):
+        parts.append(
+            '<p class="spasm-note">A virtual patient, composed from the teaching data for practice.</p>'
+        )
+    parts.append("</section>")
+    return join(parts, label="patient")
+
+
+def red_flag_alert(inner: str) -> str:
+    """A boxed finding led by the words "Red flag", for findings that reveal warning signs.
+
+    ``inner`` is markup the caller has already escaped.
+    """
+    return (
+        f'<div class="spasm-red-flag" style="{_ALERT}">'
+        f"<strong>Red flag:</strong> {inner}</div>"
+    )
+
+
+def provenance_badge(finding: RevealedFinding) -> str:
+    """"Beyond the source: <references>" for steps the source does not teach; else its paragraph."""
+    if finding.beyond_source:
+        return (
+            f' <span class="spasm-badge spasm-beyond-source" style="{_BADGE}">'
+            f"Beyond the source: {esc(', '.join(finding.references))}</span>"
+        )
+    if finding.source_paragraph is not None:
+        return f' <span class="spasm-provenance">(Source, paragraph {esc(finding.source_paragraph)})</span>'
+    return ""
+
+
+def _finding_markup(finding: RevealedFinding) -> str:
+    where = f" at the {esc(SITE_LABELS.get(finding.site, finding.site))}" if finding.site else ""
+    body = f"{esc(finding.text)}"
+    if finding.details:
+        body += "<ul>" + "".join(tag("li", d) for d in finding.details) + "</ul>"
+    if finding.red_flag:
+        body = red_flag_alert(body)
+    return f"<strong>{esc(finding.step_name)}</strong>{where}:{provenance_badge(finding)} {body}"
+
+
+def findings_view(result: ExamResult) -> Html:
+    """Every finding so far, in the order the steps were performed."""
+    parts = ['<section class="spasm-findings">', tag("h4", "Findings so far")]
+    if not result.findings:
+        parts.append("<p>No examination steps performed yet. Choose a step to begin.</p>")
+    else:
+        parts.append("<ol>")
+        parts.extend(f"<li>{_finding_markup(f)}</li>" for f in result.findings)
+        parts.append("</ol>")
+    parts.append("</section>")
+    return join(parts, label="findings")
+
+
+def _verdict(fb: Feedback) -> str:
+    if fb.correct is None:
+        return (
+            "<p><strong>No interpretation committed yet.</strong> "
+            f"This patient's findings support: <strong>{esc(fb.expected_name)}</strong>.</p>"
+        )
+    if fb.correct:
+        return (
+            f'<p class="spasm-verdict"><strong>Correct.</strong> You chose '
+            f"<strong>{esc(fb.chosen_name)}</strong>, and that is what this patient's findings support.</p>"
+        )
+    return (
+        f'<p class="spasm-verdict"><strong>Not this time.</strong> You chose '
+        f"<strong>{esc(fb.chosen_name)}</strong>; this patient's findings support "
+        f"<strong>{esc(fb.expected_name)}</strong>.</p>"
+    )
+
+
+def feedback_view(fb: Feedback, audience: str = "student") -> Html:
+    """Right or wrong, how each finding points, the steps left out, and the case's teaching point."""
+    parts = ['<section class="spasm-feedback">', tag("h4", "Feedback"), _verdict(fb)]
+    if fb.steps_performed == 0:
+        parts.append("<p>No examination steps were performed: an interpretation needs findings.</p>")
+    elif fb.supported_id != fb.expected_id:
+        found = (
+            f"point to <strong>{esc(fb.supported_name)}</strong>" if fb.supported_name else "point nowhere yet"
+        )
+        parts.append(
+            f"<p>The steps you performed {found}; the steps listed below would have shown more.</p>"
+        )
+    parts.append(f"<p><strong>What to do next:</strong> {esc(fb.expected_next_action)}</p>")
+    if fb.red_flags_skipped:
+        parts.append(
+            f'<div class="spasm-warning" style="{_WARNING}"><strong>Warning:</strong> you did not ask the '
+            "warning-sign (red flag) questions. Ask them every time, before settling on a muscle problem.</div>"
+        )
+    if fb.reasoning:
+        parts.append(tag("h4", "How your findings point"))
+        parts.append("<ul>")
+        for _target, name, members in fb.reasoning:
+            heading = f"Towards {name}" if name else "Towards no interpretation on their own"
+            items = "".join(
+                f"<li>{esc(f.step_name)}: {esc(f.full_text)}</li>" for f in members
+            )
+            parts.append(f"<li><strong>{esc(heading)}</strong><ul>{items}</ul></li>")
+        parts.append("</ul>")
+    if fb.missed:
+        parts.append(tag("h4", "Informative steps you did not perform"))
+        parts.append("<ul>")
+        for m in fb.missed:
+            shown = " ".join(esc(f.full_text) for f in m.would_show)
+            parts.append(
+                f"<li><strong>{esc(m.step_name)}</strong>: {esc(m.reason)} "
+                f"<em>It would have shown:</em> {shown}</li>"
+            )
+        parts.append("</ul>")
+    parts.append(tag("h4", "Teaching point"))
+    parts.append(tag("p", fb.teaching_point))
+    if audience == "instructor":
+        parts.append(
+            '<p class="spasm-instructor"><strong>For the instructor:</strong> expected interpretation: '
+            f"{esc(fb.expected_name)}. The rule: warning signs first, then pain below the knee on the "
+            "straight leg raise, then signs of tissue injury; otherwise an uncomplicated spasm.</p>"
+        )
+    parts.append("</section>")
+    return join(parts, label="feedback")
+
+
+def exam_view(case: R.Case, result: ExamResult, fb: Feedback | None = None, audience: str = "student") -> Html:
+    """The whole simulator page: patient, findings, and the feedback when there is one."""
+    parts = [case_view(case), findings_view(result)]
+    if fb is not None:
+        parts.append(feedback_view(fb, audience))
+    return join(parts, label="exam simulator")

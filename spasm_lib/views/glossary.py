@@ -1,0 +1,23 @@
+"""The glossary as a definition list (``<dl>``), which screen readers announce as term and definition."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from spasm_lib.evidence import provenance_label
+from spasm_lib.facts import Facts
+from spasm_lib.glossary import glossary_terms
+from spasm_lib.html import Html, esc, join
+
+
+def glossary_view(facts: Facts, terms: Iterable[str] | None = None) -> Html:
+    """Terms and definitions, each definition followed by where it comes from."""
+    parts = ['<dl class="spasm-glossary">']
+    for t in glossary_terms(facts, terms):
+        parts.append(f'<dt id="{esc("term-" + t.id)}"><strong>{esc(t.term)}</strong></dt>')
+        parts.append(
+            f"<dd>{esc(t.definition)} "
+            f'<span class="spasm-provenance">({esc(provenance_label(facts, t))})</span></dd>'
+        )
+    parts.append("</dl>")
+    return join(parts, label="glossary")
