@@ -1,0 +1,95 @@
+"""Keep the committed notebooks executed, clean and deterministic (``make notebooks``).
+
+Why store notebooks executed: strict nbval compares only cells that carry an execution count, so a
+notebook stored blank would prove merely that it runs. Why normalise: a re-run must give the same
+bytes, so what changes in a diff is what changed in the lesson. Normalising (after nbdev's
+"clean") keeps what matters and drops what is volatile:
+
+* kept: cell ids, sources, tags (``parameters`` for papermill), outputs, the python3 kernelspec;
+* dropped: execution timings, papermill and widget-state metadata, the interpreter version, and
+  the widget-view part of widget outputs (a random model id on every run). A stored widget cell
+  therefore shows its text fallback until the cell runs; nbval never compares widget views anyway.
+
+Usage: ``python -m spasm_lib.notebook_tools execute notebooks/*.ipynb``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+
+def normalise(nb: Any) -> Any:
+    """Strip volatile metadata in place and return the notebook."""
+    nb.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}}
+    count = 0
+    for cell in nb.cells:
+        cell.metadata = {k: v for k, v in cell.metadata.items() if k in ("tags",)}
+        if cell.cell_type != "code":
+            continue
+        if cell.execution_count is not None:
+            count += 1
+            cell.execution_count = count
+        for output in cell.get("outputs", []):
+            output.get("data", {}).pop(WIDGET_VIEW, None)
+            output.pop("transient", None)
+            if "execution_count" in output:
+                output["execution_count"] = cell.execution_count
+            if "metadata" in output:
+                output["metadata"] = {}
+    return nb
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write via a temporary file in the same folder and rename: never a half-written file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def execute(path: Path, timeout: int = 300) -> None:
+    """Run a notebook top to bottom in a fresh python3 kernel (in its own folder) and store it."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    client = NotebookClient(
+        nb, kernel_name="python3", timeout=timeout, resources={"metadata": {"path": str(path.parent)}}
+    )
+    client.execute()
+    write_atomically(path, nbformat.writes(normalise(nb)) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m spasm_lib.notebook_tools")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("execute", help="execute notebooks in place and normalise them")
+    run.add_argument("notebooks", nargs="+", type=Path)
+    args = parser.parse_args(argv)
+    for path in args.notebooks:
+        if not path.is_file() or path.suffix != ".ipynb":
+            print(f"notebook_tools: {path} is not a notebook file (.ipynb)", file=sys.stderr)
+            return 2
+    for path in args.notebooks:
+        print(f"executing {path}", file=sys.stderr)
+        execute(path)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
