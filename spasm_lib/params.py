@@ -117,6 +117,9 @@ NOTEBOOK_PARAMETERS: dict[str, tuple[Parameter, ...]] = {
     "04_case_study": (_CASE, _SEED, _CASES_FILE, _AUDIENCE, _INTERACTIVE),
 }
 
+CLASSROOM_NOTEBOOKS: tuple[str, ...] = tuple(NOTEBOOK_PARAMETERS)
+"""The five classroom notebooks, fixed here: tests may register fixture notebooks in the dict above."""
+
 # Names IPython puts in a kernel's namespace; never parameters.
 _KERNEL_NAMES = frozenset({"In", "Out", "get_ipython", "exit", "quit", "open"})
 

@@ -32,32 +32,37 @@ def source_heading(check: R.EvidenceCheck) -> str:
     return f"What the source says (paragraph {check.source_paragraph})"
 
 
-def evidence_card_for(check: R.EvidenceCheck, references: Iterable[R.Reference]) -> Html:
-    """The card for a check whose references are already resolved (used by views that carry them)."""
+def evidence_card_for(check: R.EvidenceCheck, references: Iterable[R.Reference], level: int = 3) -> Html:
+    """The card for a check whose references are already resolved (used by views that carry them).
+
+    ``level`` is the card's heading level (its parts are one below), so a card keeps the page's
+    headings in order wherever it stands: 3 under a notebook section, deeper inside another view.
+    """
+    top, sub = f"h{level}", f"h{min(level + 1, 6)}"
     refs = tuple(references)
     shorts = "; ".join(r.short for r in refs)
     verdict = verdict_label(check)
     parts = [
         f'<section class="spasm-evidence" aria-label="{esc("Evidence check: " + check.topic)}" '
         f'style="border:1px solid #999999;padding:0.5em 0.8em;margin:0.6em 0;">',
-        tag("h4", f"Evidence check: {check.topic}"),
+        tag(top, f"Evidence check: {check.topic}"),
         f'<p class="spasm-verdict spasm-verdict-{esc(check.verdict)}" '
         f'style="display:inline-block;padding:0.1em 0.5em;border:{_VERDICT_BORDER[check.verdict]};">'
         f"<strong>Verdict: {esc(verdict)}</strong></p>",
         f'<div class="spasm-columns" style="{_COLUMNS}">',
         f'<div class="spasm-source-says" style="{_COLUMN}">',
-        tag("h5", source_heading(check)),
+        tag(sub, source_heading(check)),
         tag("p", check.source_says),
         "</div>",
         f'<div class="spasm-guidance-says" style="{_COLUMN}">',
-        tag("h5", "Evidence check: what current guidance says"),
+        tag(sub, "Evidence check: what current guidance says"),
         tag("p", check.guidance_says),
         tag("p", f"({shorts})", cls="spasm-short-citations") if shorts else "",
         "</div>",
         "</div>",
     ]
     if refs:
-        parts.append(tag("h5", "References"))
+        parts.append(tag(sub, "References"))
         parts.append('<ul class="spasm-references">')
         parts.extend(
             f"<li><strong>{esc(r.short)}</strong>: {esc(r.citation)}</li>" for r in refs

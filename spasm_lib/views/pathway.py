@@ -168,7 +168,7 @@ def _provenance(record: R.Provenance, references: Iterable[R.Reference]) -> str:
 
 
 def _cards(items: Iterable[CheckedEvidence]) -> str:
-    return "".join(evidence_card_for(item.check, item.references).markup for item in items)
+    return "".join(evidence_card_for(item.check, item.references, level=5).markup for item in items)
 
 
 def _flags_list(flags: Iterable[R.RedFlag]) -> str:

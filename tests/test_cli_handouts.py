@@ -1,0 +1,186 @@
+"""`spasm-teach params`, `handouts` and `start` as an instructor or a student types them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from spasm_lib.cli import main
+from spasm_lib.params import CLASSROOM_NOTEBOOKS, NOTEBOOK_PARAMETERS
+from spasm_lib.workspace import packaged_notebooks
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "notebooks"))
+from handout_checks import (  # noqa: E402
+    ROOT,
+    assert_offline_handout,
+    csv_rows,
+    fixture_notebooks_dir,  # noqa: F401 - a fixture
+    fixture_registered,  # noqa: F401 - a fixture
+    parse,
+    visible_text,
+)
+
+
+def cli(args: list[str], capsys) -> tuple[int, str, str]:
+    code = main(args)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+# --------------------------------------------------------------------------- params
+
+
+@pytest.mark.parametrize("name", ["02_exam_simulator", "02-exam-simulator", "notebooks/02_exam_simulator.ipynb"])
+def test_params_accepts_a_path_a_stem_or_a_name(name, capsys):
+    code, out, err = cli(["params", name], capsys)
+    assert code == 0 and err == ""
+    assert out.splitlines()[0].startswith("Parameters of 02_exam_simulator")
+    assert out.splitlines()[1].split() == ["NAME", "TYPE", "DEFAULT", "ALLOWED", "VALUES", "HELP"]
+
+
+def test_params_shows_every_parameter_with_type_default_allowed_values_and_help(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "100")  # the table fits the terminal; fix the width the test reads
+    code, out, _ = cli(["params", "02_exam_simulator"], capsys)
+    assert code == 0
+    rows = [line.split() for line in out.splitlines()[2:]]
+    starts = [r[0] for r in rows if r and not line_is_continuation(out, r)]
+    assert starts == [p.name for p in NOTEBOOK_PARAMETERS["02_exam_simulator"]]
+    words = " ".join(out.split())
+    for case in csv_rows("cases"):
+        assert case["id"] in words  # allowed values of `case`, from data/cases.csv
+    for step in csv_rows("exam_steps"):
+        assert step["id"] in words
+    assert "case str golfer-twist" in words and "seed int 0 a whole number" in words
+    assert "palpation_site str lower-back lower-back, upper-back Where the student palpates." in words
+
+
+def line_is_continuation(out: str, row: list[str]) -> bool:
+    line = next(line for line in out.splitlines() if line.split() == row)
+    return line.startswith(" ")
+
+
+def test_params_of_an_unknown_notebook_exits_2(capsys):
+    code, out, err = cli(["params", "07_nothing"], capsys)
+    assert code == 2 and out == ""
+    assert "unknown notebook" in err and "01_risk_factors" in err and len(err.strip().splitlines()) == 1
+
+
+# --------------------------------------------------------------------------- handouts
+
+
+def test_handouts_keeps_what_succeeded_lists_what_failed_and_exits_1(
+    fixture_notebooks_dir, fixture_registered, tmp_path, capsys
+):
+    """A set of two notebooks: the fixture (builds) and the broken fixture (fails)."""
+    out = tmp_path / "set"
+    out.mkdir()
+    (out / "11_broken.student.html").write_text("a stale handout from an older build", encoding="utf-8")
+    code, stdout, stderr = cli(["handouts", "-o", str(out), "--jobs", "2", "--notebooks", str(fixture_notebooks_dir)],
+                               capsys)
+    assert code == 1
+    assert sorted(p.name for p in out.iterdir()) == ["10_fixture.instructor.html", "10_fixture.student.html", "index.html"]
+    assert "2 of 4 handouts built" in stdout
+    failed = [line.strip() for line in stderr.splitlines() if line.startswith("  ")]
+    assert sorted(failed) == [
+        f"11_broken.{a}.html: cell 4 (code cell 3) failed: RuntimeError: this fixture always fails"
+        for a in ("instructor", "student")
+    ]
+    progress = [line for line in stderr.splitlines() if line.startswith("[")]
+    assert len(progress) == 4 and progress[-1].startswith("[4/4]")
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert_offline_handout(index)
+    hrefs = sorted(a["href"] for tag, a in parse(index).tags if tag == "a")
+    assert hrefs == ["10_fixture.instructor.html", "10_fixture.student.html"]
+    assert "this fixture always fails" in visible_text(index)
+    golfer = next(r for r in csv_rows("cases") if r["id"] == "golfer-twist")  # the fixture's default case
+    for name in hrefs:
+        assert_offline_handout((out / name).read_text(encoding="utf-8"), title=f"Fixture handout: {golfer['title']}")
+    # A forked kernel in a parallel build and a cold kernel in `render` give the same page.
+    code, _, _ = cli(["render", str(fixture_notebooks_dir / "10_fixture.ipynb"), "-o", str(tmp_path / "one.html")], capsys)
+    assert code == 0
+    assert (tmp_path / "one.html").read_bytes() == (out / "10_fixture.student.html").read_bytes()
+
+
+def test_handouts_with_a_broken_cases_file_exits_2_before_running_anything(tmp_path, monkeypatch, capsys):
+    from spasm_lib import handouts
+
+    monkeypatch.setattr(handouts, "run_jobs", lambda *a, **k: pytest.fail("nothing may run"))
+    bad = tmp_path / "cases.csv"
+    rows = csv_rows("cases")
+    header = list(rows[0])
+    bad.write_text(",".join(header) + "\n" + ",".join("x" if h == "age" else rows[0][h].replace(",", ";")
+                                                       if h != "id" else "mine" for h in header) + "\n",
+                   encoding="utf-8")
+    code, out, err = cli(["handouts", "-o", str(tmp_path / "set"), "--cases", str(bad)], capsys)
+    assert code == 2 and out == ""
+    assert str(bad) in err and "line 2" in err and "'age'" in err and "whole number" in err
+    code, _, err = cli(["handouts", "-o", str(tmp_path / "set"), "--cases", str(tmp_path / "none.csv")], capsys)
+    assert code == 2 and "no such file" in err
+    assert not (tmp_path / "set").exists()
+
+
+def test_handouts_from_a_folder_without_notebooks_exits_2(tmp_path, capsys):
+    code, out, err = cli(["handouts", "-o", str(tmp_path / "set"), "--notebooks", str(tmp_path)], capsys)
+    assert code == 2 and out == "" and "no notebooks" in err
+    (tmp_path / "99_mine.ipynb").write_text("{}", encoding="utf-8")
+    code, out, err = cli(["handouts", "-o", str(tmp_path / "set"), "--notebooks", str(tmp_path)], capsys)
+    assert code == 2 and "unknown notebook" in err and "99_mine" in err
+    assert not (tmp_path / "set").exists()
+
+
+@pytest.mark.parametrize("args", [["--jobs", "0"], ["--students", "-1"], ["--seed", "x"]])
+def test_handouts_rejects_bad_numbers(args, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["handouts", "-o", str(tmp_path), *args])
+    assert exit_.value.code == 2
+    assert args[0] in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- start
+
+
+def test_start_copies_the_notebooks_and_says_what_next(tmp_path, capsys):
+    folder = tmp_path / "workspace"
+    code, out, _ = cli(["start", str(folder)], capsys)
+    assert code == 0
+    expected = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
+    assert len(expected) == len(CLASSROOM_NOTEBOOKS)
+    assert sorted(p.name for p in folder.iterdir()) == expected
+    for name in expected:
+        assert (folder / name).read_bytes() == (ROOT / "notebooks" / name).read_bytes()
+        json.loads((folder / name).read_text(encoding="utf-8"))
+    assert f"jupyter lab {folder}" in out
+
+
+def test_start_refuses_to_overwrite_unless_forced(tmp_path, capsys):
+    folder = tmp_path / "workspace"
+    folder.mkdir()
+    first = packaged_notebooks()[0][0]
+    (folder / first).write_text("my own work", encoding="utf-8")
+    code, out, err = cli(["start", str(folder)], capsys)
+    assert code == 2 and out == ""
+    assert str(folder / first) in err and "--force" in err and len(err.strip().splitlines()) == 1
+    assert [p.name for p in folder.iterdir()] == [first]
+    assert (folder / first).read_text(encoding="utf-8") == "my own work"
+    code, _, _ = cli(["start", str(folder), "--force"], capsys)
+    assert code == 0
+    assert (folder / first).read_bytes() == (ROOT / "notebooks" / first).read_bytes()
+
+
+def test_start_into_a_file_exits_2(tmp_path, capsys):
+    target = tmp_path / "file"
+    target.write_text("x", encoding="utf-8")
+    code, _, err = cli(["start", str(target)], capsys)
+    assert code == 2 and "not a folder" in err
+
+
+def test_the_command_is_installed():
+    run = subprocess.run([str(Path(sys.executable).parent / "spasm-teach"), "handouts", "--help"],
+                         capture_output=True, text=True)
+    assert run.returncode == 0
+    for option in ("--cases", "--jobs", "--students", "--seed", "-o"):
+        assert option in run.stdout

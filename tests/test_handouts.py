@@ -1,0 +1,237 @@
+"""The class set: planning, the index, the answer key, and the real set built once for the session.
+
+The set is built once (``class_set``: every notebook, every case plus a hostile one from a cases
+file, three students) and every test reads the files it wrote. Expectations come from the CSV files
+in ``data/`` read with the csv module, never from the code that builds the handouts.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from spasm_lib import handouts, render
+from spasm_lib.facts import load_facts
+from spasm_lib.html import esc
+from spasm_lib.params import CLASSROOM_NOTEBOOKS, NOTEBOOK_PARAMETERS
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "notebooks"))
+from handout_checks import (  # noqa: E402
+    EVIL_ID,
+    EVIL_TITLE,
+    assert_offline_handout,
+    code_lines,
+    csv_rows,
+    parse,
+    squash,
+    visible_text,
+    write_cases,
+)
+
+NOTEBOOKS = [f"{key}.ipynb" for key in CLASSROOM_NOTEBOOKS]
+CLASS_SEED = 7
+STUDENTS = 3
+
+
+def case_ids() -> list[str]:
+    return [r["id"] for r in csv_rows("cases")]
+
+
+def explanations(notebook: str) -> list[str]:
+    """Every answer explanation of a notebook's quiz (data/quiz_*.csv)."""
+    kebab = notebook.replace("_", "-")
+    questions = {q["id"] for q in csv_rows("quiz_questions") if q["notebook"] == kebab}
+    return [squash(o["explanation"]) for o in csv_rows("quiz_options") if o["question_id"] in questions]
+
+
+# --------------------------------------------------------------------------- planning, without a kernel
+
+
+def test_student_seeds_are_stable_and_differ_between_classes():
+    first = [handouts.student_seed(CLASS_SEED, n) for n in range(1, 31)]
+    assert first == [handouts.student_seed(CLASS_SEED, n) for n in range(1, 31)]
+    assert len(set(first)) == 30
+    assert not set(first) & {handouts.student_seed(CLASS_SEED + 1, n) for n in range(1, 31)}
+
+
+def test_every_student_meets_a_different_patient_and_the_same_seed_gives_the_same_class():
+    facts = load_facts()
+    chosen = handouts.student_cases(facts, 30, CLASS_SEED)
+    people = {(c.case.age, c.case.story, c.case.risk_factor_ids, c.case.spasm_site, c.case.tissue_injury,
+               c.case.radicular, c.case.red_flag_ids) for c in chosen}
+    assert len(people) == 30
+    assert chosen == handouts.student_cases(facts, 30, CLASS_SEED)
+    assert [c.output for c in chosen[:2]] == ["04_case_study.student-01.html", "04_case_study.student-02.html"]
+
+
+def test_the_plan_holds_every_notebook_twice_and_every_case_twice():
+    facts = load_facts()
+    titles = {n.removesuffix(".ipynb"): f"Title of {n}" for n in NOTEBOOKS}
+    students = handouts.student_cases(facts, 2, CLASS_SEED)
+    jobs = handouts.plan([Path(n) for n in NOTEBOOKS], facts, titles=titles, students=students)
+    outputs = [j.output for j in jobs]
+    expected = [f"{n.removesuffix('.ipynb')}.{a}.html" for n in NOTEBOOKS[:-1] for a in ("student", "instructor")]
+    expected += [f"04_case_study.{c}.{a}.html" for c in case_ids() for a in ("student", "instructor")]
+    expected += ["04_case_study.student-01.html", "04_case_study.student-02.html"]
+    assert outputs == expected
+    for job in jobs:
+        assert job.parameters["interactive"] is False
+    student_jobs = [j for j in jobs if j.group == "student"]
+    assert [(j.parameters["case"], j.parameters["seed"], j.audience) for j in student_jobs] == [
+        ("random", s.seed, "student") for s in students
+    ]
+
+
+def test_the_index_escapes_titles_and_lists_failures_without_links():
+    ok = handouts.Job("04_case_study", Path("x.ipynb"), {"audience": "student"}, "a.html", "case", EVIL_TITLE, "T")
+    bad = handouts.Job("04_case_study", Path("x.ipynb"), {"audience": "instructor"}, "b.html", "case", EVIL_TITLE, "T")
+    report = handouts.BuildReport(built=[ok], failed=[(bad, "cell 3 failed: <b>boom</b>")])
+    html = handouts.index_html(report, answer_key=False)
+    assert_offline_handout(html)
+    assert "<script>alert" not in html and "<b>boom</b>" not in html
+    text = visible_text(html)
+    assert EVIL_TITLE in text and "cell 3 failed: <b>boom</b>" in text
+    hrefs = [a.get("href") for tag, a in parse(html).tags if tag == "a"]
+    assert hrefs == ["a.html"]
+
+
+def test_the_answer_key_names_each_patient_and_the_interpretation_it_points_to():
+    facts = load_facts()
+    students = handouts.student_cases(facts, 3, CLASS_SEED)
+    html = handouts.answer_key_html(facts, students, CLASS_SEED)
+    assert_offline_handout(html)
+    names = {r["id"]: r["name"] for r in csv_rows("interpretations")}
+    sections = re.split(r"<h2>", html)[1:]
+    assert len(sections) == 3
+    for student, section in zip(students, sections):
+        text = visible_text("<h2>" + section)
+        assert text.startswith(f"Student {student.number}: {student.case.title}")
+        assert names[student.case.interpretation_id] in text
+        assert squash(student.case.teaching_point) in text
+    assert html == handouts.answer_key_html(facts, students, CLASS_SEED)
+
+
+# --------------------------------------------------------------------------- the real set, built once
+
+
+@pytest.fixture(scope="session")
+def class_set(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("class_set")
+    cases = write_cases(folder / "my_cases.csv", [{"id": EVIL_ID, "title": EVIL_TITLE}])
+    out = folder / "handouts"
+    report = handouts.build(out, cases_file=cases, students=STUDENTS, class_seed=CLASS_SEED)
+    return report, out, cases
+
+
+def read(out: Path, name: str) -> str:
+    return (out / name).read_text(encoding="utf-8")
+
+
+def test_the_whole_set_builds(class_set):
+    report, out, _ = class_set
+    assert report.failed == []
+    names = sorted(p.name for p in out.iterdir())
+    expected = [f"{n.removesuffix('.ipynb')}.{a}.html" for n in NOTEBOOKS[:-1] for a in ("student", "instructor")]
+    expected += [f"04_case_study.{c}.{a}.html" for c in [*case_ids(), EVIL_ID] for a in ("student", "instructor")]
+    expected += [f"04_case_study.student-{n:02d}.html" for n in range(1, STUDENTS + 1)]
+    expected += ["answer-key.html", "index.html"]
+    assert names == sorted(expected)
+
+
+def test_the_index_links_every_handout_by_its_title(class_set):
+    _, out, _ = class_set
+    html = read(out, "index.html")
+    assert_offline_handout(html)
+    hrefs = {a["href"] for tag, a in parse(html).tags if tag == "a"}
+    assert hrefs == {p.name for p in out.iterdir()} - {"index.html"}
+    text = visible_text(html)
+    for name in hrefs - {"answer-key.html"}:
+        if ".student-" not in name:
+            assert parse(read(out, name)).headings[0][1].split(": ")[0] in text
+
+
+def test_every_page_of_the_set_is_offline_and_complete(class_set):
+    _, out, _ = class_set
+    code = {key: code_lines(render.notebooks_dir() / f"{key}.ipynb") for key in CLASSROOM_NOTEBOOKS}
+    for path in sorted(out.iterdir()):
+        html = path.read_text(encoding="utf-8")
+        page = assert_offline_handout(html)
+        if path.name in ("index.html", "answer-key.html"):
+            continue
+        key, *_, audience, _html = path.name.split(".")
+        audience = "student" if audience.startswith("student") else audience
+        text = visible_text(html)
+        assert f"{audience.capitalize()} version" in text, path.name
+        assert page.title.strip() == page.headings[0][1], path.name
+        shown = [line for line in code[key] if line in text]
+        assert shown == [], f"code input in {path.name}: {shown}"
+
+
+def test_the_instructor_versions_have_the_quiz_answers_and_the_student_versions_do_not(class_set):
+    _, out, _ = class_set
+    for notebook in NOTEBOOKS[:-1]:
+        key = notebook.removesuffix(".ipynb")
+        wanted = explanations(key)
+        assert wanted, f"{key} has quiz questions in data/"
+        instructor = visible_text(read(out, f"{key}.instructor.html"))
+        student = visible_text(read(out, f"{key}.student.html"))
+        for text in wanted:
+            assert text in instructor, (key, text)
+            assert text not in student, (key, text)
+
+
+def test_the_case_studies_show_the_teaching_point_to_the_instructor_only(class_set):
+    _, out, _ = class_set
+    for case in csv_rows("cases"):
+        point = squash(case["teaching_point"])
+        assert point in visible_text(read(out, f"04_case_study.{case['id']}.instructor.html"))
+        assert point not in visible_text(read(out, f"04_case_study.{case['id']}.student.html"))
+
+
+def test_a_case_title_from_a_cases_file_is_text_everywhere(class_set):
+    _, out, _ = class_set
+    for name in ("index.html", f"04_case_study.{EVIL_ID}.student.html", f"04_case_study.{EVIL_ID}.instructor.html"):
+        html = read(out, name)
+        assert "<script>alert(1)</script>" not in html
+        assert EVIL_TITLE in visible_text(html)
+    assert esc(EVIL_TITLE) in read(out, "index.html")
+
+
+def test_each_student_has_a_different_patient_and_the_key_lists_them(class_set):
+    report, out, _ = class_set
+    titles = [parse(read(out, s.output)).headings[0][1] for s in report.students]
+    assert len(set(titles)) == STUDENTS
+    key = visible_text(read(out, "answer-key.html"))
+    names = {r["id"]: r["name"] for r in csv_rows("interpretations")}
+    for student, title in zip(report.students, titles):
+        assert title.endswith(student.case.title)
+        assert f"Student {student.number}: {student.case.title}" in key
+        assert names[student.case.interpretation_id] in key
+        student_text = visible_text(read(out, student.output))
+        assert squash(student.case.teaching_point) not in student_text
+
+
+def test_the_set_matches_a_single_render_byte_for_byte(class_set, tmp_path):
+    """The parallel build (forked kernels) and `spasm-teach render` (a cold kernel) agree exactly."""
+    from spasm_lib.cli import main
+
+    report, out, _ = class_set
+    student = report.students[1]
+    args = ["render", "04-case-study", "-p", "case", "random", "-p", "seed", str(student.seed),
+            "-o", str(tmp_path / "again.html")]
+    assert main(args) == 0
+    assert (tmp_path / "again.html").read_bytes() == (out / student.output).read_bytes()
+    assert main(["render", "01_risk_factors", "--audience", "instructor", "-o", str(tmp_path / "r.html")]) == 0
+    assert (tmp_path / "r.html").read_bytes() == (out / "01_risk_factors.instructor.html").read_bytes()
+
+
+def test_no_kernel_or_fork_server_outlives_the_build(class_set):
+    import os
+    import subprocess
+
+    ps = subprocess.run(["ps", "-o", "pid=,args=", "--ppid", str(os.getpid())], capture_output=True, text=True)
+    children = [line for line in ps.stdout.splitlines() if "ps -o" not in line]
+    assert not [c for c in children if "serve_kernel_forks" in c or "ipykernel" in c], children
