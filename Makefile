@@ -28,11 +28,14 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 lab: $(VENV)/.installed
 	$(VENV)/bin/jupyter lab notebooks/
 
+# Two runs: unit tests and strict nbval in parallel (by file: one notebook's cells stay together),
+# then the browser tests on their own, so that one JupyterLab and one Chromium serve them all.
 test: $(VENV)/.installed-test
-	$(PY) -m pytest -p no:cacheprovider -n 2 --dist loadfile --nbval --nbval-current-env tests notebooks
+	$(PY) -m pytest -p no:cacheprovider -n 2 --dist loadfile --nbval --nbval-current-env -m "not e2e" tests notebooks
+	$(PY) -m pytest -p no:cacheprovider -m e2e tests/e2e
 
 unit: $(VENV)/.installed-test
-	$(PY) -m pytest -p no:cacheprovider -m "not e2e" tests
+	$(PY) -m pytest -p no:cacheprovider -n 2 --dist loadfile -m "not e2e" tests
 
 notebooks: $(VENV)/.installed
 	$(PY) -m spasm_lib.notebook_tools execute notebooks/*.ipynb
