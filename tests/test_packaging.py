@@ -54,6 +54,9 @@ def test_wheel_carries_every_table_and_notebook(wheel):
         assert f"spasm_lib/data/{csv_file.name}" in names
     for notebook in (ROOT / "notebooks").glob("*.ipynb"):
         assert f"spasm_lib/notebooks/{notebook.name}" in names
+    template = ROOT / "spasm_lib" / "templates" / "spasm_handout"
+    for part in template.iterdir():
+        assert f"spasm_lib/templates/spasm_handout/{part.name}" in names
 
 
 def test_installed_wheel_prints_a_table_from_another_folder(wheel, tmp_path):

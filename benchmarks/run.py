@@ -1,0 +1,436 @@
+"""``make bench``: every figure the classroom depends on, measured against its floor or peer in one run.
+
+Prints one table and writes ``build/bench.json`` (atomically): a list of rows, each
+``{name, value, unit, reference, ratio, target, meets}``. ``reference`` is the floor or the peer,
+measured in the same run; ``ratio`` is ``value / reference``; ``meets`` evaluates ``target``.
+Targets come from the issues and are never moved: a missed row is reported, and docs/benchmarks.md
+says why with the measured floor.
+
+Row groups (``--only NAME``, repeatable): handouts, notebooks, nbval, imports, widgets, simulator.
+``--quick`` takes fewer repetitions and smaller sizes (for the test; not for the record).
+The handout-set rows come from :mod:`benchmarks.handouts` (``rows``, ``kernel_start_seconds``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+NOTEBOOKS = ROOT / "notebooks"
+OUT = ROOT / "build" / "bench.json"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import handouts as handout_bench  # noqa: E402  (benchmarks/handouts.py, the handout-set benchmark)
+
+KEYS = ("name", "value", "unit", "reference", "ratio", "target", "meets")
+_TARGET = re.compile(r"^\s*(<=|<)\s*([0-9.]+)\s*(x\b.*|[a-zA-Z%]+)?\s*$")
+
+
+# --- rows ---------------------------------------------------------------------------------------
+
+
+def meets(target: str, value: float, reference: float | None) -> bool | None:
+    """Evaluate a target string: ``"<= 1.5x floor"`` (a ratio to the reference) or ``"< 10 ms"``
+    (the value itself, in the row's unit); ``"report"`` has no target (None)."""
+    found = _TARGET.match(target)
+    if not found:
+        return None
+    op, bound, rest = found.group(1), float(found.group(2)), found.group(3) or ""
+    measured = value / reference if rest.startswith("x") else value
+    if rest.startswith("x") and not reference:
+        return None
+    return measured <= bound if op == "<=" else measured < bound
+
+
+def row(name: str, value: float, unit: str, reference: float | None, target: str) -> dict[str, Any]:
+    """One table row; ``meets`` is computed from ``target``, never passed in."""
+    ratio = value / reference if reference else None
+    return {
+        "name": name,
+        "value": round(value, 4),
+        "unit": unit,
+        "reference": None if reference is None else round(reference, 4),
+        "ratio": None if ratio is None else round(ratio, 3),
+        "target": target,
+        "meets": meets(target, value, reference),
+    }
+
+
+def write_rows(rows: list[dict[str, Any]], path: Path = OUT) -> None:
+    """Write the rows as JSON: a temporary file in the same folder, then ``os.replace``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".bench-", suffix=".json")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(rows, f, indent=2)
+            f.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    """The rows as a fixed-width text table (also pasted into docs/benchmarks.md)."""
+    def num(x: float | None) -> str:
+        return "" if x is None else f"{x:.4g}"
+
+    width = max(len(r["name"]) for r in rows)
+    lines = [f"{'figure'.ljust(width)} | {'value':>10} {'unit':<5} | {'reference':>10} | {'ratio':>7} | "
+             f"{'target':<18} | meets"]
+    lines.append("-" * len(lines[0]))
+    for r in rows:
+        mark = {True: "yes", False: "NO", None: "-"}[r["meets"]]
+        lines.append(f"{r['name'].ljust(width)} | {num(r['value']):>10} {r['unit']:<5} | {num(r['reference']):>10} | "
+                     f"{num(r['ratio']):>7} | {r['target']:<18} | {mark}")
+    return "\n".join(lines)
+
+
+def _median_p95(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+
+
+# --- 1. notebooks in a fresh kernel -------------------------------------------------------------
+
+
+def _execute_seconds(nb: Any) -> float:
+    from nbclient import NotebookClient
+
+    started = time.perf_counter()
+    client = NotebookClient(nb, kernel_name="python3", timeout=120, resources={"metadata": {"path": str(NOTEBOOKS)}})
+    client.execute(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # kernel start-up chatter
+    return time.perf_counter() - started
+
+
+def notebook_rows(quick: bool) -> list[dict[str, Any]]:
+    """Each notebook (default parameters, kernel start included) against an empty notebook's run."""
+    import nbformat
+
+    repeat = 1 if quick else 2
+    empty = nbformat.v4.new_notebook()
+    empty.cells.append(nbformat.v4.new_code_cell(""))
+    floor = statistics.median(_execute_seconds(nbformat.from_dict(empty)) for _ in range(repeat + 1))
+    found = []
+    paths = sorted(NOTEBOOKS.glob("*.ipynb"))[: 1 if quick else None]
+    for path in paths:
+        seconds = statistics.median(_execute_seconds(nbformat.read(path, as_version=4)) for _ in range(repeat))
+        found.append(row(f"notebook {path.stem}: fresh kernel vs empty notebook", seconds, "s", floor, "<= 1.5x floor"))
+        found.append(row(f"notebook {path.stem}: fresh kernel, absolute", seconds, "s", floor, "< 3 s"))
+    return found
+
+
+# --- 2. nbval -----------------------------------------------------------------------------------
+
+
+def _pytest_seconds(extra: list[str]) -> float:
+    args = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval", "--nbval-current-env",
+            *extra, "notebooks/"]
+    started = time.perf_counter()
+    run = subprocess.run(args, cwd=ROOT, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if run.returncode != 0:
+        raise SystemExit(f"nbval failed ({' '.join(args)}):\n{run.stdout[-3000:]}\n{run.stderr[-2000:]}")
+    return seconds
+
+
+def nbval_rows(quick: bool) -> list[dict[str, Any]]:
+    """Strict nbval over all notebooks: serial (reference) and ``-n auto --dist loadfile``."""
+    serial = _pytest_seconds([])
+    parallel = _pytest_seconds(["-n", "auto", "--dist", "loadfile"])
+    return [row("nbval all notebooks: -n auto --dist loadfile vs serial", parallel, "s", serial, "< 1x serial")]
+
+
+# --- 3. imports ---------------------------------------------------------------------------------
+
+_IMPORT_CHILD = "import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+
+
+def import_seconds(module: str, repeat: int) -> float:
+    """Median time of ``import module`` in a fresh interpreter, timed inside the child."""
+    times = []
+    for _ in range(repeat):
+        out = subprocess.run([sys.executable, "-c", _IMPORT_CHILD.format(module=module)], cwd=ROOT,
+                             capture_output=True, text=True, check=True).stdout
+        times.append(float(out.strip().splitlines()[-1]))
+    return statistics.median(times)
+
+
+def import_rows(quick: bool) -> list[dict[str, Any]]:
+    repeat = 2 if quick else 5
+    pandas = import_seconds("pandas", repeat)
+    return [row(f"import {m} vs import pandas (median of {repeat})", import_seconds(m, repeat), "s", pandas, "< 1x pandas")
+            for m in ("spasm_lib", "spasm_lib.facts")]
+
+
+# --- 4. widget callbacks ------------------------------------------------------------------------
+
+
+def _params(notebook: str) -> SimpleNamespace:
+    from spasm_lib.params import validate
+
+    return SimpleNamespace(**validate(notebook, {}))
+
+
+def _risk_explorer_actions(w: Any, rng: random.Random) -> Callable[[], None]:
+    ids, sports = list(w.checkboxes), [v for _, v in w.sport.options]
+
+    def act() -> None:
+        if rng.random() < 0.2:
+            w.sport.value = rng.choice([s for s in sports if s != w.sport.value])
+        else:
+            box = w.checkboxes[rng.choice(ids)]
+            box.value = not box.value
+    return act
+
+
+def _risk_table_actions(w: Any, rng: random.Random) -> Callable[[], None]:
+    words = ["", "disc", "muscle", "sport", "age", "posture", "core", "lift"]
+
+    def act() -> None:
+        control, values = rng.choice([(w.category, [v for _, v in w.category.options]),
+                                      (w.region, [v for _, v in w.region.options]), (w.text, words)])
+        control.value = rng.choice([v for v in values if v != control.value])
+    return act
+
+
+def _exam_actions(w: Any, rng: random.Random) -> Callable[[], None]:
+    steps = list(w.step_buttons)
+    cases = [v for _, v in w.case.options]
+    sites = [v for _, v in w.site.options]
+    interpretations = [v for _, v in w.interpretation.options if v]
+
+    def act() -> None:
+        pick = rng.random()
+        if pick < 0.6:
+            if rng.random() < 0.3:
+                w.site.value = rng.choice(sites)  # no callback of its own: part of the next step
+            w.step_buttons[rng.choice(steps)].click()
+        elif pick < 0.8:
+            w.interpretation.value = rng.choice(interpretations)
+            w.commit.click()
+        elif pick < 0.95:
+            w.case.value = rng.choice([c for c in cases if c != w.case.value])
+        else:
+            w.restart.click()
+    return act
+
+
+def _pathway_actions(w: Any, rng: random.Random) -> Callable[[], None]:
+    cases = [v for _, v in w.case.options]
+
+    def act() -> None:
+        choices = [b for b in (w.next, w.previous) if not b.disabled]
+        pick = rng.random()
+        if pick < 0.75 and choices:
+            (w.next if w.next in choices and rng.random() < 0.7 else rng.choice(choices)).click()
+        elif pick < 0.9 and not w.improving.disabled:
+            w.improving.value = not w.improving.value
+        else:
+            w.case.value = rng.choice([c for c in cases if c != w.case.value])
+    return act
+
+
+def _quiz_actions(w: Any, rng: random.Random) -> Callable[[], None]:
+    def act() -> None:
+        radio = w.radios[rng.choice(list(w.radios))]
+        radio.value = rng.choice([v for _, v in radio.options if v != radio.value])
+    return act
+
+
+def _widgets() -> list[tuple[str, Callable[[], Any], Callable[[Any, random.Random], Callable[[], None]], Callable[[], None]]]:
+    """(label, build, actions, prepare): ``prepare`` runs before the first pass (clears caches)."""
+    from spasm_lib.facts import load_facts
+    from spasm_lib.risk_factors import RiskProfile
+    from spasm_lib.views.risk_factors import clear_figure_cache
+    from spasm_lib.widgets.exam import exam_simulator
+    from spasm_lib.widgets.pathway import treatment_pathway_walkthrough
+    from spasm_lib.widgets.quiz import check_yourself
+    from spasm_lib.widgets.risk_factors import RiskFactorExplorer, risk_factor_explorer, risk_factor_table_explorer
+
+    def nothing() -> None:
+        return None
+
+    def without_drawing_ahead() -> Any:
+        params = _params("01_risk_factors")
+        return RiskFactorExplorer(load_facts(), RiskProfile(tuple(params.risk_factors), params.sport), draw_ahead=False)
+
+    # The shipped risk explorer goes last: its drawing-ahead thread would otherwise compete with
+    # the other widgets' callbacks for the interpreter; it is stopped after its rows.
+    return [
+        ("risk-factor table (filters, search)", lambda: risk_factor_table_explorer(_params("01_risk_factors")),
+         _risk_table_actions, nothing),
+        ("exam simulator (steps, site, commit, patient)", lambda: exam_simulator(_params("02_exam_simulator")),
+         _exam_actions, nothing),
+        ("pathway walkthrough (next/previous, improving, patient)",
+         lambda: treatment_pathway_walkthrough(_params("03_treatment_pathway")), _pathway_actions, nothing),
+        ("check-yourself quiz (radio answers), notebook 01",
+         lambda: check_yourself("01_risk_factors", _params("01_risk_factors")), _quiz_actions, nothing),
+        ("risk-factor explorer, drawing ahead off (chart drawn in the callback)", without_drawing_ahead,
+         _risk_explorer_actions, clear_figure_cache),
+        ("risk-factor explorer as shipped (checkboxes, sport; draws ahead)",
+         lambda: risk_factor_explorer(_params("01_risk_factors")), _risk_explorer_actions, clear_figure_cache),
+    ]
+
+
+def _callback_times(make: Callable[[], Any], actions: Callable[[Any, random.Random], Callable[[], None]],
+                    changes: int, seed: int) -> list[float]:
+    widget = make()
+    act = actions(widget, random.Random(seed))
+    times = []
+    for _ in range(changes):
+        started = time.perf_counter()
+        act()
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def _floor_callback_ms(changes: int) -> float:
+    """The widget framework's own floor: a checkbox change that sets an HTML widget's value."""
+    import ipywidgets as W
+
+    box, view = W.Checkbox(value=False, description="floor"), W.HTML()
+    box.observe(lambda change: setattr(view, "value", f"<p>{change['new']}</p>"), names="value")
+    times = []
+    for _ in range(changes):
+        started = time.perf_counter()
+        box.value = not box.value
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000
+
+
+def widget_rows(quick: bool) -> list[dict[str, Any]]:
+    """p95 (and median, in the name) per widget over a seeded sequence of state changes, back to back.
+
+    First pass: caches as a fresh kernel leaves them (after building the widget). Warm pass: a new
+    widget replays the same sequence, so every figure drawn in the first pass is a cache hit.
+    """
+    changes = 40 if quick else 300
+    floor = _floor_callback_ms(changes)
+    found = []
+    for seed, (label, make, actions, prepare) in enumerate(_widgets()):
+        prepare()
+        for pass_name in ("first pass", "warm cache"):
+            median, p95 = (x * 1000 for x in _median_p95(_callback_times(make, actions, changes, seed)))
+            found.append(row(f"widget {label}, {pass_name}: p95 of {changes} changes (median {median:.2f} ms)",
+                             p95, "ms", floor, "< 10 ms"))
+    from spasm_lib.widgets.risk_factors import _WARMER
+
+    _WARMER.stop()  # let the chart being drawn finish; nothing after this draws ahead
+    return found
+
+
+# --- 5 and 7. the handout set, and its peak memory ----------------------------------------------
+
+_PEAK_CHILD = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, capture_output=True); "
+               "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+
+
+def peak_mib(command: list[str]) -> float:
+    """Peak resident memory (MiB) of the largest process a command runs, measured in a wrapper child
+    so that nothing this benchmark ran before counts."""
+    out = subprocess.run([sys.executable, "-c", _PEAK_CHILD, *command], cwd=ROOT, capture_output=True,
+                         text=True, check=True).stdout
+    return int(out.strip().splitlines()[-1]) / 1024
+
+
+def handout_rows(quick: bool) -> list[dict[str, Any]]:
+    """The handout set (benchmarks/handouts.py) and the build's peak memory against one papermill run.
+
+    The build's peak is the one ``handouts.rows`` measures during its timed build (``RUSAGE_CHILDREN``
+    of this process, largest process): clean only because this group runs first, before any other
+    child of this process. The papermill reference runs in a wrapper child for the same reason.
+    """
+    measured = handout_bench.rows(naive_sample=2 if quick else 6, sizes=not quick, repeat=1 if quick else 2)
+    targets = {"<= 0.50x": "<= 0.5x naive", "<= 1.50x": "<= 1.5x floor", "<= 0.40x": "<= 0.4x nbconvert"}
+    found = [row(r["name"], r["value"], r["unit"], r["reference"], targets.get(r["target"], r["target"]))
+             for r in measured if "peak memory" not in r["name"]]
+    (ours,) = [r["value"] for r in measured if "peak memory" in r["name"]]
+    with tempfile.TemporaryDirectory() as tmp:
+        source = NOTEBOOKS / "01_risk_factors.ipynb"
+        papermill = peak_mib([str(BIN / "papermill"), str(source), str(Path(tmp) / "out.ipynb"), "-k", "python3",
+                              "--cwd", str(NOTEBOOKS), "--no-progress-bar"])
+    found.append(row("handout set build: peak memory of its largest process vs one papermill run (notebook 01)",
+                     ours, "MiB", papermill, "<= 1.5x papermill"))
+    return found
+
+
+# --- 6. the exam simulator at scale -------------------------------------------------------------
+
+
+def simulator_rows(quick: bool) -> list[dict[str, Any]]:
+    """``simulate_findings`` (vectorised) for 100,000 patients against the plain loop."""
+    from spasm_lib.facts import load_facts
+    from spasm_lib.virtual_patients import simulate_findings, simulate_findings_loop
+
+    facts = load_facts()
+    n = 10_000 if quick else 100_000
+    loop_n = 1_000 if quick else 10_000
+    started = time.perf_counter()
+    simulate_findings(facts, n, seed=7)
+    vectorised = time.perf_counter() - started
+    started = time.perf_counter()
+    simulate_findings_loop(facts, loop_n, seed=7)
+    loop = (time.perf_counter() - started) * n / loop_n
+    return [
+        row(f"exam simulator: {n:,} virtual patients, vectorised vs loop (loop timed at {loop_n:,}, x{n // loop_n})",
+            vectorised, "s", loop, "<= 0.1x loop"),
+        row(f"exam simulator: {n:,} virtual patients, vectorised, absolute", vectorised, "s", loop, "< 1 s"),
+    ]
+
+
+GROUPS: dict[str, Callable[[bool], list[dict[str, Any]]]] = {
+    # handouts first: the build's peak memory is read from this process's RUSAGE_CHILDREN, which
+    # only stays the build's own while no bigger child (nbval, notebooks) has run before it.
+    "handouts": handout_rows,
+    "notebooks": notebook_rows,
+    "nbval": nbval_rows,
+    "imports": import_rows,
+    "widgets": widget_rows,
+    "simulator": simulator_rows,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Measure spasm-teach against its floors and peers.")
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions, smaller sizes (for tests)")
+    parser.add_argument("--only", action="append", choices=sorted(GROUPS), metavar="NAME",
+                        help=f"run only this row group (repeatable): {', '.join(GROUPS)}")
+    parser.add_argument("--json", type=Path, default=OUT, help=f"where to write the rows (default {OUT})")
+    args = parser.parse_args(argv)
+    os.chdir(ROOT)
+    rows: list[dict[str, Any]] = []
+    load_before = os.getloadavg()[0]
+    for name, group in GROUPS.items():
+        if args.only and name not in args.only:
+            continue
+        started = time.perf_counter()
+        rows += group(args.quick)
+        print(f"[{name}: {time.perf_counter() - started:.1f} s]", file=sys.stderr, flush=True)
+    write_rows(rows, args.json)
+    print(table(rows))
+    missed = [r for r in rows if r["meets"] is False]
+    print(f"\n{len(rows)} rows, {len(missed)} miss their target; written to {args.json}")
+    load_after = os.getloadavg()[0]
+    print(f"1-minute load average {load_before:.2f} before, {load_after:.2f} after, on {os.cpu_count()} cores"
+          + (" (other work was running: timings are pessimistic)" if max(load_before, load_after) > 1.0 else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
