@@ -194,10 +194,10 @@ def index_html(report: BuildReport, *, answer_key: bool, class_seed: int | None 
 
     parts: list[str] = []
     for group, heading in GROUPS.items():
-        rows: dict[str, dict[str, Job]] = {}
+        rows: dict[tuple[str, str], dict[str, Job]] = {}
         for job in report.built:
-            if job.group == group:
-                rows.setdefault(job.row, {})[job.audience] = job
+            if job.group == group:  # one row per notebook, case or student (two cases may share a title)
+                rows.setdefault((job.row, job.output.rsplit(".", 2)[0]), {})[job.audience] = job
         if not rows and not (group == "student" and answer_key):
             continue
         parts.append(f"<h2>{esc(heading)}</h2>")
@@ -208,14 +208,14 @@ def index_html(report: BuildReport, *, answer_key: bool, class_seed: int | None 
                 parts.append(f"<p>{_link(ANSWER_KEY, 'Answer key: every student’s patient with the answers')} (instructor only).</p>")
             parts.append('<div class="out"><table><thead><tr><th scope="col">Student</th>'
                          '<th scope="col">Handout</th></tr></thead><tbody>')
-            for row, by_audience in rows.items():
+            for (row, _), by_audience in rows.items():
                 job = by_audience["student"]
                 parts.append(f"<tr><th scope=\"row\">{esc(row)}</th><td>{_link(job.output, job.title)}</td></tr>")
         else:
             first = "Notebook" if group == "notebook" else "Case"
             parts.append(f'<div class="out"><table><thead><tr><th scope="col">{first}</th>'
                          '<th scope="col">Student version</th><th scope="col">Instructor version</th></tr></thead><tbody>')
-            for row, by_audience in rows.items():
+            for (row, _), by_audience in rows.items():
                 cells = "".join(
                     f"<td>{_link(by_audience[a].output, a.capitalize()) if a in by_audience else 'not built'}</td>"
                     for a in AUDIENCES
@@ -459,14 +459,16 @@ def build(
     sources = list(notebooks) if notebooks is not None else discover()
     read = {str(p): read_notebook(p) for p in sources}
     titles = {notebook_key(p): notebook_title(read[str(p)], notebook_key(p)) for p in sources}
-    chosen = student_cases(facts, students, class_seed, case_notebook) if students else []
+    # Virtual patients are drawn from the data alone, as the student's kernel draws them (it gets no cases file).
+    base = load_facts()
+    chosen = student_cases(base, students, class_seed, case_notebook) if students else []
     if chosen and case_notebook not in titles:
         raise ValueError(f"--students needs the case-study notebook {case_notebook}.ipynb; it is not in the set")
     job_list = plan(sources, facts, titles=titles, cases_file=cases_file, students=chosen, case_notebook=case_notebook)
     report = run_jobs(job_list, out, workers=jobs or default_jobs(), progress=progress, notebooks=read)
     report.students = chosen
     if chosen:
-        write_atomically(out / ANSWER_KEY, answer_key_html(facts, chosen, class_seed))
+        write_atomically(out / ANSWER_KEY, answer_key_html(base, chosen, class_seed))
     write_atomically(out / INDEX, index_html(report, answer_key=bool(chosen), class_seed=class_seed if chosen else None))
     return report
 

@@ -234,8 +234,20 @@ def stop_kernel(km: Any) -> None:
 # The tests render the same handout through a cold and a forked kernel and compare the bytes.
 
 KERNEL_PRELOAD = (
+    # what ipykernel imports while it starts (its debugger, pydevd, the shell's helpers) ...
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
+    "ipykernel.zmqshell",
+    "ipykernel.debugger",
+    "IPython.core.debugger",
+    "IPython.core.completerlib",
+    "IPython.core.oinspect",
+    "IPython.extensions.storemagic",
+    "tornado.platform.asyncio",
+    "psutil",
+    "sqlite3",
+    "pydoc",
+    # ... and what the notebooks import
     "numpy",
     "pandas",
     "matplotlib",
@@ -271,6 +283,7 @@ def serve_kernel_forks(socket_path: str) -> None:  # pragma: no cover - runs in 
     import socket
 
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped as they exit
+    before = dict(os.environ)
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")  # as ipykernel does
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(socket_path)
@@ -282,6 +295,8 @@ def serve_kernel_forks(socket_path: str) -> None:  # pragma: no cover - runs in 
             importlib.import_module(name)
         except Exception:  # the notebook will import it itself, and report any error
             pass
+    # Variables the imports set (debugpy sets one): a cold kernel has them too, so every fork gets them.
+    set_by_imports = {k: v for k, v in os.environ.items() if before.get(k) != v}
     while True:
         conn, _ = server.accept()
         with conn:
@@ -294,7 +309,7 @@ def serve_kernel_forks(socket_path: str) -> None:  # pragma: no cover - runs in 
             if pid == 0:
                 server.close()
                 conn.close()
-                _become_kernel(request)
+                _become_kernel({**request, "env": {**request["env"], **set_by_imports}})
             conn.sendall(f"{pid}\n".encode())
 
 
@@ -585,7 +600,11 @@ def _without_title(nb: Any) -> Any:
     return nb
 
 
-def _parameter_text(value: Any) -> str:
+def _parameter_text(name: str, value: Any) -> str:
+    """How the header shows a parameter. A file shows by its name only: a handout that travels to
+    students must not carry the instructor's folders, and the bytes must not depend on them."""
+    if name.endswith("_file") and isinstance(value, str) and value:
+        return Path(value).name
     if isinstance(value, bool):
         return "True" if value else "False"
     if isinstance(value, (list, tuple)):
@@ -602,7 +621,7 @@ def handout_header(title: str, audience: str, parameters: Mapping[str, Any], ver
     """
     kind = "Instructor version" if audience == "instructor" else "Student version"
     rows = "".join(
-        f"<dt>{esc(name)}</dt><dd>{esc(_parameter_text(value))}</dd>" for name, value in parameters.items()
+        f"<dt>{esc(name)}</dt><dd>{esc(_parameter_text(name, value))}</dd>" for name, value in parameters.items()
     )
     banner = (
         '<p class="answer-banner">Contains the answers: for the instructor, not for students.</p>'
@@ -611,7 +630,7 @@ def handout_header(title: str, audience: str, parameters: Mapping[str, Any], ver
     )
     return Html(
         '<header class="handout-header">'
-        f'<p class="kicker">Back spasms: a teaching handout &middot; {esc(kind)}</p>'
+        f'<p class="kicker">Back spasms: a teaching handout &middot; {esc(kind)} &middot; spasm-teach {esc(version)}</p>'
         f"<h1>{esc(title)}</h1>{banner}"
         f'<dl class="params" aria-label="Parameters of this handout">{rows}</dl>'
         f'<p class="disclaimer" role="note"><strong>Not medical advice.</strong> {esc(DISCLAIMER)}</p>'

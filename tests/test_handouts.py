@@ -183,6 +183,28 @@ def test_the_instructor_versions_have_the_quiz_answers_and_the_student_versions_
             assert text not in student, (key, text)
 
 
+def test_cells_tagged_instructor_only_are_in_the_instructor_versions_only(class_set):
+    import json
+
+    _, out, _ = class_set
+    tagged = 0
+    for path in sorted(out.iterdir()):
+        key = path.name.split(".")[0]
+        if key not in CLASSROOM_NOTEBOOKS:
+            continue
+        cells = json.loads((render.notebooks_dir() / f"{key}.ipynb").read_text(encoding="utf-8"))["cells"]
+        headings = [
+            "".join(c["source"]).splitlines()[0].lstrip("#").strip()
+            for c in cells
+            if c["cell_type"] == "markdown" and "instructor-only" in c.get("metadata", {}).get("tags", [])
+        ]
+        shown = [h for _, h in parse(path.read_text(encoding="utf-8")).headings]
+        for heading in headings:
+            tagged += 1
+            assert (heading in shown) == path.name.endswith(".instructor.html"), (path.name, heading)
+    assert tagged, "no notebook has a markdown cell tagged instructor-only"
+
+
 def test_the_case_studies_show_the_teaching_point_to_the_instructor_only(class_set):
     _, out, _ = class_set
     for case in csv_rows("cases"):
