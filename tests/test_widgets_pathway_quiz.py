@@ -11,6 +11,8 @@ from types import SimpleNamespace
 import ipywidgets as W
 import pytest
 
+from spasm_lib.html import esc
+
 from spasm_lib import records as R
 from spasm_lib.facts import load_facts
 from spasm_lib.html import Html
@@ -147,7 +149,12 @@ def test_one_unanswered_radio_group_per_question(notebook):
         radio = quiz.radios[q.id]
         assert radio.description == f"Question {number}"
         assert radio.value is None
-        assert [label for label, _ in radio.options] == [o.text for o in FACTS.quiz_options if o.question_id == q.id]
+        mine = [o for o in FACTS.quiz_options if o.question_id == q.id]
+        assert [label for label, _ in radio.options] == list("ABCD"[: len(mine)])  # one-line rows
+        assert [value for _, value in radio.options] == [o.id for o in mine]
+        shown = quiz.children[quiz.children.index(radio) - 1].value
+        for letter, option in zip("ABCD", mine):
+            assert f"<strong>{letter}.</strong> {esc(option.text)}" in shown
         assert quiz.feedback[q.id].value == ""
     assert isinstance(quiz, W.VBox)
     assert isinstance(quiz.children[0], W.HTML) and "<h3>Check yourself</h3>" in quiz.children[0].value

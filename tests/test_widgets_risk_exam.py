@@ -77,8 +77,8 @@ def test_checkboxes_are_named_and_grouped_by_category(facts):
     for rid, box in explorer.checkboxes.items():
         assert box.description == facts.by_id("risk_factors")[rid].name and box.indent is False
     headings = [c.value for c in controls(explorer) if isinstance(c, W.HTML) and c is not explorer.view]
-    assert headings[:2] == ["<h4>Muscle state</h4>", "<h4>Intense force</h4>"]
-    assert "<h4>No known cause</h4>" in headings
+    assert headings[:2] == ["<h3>Muscle state</h3>", "<h3>Intense force</h3>"]  # under the notebook's h2
+    assert "<h3>No known cause</h3>" in headings
     assert explorer.sport.description == "Sport"
     assert [v for _, v in explorer.sport.options] == [s.id for s in facts.sports] + ["none"]
 

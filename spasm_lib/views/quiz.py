@@ -41,6 +41,18 @@ def question_heading(facts: Facts, q: Question) -> Html:
     )
 
 
+def option_list(q: Question) -> Html:
+    """A question's options, lettered, in full: the live quiz's radio buttons carry only the letters.
+
+    Radio-button rows have a fixed height, so a long option would wrap over the next one and a
+    click could land on the wrong answer; the letters keep every row one line high.
+    """
+    items = "".join(
+        f"<li><strong>{esc(q.letter(o.id))}.</strong> {esc(o.text)}</li>" for o in q.options
+    )
+    return Html(f'<ul class="spasm-options" style="list-style:none;padding-left:0">{items}</ul>', "options")
+
+
 def quiz_view(
     facts: Facts, notebook: str, audience: str = "student", answers: Mapping[str, str] | None = None
 ) -> Html:

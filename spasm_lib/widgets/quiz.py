@@ -18,7 +18,7 @@ from spasm_lib.facts import Facts, load_facts
 from spasm_lib.html import Html, tag
 from spasm_lib.quiz import notebook_name, questions
 from spasm_lib.quiz import grade as grade_answer
-from spasm_lib.views.quiz import answer_feedback, question_heading, quiz_view
+from spasm_lib.views.quiz import answer_feedback, option_list, question_heading, quiz_view
 
 _WIDE = {"description_width": "initial"}
 
@@ -36,7 +36,7 @@ class CheckYourself(Described, W.VBox):
         children: list[W.Widget] = [W.HTML(tag("h3", "Check yourself"))]
         for q in questions(facts, self.notebook):
             radio = W.RadioButtons(
-                options=[(o.text, o.id) for o in q.options],
+                options=[(q.letter(o.id), o.id) for o in q.options],
                 value=None,
                 description=f"Question {q.number}",
                 style=_WIDE,
@@ -46,7 +46,7 @@ class CheckYourself(Described, W.VBox):
             radio.observe(self._on_choice(q.id), names="value")
             self.radios[q.id] = radio
             self.feedback[q.id] = feedback
-            children += [W.HTML(question_heading(facts, q).markup), radio, feedback]
+            children += [W.HTML((question_heading(facts, q) + option_list(q)).markup), radio, feedback]
         self.answer_key = None
         if audience == "instructor":
             self.answer_key = W.HTML(quiz_view(facts, self.notebook, "instructor").markup)

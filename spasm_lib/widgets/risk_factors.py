@@ -125,7 +125,7 @@ class RiskFactorExplorer(Described, W.VBox):
                 box.observe(self._on_change, names="value")
                 self.checkboxes[r.id] = box
                 boxes.append(box)
-            heading = W.HTML(f"<h4>{esc(CATEGORY_LABELS[category])}</h4>")
+            heading = W.HTML(f"<h3>{esc(CATEGORY_LABELS[category])}</h3>")
             groups.append(W.VBox([heading, *boxes], layout=W.Layout(min_width="14em")))
         self.sport = W.Dropdown(
             options=[(s.name, s.id) for s in facts.sports] + [("No sport", NO_SPORT)],

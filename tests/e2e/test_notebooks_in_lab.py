@@ -1,0 +1,259 @@
+"""The notebooks as a class meets them: JupyterLab in Chromium, Run All, then the widgets by hand.
+
+Each test drives the controls a student would use (ticks a box, picks from a list, clicks a button)
+and then waits for the page to show exactly what the library computes for the resulting state:
+the visible text of the widget's HTML view must equal the text of ``view(logic(state))`` computed
+here, in the test process, and the images must carry the view's alt text. That proves the whole
+chain browser -> widget model -> kernel -> logic -> view -> browser. Key phrases taken straight from
+data/*.csv are checked as well, so the page is also held to the data, not only to the view code.
+
+The notebooks run in a copy (the committed files are never touched), as tabs of one JupyterLab
+page in a fresh workspace, each with a fresh kernel of its own, and each is opened (double-click in
+the file browser) and run (Edit > Clear Outputs, Run > Run All Cells) once per test run; see
+``LabPage`` in conftest.py.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from spasm_lib.exam_findings import ExamState, exam_steps, record_step, step_needs_site
+from spasm_lib.facts import load_facts
+from spasm_lib.params import defaults
+from spasm_lib.quiz import grade, questions
+from spasm_lib.risk_factors import RiskProfile
+from spasm_lib.treatment_pathway import PathwayState, journey, shown_step
+from spasm_lib.views.exam import SITE_LABELS
+from spasm_lib.views.quiz import answer_feedback
+from spasm_lib.virtual_patients import case_for
+from spasm_lib.widgets.exam import exam_html, state_from
+from spasm_lib.widgets.pathway import walkthrough_html
+from spasm_lib.widgets.risk_factors import profile_html
+
+from .conftest import NOTEBOOKS_DIR, alts_of, committed_notebooks, expect, text_of
+
+pytestmark = pytest.mark.e2e
+
+FACTS = load_facts()
+NOTEBOOKS = [p.name for p in committed_notebooks()]
+
+
+def _code(path) -> str:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    return "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+
+
+def _calls(path, name: str) -> bool:
+    return f"{name}(" in _code(path)
+
+
+QUIZ_NOTEBOOKS = [p.name for p in committed_notebooks() if _calls(p, "check_yourself")]
+WIDGET_NOTEBOOKS = {p.name for p in committed_notebooks() if "spasm_lib.widgets" in _code(p)}
+
+
+def exactly(text: str) -> re.Pattern:
+    """Text equal to ``text``, give or take whitespace (ipywidgets puts a zero-width space in hidden labels)."""
+    return re.compile(rf"^[\s\u200b]*{re.escape(text)}[\s\u200b]*$")
+
+
+def words(text: str) -> str:
+    """Whitespace collapsed; ipywidgets writes option labels with no-break spaces."""
+    return " ".join(text.replace("\u200b", "").split())
+
+
+def dropdown(scope, label: str):
+    """The <select> of the ipywidgets Dropdown whose description is ``label``."""
+    return scope.locator(".widget-dropdown").filter(
+        has=scope.page.locator("label.widget-label", has_text=exactly(label))
+    ).locator("select")
+
+
+def checkbox(scope, label: str):
+    return scope.locator(".widget-checkbox").filter(has_text=exactly(label)).locator("input")
+
+
+def expect_view(view, markup: str) -> None:
+    """The HTML widget shows this markup: the same text (whitespace aside) and the same image alts."""
+    expect(view).to_have_text(text_of(markup))
+    assert view.locator("img").evaluate_all("imgs => imgs.map(i => i.alt)") == alts_of(markup)
+
+
+def selected_label(select) -> str:
+    return words(select.evaluate("s => s.selectedOptions[0] ? s.selectedOptions[0].textContent : ''"))
+
+
+def choose(select, label: str) -> None:
+    """Pick the option a student reads as ``label`` (its text, whatever spaces ipywidgets used)."""
+    options = [words(t) for t in select.locator("option").all_text_contents()]
+    assert label in options, f"no option '{label}' in {options}"
+    select.select_option(index=options.index(label))
+
+
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_run_all_cells_without_an_error(lab_notebook, notebook):
+    """Run All in a fresh kernel reaches every code cell in order, with no error, stderr or traceback."""
+    nb = lab_notebook(notebook)
+    code_cells = sum(
+        c["cell_type"] == "code"
+        for c in json.loads((NOTEBOOKS_DIR / notebook).read_text(encoding="utf-8"))["cells"]
+    )
+    assert nb.execution_numbers() == list(range(1, code_cells + 1))
+    assert nb.problems() == []
+    uncaught = [line for line in nb.log.errors if line.startswith("[pageerror]")]
+    assert uncaught == [], "JavaScript errors in JupyterLab while the notebook ran"
+    if notebook in WIDGET_NOTEBOOKS:
+        expect(nb.root.locator(".jp-OutputArea-output .jupyter-widgets").first).to_be_visible()
+    expect(nb.root.get_by_text(re.compile("Error displaying widget|Loading widget"))).to_have_count(0)
+
+
+@pytest.mark.parametrize("notebook", ["01_risk_factors.ipynb"])
+def test_risk_factor_explorer_follows_the_ticks_and_the_sport(lab_notebook, notebook):
+    nb = lab_notebook(notebook)
+    cell = nb.cell_with("risk_factor_explorer(")
+    view = cell.locator(".widget-html-content").last
+    params = defaults("01_risk_factors")
+    state = RiskProfile(tuple(params["risk_factors"]), params["sport"])
+    expect_view(view, profile_html(FACTS, state).markup)
+
+    # Tick a factor that is not ticked yet, that no sport adds by itself, and whose statement is its own.
+    sport_factors = {s.risk_factor_id for s in FACTS.sports}
+    says = [r.source_says for r in FACTS.risk_factors]
+    factor = next(
+        r for r in FACTS.risk_factors
+        if r.id not in state.risk_factor_ids and r.id not in sport_factors and says.count(r.source_says) == 1
+    )
+    box = checkbox(cell, factor.name)
+    expect(box).not_to_be_checked()
+    box.check()
+    state = state.toggled(factor.id, True)
+    expect_view(view, profile_html(FACTS, state).markup)
+    expect(view).to_contain_text(factor.source_says)
+
+    # Choose another sport: its name and movements appear (sports.csv).
+    sport = next(s for s in FACTS.sports if s.id != state.sport)
+    choose(dropdown(cell, "Sport"), sport.name)
+    state = state.with_sport(sport.id)
+    expect_view(view, profile_html(FACTS, state).markup)
+    expect(view).to_contain_text(f"Sport: {sport.name} ({', '.join(sport.movements)})")
+
+    # Untick the factor again: its card goes.
+    box.uncheck()
+    state = state.toggled(factor.id, False)
+    expect_view(view, profile_html(FACTS, state).markup)
+    expect(view).not_to_contain_text(factor.source_says)
+
+
+@pytest.mark.parametrize("notebook", ["02_exam_simulator.ipynb"])
+def test_exam_simulator_reveals_findings_and_grades_the_interpretation(lab_notebook, notebook):
+    nb = lab_notebook(notebook)
+    cell = nb.cell_with("exam_simulator(")
+    view = cell.locator(".widget-html-content").last
+    params = defaults("02_exam_simulator")
+    audience = params["audience"]
+    case = case_for(FACTS, params["case"], params["seed"])
+    state = state_from(FACTS, case, list(params["steps"]), params["palpation_site"], params["interpretation"])
+    expect_view(view, exam_html(FACTS, case, state, audience).markup)
+
+    # Another patient, chosen by title: the simulator starts again with that patient's story.
+    others = [c for c in FACTS.cases if c.id != case.id]
+    patient = next((c for c in others if c.spasm_site != case.spasm_site), others[0])
+    choose(dropdown(cell, "Patient"), patient.title)
+    state = ExamState(patient.id)
+    expect_view(view, exam_html(FACTS, patient, state, audience).markup)
+    expect(view).to_contain_text(patient.story)
+
+    # Perform every examination step in order, palpating at the patient's own spasm site.
+    site_label = SITE_LABELS[patient.spasm_site].capitalize()
+    choose(dropdown(cell, "Palpate at"), site_label)
+    for step in exam_steps(FACTS):
+        cell.get_by_role("button", name=step.name, exact=True).click()
+        site = patient.spasm_site if step_needs_site(FACTS, step.id) else None
+        state = record_step(FACTS, state, step.id, site)
+        expect_view(view, exam_html(FACTS, patient, state, audience).markup)
+
+    # Commit to the interpretation the case teaches (cases.csv): the feedback names it.
+    interpretation = FACTS.by_id("interpretations")[patient.interpretation_id]
+    choose(dropdown(cell, "Your interpretation"), interpretation.name)
+    cell.get_by_role("button", name="Commit", exact=True).click()
+    state = state.committed(interpretation.id)
+    expect_view(view, exam_html(FACTS, patient, state, audience).markup)
+    expect(view).to_contain_text(interpretation.name)
+
+
+@pytest.mark.parametrize("notebook", ["03_treatment_pathway.ipynb"])
+def test_treatment_pathway_steps_forward_and_back_and_branches(lab_notebook, notebook):
+    nb = lab_notebook(notebook)
+    cell = nb.cell_with("treatment_pathway_walkthrough(")
+    view = cell.locator(".widget-html-content").last
+    params = defaults("03_treatment_pathway")
+    audience = params["audience"]
+    case = FACTS.by_id("cases")[params["case"]]
+    steps = FACTS.by_id("pathway_steps")
+    improving = bool(params["improving"])
+    state = PathwayState(case.id, params["step"], improving)
+    expect_view(view, walkthrough_html(FACTS, state, case, audience).markup)
+
+    step_select = dropdown(cell, "Step")
+    next_button = cell.get_by_role("button", name="Next step")
+    previous_button = cell.get_by_role("button", name="Previous step")
+    path = journey(FACTS, case, improving)
+    assert len(path) >= 3, "the default patient's path is long enough to walk"
+
+    def shows(step_id: str) -> None:
+        expect_view(view, walkthrough_html(FACTS, PathwayState(case.id, step_id, improving), case, audience).markup)
+        expect(view).to_contain_text(steps[step_id].title)  # pathway_steps.csv
+        assert selected_label(step_select) == f"{steps[step_id].order}. {steps[step_id].title}"
+
+    # Back to the start of the path, then Next step by step to its end.
+    start = path.index(shown_step(FACTS, path, params["step"]))
+    for step_id in reversed(path[:start]):
+        previous_button.click()
+        shows(step_id)
+    expect(previous_button).to_be_disabled()
+    for step_id in path[1:]:
+        next_button.click()
+        shows(step_id)
+    expect(next_button).to_be_disabled()
+    state = PathwayState(case.id, path[-1], improving)
+
+    # Previous goes back one step.
+    previous_button.click()
+    state = PathwayState(case.id, path[-2], improving)
+    expect_view(view, walkthrough_html(FACTS, state, case, audience).markup)
+
+    # "Is the treatment working?" changes the path: the step list follows it.
+    toggle = checkbox(cell, "Is the treatment working?")
+    toggle.set_checked(not improving)
+    improving = not improving
+    new_path = journey(FACTS, case, improving)
+    state = PathwayState(case.id, shown_step(FACTS, new_path, state.step_id), improving)
+    expect_view(view, walkthrough_html(FACTS, state, case, audience).markup)
+    listed = step_select.locator("option").all_text_contents()
+    assert [words(t) for t in listed] == [f"{steps[s].order}. {steps[s].title}" for s in new_path]
+
+
+@pytest.mark.parametrize("notebook", QUIZ_NOTEBOOKS)
+def test_check_yourself_gives_feedback_on_each_answer(lab_notebook, notebook):
+    """Every question answers back; the first is answered wrongly, then rightly, as students do."""
+    nb = lab_notebook(notebook)
+    cell = nb.cell_with("check_yourself(")
+    qs = questions(FACTS, notebook)
+    assert qs, f"{notebook} calls check_yourself but has no questions in data/quiz_questions.csv"
+    for q in qs:
+        radios = cell.locator(".widget-radio").filter(
+            has=nb.page.locator("label.widget-label", has_text=exactly(f"Question {q.number}"))
+        )
+        feedback = radios.locator("xpath=following-sibling::div[contains(@class, 'widget-html')][1]")
+        expect(feedback).to_have_text("")
+        wrong = next(o for o in q.options if not o.correct)
+        for option in (wrong, q.correct_option) if q.number == 1 else (q.correct_option,):
+            expect(cell).to_contain_text(f"{q.letter(option.id)}. {option.text}")
+            radios.get_by_role("radio", name=q.letter(option.id), exact=True).check()
+            expect_view(feedback.locator(".widget-html-content"), answer_feedback(grade(FACTS, q.id, option.id)).markup)
+            expect(feedback).to_contain_text(option.explanation)  # quiz_options.csv
