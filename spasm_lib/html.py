@@ -16,7 +16,7 @@ import base64
 import html
 import io
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -73,6 +73,16 @@ def tag(name: str, text: object = "", cls: str | None = None, **attrs: object) -
     attr = "".join(f' {k.rstrip("_").replace("_", "-")}="{esc(v)}"' for k, v in attrs.items() if v is not None)
     klass = f' class="{esc(cls)}"' if cls else ""
     return f"<{name}{klass}{attr}>{esc(text)}</{name}>"
+
+
+def table_html(frame: Any, caption: str, label: str = "table") -> Html:
+    """A DataFrame as a full, escaped HTML table with a caption.
+
+    A DataFrame's own notebook display cuts cells at 50 characters; a teaching table must not.
+    """
+    table = frame.to_html(escape=True, index=False, border=0, classes="spasm-table")
+    head, _, rest = table.partition(">")
+    return Html(f"{head}>{tag('caption', caption)}{rest}", label)
 
 
 def figure_png(fig: Figure) -> bytes:

@@ -16,7 +16,7 @@ from functools import lru_cache
 from spasm_lib import records as R
 from spasm_lib.evidence import provenance_text
 from spasm_lib.facts import Facts
-from spasm_lib.html import PALETTE, Html, esc, figure_html, join, new_figure, tag
+from spasm_lib.html import table_html, PALETTE, Html, esc, figure_html, join, new_figure, tag
 from spasm_lib.treatment_pathway import (
     ROUTE_CONSERVATIVE,
     ROUTE_PROMPT,
@@ -309,11 +309,6 @@ def journey_view(facts: Facts, case: R.Case, journey: Iterable[str]) -> Html:
 
 
 def treatment_table_view(frame) -> Html:
-    """The treatments table (from :func:`spasm_lib.treatment_pathway.treatment_table`) in full, escaped.
-
-    A DataFrame's own notebook display cuts long cells at 50 characters; a teaching table must not.
-    """
-    table = frame.to_html(escape=True, index=False, border=0, classes="spasm-table")
-    head, _, rest = table.partition(">")
+    """The treatments table (from :func:`spasm_lib.treatment_pathway.treatment_table`) in full, escaped."""
     caption = "Treatments in this course: the source's first, then those current guidance adds."
-    return Html(f"{head}><caption>{esc(caption)}</caption>{rest}", "treatment table")
+    return table_html(frame, caption, "treatment table")

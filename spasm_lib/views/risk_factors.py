@@ -12,7 +12,7 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
-from spasm_lib.html import HATCHES, PALETTE, Html, esc, figure_html, join, new_figure, tag
+from spasm_lib.html import table_html, HATCHES, PALETTE, Html, esc, figure_html, join, new_figure, tag
 from spasm_lib.risk_factors import CATEGORY_LABELS, NO_NUMBERS_NOTE, REGION_LABELS, ProfileResult
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -228,6 +228,4 @@ def table_view(frame: pandas.DataFrame, caption: str | None = None) -> Html:
             "source_paragraph": "Source paragraph",
         }
     )
-    table = frame.to_html(escape=True, index=False, border=0, classes="spasm-table")
-    head, _, rest = table.partition(">")
-    return Html(f"{head}>{tag('caption', text)}{rest}", "risk factor table")
+    return table_html(frame, text, "risk factor table")
