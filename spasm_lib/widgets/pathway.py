@@ -31,7 +31,7 @@ from spasm_lib.treatment_pathway import (
     pathway,
     shown_step,
 )
-from spasm_lib.views.pathway import pathway_diagram, walkthrough_view
+from spasm_lib.views.pathway import walkthrough_view
 
 _WIDE = {"description_width": "initial"}
 RANDOM_CASE = "random"
@@ -105,18 +105,6 @@ class TreatmentPathwayWalkthrough(Described, W.VBox):
     @property
     def state(self) -> PathwayState:
         return PathwayState(self.case.value, self.step.value, bool(self.improving.value))
-
-    def warm(self, everything: bool = False) -> None:
-        """Draw diagrams ahead of the clicks that show them (they are cached by what they draw).
-
-        By default only the current patient's path as it stands, which is what Next walks through;
-        ``everything=True`` draws every diagram any patient can show (about ten in all).
-        """
-        patients = self.patients.items() if everything else [(self.case.value, self.patients[self.case.value])]
-        for key, case in patients:
-            for improving in (False, True) if everything else (bool(self.improving.value),):
-                for step_id in journey(self.facts, case, improving):
-                    pathway_diagram(pathway(self.facts, PathwayState(key, step_id, improving), case))
 
     def _move(self, offset: int) -> None:
         self.step.value = neighbour(self._path(), self.step.value, offset)
