@@ -36,11 +36,18 @@ def code_cells(nb):
     return [c for c in nb.cells if c.cell_type == "code"]
 
 
-def headings(nb) -> list[tuple[int, str]]:
+def headings(nb, reader: str = "live") -> list[tuple[int, str]]:
+    """The headings a reader sees: in the live notebook (``handout-only`` cells are hidden comments)
+    or in a handout (``live-only`` cells left out, ``handout-only`` cells shown)."""
+    from spasm_lib.handout_pages import HANDOUT_ONLY, LIVE_ONLY, handout_only_text
+
     found = []
     for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            found += [(len(m.group(1)), m.group(2).strip()) for m in re.finditer(r"^(#{1,6})\s+(.+)$", cell.source, re.M)]
+        tags = cell.metadata.get("tags", [])
+        if cell.cell_type != "markdown" or (HANDOUT_ONLY if reader == "live" else LIVE_ONLY) in tags:
+            continue
+        source = handout_only_text(cell.source) if HANDOUT_ONLY in tags else cell.source
+        found += [(len(m.group(1)), m.group(2).strip()) for m in re.finditer(r"^(#{1,6})\s+(.+)$", source, re.M)]
     return found
 
 
@@ -90,6 +97,16 @@ def test_section_order(path):
     assert len(sections) > 5, "at least one content section between objectives and key points"
     levels = [level for level, _ in found]
     assert all(b <= a + 1 for a, b in zip(levels, levels[1:])), f"a heading level is skipped: {found}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_section_order_in_the_handout(path):
+    """A handout has the same sections in the same order; its title is the handout header's h1."""
+    found = headings(read(path), "handout")
+    assert all(level > 1 for level, _ in found), "the title cell is live-only: the header shows the title"
+    sections = [text for level, text in found if level == 2]
+    assert sections[:2] == SECTIONS_BEFORE and sections[-3:] == SECTIONS_AFTER, sections
+    assert len(sections) == len(set(sections)), f"a section twice: {sections}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

@@ -1,0 +1,560 @@
+"""What makes a handout a handout rather than a notebook printed out: its wording, header, contents,
+"next handout" link, tables that read on a phone, and the set's pages (two indexes, the answer key).
+
+Decisions, each with its reason:
+
+* **Wording.** A notebook talks to someone with a kernel ("Run All Cells", "Tick the factors…",
+  "set ``case`` in the parameters cell"); a handout is read on paper or a phone. Cells tagged
+  :data:`LIVE_ONLY` (``live-only``) are left out of every handout. Cells tagged :data:`HANDOUT_ONLY`
+  (``handout-only``) carry the handout's own wording where the meaning needs it; their source is
+  wrapped in an HTML comment (``<!-- … -->``) so that JupyterLab shows nothing, and the handout
+  unwraps it. ``docs/handout-wording.md`` is the authors' guide; a test keeps every
+  ``handout-only`` cell wrapped and every live instruction tagged.
+* **Header.** A student's header is the title, the kind of handout and the disclaimer: no
+  parameters, no ids. The instructor's header also lists the run's parameters (without
+  ``interactive`` and ``audience``, which every handout has the same way), to say how to make it again.
+  The disclaimer is printed once, by the header: the notebook's title cell (title and disclaimer) is
+  tagged ``live-only``.
+* **Titles.** ``Short title — subject``: the notebook title up to its first colon, then the patient
+  (:func:`page_title`), never a pile of colons. A virtual patient is called by the name the build
+  gives (``Patient 7``, the ``patient`` parameter) or else ``Patient SEED``.
+* **Navigation.** A contents list from the page's ``h2`` headings at the top, and a "next handout"
+  link at the bottom, in the set's reading order (:data:`spasm_lib.params.CLASSROOM_NOTEBOOKS`).
+  Links use the set's file names (:func:`handout_file`); a handout rendered on its own keeps them,
+  and they work once it sits in a set.
+* **Phones.** Every body cell of a table with a header row gets ``data-label`` (its column's
+  heading); the stylesheet turns tables into stacked cards on a narrow screen with CSS alone.
+* **Two indexes.** ``index.html`` is for students and links only student material;
+  ``instructor.html`` links everything, the answer key included. The answer key opens with a
+  summary table (student, patient, triage, expected interpretation) linking to each section.
+
+Every function is pure (text in, text out) and escapes whatever comes from data or parameters.
+"""
+
+from __future__ import annotations
+
+import html as _html
+import re
+from collections.abc import Mapping, Sequence
+from functools import cache
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+from spasm_lib import DISCLAIMER, __version__
+from spasm_lib.html import Html, esc
+
+LIVE_ONLY = "live-only"
+"""Cell tag: text for the live notebook only (how to run, tick, pick, filter, set parameters)."""
+HANDOUT_ONLY = "handout-only"
+"""Cell tag: the handout's wording; the source is an HTML comment so JupyterLab shows nothing."""
+INDEX = "index.html"
+INSTRUCTOR_INDEX = "instructor.html"
+ANSWER_KEY = "answer-key.html"
+CASE_STUDY = "04_case_study"
+TITLE_SEPARATOR = " \u2014 "
+SET_TITLE = "Back spasms"
+HIDDEN_PARAMETERS = frozenset({"interactive", "audience"})
+"""Parameters every handout of an audience has the same way: the instructor's header leaves them out."""
+
+_COMMENT = re.compile(r"\A\s*<!--(.*?)-->\s*\Z", re.DOTALL)
+
+
+# --------------------------------------------------------------------------- wording
+
+
+def handout_only_text(source: str) -> str:
+    """The markdown a ``handout-only`` cell gives the handout: its source without the comment marks."""
+    match = _COMMENT.match(source)
+    return (match.group(1) if match else source).strip()
+
+
+def is_hidden_in_live_notebook(source: str) -> bool:
+    """True when a cell's markdown is one HTML comment, which JupyterLab renders as nothing."""
+    return bool(_COMMENT.match(source))
+
+
+def cell_tags(cell: Mapping[str, Any]) -> list[str]:
+    return list(cell.get("metadata", {}).get("tags", []))
+
+
+def for_handout(nb: Any) -> Any:
+    """The cells a handout shows: ``live-only`` cells dropped, ``handout-only`` cells unwrapped.
+
+    Changes ``nb`` (an nbformat notebook; the caller passes a copy) and returns it.
+    """
+    kept = []
+    for cell in nb.cells:
+        tags = cell_tags(cell)
+        if LIVE_ONLY in tags:
+            continue
+        if HANDOUT_ONLY in tags:
+            cell.source = handout_only_text(cell.source)
+        kept.append(cell)
+    nb.cells = kept
+    return nb
+
+
+# --------------------------------------------------------------------------- titles
+
+
+def short_title(notebook_title: str) -> str:
+    """``Case study: from history to plan`` -> ``Case study``: the part before the first colon."""
+    return notebook_title.split(":", 1)[0].strip() or notebook_title
+
+
+def page_title(notebook_title: str, subject: str | None = None) -> str:
+    """The handout's title: the notebook's title, or ``Short title — subject`` for one patient."""
+    if not subject:
+        return notebook_title
+    return f"{short_title(notebook_title)}{TITLE_SEPARATOR}{subject}"
+
+
+def patient_label(parameters: Mapping[str, Any], case_title: str) -> str:
+    """How a handout names its patient: a data case by its title; a virtual patient (``case`` is
+    ``random``) by the ``patient`` parameter (``Patient 7``), or else ``Patient SEED``."""
+    from spasm_lib.params import RANDOM_CASE
+
+    if parameters.get("case") != RANDOM_CASE:
+        return case_title
+    name = str(parameters.get("patient") or "").strip()
+    return name or f"Patient {parameters.get('seed') or 0}"
+
+
+def student_patient_name(number: int) -> str:
+    """What a student's handout calls the student's virtual patient: a short number, not a seed."""
+    return f"Patient {number}"
+
+
+# --------------------------------------------------------------------------- header and footer
+
+
+def _parameter_text(name: str, value: Any) -> str:
+    """How the instructor's header shows a parameter. A file shows by its name only: a handout must
+    not carry the instructor's folders, and the bytes must not depend on them."""
+    if name.endswith("_file") and isinstance(value, str) and value:
+        return Path(value).name
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value) if value else "(none)"
+    if value == "":
+        return "(none)"
+    return str(value)
+
+
+def disclaimer_html() -> str:
+    return f'<p class="disclaimer" role="note"><strong>Not medical advice.</strong> {esc(DISCLAIMER)}</p>'
+
+
+def handout_header(title: str, audience: str, parameters: Mapping[str, Any], version: str = __version__) -> Html:
+    """The top of a handout. Student: kind, title, disclaimer. Instructor: also the answers banner,
+    the package version and the parameters that made it (so it can be made again)."""
+    if audience != "instructor":
+        return Html(
+            '<header class="handout-header">'
+            f'<p class="kicker">{esc(SET_TITLE)} &middot; Student handout</p>'
+            f"<h1>{esc(title)}</h1>{disclaimer_html()}</header>",
+            "handout header",
+        )
+    rows = "".join(
+        f"<dt>{esc(name)}</dt><dd>{esc(_parameter_text(name, value))}</dd>"
+        for name, value in parameters.items()
+        if name not in HIDDEN_PARAMETERS
+    )
+    params = f'<dl class="params" aria-label="Parameters of this handout">{rows}</dl>' if rows else ""
+    return Html(
+        '<header class="handout-header">'
+        f'<p class="kicker">{esc(SET_TITLE)} &middot; Instructor version &middot; spasm-teach {esc(version)}</p>'
+        f"<h1>{esc(title)}</h1>"
+        '<p class="answer-banner">Contains the answers: for the instructor, not for students.</p>'
+        f"{params}{disclaimer_html()}</header>",
+        "handout header",
+    )
+
+
+def handout_footer(version: str = __version__) -> Html:
+    return Html(
+        f"<footer><p>Made with spasm-teach {esc(version)}. Educational material, not medical advice: "
+        "see the note at the top.</p></footer>",
+        "handout footer",
+    )
+
+
+# --------------------------------------------------------------------------- the set's file names
+
+
+def handout_file(notebook: str, audience: str, case: str | None = None) -> str:
+    """The file name of a handout in the set: ``01_risk_factors.student.html``,
+    ``04_case_study.golfer-twist.instructor.html``."""
+    middle = f".{case}" if case else ""
+    return f"{notebook}{middle}.{audience}.html"
+
+
+def index_for(audience: str) -> str:
+    """The index a reader of ``audience`` comes from: students never get the instructor's."""
+    return INSTRUCTOR_INDEX if audience == "instructor" else INDEX
+
+
+@cache
+def _title_of(path: str) -> str | None:
+    from spasm_lib.render import notebook_title, read_notebook
+
+    try:
+        return notebook_title(read_notebook(path), Path(path).stem)
+    except Exception:  # a missing or unreadable sibling: the link says the notebook's name
+        return None
+
+
+def next_handout(notebook: str | Path, audience: str) -> tuple[str, str]:
+    """Where a reader goes after this handout: ``(href, text)``.
+
+    In the set's reading order the next notebook's handout of the same audience; before the case
+    study (one handout per case), the index's list of case studies; after the last, the index.
+    The next notebook's title is read from the notebook beside this one (its name if absent).
+    """
+    from spasm_lib.params import CLASSROOM_NOTEBOOKS, notebook_key
+
+    path = Path(notebook)
+    key = notebook_key(path)
+    order = list(CLASSROOM_NOTEBOOKS)
+    index = index_for(audience)
+    if key not in order or order.index(key) + 1 >= len(order):
+        return index, "All handouts"
+    following = order[order.index(key) + 1]
+    title = _title_of(str(path.with_name(f"{following}.ipynb"))) or following
+    if following == CASE_STUDY:
+        return f"{index}#case-studies", f"{short_title(title)}: choose a case"
+    return handout_file(following, audience), title
+
+
+def _next_nav(href: str, text: str) -> str:
+    return (
+        '<nav class="next-handout" aria-label="Next handout"><p>Next handout: '
+        f'<a href="{esc(href)}">{esc(text)}</a> <span class="arrow" aria-hidden="true">&rarr;</span></p></nav>'
+    )
+
+
+# --------------------------------------------------------------------------- contents
+
+_H2 = re.compile(r"<h2\b([^>]*)>(.*?)</h2\s*>", re.DOTALL | re.IGNORECASE)
+_ID = re.compile(r"""\bid\s*=\s*(["'])(.*?)\1""", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _text(markup: str) -> str:
+    return " ".join(_html.unescape(_TAG.sub("", markup)).split())
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
+
+
+def with_contents(page: str) -> str:
+    """The page with every ``h2`` of its ``<main>`` given an id, and a contents list of them placed
+    right after the header. Fewer than two sections: no list."""
+    start = page.find("<main>")
+    end = page.rfind("</main>")
+    if start < 0 or end < start:
+        return page
+    used = set(m.group(2) for m in _ID.finditer(page))
+    entries: list[tuple[str, str]] = []
+
+    def number(match: re.Match[str]) -> str:
+        attrs, inner = match.group(1), match.group(2)
+        found = _ID.search(attrs)
+        if found:
+            ident = found.group(2)
+        else:
+            base = _slug(_text(inner))
+            ident, n = base, 2
+            while ident in used:
+                ident, n = f"{base}-{n}", n + 1
+            used.add(ident)
+            attrs = f' id="{esc(ident)}"{attrs}'
+        entries.append((ident, _text(inner)))
+        return f"<h2{attrs}>{inner}</h2>"
+
+    body = _H2.sub(number, page[start:end])
+    if len(entries) < 2:
+        return page
+    items = "".join(f'<li><a href="#{esc(ident)}">{esc(text)}</a></li>' for ident, text in entries)
+    nav = (
+        '<nav class="contents" aria-labelledby="contents-title">'
+        f'<p class="contents-title" id="contents-title">In this handout</p><ol>{items}</ol></nav>\n'
+    )
+    return page[:start] + "<main>\n" + nav + body[len("<main>"):] + page[end:]
+
+
+# --------------------------------------------------------------------------- tables as cards
+
+
+class _CellLabeller(HTMLParser):
+    """Re-emits a page unchanged, except that each body cell of a table with a header row gets
+    ``data-label="<its column heading>"`` (the stylesheet shows it on a phone)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.out: list[str] = []
+        self.tables: list[dict[str, Any]] = []
+        self.heading: list[str] | None = None
+
+    def _table(self) -> dict[str, Any] | None:
+        return self.tables[-1] if self.tables else None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        raw = self.get_starttag_text() or ""
+        table = self._table()
+        if tag == "table":
+            self.tables.append({"labels": [], "head": False, "col": 0, "row": []})
+        elif table is not None and tag == "thead":
+            table["head"] = True
+        elif table is not None and tag == "tr":
+            table["col"] = 0
+            if table["head"]:
+                table["row"] = []
+        elif table is not None and tag in ("td", "th"):
+            span = dict(attrs).get("colspan") or "1"
+            width = int(span) if span.isdigit() and 0 < int(span) < 100 else 1
+            if table["head"]:
+                if tag == "th":
+                    self.heading = []
+                table["span"] = width
+            else:
+                labels = table["labels"]
+                label = labels[table["col"]] if table["col"] < len(labels) else ""
+                if label and "data-label" not in dict(attrs):
+                    cut = len(raw) - (2 if raw.endswith("/>") else 1)
+                    raw = f'{raw[:cut]} data-label="{esc(label)}"{raw[cut:]}'
+                table["col"] += width
+        self.out.append(raw)
+
+    def handle_endtag(self, tag: str) -> None:
+        table = self._table()
+        if table is not None:
+            if tag == "th" and table["head"] and self.heading is not None:
+                label = " ".join("".join(self.heading).split())
+                table["row"].extend([label] * table.get("span", 1))
+                self.heading = None
+            elif tag == "tr" and table["head"]:
+                table["labels"] = list(table["row"])  # the last header row names the columns
+            elif tag == "thead":
+                table["head"] = False
+            elif tag == "table":
+                self.tables.pop()
+        self.out.append(f"</{tag}>")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.out.append(self.get_starttag_text() or "")
+
+    def handle_data(self, data: str) -> None:
+        self.out.append(data)
+        if self.heading is not None:
+            self.heading.append(data)
+
+    def handle_entityref(self, name: str) -> None:
+        self.out.append(f"&{name};")
+        if self.heading is not None:
+            self.heading.append(_html.unescape(f"&{name};"))
+
+    def handle_charref(self, name: str) -> None:
+        self.out.append(f"&#{name};")
+        if self.heading is not None:
+            self.heading.append(_html.unescape(f"&#{name};"))
+
+    def handle_comment(self, data: str) -> None:
+        self.out.append(f"<!--{data}-->")
+
+    def handle_decl(self, decl: str) -> None:
+        self.out.append(f"<!{decl}>")
+
+    def handle_pi(self, data: str) -> None:
+        self.out.append(f"<?{data}>")
+
+    def unknown_decl(self, data: str) -> None:
+        self.out.append(f"<![{data}]>")
+
+
+def with_cell_labels(page: str) -> str:
+    """The page with ``data-label`` on every body cell of every table that has a header row."""
+    if "<table" not in page:
+        return page
+    parser = _CellLabeller()
+    parser.feed(page)
+    parser.close()
+    return "".join(parser.out)
+
+
+# --------------------------------------------------------------------------- the finished page
+
+
+def finish_handout(page: str, *, notebook: str | Path | None, audience: str) -> str:
+    """A converted handout made ready for phones and paper: labelled table cells, a contents list,
+    and (for one of the set's notebooks) the "next handout" link at the end of ``<main>``."""
+    page = with_contents(with_cell_labels(page))
+    if notebook is not None:
+        from spasm_lib.params import ParameterError
+
+        try:
+            href, text = next_handout(notebook, audience)
+        except ParameterError:  # not one of the set's notebooks: no place in its order
+            return page
+        end = page.rfind("</main>")
+        if end >= 0:
+            page = page[:end] + _next_nav(href, text) + "\n" + page[end:]
+    return page
+
+
+# --------------------------------------------------------------------------- the set's own pages
+
+
+def standalone_page(title: str, body: str, *, kicker: str, audience: str) -> str:
+    """A page of the set that is not a notebook (an index, the answer key): same look, same rules."""
+    from spasm_lib.render import stylesheet
+
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{esc(title)}</title>\n<style>\n{stylesheet()}</style>\n</head>\n"
+        f'<body class="audience-{esc(audience)}">\n<header class="handout-header">'
+        f'<p class="kicker">{esc(kicker)}</p><h1>{esc(title)}</h1>{disclaimer_html()}</header>\n'
+        f"<main>\n{body}\n</main>\n{handout_footer().markup}\n</body>\n</html>\n"
+    )
+
+
+def _link(href: str, text: str) -> str:
+    return f'<a href="{esc(href)}">{esc(text)}</a>'
+
+
+GROUPS = {"notebook": "Notebooks", "case": "Case studies", "student": "One patient per student"}
+GROUP_IDS = {"notebook": "notebooks", "case": "case-studies", "student": "students"}
+
+
+def _rows(built: Sequence[Any], group: str) -> dict[tuple[str, str], dict[str, Any]]:
+    """One row per notebook, case or student (two cases may share a title: keyed by file stem too)."""
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for job in built:
+        if job.group == group:
+            rows.setdefault((job.row, job.output.rsplit(".", 2)[0]), {})[job.audience] = job
+    return rows
+
+
+def index_page(
+    built: Sequence[Any],
+    failed: Sequence[tuple[Any, str]] = (),
+    *,
+    audience: str,
+    answer_key: bool = False,
+    class_seed: int | None = None,
+) -> str:
+    """``index.html`` (``audience`` student: student handouts only, no answer key, no failures) or
+    ``instructor.html`` (everything, both versions, the answer key, what failed).
+
+    ``built`` are the set's jobs (:class:`spasm_lib.handouts.Job`); their text is escaped here.
+    """
+    instructor = audience == "instructor"
+    parts: list[str] = []
+    if instructor:
+        parts.append(f"<p>For the instructor. The students' own list is {_link(INDEX, INDEX)}: "
+                     "it links only student handouts.</p>")
+    for group, heading in GROUPS.items():
+        rows = _rows(built, group)
+        if not instructor:
+            rows = {k: v for k, v in rows.items() if "student" in v}
+        if not rows and not (instructor and group == "student" and answer_key):
+            continue
+        parts.append(f'<h2 id="{GROUP_IDS[group]}">{esc(heading)}</h2>')
+        if group == "student":
+            if instructor and class_seed is not None:
+                parts.append(f"<p>Each student meets a different virtual patient (class seed {esc(class_seed)}).</p>")
+            if instructor and answer_key:
+                parts.append(f"<p>{_link(ANSWER_KEY, 'Answer key')}: every student’s patient with the answers.</p>")
+            if not instructor:
+                parts.append("<p>Open the handout with your number.</p>")
+            parts.append('<table><thead><tr><th scope="col">Student</th>'
+                         '<th scope="col">Handout</th></tr></thead><tbody>')
+            for (row, _), by_audience in rows.items():
+                job = by_audience["student"]
+                parts.append(f'<tr><th scope="row">{esc(row)}</th><td>{_link(job.output, job.title)}</td></tr>')
+        elif instructor:
+            first = "Notebook" if group == "notebook" else "Case"
+            parts.append(f'<table><thead><tr><th scope="col">{first}</th>'
+                         '<th scope="col">Student version</th><th scope="col">Instructor version</th></tr></thead><tbody>')
+            for (row, _), by_audience in rows.items():
+                cells = "".join(
+                    f"<td>{_link(by_audience[a].output, a.capitalize() + ' version') if a in by_audience else 'not built'}</td>"
+                    for a in ("student", "instructor")
+                )
+                parts.append(f'<tr><th scope="row">{esc(row)}</th>{cells}</tr>')
+        else:
+            parts.append("<ul>")
+            for (row, _), by_audience in rows.items():
+                parts.append(f"<li>{_link(by_audience['student'].output, row)}</li>")
+            parts.append("</ul>")
+        if group == "student" or instructor:
+            parts.append("</tbody></table>")
+    if instructor and failed:
+        parts.append('<h2 id="not-built">Not built</h2><ul>')
+        for job, message in failed:
+            parts.append(f"<li><strong>{esc(job.output)}</strong>: {esc(message)}</li>")
+        parts.append("</ul>")
+    title = f"{SET_TITLE}{TITLE_SEPARATOR}handouts for {'instructors' if instructor else 'students'}"
+    kicker = f"{SET_TITLE} \u00b7 {'Instructor' if instructor else 'Student'} index"
+    return with_cell_labels(standalone_page(title, "".join(parts), kicker=kicker, audience=audience))
+
+
+def triage_of(study: Any) -> str:
+    """HOOK for the answer key's "Triage" column: the study's triage level (emergency, urgent,
+    watchful or routine) once :mod:`spasm_lib.triage` gives the case study one (``study.triage``,
+    a level or an object with a ``name``/``level``); until then, what the study's route says."""
+    level = getattr(study, "triage", None)
+    if level is not None:
+        for attr in ("name", "level", "id"):
+            value = getattr(level, attr, None)
+            if isinstance(value, str) and value:
+                return value
+        return str(level)
+    from spasm_lib.treatment_pathway import ROUTE_URGENT
+
+    return "urgent referral" if study.route == ROUTE_URGENT else "no red flag: the pathway"
+
+
+def student_section_id(number: int) -> str:
+    return f"student-{number}"
+
+
+def answer_key_page(facts: Any, students: Sequence[Any], class_seed: int) -> str:
+    """Every student's virtual patient with the model answers, opening with a summary table to mark
+    from: student, patient, triage, expected interpretation, each row linking to its section."""
+    from spasm_lib.case_study import study_of
+    from spasm_lib.views.case_study import case_study_view
+
+    studies = [(s, study_of(facts, s.case, s.seed)) for s in students]
+    rows = "".join(
+        f'<tr><th scope="row"><a href="#{student_section_id(s.number)}">Student {esc(s.number)}</a></th>'
+        f"<td>{esc(student_patient_name(s.number))}: {esc(s.case.age)}, {esc(s.case.spasm_site.replace('-', ' '))}</td>"
+        f"<td>{esc(triage_of(study))}</td><td>{esc(study.interpretation.name)}</td></tr>"
+        for s, study in studies
+    )
+    parts = [
+        f"<p>{esc(len(students))} students, class seed {esc(class_seed)}. The table is the summary to mark "
+        "from; each student's section below is what the instructor version of that student's handout shows.</p>",
+        '<h2 id="summary">Summary</h2>',
+        '<table class="answer-key-summary"><thead><tr><th scope="col">Student</th><th scope="col">Patient</th>'
+        f'<th scope="col">Triage</th><th scope="col">Expected interpretation</th></tr></thead><tbody>{rows}</tbody></table>',
+    ]
+    for s, study in studies:
+        parts.append(
+            f'<section class="answer-key-student" id="{student_section_id(s.number)}">'
+            f"<h2>Student {esc(s.number)}{TITLE_SEPARATOR}{esc(student_patient_name(s.number))}</h2>"
+            f"<p>Handout: {_link(s.output, s.output)}; seed {esc(s.seed)}. "
+            f'<a href="#summary">Back to the summary</a></p>'
+            f'<div class="out">{case_study_view(study, "instructor").markup}</div>'
+            "</section>"
+        )
+    return with_cell_labels(standalone_page(
+        f"Answer key{TITLE_SEPARATOR}one patient per student",
+        "".join(parts),
+        kicker=f"{SET_TITLE} \u00b7 Answer key \u00b7 for the instructor",
+        audience="instructor",
+    ))

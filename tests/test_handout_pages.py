@@ -1,0 +1,258 @@
+"""Issue 14 without a browser: handout wording in the notebooks, headers, titles, contents, the
+"next handout" link, table cells labelled for phones, the two indexes and the answer key's summary.
+
+Expected values are written here by hand (phrases, titles, file names, labels) or read from the
+committed notebooks as JSON and data/*.csv with the csv module, never produced by the code under test.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from spasm_lib import DISCLAIMER, handout_pages as hp
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "notebooks"))
+from handout_checks import csv_rows, parse, squash, visible_text  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+# What only makes sense with a kernel in front of you (issue 14's list, and their relatives).
+LIVE_INSTRUCTIONS = [
+    "Run All", "Run the notebook", "Tick the factors", "Pick an answer", "Filter the table",
+    "parameters cell", "papermill", "Pick a patient", "press **Commit**", "**Next step**",
+    "Open `0",  # "Open `01_risk_factors.ipynb`": a file a handout reader does not have
+]
+
+
+def cells(path: Path) -> list[dict]:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    return [dict(c, source="".join(c["source"])) for c in nb["cells"]]
+
+
+def tags(cell: dict) -> list[str]:
+    return cell.get("metadata", {}).get("tags", [])
+
+
+# --------------------------------------------------------------------------- the convention in the notebooks
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_live_instructions_are_only_in_live_only_cells(path):
+    shown = [c for c in cells(path) if c["cell_type"] == "markdown" and hp.LIVE_ONLY not in tags(c)]
+    for cell in shown:
+        for phrase in LIVE_INSTRUCTIONS:
+            assert phrase not in cell["source"], f"{path.stem} cell {cell['id']}: '{phrase}' outside a live-only cell"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_handout_only_cells_are_hidden_comments_in_the_live_notebook(path):
+    found = [c for c in cells(path) if hp.HANDOUT_ONLY in tags(c)]
+    assert found, f"{path.stem}: no handout-only wording (at least Check yourself and What next need it)"
+    for cell in found:
+        assert cell["cell_type"] == "markdown"
+        assert re.fullmatch(r"\s*<!--.*-->\s*", cell["source"], re.DOTALL), cell["id"]
+        assert "-->" not in cell["source"].strip()[4:-3], "a comment inside would end the hiding early"
+        assert hp.LIVE_ONLY not in tags(cell)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_the_disclaimer_is_in_the_live_only_title_cell_and_nowhere_else_of_a_handout(path):
+    all_cells = cells(path)
+    first = all_cells[0]
+    assert first["source"].startswith("# ") and hp.LIVE_ONLY in tags(first)
+    assert "not medical advice" in first["source"].lower()
+    for cell in all_cells[1:]:
+        if cell["cell_type"] == "markdown" and hp.LIVE_ONLY not in tags(cell):
+            assert "not medical advice" not in cell["source"].lower(), cell["id"]
+
+
+def test_for_handout_drops_live_only_and_unwraps_handout_only():
+    nb = new_notebook(cells=[
+        new_markdown_cell("# Title", metadata={"tags": ["live-only"]}),
+        new_markdown_cell("Tick the box.", metadata={"tags": ["live-only"]}),
+        new_markdown_cell("<!--\nThe box is ticked for you.\n-->", metadata={"tags": ["handout-only"]}),
+        new_code_cell("x = 1"),
+    ])
+    out = hp.for_handout(nb)
+    assert [c.source for c in out.cells] == ["The box is ticked for you.", "x = 1"]
+
+
+# --------------------------------------------------------------------------- titles and header
+
+
+def test_short_titles_have_one_separator_and_no_colon_pile():
+    assert hp.page_title("Case study: from history to plan", "A twist on the golf course") == (
+        "Case study \u2014 A twist on the golf course")
+    assert hp.page_title("Who gets back spasms: risk factors") == "Who gets back spasms: risk factors"
+    assert hp.page_title("Start here", "X") == "Start here \u2014 X"
+
+
+def test_a_virtual_patient_is_named_by_a_short_number():
+    assert hp.patient_label({"case": "random", "seed": 1600412, "patient": "Patient 7"}, "Virtual patient 1600412: x") == "Patient 7"
+    assert hp.patient_label({"case": "random", "seed": 5}, "Virtual patient 5: x") == "Patient 5"
+    assert hp.patient_label({"case": "golfer-twist"}, "A twist on the golf course") == "A twist on the golf course"
+    assert hp.student_patient_name(7) == "Patient 7"
+
+
+PARAMS = {"case": "golfer-twist", "seed": 0, "cases_file": "/home/me/private/x.csv", "interactive": False,
+          "audience": "student"}
+
+
+def test_the_student_header_has_no_parameters_and_one_disclaimer():
+    header = hp.handout_header("Case study \u2014 A twist", "student", PARAMS).markup
+    text = visible_text(header)
+    assert "golfer-twist" not in header and "interactive" not in text and "x.csv" not in header
+    assert "Parameters" not in header and "<dl" not in header
+    assert text.count(squash(DISCLAIMER)) == 1
+    assert "Student handout" in text
+
+
+def test_the_instructor_header_lists_the_parameters_that_vary_by_file_name_only():
+    header = hp.handout_header("T", "instructor", PARAMS).markup
+    text = visible_text(header)
+    assert "case golfer-twist" in text and "cases_file x.csv" in text
+    assert "/home/me" not in header
+    assert "interactive" not in text and "audience" not in text
+    assert "for the instructor, not for students" in text
+
+
+# --------------------------------------------------------------------------- contents and next handout
+
+PAGE = (
+    '<html><body><header class="handout-header"><h1>T</h1></header>\n<main>\n'
+    '<div class="cell md"><h2 id="Overview">Overview</h2><p>x</p></div>'
+    '<div class="out"><h2>Fish &amp; chips <em>now</em></h2></div>'
+    '<div class="cell md"><h2 id="What-next">What next</h2></div>\n</main>\n<footer></footer></body></html>\n'
+)
+
+
+def test_the_contents_list_links_every_section_in_order_right_after_the_header():
+    page = hp.with_contents(PAGE)
+    parsed = parse(page)
+    nav = page[page.index('<nav class="contents"'):page.index("</nav>")]
+    assert re.findall(r'href="#([^"]+)">([^<]+)<', nav) == [
+        ("Overview", "Overview"), ("fish-chips-now", "Fish &amp; chips now"), ("What-next", "What next")]
+    assert '<h2 id="fish-chips-now">' in page
+    assert page.index("</header>") < page.index('<nav class="contents"') < page.index('id="Overview"')
+    assert [h for h in parsed.headings if h[0] == 2] == [(2, "Overview"), (2, "Fish & chips now"), (2, "What next")]
+
+
+def test_a_page_with_one_section_gets_no_contents_list():
+    one = '<main>\n<h2 id="a">A</h2>\n</main>'
+    assert hp.with_contents(one) == one
+
+
+@pytest.mark.parametrize("notebook, audience, href, text", [
+    ("00_start_here", "student", "01_risk_factors.student.html", "Who gets back spasms: risk factors"),
+    ("01_risk_factors", "instructor", "02_exam_simulator.instructor.html", "Examining a patient: the exam simulator"),
+    ("03_treatment_pathway", "student", "index.html#case-studies", "Case study: choose a case"),
+    ("03_treatment_pathway", "instructor", "instructor.html#case-studies", "Case study: choose a case"),
+    ("04_case_study", "student", "index.html", "All handouts"),
+    ("04_case_study", "instructor", "instructor.html", "All handouts"),
+])
+def test_next_handout_follows_the_reading_order(notebook, audience, href, text):
+    assert hp.next_handout(ROOT / "notebooks" / f"{notebook}.ipynb", audience) == (href, text)
+
+
+def test_finish_handout_puts_the_next_link_last_in_main():
+    page = hp.finish_handout(PAGE, notebook=ROOT / "notebooks" / "00_start_here.ipynb", audience="student")
+    main = page[page.index("<main>"):page.index("</main>")]
+    assert main.rstrip().endswith("</nav>")
+    assert 'Next handout: <a href="01_risk_factors.student.html">' in main
+
+
+# --------------------------------------------------------------------------- tables as cards
+
+
+def test_every_body_cell_gets_its_column_heading_as_data_label():
+    table = (
+        '<table><thead><tr><th colspan="2">Group</th></tr><tr><th scope="col">Factor &amp; id</th>'
+        '<th scope="col">Where</th><th>Source</th></tr></thead><tbody>'
+        '<tr><th scope="row">Tender</th><td>lower back</td><td class="s">p. 2</td></tr>'
+        '<tr><td colspan="2">both</td><td>p. 3</td></tr></tbody></table>'
+        "<table><tr><td>no header row</td></tr></table>"
+    )
+    out = hp.with_cell_labels(table)
+    assert re.findall(r'<(t[dh])[^>]*data-label="([^"]*)"', out) == [
+        ("th", "Factor &amp; id"), ("td", "Where"), ("td", "Source"), ("td", "Factor &amp; id"), ("td", "Source")]
+    assert "<td>no header row</td>" in out
+    assert re.sub(r' data-label="[^"]*"', "", out) == table  # nothing else changes
+
+
+def test_labelling_keeps_every_other_byte():
+    page = '<!DOCTYPE html>\n<p>a &amp; b &#169; <!-- c --></p><style>td::before{content:"<td>"}</style><br/>'
+    assert hp.with_cell_labels(page + "<table></table>") == page + "<table></table>"
+
+
+# --------------------------------------------------------------------------- the two indexes and the answer key
+
+
+@dataclass(frozen=True)
+class FakeJob:
+    output: str
+    group: str
+    row: str
+    title: str
+    audience: str
+
+
+BUILT = [
+    FakeJob("00_start_here.student.html", "notebook", "Start <here>", "Start here", "student"),
+    FakeJob("00_start_here.instructor.html", "notebook", "Start <here>", "Start here", "instructor"),
+    FakeJob("04_case_study.golfer-twist.student.html", "case", "A twist", "Case study \u2014 A twist", "student"),
+    FakeJob("04_case_study.golfer-twist.instructor.html", "case", "A twist", "Case study \u2014 A twist", "instructor"),
+    FakeJob("04_case_study.student-01.html", "student", "Student 1", "Case study \u2014 Patient 1", "student"),
+]
+
+
+def links(page: str) -> list[str]:
+    return re.findall(r'<a href="([^"#]+)', page)
+
+
+def test_the_student_index_links_only_student_material():
+    page = hp.index_page(BUILT, [(BUILT[1], "boom")], audience="student", answer_key=True, class_seed=3)
+    assert links(page) == ["00_start_here.student.html", "04_case_study.golfer-twist.student.html",
+                           "04_case_study.student-01.html"]
+    text = visible_text(page)
+    assert "answer" not in text.lower().replace("answer each", "") and "instructor" not in text.lower()
+    assert "class seed" not in text and "boom" not in text
+    assert "Start <here>" in text and "<here>" not in page
+
+
+def test_the_instructor_index_links_everything_and_the_answer_key():
+    page = hp.index_page(BUILT, [(BUILT[1], "boom")], audience="instructor", answer_key=True, class_seed=3)
+    assert set(links(page)) == {j.output for j in BUILT} | {"answer-key.html", "index.html"}
+    assert "boom" in visible_text(page)
+    assert 'id="case-studies"' in page
+
+
+def test_the_answer_key_opens_with_a_summary_linking_each_student():
+    from spasm_lib import handouts
+    from spasm_lib.facts import load_facts
+
+    facts = load_facts()
+    students = handouts.student_cases(facts, 3, 7)
+    page = hp.answer_key_page(facts, students, 7)
+    main = page[page.index("<main>"):]
+    summary = main[main.index("<table"):main.index("</table>")]
+    assert main.index("<table") < main.index('<section class="answer-key-student"')
+    heads = re.findall(r'<th scope="col">([^<]+)</th>', summary)
+    assert heads == ["Student", "Patient", "Triage", "Expected interpretation"]
+    interpretations = {r["id"]: r["name"] for r in csv_rows("interpretations")}
+    rows = re.findall(r"<tr>(.*?)</tr>", summary.split("<tbody>")[1])
+    assert len(rows) == 3
+    for number, (student, row) in enumerate(zip(students, rows), start=1):
+        assert f'<a href="#student-{number}">Student {number}</a>' in row
+        assert f"Patient {number}" in row and str(student.seed) not in row
+        assert interpretations[student.case.interpretation_id] in row
+        assert f'id="student-{number}"' in main
+    assert "data-label=\"Triage\"" in summary
