@@ -235,6 +235,19 @@ def test_the_instructor_index_links_everything_and_the_answer_key():
     assert 'id="case-studies"' in page
 
 
+def expected_triage(red_flag_ids) -> str:
+    """The triage level's name by the clinical spec's rule, applied by hand to data/red_flags.csv."""
+    urgency = {r["id"]: r["urgency"] for r in csv_rows("red_flags")}
+    grades = [urgency[i] for i in red_flag_ids]
+    if "emergency" in grades:
+        level = "emergency"
+    elif "urgent" in grades or grades.count("watchful") >= 2:
+        level = "urgent"
+    else:
+        level = "watchful" if grades else "routine"
+    return {r["id"]: r["name"] for r in csv_rows("triage_levels")}[level]
+
+
 def test_the_answer_key_opens_with_a_summary_linking_each_student():
     from spasm_lib import handouts
     from spasm_lib.facts import load_facts
@@ -254,5 +267,29 @@ def test_the_answer_key_opens_with_a_summary_linking_each_student():
         assert f'<a href="#student-{number}">Student {number}</a>' in row
         assert f"Patient {number}" in row and str(student.seed) not in row
         assert interpretations[student.case.interpretation_id] in row
+        assert f"<td>{expected_triage(student.case.red_flag_ids)}</td>" in row
         assert f'id="student-{number}"' in main
     assert "data-label=\"Triage\"" in summary
+
+
+# --------------------------------------------------------------------------- answer boxes sized for the answer
+
+
+def test_answer_boxes_are_sized_for_the_answer_asked():
+    from spasm_lib.case_study import case_study
+    from spasm_lib.facts import load_facts
+    from spasm_lib.views.case_study import case_study_view
+
+    facts = load_facts()
+    for case in facts.cases:
+        study = case_study(facts, case.id)
+        student = case_study_view(study, "student").markup
+        instructor = case_study_view(study, "instructor").markup
+        boxes = [int(n) for n in re.findall(r'class="spasm-answer-space" data-lines="(\d+)"', student)]
+        heights = re.findall(r'data-lines="\d+" style="min-height:([\d.]+)em', student)
+        assert [float(h) for h in heights] == pytest.approx([n * 1.9 for n in boxes])
+        plan_steps = instructor.split("<h4>Plan</h4>")[1].split("</ol>")[0].count("<li>")
+        answers = [visible_text(a) for a in re.findall(r'<p class="spasm-model-answer">(.*?)</p>', instructor)]
+        words = [len(a.removeprefix("Model answer:").split()) for a in answers]
+        # interpretation: 3 lines; plan: a line per step and two more; each question: 1 line per 15 words + 2, 3 to 8
+        assert boxes == [3, plan_steps + 2] + [max(3, min(8, w // 15 + 2)) for w in words], case.id

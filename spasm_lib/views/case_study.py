@@ -13,10 +13,23 @@ from spasm_lib.html import Html, esc, join, tag
 from spasm_lib.treatment_pathway import ROUTE_URGENT
 
 AUDIENCES = ("student", "instructor")
-_SPACE = (
-    '<p class="spasm-answer-label"><em>Your answer:</em></p>'
-    '<div class="spasm-answer-space" style="min-height:5em;border:1px dashed #999999;margin:0 0 1em 0;"></div>'
-)
+LINE_EM = 1.9
+"""The height of one handwritten line in an answer box (about 7 mm on paper at 11 pt)."""
+
+
+def answer_lines(model_answer: str) -> int:
+    """How many handwritten lines an answer needs: a student writes the gist of the model answer,
+    about one line for every 15 of its words, plus two, between 3 and 8 lines."""
+    return max(3, min(8, len(model_answer.split()) // 15 + 2))
+
+
+def _space(lines: int) -> str:
+    """A box to write in, sized for the answer asked (the handout's stylesheet keeps it on one page)."""
+    return (
+        '<p class="spasm-answer-label"><em>Your answer:</em></p>'
+        f'<div class="spasm-answer-space" data-lines="{lines}" '
+        f'style="min-height:{lines * LINE_EM:g}em;border:1px dashed #999999;margin:0 0 1em 0;"></div>'
+    )
 
 
 def _history(study: CaseStudy) -> list[str]:
@@ -63,7 +76,7 @@ def _interpretation(study: CaseStudy, instructor: bool) -> list[str]:
         parts += [
             "<p>Which interpretation do the findings support, and which findings decide it? Choose one of:</p>",
             f"<ul>{choices}</ul>",
-            _SPACE,
+            _space(3),  # the interpretation's name and the findings that decide it
         ]
     return parts
 
@@ -73,7 +86,7 @@ def _plan(study: CaseStudy, instructor: bool) -> list[str]:
     if not instructor:
         return parts + [
             "<p>Write the plan: which steps of the treatment pathway, in which order, and what ends it?</p>",
-            _SPACE,
+            _space(len(study.plan) + 2),  # a line per step of the model plan, and how it ends
         ]
     items = "".join(
         f"<li><strong>{esc(p.step.title)}</strong>"
@@ -102,7 +115,7 @@ def _questions(study: CaseStudy, instructor: bool) -> list[str]:
             parts.append(f'<p class="spasm-model-answer"><strong>Model answer:</strong> {esc(q.answer)}</p>')
             parts.append(tag("p", f"From: {q.provenance}", cls="spasm-provenance"))
         else:
-            parts.append(_SPACE)
+            parts.append(_space(answer_lines(q.answer)))
         parts.append("</li>")
     parts.append("</ol>")
     return parts
