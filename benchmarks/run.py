@@ -200,7 +200,7 @@ def _risk_explorer_actions(w: Any, rng: random.Random) -> Callable[[], None]:
 
 
 def _risk_table_actions(w: Any, rng: random.Random) -> Callable[[], None]:
-    words = ["", "disc", "muscle", "sport", "age", "posture", "core", "lift"]
+    words = ["", "disc", "muscle", "sport", "herniated", "posture", "core", "lift"]
 
     def act() -> None:
         control, values = rng.choice([(w.category, [v for _, v in w.category.options]),
@@ -255,23 +255,14 @@ def _quiz_actions(w: Any, rng: random.Random) -> Callable[[], None]:
 
 def _widgets() -> list[tuple[str, Callable[[], Any], Callable[[Any, random.Random], Callable[[], None]], Callable[[], None]]]:
     """(label, build, actions, prepare): ``prepare`` runs before the first pass (clears caches)."""
-    from spasm_lib.facts import load_facts
-    from spasm_lib.risk_factors import RiskProfile
-    from spasm_lib.views.risk_factors import clear_figure_cache
     from spasm_lib.widgets.exam import exam_simulator
     from spasm_lib.widgets.pathway import treatment_pathway_walkthrough
     from spasm_lib.widgets.quiz import check_yourself
-    from spasm_lib.widgets.risk_factors import RiskFactorExplorer, risk_factor_explorer, risk_factor_table_explorer
+    from spasm_lib.widgets.risk_factors import risk_factor_explorer, risk_factor_table_explorer
 
     def nothing() -> None:
         return None
 
-    def without_drawing_ahead() -> Any:
-        params = _params("01_risk_factors")
-        return RiskFactorExplorer(load_facts(), RiskProfile(tuple(params.risk_factors), params.sport), draw_ahead=False)
-
-    # The shipped risk explorer goes last: its drawing-ahead thread would otherwise compete with
-    # the other widgets' callbacks for the interpreter; it is stopped after its rows.
     return [
         ("risk-factor table (filters, search)", lambda: risk_factor_table_explorer(_params("01_risk_factors")),
          _risk_table_actions, nothing),
@@ -281,10 +272,9 @@ def _widgets() -> list[tuple[str, Callable[[], Any], Callable[[Any, random.Rando
          lambda: treatment_pathway_walkthrough(_params("03_treatment_pathway")), _pathway_actions, nothing),
         ("check-yourself quiz (radio answers), notebook 01",
          lambda: check_yourself("01_risk_factors", _params("01_risk_factors")), _quiz_actions, nothing),
-        ("risk-factor explorer, drawing ahead off (chart drawn in the callback)", without_drawing_ahead,
-         _risk_explorer_actions, clear_figure_cache),
-        ("risk-factor explorer as shipped (checkboxes, sport; draws ahead)",
-         lambda: risk_factor_explorer(_params("01_risk_factors")), _risk_explorer_actions, clear_figure_cache),
+        # Every change draws its SVG chart in the callback: no cache to warm, no background thread.
+        ("risk-factor explorer (checkboxes, sport; chart drawn in the callback)",
+         lambda: risk_factor_explorer(_params("01_risk_factors")), _risk_explorer_actions, nothing),
     ]
 
 
@@ -329,9 +319,6 @@ def widget_rows(quick: bool) -> list[dict[str, Any]]:
             median, p95 = (x * 1000 for x in _median_p95(_callback_times(make, actions, changes, seed)))
             found.append(row(f"widget {label}, {pass_name}: p95 of {changes} changes (median {median:.2f} ms)",
                              p95, "ms", floor, "< 10 ms"))
-    from spasm_lib.widgets.risk_factors import _WARMER
-
-    _WARMER.stop()  # let the chart being drawn finish; nothing after this draws ahead
     return found
 
 
@@ -374,23 +361,28 @@ def handout_rows(quick: bool) -> list[dict[str, Any]]:
 
 
 def simulator_rows(quick: bool) -> list[dict[str, Any]]:
-    """``simulate_findings`` (vectorised) for 100,000 patients against the plain loop."""
+    """Virtual patients: drawing and checking them, and the class export with every answer."""
     from spasm_lib.facts import load_facts
-    from spasm_lib.virtual_patients import simulate_findings, simulate_findings_loop
+    from spasm_lib.patients import export
+    from spasm_lib.virtual_patients import class_patients, virtual_patient
 
     facts = load_facts()
-    n = 10_000 if quick else 100_000
-    loop_n = 1_000 if quick else 10_000
+    n = 2_000 if quick else 20_000
     started = time.perf_counter()
-    simulate_findings(facts, n, seed=7)
-    vectorised = time.perf_counter() - started
+    for seed in range(n):
+        virtual_patient(facts, seed)  # each is checked by spasm_lib.coherence as it is made
+    drawn = time.perf_counter() - started
+    count = 300 if quick else 3_000
     started = time.perf_counter()
-    simulate_findings_loop(facts, loop_n, seed=7)
-    loop = (time.perf_counter() - started) * n / loop_n
+    class_patients(facts, count, 11)
+    alone = time.perf_counter() - started
+    started = time.perf_counter()
+    export(facts, count, 11, "json")
+    exported = time.perf_counter() - started
     return [
-        row(f"exam simulator: {n:,} virtual patients, vectorised vs loop (loop timed at {loop_n:,}, x{n // loop_n})",
-            vectorised, "s", loop, "<= 0.1x loop"),
-        row(f"exam simulator: {n:,} virtual patients, vectorised, absolute", vectorised, "s", loop, "< 1 s"),
+        row(f"virtual patients: {n:,} drawn and checked for coherence", drawn, "s", None, "< 5 s"),
+        row(f"spasm-teach patients: {count:,} exported with findings and plans vs the same patients drawn alone",
+            exported, "s", alone, "<= 5x drawn alone"),
     ]
 
 

@@ -1,33 +1,28 @@
-"""The case study (notebook 04): one patient from history to plan, with questions and model answers.
+"""The case study (notebook 04): one patient from history to triage, interpretation and plan.
 
 It joins what the earlier notebooks taught: the history and every examination step (the exam
-simulator's rules in :mod:`spasm_lib.exam_findings`), the interpretation the findings support, and
-the treatment journey (:mod:`spasm_lib.treatment_pathway`). The questions are generated from the case
-itself, so an instructor's own case or a seeded virtual patient gets questions that fit it, and
-every model answer says where it comes from.
+simulator's rules in :mod:`spasm_lib.exam_findings`), the triage (:mod:`spasm_lib.triage`), the
+interpretation the findings support, and the model plan (:mod:`spasm_lib.treatment_pathway`): what
+a clinician should do today, with the source's advice beside it, never as the plan.
 
-Decision: the plan follows the journey of a patient who is **not** improving at reassessment, because
-that path shows the source's referral step (paragraph 5); the study also carries the improving path,
-and the view shows both endings.
+The questions are data (``case_questions.csv``: a prompt, the triage levels it is asked for, and
+what its model answer is made of). Their prompts never name the answer (no "which findings support
+an uncomplicated spasm?"), so a student handout gives nothing away. The model answers are composed
+here from the patient's own findings and the data's sentences, so an instructor's own case or a
+virtual patient gets answers that fit it, each with where it comes from.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from spasm_lib import records as R
-from spasm_lib.evidence import provenance_label, verdict_label
+from spasm_lib.evidence import provenance_label
 from spasm_lib.exam_findings import ExamState, RevealedFinding, examine, exam_steps, step_needs_site
 from spasm_lib.facts import Facts
-from spasm_lib.treatment_pathway import (
-    ROUTE_PROMPT,
-    ROUTE_URGENT,
-    SPECIALIST_REFERRAL,
-    WEAK_ALONE_REFERENCE,
-    journey,
-    outcome,
-    route,
-)
+from spasm_lib.treatment_pathway import Plan, model_plan
+from spasm_lib.triage import Triage, case_triage
 from spasm_lib.virtual_patients import case_for
 
 
@@ -42,14 +37,6 @@ class CaseQuestion:
 
 
 @dataclass(frozen=True)
-class PlanStep:
-    """One step of the patient's journey with the names of its treatments."""
-
-    step: R.PathwayStep
-    treatments: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class CaseStudy:
     """Everything the case-study view shows; no facts needed to render it."""
 
@@ -60,13 +47,12 @@ class CaseStudy:
     interpretation_provenance: str
     interpretation_choices: tuple[str, ...]
     """Names of every interpretation, for the student to choose from."""
-    route: str
-    journey: tuple[str, ...]
-    """Step ids when not improving at reassessment (the path shown as the plan)."""
-    journey_if_improving: tuple[str, ...]
-    plan: tuple[PlanStep, ...]
-    outcome: R.Treatment
-    outcome_if_improving: R.Treatment
+    triage: Triage
+    triage_choices: tuple[str, ...]
+    """Names of every triage level, for the student to choose from."""
+    plan: Plan
+    plan_details: tuple[tuple[str, str], ...]
+    """Each plan step's title and what it says (the step's summary, and its yellow-flag note)."""
     questions: tuple[CaseQuestion, ...]
 
 
@@ -90,113 +76,91 @@ def _join(labels: list[str]) -> str:
     return "; ".join(dict.fromkeys(item for item in items if item))
 
 
-# --------------------------------------------------------------------------- the questions
-
-_FINDING_PROMPTS = {
-    "nerve-root-irritation": "Which finding points to nerve-root involvement?",
-    "back-spasm-with-tissue-injury": "Which finding points to injury of the surrounding tissues?",
-    "serious-cause-suspected": "Which finding changes the plan before anything else?",
-}
-_DEFAULT_FINDING_PROMPT = "Which findings support an uncomplicated back spasm?"
+# --------------------------------------------------------------------------- model answers
 
 
-def _first_question(facts: Facts, case: R.Case, chosen_route: str) -> CaseQuestion:
-    flags = [facts.by_id("red_flags")[f] for f in case.red_flag_ids]
-    screen = next(s for s in facts.pathway_steps if s.kind == "screen")
-    names = "; ".join(f.name for f in flags)
-    provenance = _join([provenance_label(facts, screen)] + [provenance_label(facts, f) for f in flags])
-    if chosen_route == ROUTE_URGENT:
-        answer = (
-            f"Screen for warning signs first. This patient has emergency warning signs ({names}), so "
-            "the next step is same-day emergency referral: ice, rest, compression and medication are "
-            "not started."
-        )
-    elif chosen_route == ROUTE_PROMPT:
-        refs = facts.by_id("references")
-        weak = refs[WEAK_ALONE_REFERENCE].short if WEAK_ALONE_REFERENCE in refs else ""
-        provenance = _join([provenance, weak])
-        answer = (
-            f"Screen for warning signs first. This patient has warning signs that need prompt "
-            f"assessment ({names}) before the conservative plan is relied on. One red flag alone is "
-            "weak evidence: it calls for further assessment, it does not make a diagnosis."
-        )
-    else:
-        answer = (
-            "Screen for warning signs first. None come up for this patient, so the conservative "
-            "pathway can begin, and the warning-sign questions are asked again at each review."
-        )
-    return CaseQuestion("first-step", "What should happen first, before any treatment?", answer, provenance)
+def _triage_answer(facts: Facts, case: R.Case, study: _Parts) -> tuple[str, str]:
+    t = study.triage
+    flags = "; ".join(f.name for f in t.flags) or "none"
+    answer = f"The warning-sign questions, asked directly. Flags found: {flags}. Triage: {t.level.name}. {t.level.action}"
+    if t.weak_flags_alone:
+        answer += f" {t.level.why}"
+    return answer, _join([provenance_label(facts, t.level)] + [provenance_label(facts, f) for f in t.flags])
 
 
-def _finding_question(case: R.Case, findings: tuple[RevealedFinding, ...]) -> CaseQuestion:
+def _findings_answer(facts: Facts, case: R.Case, study: _Parts) -> tuple[str, str]:
     target = case.interpretation_id
-    pointing = [f for f in findings if f.points_to == target]
-    prompt = _FINDING_PROMPTS.get(target, _DEFAULT_FINDING_PROMPT)
-    answer = " ".join(f"{f.step_name}: {f.full_text}" for f in pointing)
-    return CaseQuestion("key-finding", prompt, answer, _join([finding_provenance(f) for f in pointing]))
+    name = facts.by_id("interpretations")[target].name
+    towards = [f for f in study.findings if f.points_to == target]
+    against = [f for f in study.findings if f.rules_out and f.rules_out != target]
+    parts = [f"{name}."]
+    if towards:
+        parts.append("Towards it: " + " ".join(f"{f.step_name}: {f.full_text}" for f in towards))
+    if against:
+        parts.append("Ruling the others out: " + " ".join(f"{f.step_name}: {f.full_text}" for f in against))
+    return " ".join(parts), _join([finding_provenance(f) for f in towards + against])
 
 
-def _risk_question(facts: Facts, case: R.Case) -> CaseQuestion:
+def _risk_answer(facts: Facts, case: R.Case, study: _Parts) -> tuple[str, str]:
     factors = [facts.by_id("risk_factors")[r] for r in case.risk_factor_ids]
+    if not factors:
+        return "None of the factors the source links to spasm.", "Source, paragraph 2"
     answer = " ".join(f"{r.name}: {r.source_says}" for r in factors)
-    if case.sport_id:
-        sport = facts.by_id("sports")[case.sport_id]
-        answer += f" The patient plays {sport.name.lower()}, a sport with {', '.join(sport.movements)}."
-    return CaseQuestion(
-        "risk-factors",
-        "Which risk factors in the history could explain this spasm, according to the source?",
-        answer,
-        _join([provenance_label(facts, r) for r in factors]),
-    )
+    return answer, _join([provenance_label(facts, r) for r in factors])
 
 
-def _guidance_question(facts: Facts, chosen_route: str) -> CaseQuestion:
+def _plan_answer(facts: Facts, case: R.Case, study: _Parts) -> tuple[str, str]:
+    steps = facts.by_id("pathway_steps")
+    answer = " ".join(f"{k}. {title}: {text}" for k, (title, text) in enumerate(study.plan_details, 1))
+    return answer, _join([provenance_label(facts, steps[p.step_id]) for p in study.plan.steps])
+
+
+def _differences(facts: Facts, study: _Parts) -> list[R.EvidenceCheck]:
+    steps = facts.by_id("pathway_steps")
     checks = facts.by_id("evidence_checks")
-    if chosen_route == ROUTE_URGENT:
-        referral = next(c for c in facts.evidence_checks if c.treatment_id == SPECIALIST_REFERRAL)
-        return CaseQuestion(
-            "why-not-conservative",
-            "Why are ice, rest and compression not started for this patient?",
-            f"{referral.guidance_says} The source refers only after conventional treatment fails "
-            f"(verdict: {verdict_label(referral)}).",
-            provenance_label(facts, referral),
-        )
-    step = next(s for s in facts.pathway_steps if s.kind == "non-drug")
-    differing = [checks[c] for c in step.evidence_check_ids if checks[c].verdict == "differs"]
-    answer = " ".join(f"{c.topic}: {c.guidance_says}" for c in differing)
-    return CaseQuestion(
-        "source-and-guidance",
-        "The source advises ice, rest and compression. What does current guidance advise instead?",
-        answer,
-        _join([provenance_label(facts, c) for c in differing]),
-    )
+    seen = dict.fromkeys(c for p in study.plan.steps for c in steps[p.step_id].evidence_check_ids)
+    return [checks[c] for c in seen if checks[c].verdict in ("differs", "partly-agrees")]
 
 
-def _referral_question(facts: Facts) -> CaseQuestion:
-    referral = facts.by_id("treatments")[SPECIALIST_REFERRAL]
-    reassess = next(s for s in facts.pathway_steps if s.kind == "reassess")
-    return CaseQuestion(
-        "not-improving",
-        "At reassessment the treatment has not worked. What happens next, and to whom?",
-        f"{referral.what_it_does} {referral.why} At each review the warning-sign questions are asked again.",
-        _join([provenance_label(facts, referral), provenance_label(facts, reassess)]),
-    )
+def _source_answer(facts: Facts, case: R.Case, study: _Parts) -> tuple[str, str]:
+    differing = _differences(facts, study)
+    answer = " ".join(f"{c.topic}: the source says {c.source_says} Guidance: {c.guidance_says}" for c in differing)
+    return answer, _join([provenance_label(facts, c) for c in differing])
 
 
-def case_questions(
-    facts: Facts, case: R.Case, findings: tuple[RevealedFinding, ...]
-) -> tuple[CaseQuestion, ...]:
-    """Four or five questions that fit this case, each with a model answer and its provenance."""
-    chosen_route = route(facts, case)
-    qs = [
-        _first_question(facts, case, chosen_route),
-        _finding_question(case, findings),
-        _risk_question(facts, case),
-        _guidance_question(facts, chosen_route),
-    ]
-    if chosen_route != ROUTE_URGENT:
-        qs.append(_referral_question(facts))
-    return tuple(qs)
+def _why_not_answer(facts: Facts, case: R.Case, study: _Parts) -> tuple[str, str]:
+    t = study.triage
+    referral = facts.by_id("evidence_checks").get("referral-timing")
+    answer = f"{t.level.why} {t.level.action}"
+    labels = [provenance_label(facts, t.level)]
+    if referral is not None:
+        answer += f" {referral.guidance_says}"
+        labels.append(provenance_label(facts, referral))
+    return answer, _join(labels)
+
+
+def _safety_answer(facts: Facts, case: R.Case, study: _Parts) -> tuple[str, str]:
+    nets = [facts.by_id("pathway_steps")[p.step_id] for p in study.plan.steps if p.kind == "safety-net"]
+    return " ".join(s.summary for s in nets), _join([provenance_label(facts, s) for s in nets])
+
+
+@dataclass(frozen=True)
+class _Parts:
+    findings: tuple[RevealedFinding, ...]
+    triage: Triage
+    plan: Plan
+    plan_details: tuple[tuple[str, str], ...]
+
+
+_ANSWERS: dict[str, Callable[[Facts, R.Case, _Parts], tuple[str, str]]] = {
+    "triage": _triage_answer,
+    "findings": _findings_answer,
+    "risk-factors": _risk_answer,
+    "plan": _plan_answer,
+    "source-vs-guidance": _source_answer,
+    "why-not-conservative": _why_not_answer,
+    "safety-net": _safety_answer,
+}
 
 
 # --------------------------------------------------------------------------- the study
@@ -206,9 +170,20 @@ def study_of(facts: Facts, case: R.Case, seed: int = 0) -> CaseStudy:
     """The case study of any patient (a data case, an instructor's case or a virtual patient)."""
     findings = examine(facts, full_examination(facts, case), case).findings
     interpretation = facts.by_id("interpretations")[case.interpretation_id]
+    triage = case_triage(facts, case)
+    plan = model_plan(facts, case)
     steps = facts.by_id("pathway_steps")
-    treatments = facts.by_id("treatments")
-    path = journey(facts, case, improving=False)
+    details = tuple(
+        (p.title, steps[p.step_id].summary + (f" {steps[p.step_id].yellow_flag_note}"
+                                              if case.yellow_flag_ids and steps[p.step_id].yellow_flag_note else ""))
+        for p in plan.steps
+    )
+    parts = _Parts(findings, triage, plan, details)
+    questions = tuple(
+        CaseQuestion(q.id, q.prompt, *_ANSWERS[q.answer_from](facts, case, parts))
+        for q in sorted(facts.case_questions, key=lambda q: q.order)
+        if triage.id in q.triage_levels
+    )
     return CaseStudy(
         case=case,
         seed=seed,
@@ -216,18 +191,15 @@ def study_of(facts: Facts, case: R.Case, seed: int = 0) -> CaseStudy:
         interpretation=interpretation,
         interpretation_provenance=provenance_label(facts, interpretation),
         interpretation_choices=tuple(i.name for i in facts.interpretations),
-        route=route(facts, case),
-        journey=path,
-        journey_if_improving=journey(facts, case, improving=True),
-        plan=tuple(
-            PlanStep(steps[s], tuple(treatments[t].name for t in steps[s].treatment_ids)) for s in path
-        ),
-        outcome=outcome(facts, case, improving=False),
-        outcome_if_improving=outcome(facts, case, improving=True),
-        questions=case_questions(facts, case, findings),
+        triage=triage,
+        triage_choices=tuple(f"{lv.name} ({lv.id})" for lv in sorted(facts.triage_levels, key=lambda lv: lv.order)),
+        plan=plan,
+        plan_details=details,
+        questions=questions,
     )
 
 
 def case_study(facts: Facts, case_id: str, seed: int = 0) -> CaseStudy:
     """The case study of a data case, or of the seeded virtual patient when ``case_id`` is "random"."""
     return study_of(facts, case_for(facts, case_id, seed), seed)
+

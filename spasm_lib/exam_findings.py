@@ -1,23 +1,26 @@
 """The exam simulator's rules: what each examination step reveals for a patient, and the feedback.
 
-A patient (a :class:`~spasm_lib.records.Case`) hides four facts: where the spasm is, whether the
-surrounding tissue is injured, whether a nerve root is involved (radicular) and which warning signs
-(red flags) are present. Each step of ``exam_steps.csv`` reveals the findings of ``findings.csv``
-whose trigger holds for that patient, so the student learns the way a clinician does: by asking and
-examining, one step at a time. The interpretation the findings support follows
-:func:`spasm_lib.facts.expected_interpretation` (red flags, then nerve root, then tissue injury).
+A patient (a :class:`~spasm_lib.records.Case`) hides its facts: where the spasm is, how the pain
+began, whether the surrounding tissue is injured, whether a nerve root is involved, which warning
+signs (red flags) and yellow flags are present. Each step of ``exam_steps.csv`` reveals the
+findings of ``findings.csv`` whose trigger holds for that patient, so the student learns the way a
+clinician does: by asking and examining, one step at a time. The interpretation the findings
+support, and how urgent the patient is, follow :mod:`spasm_lib.triage`.
 
-Steps and findings that do not restate the source (the red-flag questions, the straight leg raise)
-carry ``beyond_source`` and the short names of their references, so every view can label them.
+The feedback weighs the reasoning, not only the label: the steps a careful examiner takes for this
+patient (``needed_when`` in ``exam_steps.csv``), whether the warning-sign questions were asked
+before committing, and the steps that were not needed. Negative findings count: a finding can rule
+an interpretation out (``rules_out``), and the feedback lists those beside the ones that point.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from spasm_lib import records as R
-from spasm_lib.facts import Facts, expected_interpretation
+from spasm_lib.facts import Facts
+from spasm_lib.triage import INTERPRETATION_PRIORITY, Triage, case_triage
 
 RISK_HISTORY_STEP = "history-risk-factors"
 """The step whose finding lists the patient's risk factors (and sport)."""
@@ -25,34 +28,50 @@ RISK_HISTORY_STEP = "history-risk-factors"
 RED_FLAG_KIND = "red-flag-screen"
 """Steps of this kind ask the warning-sign questions; their positive finding names the red flags."""
 
+YELLOW_FLAG_STEP = "history-yellow-flags"
 SITE_TRIGGERS = ("site-match", "site-other")
-
-INTERPRETATION_PRIORITY = (
-    expected_interpretation(radicular=False, tissue_injury=False, has_red_flags=True),
-    expected_interpretation(radicular=True, tissue_injury=False, has_red_flags=False),
-    expected_interpretation(radicular=False, tissue_injury=True, has_red_flags=False),
-    expected_interpretation(radicular=False, tissue_injury=False, has_red_flags=False),
-)
-"""Interpretations from most to least specific, derived from the rule itself: a more specific
-finding (a red flag, pain below the knee) outranks the general picture of a spasm."""
+CAUDA_EQUINA_CONCERN = "cauda-equina"
 
 
-def trigger_holds(trigger: str, case: R.Case, site: str | None) -> bool:
-    """Whether a finding with this trigger shows for this patient (palpated at ``site``)."""
-    rules: Mapping[str, Callable[[], bool]] = {
-        "always": lambda: True,
-        "site-match": lambda: site == case.spasm_site,
-        "site-other": lambda: site is not None and site != case.spasm_site,
-        "tissue-injury": lambda: case.tissue_injury,
-        "no-tissue-injury": lambda: not case.tissue_injury,
-        "radicular": lambda: case.radicular,
-        "not-radicular": lambda: not case.radicular,
-        "red-flags": lambda: bool(case.red_flag_ids),
-        "no-red-flags": lambda: not case.red_flag_ids,
+def leg_symptoms(facts: Facts, case: R.Case) -> bool:
+    """Nerve-root signs or a warning sign of cauda equina syndrome: the neurological screen is needed."""
+    flags = facts.by_id("red_flags")
+    return case.radicular or any(flags[f].concern == CAUDA_EQUINA_CONCERN for f in case.red_flag_ids)
+
+
+def triggers(facts: Facts, case: R.Case, site: str | None) -> frozenset[str]:
+    """Every finding trigger that holds for this patient (palpated at ``site``)."""
+    flags = facts.by_id("red_flags")
+    ces = any(flags[f].concern == CAUDA_EQUINA_CONCERN for f in case.red_flag_ids)
+    lower = case.spasm_site == "lower-back"
+    holds = {
+        "always": True,
+        "site-match": site == case.spasm_site,
+        "site-other": site is not None and site != case.spasm_site,
+        "tissue-injury": case.tissue_injury,
+        "no-tissue-injury": not case.tissue_injury,
+        "radicular": case.radicular,
+        "not-radicular": lower and not case.radicular,
+        "upper-back": not lower,
+        "red-flags": bool(case.red_flag_ids),
+        "no-red-flags": not case.red_flag_ids,
+        "typical-onset": case.onset == "typical",
+        "unremitting-onset": case.onset == "unremitting",
+        "risk-factors": bool(case.risk_factor_ids),
+        "no-risk-factors": not case.risk_factor_ids,
+        "yellow-flags": bool(case.yellow_flag_ids),
+        "no-yellow-flags": not case.yellow_flag_ids,
+        "cauda-equina": ces,
+        "no-neuro-signs": not case.radicular and not ces,
     }
-    if trigger not in rules:
-        raise ValueError(f"unknown trigger '{trigger}'; expected one of: {', '.join(rules)}")
-    return rules[trigger]()
+    return frozenset(name for name, value in holds.items() if value)
+
+
+def trigger_holds(facts: Facts, trigger: str, case: R.Case, site: str | None) -> bool:
+    """Whether a finding with this trigger shows for this patient (palpated at ``site``)."""
+    if trigger not in R.FINDING_TRIGGERS:
+        raise ValueError(f"unknown trigger '{trigger}'; expected one of: {', '.join(R.FINDING_TRIGGERS)}")
+    return trigger in triggers(facts, case, site)
 
 
 # --------------------------------------------------------------------------- state and results
@@ -85,6 +104,8 @@ class RevealedFinding:
     """Names appended to the finding: the patient's risk factors (and sport), or their red flags."""
     points_to: str | None
     points_to_name: str | None
+    rules_out: str | None
+    rules_out_name: str | None
     red_flag: bool
     """True for a finding that reveals warning signs: views show it as a labelled alert."""
     beyond_source: bool
@@ -119,6 +140,8 @@ class MissedStep:
     reason: str
     would_show: tuple[RevealedFinding, ...]
     red_flag_screen: bool
+    wrong_site: bool
+    """True when the step was done, but not where the spasm is (palpation elsewhere)."""
 
 
 @dataclass(frozen=True)
@@ -135,13 +158,37 @@ class Feedback:
     """None when no interpretation was committed (the instructor's view before a commit)."""
     supported_id: str | None
     supported_name: str | None
-    reasoning: tuple[tuple[str | None, str | None, tuple[RevealedFinding, ...]], ...]
-    """``(interpretation id, its name, findings pointing there)``, most specific first; the group
-    with id None holds findings that point to no interpretation on their own."""
+    reasoning: tuple[tuple[str, str, tuple[RevealedFinding, ...]], ...]
+    """``(interpretation id, its name, findings pointing there)``, most specific first."""
+    ruled_out: tuple[tuple[str, str, tuple[RevealedFinding, ...]], ...]
+    """``(interpretation id, its name, findings arguing against it)``: the negatives that decide."""
     missed: tuple[MissedStep, ...]
+    """Steps a careful examiner takes for this patient that were not done (or not done where the
+    spasm is), each with why it matters and what it would have shown."""
     red_flags_skipped: bool
     steps_performed: int
+    needed_steps: int
+    needed_done: int
+    unneeded: tuple[str, ...]
+    """Names of steps performed that this patient did not need (they cannot change the answer)."""
+    triage: Triage
     teaching_point: str
+
+    @property
+    def reasoning_complete(self) -> bool:
+        """Every needed step done, the warning-sign questions among them."""
+        return not self.missed
+
+    @property
+    def grade(self) -> str:
+        """``worked-example`` (nothing committed), ``correct`` (right, and well reasoned),
+        ``right-but-incomplete`` (the right label on an incomplete examination: a guess), or
+        ``incorrect``."""
+        if self.correct is None:
+            return "worked-example"
+        if not self.correct:
+            return "incorrect"
+        return "correct" if self.reasoning_complete else "right-but-incomplete"
 
 
 # --------------------------------------------------------------------------- lookups
@@ -185,15 +232,20 @@ def _reference_shorts(facts: Facts, *records: R.Provenance) -> tuple[str, ...]:
 
 
 def _details(facts: Facts, case: R.Case, step: R.ExamStep, finding: R.Finding) -> tuple[str, ...]:
-    if step.id == RISK_HISTORY_STEP:
+    if step.id == RISK_HISTORY_STEP and finding.trigger == "risk-factors":
         factors = facts.by_id("risk_factors")
         names = tuple(factors[rid].name for rid in case.risk_factor_ids)
         if case.sport_id:
             names += (f"plays {facts.by_id('sports')[case.sport_id].name.lower()}",)
         return names
     if step.kind == RED_FLAG_KIND and finding.trigger == "red-flags":
-        flags = facts.by_id("red_flags")
-        return tuple(flags[fid].name for fid in case.red_flag_ids)
+        levels = facts.by_id("triage_levels")
+        return tuple(
+            f"{f.name} (on its own: {levels[f.urgency].name.lower()})" for f in case_triage(facts, case).flags
+        )
+    if step.id == YELLOW_FLAG_STEP and finding.trigger == "yellow-flags":
+        flags = facts.by_id("yellow_flags")
+        return tuple(f"\u201c{flags[y].patient_words}\u201d ({flags[y].name.lower()})" for y in case.yellow_flag_ids)
     return ()
 
 
@@ -209,10 +261,15 @@ def perform(facts: Facts, case: R.Case, step_id: str, site: str | None = None) -
     step = _step(facts, step_id)
     site = _check_site(facts, step_id, site)
     interpretations = facts.by_id("interpretations")
+    holding = triggers(facts, case, site)
     revealed = []
+    serious = case_triage(facts, case).serious
     for finding in facts.findings:
-        if finding.step_id != step_id or not trigger_holds(finding.trigger, case, site):
+        if finding.step_id != step_id or finding.trigger not in holding:
             continue
+        points_to = finding.points_to
+        if step.kind == RED_FLAG_KIND and not serious:
+            points_to = None  # one weak flag alone does not point to a serious cause
         revealed.append(
             RevealedFinding(
                 step_id=step.id,
@@ -222,8 +279,10 @@ def perform(facts: Facts, case: R.Case, step_id: str, site: str | None = None) -
                 finding_id=finding.id,
                 text=finding.text,
                 details=_details(facts, case, step, finding),
-                points_to=finding.points_to,
-                points_to_name=interpretations[finding.points_to].name if finding.points_to else None,
+                points_to=points_to,
+                points_to_name=interpretations[points_to].name if points_to else None,
+                rules_out=finding.rules_out,
+                rules_out_name=interpretations[finding.rules_out].name if finding.rules_out else None,
                 red_flag=step.kind == RED_FLAG_KIND and finding.trigger == "red-flags",
                 beyond_source=step.beyond_source or finding.beyond_source,
                 references=_reference_shorts(facts, step, finding),
@@ -254,27 +313,10 @@ def most_specific(interpretation_ids: Iterable[str | None]) -> str | None:
     return None
 
 
-def find_case(facts: Facts, case_id: str) -> R.Case:
-    """A case by id: a data case, or ``virtual-<seed>`` for a virtual patient."""
-    cases = facts.by_id("cases")
-    if case_id in cases:
-        return cases[case_id]
-    prefix, _, seed = case_id.partition("-")
-    if prefix == "virtual" and seed.lstrip("-").isdigit():
-        from spasm_lib.virtual_patients import virtual_patient  # it builds on this module
-
-        return virtual_patient(facts, int(seed))
-    raise _unknown("case", case_id, (*cases, "virtual-<seed>"))
-
-
-def examine(facts: Facts, state: ExamState, case: R.Case | None = None) -> ExamResult:
-    """Every finding revealed by the performed steps, in order.
-
-    ``case`` may be given when the caller already holds it (a virtual patient); otherwise it is
-    looked up by ``state.case_id``.
-    """
-    case = case or find_case(facts, state.case_id)
-    if case.id != state.case_id:
+def examine(facts: Facts, state: ExamState, case: R.Case) -> ExamResult:
+    """Every finding revealed by the performed steps, in order (``case`` is the patient, found with
+    :func:`spasm_lib.virtual_patients.case_for`)."""
+    if case.id != state.case_id and state.case_id != "random":
         raise ValueError(f"the state is for case '{state.case_id}', not '{case.id}'")
     if state.interpretation_id is not None and state.interpretation_id not in facts.by_id("interpretations"):
         raise _unknown("interpretation", state.interpretation_id, facts.by_id("interpretations"))
@@ -291,73 +333,93 @@ def examine(facts: Facts, state: ExamState, case: R.Case | None = None) -> ExamR
 # --------------------------------------------------------------------------- feedback
 
 
-def _discriminating_steps(facts: Facts) -> set[str]:
-    """Steps whose findings differ in what they point to, so doing them can change the answer."""
-    pointing: dict[str, set[str | None]] = {}
-    for f in facts.findings:
-        pointing.setdefault(f.step_id, set()).add(f.points_to)
-    return {step for step, targets in pointing.items() if len(targets) > 1}
+def step_needed(facts: Facts, case: R.Case, step: R.ExamStep) -> bool:
+    """Whether a careful examiner performs this step for this patient (``needed_when``)."""
+    return {
+        "always": True,
+        "lower-back": case.spasm_site == "lower-back",
+        "leg-symptoms": leg_symptoms(facts, case),
+        "optional": False,
+    }[step.needed_when]
 
 
 def _missed_steps(facts: Facts, case: R.Case, result: ExamResult) -> tuple[MissedStep, ...]:
     done: dict[str, set[str | None]] = {}
     for step_id, site in result.performed:
         done.setdefault(step_id, set()).add(site)
-    informative = _discriminating_steps(facts)
     missed = []
     for step in exam_steps(facts):
+        if not step_needed(facts, case, step):
+            continue
         needs_site = step_needs_site(facts, step.id)
         site = case.spasm_site if needs_site else None
-        red_flag_screen = step.kind == RED_FLAG_KIND
-        if step.id in done:
-            if not needs_site or case.spasm_site in done[step.id]:
-                continue
-            tried = ", ".join(sorted(s.replace("-", " ") for s in done[step.id] if s))
-            reason = (
-                f"You did this only at: {tried}. Done where the spasm is, it would have shown "
-                "what is listed here."
-            )
-        elif red_flag_screen:
-            reason = (
-                "Always ask the warning-sign questions before settling on a muscle problem: a red "
-                "flag changes everything that follows."
-            )
-        elif step.id in informative:
-            reason = "This step can change the interpretation; here is what it would have shown."
-        else:
+        if step.id in done and (not needs_site or case.spasm_site in done[step.id]):
             continue
         missed.append(
             MissedStep(
                 step_id=step.id,
                 step_name=step.name,
-                reason=reason,
+                reason=step.why_it_matters,
                 would_show=perform(facts, case, step.id, site),
-                red_flag_screen=red_flag_screen,
+                red_flag_screen=step.kind == RED_FLAG_KIND,
+                wrong_site=step.id in done,
             )
         )
     return tuple(missed)
 
 
-def feedback(facts: Facts, case: R.Case, result: ExamResult, interpretation_id: str | None) -> Feedback:
-    """Compare the student's interpretation with the patient's, explain the findings, list gaps.
+def _unneeded_steps(facts: Facts, case: R.Case, result: ExamResult) -> tuple[str, ...]:
+    steps = facts.by_id("exam_steps")
+    names = dict.fromkeys(
+        steps[s].name for s, _site in result.performed
+        if steps[s].needed_when != "optional" and not step_needed(facts, case, steps[s])
+    )
+    return tuple(names)
 
-    ``interpretation_id`` may be None (nothing committed yet): the feedback then only explains.
-    Raises ValueError for an unknown interpretation id, naming the allowed ids.
+
+def red_flags_asked(facts: Facts, state: ExamState) -> bool:
+    """Whether the warning-sign questions were asked (a commit waits for them)."""
+    steps = facts.by_id("exam_steps")
+    return any(steps[s].kind == RED_FLAG_KIND for s, _site in state.performed)
+
+
+def commit_refusal(facts: Facts, state: ExamState, interpretation_id: str | None) -> str | None:
+    """Why a commit is refused, or None: ``no-interpretation`` (nothing chosen) or
+    ``red-flags-first`` (the warning-sign questions were not asked yet)."""
+    if not interpretation_id:
+        return "no-interpretation"
+    if not red_flags_asked(facts, state):
+        return "red-flags-first"
+    return None
+
+
+def feedback(facts: Facts, case: R.Case, result: ExamResult, interpretation_id: str | None) -> Feedback:
+    """Compare the student's interpretation and reasoning with what the patient's findings support.
+
+    ``interpretation_id`` may be None (nothing committed: the worked example's feedback). Raises
+    ValueError for an unknown interpretation id, naming the allowed ids.
     """
     interpretations = facts.by_id("interpretations")
     interpretation_id = interpretation_id or None
     if interpretation_id is not None and interpretation_id not in interpretations:
-        raise _unknown("interpretation", interpretation_id, interpretations)
+        raise ValueError(
+            f"unknown interpretation '{interpretation_id}'; expected one of: {', '.join(interpretations)}"
+        )
     if result.case_id != case.id:
         raise ValueError(f"the result is for case '{result.case_id}', not '{case.id}'")
     expected = interpretations[case.interpretation_id]
-    groups = []
-    for target in (*INTERPRETATION_PRIORITY, None):
+    pointing = []
+    ruling_out = []
+    for target in INTERPRETATION_PRIORITY:
         members = tuple(f for f in result.findings if f.points_to == target)
         if members:
-            groups.append((target, interpretations[target].name if target else None, members))
+            pointing.append((target, interpretations[target].name, members))
+        against = tuple(f for f in result.findings if f.rules_out == target)
+        if against:
+            ruling_out.append((target, interpretations[target].name, against))
     missed = _missed_steps(facts, case, result)
     supported = result.supported_interpretation
+    needed = [s for s in exam_steps(facts) if step_needed(facts, case, s)]
     return Feedback(
         case_id=case.id,
         chosen_id=interpretation_id,
@@ -368,9 +430,14 @@ def feedback(facts: Facts, case: R.Case, result: ExamResult, interpretation_id: 
         correct=None if interpretation_id is None else interpretation_id == case.interpretation_id,
         supported_id=supported,
         supported_name=interpretations[supported].name if supported else None,
-        reasoning=tuple(groups),
+        reasoning=tuple(pointing),
+        ruled_out=tuple(ruling_out),
         missed=missed,
         red_flags_skipped=any(m.red_flag_screen for m in missed),
         steps_performed=len(result.performed),
+        needed_steps=len(needed),
+        needed_done=len(needed) - len([m for m in missed]),
+        unneeded=_unneeded_steps(facts, case, result),
+        triage=case_triage(facts, case),
         teaching_point=case.teaching_point,
     )

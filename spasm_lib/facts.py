@@ -26,11 +26,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
 from spasm_lib import records as R
+from spasm_lib.inputs import MAX_CASES_FILE_BYTES, MAX_TABLE_BYTES, InputError, read_bounded, shorten_quoted
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+RANDOM_CASE = "random"
+"""The case id that asks for a seeded virtual patient: reserved, never the id of a case in a table."""
 LIST_SEPARATOR = ";"
 PROVENANCE_FIELDS = ("source_paragraph", "reference_ids")
 
@@ -44,8 +47,8 @@ class Problem:
     column: str
     message: str
 
-    def __str__(self) -> str:
-        return f"{self.path}, line {self.line}, column '{self.column}': {self.message}"
+    def __str__(self) -> str:  # a cell's value is quoted in the message: shown shortened
+        return shorten_quoted(f"{self.path}, line {self.line}, column '{self.column}': {self.message}")
 
 
 class DataError(ValueError):
@@ -114,9 +117,34 @@ def _rows(text: str) -> Iterable[tuple[int, list[str]]]:
     """CSV rows with the physical line each starts on (quoted cells may span lines)."""
     reader = csv.reader(io.StringIO(text, newline=""))
     start = 1
-    for row in reader:
-        yield start, row
-        start = reader.line_num + 1
+    try:
+        for row in reader:
+            yield start, row
+            start = reader.line_num + 1
+    except csv.Error as exc:  # a cell over csv's field limit (131,072 characters): the rest is unreadable
+        yield start, _Unreadable(text, start, str(exc))
+
+
+class _Unreadable(list):
+    """Stands for a row that csv could not split; ``index`` is the cell at fault, as far as it can tell."""
+
+    def __init__(self, text: str, line: int, error: str):
+        super().__init__()
+        limit = csv.field_size_limit()
+        self.index, length, quoted = 0, 0, False
+        lines = io.StringIO(text, newline="")  # the lines as csv counts them
+        for ch in text[sum(len(lines.readline()) for _ in range(line - 1)):]:
+            if ch == '"':
+                quoted = not quoted
+            elif ch == "," and not quoted:
+                self.index, length = self.index + 1, 0
+            elif ch in "\r\n" and not quoted:
+                break
+            length += 1
+            if length > limit:
+                break
+        self.message = (f"a cell longer than {limit} characters (or malformed quoting: {error}); "
+                        "expected shorter text in every cell")
 
 
 def _parse_cell(col: Column, raw: str) -> tuple[Any, str | None]:
@@ -136,14 +164,18 @@ def _parse_cell(col: Column, raw: str) -> tuple[Any, str | None]:
     if col.kind == "str":
         value: Any = text
     elif col.kind == "int":
-        try:
-            value = int(text)
-        except ValueError:
-            return None, f"expected a whole number; got '{text}'"
+        try:  # plain digits only: int() would also take '٣' (Arabic-Indic three)
+            value = int(text) if re.fullmatch(r"-?[0-9]+", text) else None
+        except ValueError:  # more than 4300 digits
+            value = None
+        if value is None:
+            return None, f"expected a whole number (digits 0-9); got '{text}'"
     elif col.kind == "float":
         try:
-            value = float(text)
+            value = float(text) if text.isascii() else None
         except ValueError:
+            value = None
+        if value is None or value != value or abs(value) == float("inf"):
             return None, f"expected a number; got '{text}'"
     else:
         if text not in ("yes", "no"):
@@ -190,6 +222,9 @@ def _parse_table(path: str, raw: bytes, record_type: type, problems: list[Proble
         return []
     rows = iter(_rows(_decode(raw)))
     _, header = next(rows)
+    if isinstance(header, _Unreadable):
+        problems.append(Problem(path, 1, cols[0].name, f"in the header, {header.message}"))
+        return []
     header = [h.strip() for h in header]
     names = {c.name for c in cols}
     before = len(problems)
@@ -215,6 +250,9 @@ def _parse_table(path: str, raw: bytes, record_type: type, problems: list[Proble
     parsed: list[_Row] = []
     seen: dict[str, int] = {}
     for line, cells in rows:
+        if isinstance(cells, _Unreadable):
+            problems.append(Problem(path, line, header[min(cells.index, len(header) - 1)], cells.message))
+            break
         if not any(cell.strip() for cell in cells):
             continue  # a blank line is not a row
         if len(cells) != len(header):
@@ -294,30 +332,13 @@ def _check_references(tables: Mapping[str, list[_Row]], problems: list[Problem])
                         )
 
 
-def expected_interpretation(radicular: bool, tissue_injury: bool, has_red_flags: bool) -> str:
-    """The interpretation a case's findings support: the rule the exam simulator teaches.
-
-    Red flags outrank everything (urgent referral comes first), then signs of nerve-root
-    involvement, then signs of injury to surrounding tissue; otherwise an uncomplicated spasm.
-    """
-    if has_red_flags:
-        return "serious-cause-suspected"
-    if radicular:
-        return "nerve-root-irritation"
-    if tissue_injury:
-        return "back-spasm-with-tissue-injury"
-    return "back-spasm"
-
-
 def _check_rules(tables: Mapping[str, list[_Row]], problems: list[Problem]) -> None:
     for row in tables["cases"]:
         case = row.record
-        want = expected_interpretation(case.radicular, case.tissue_injury, bool(case.red_flag_ids))
-        if case.interpretation_id != want:
+        if case.id == RANDOM_CASE:
             problems.append(
-                Problem(row.path, row.line, "interpretation_id",
-                        f"the case's findings point to '{want}' (red flags, then radicular, then "
-                        f"tissue_injury decide it); got '{case.interpretation_id}'")
+                Problem(row.path, row.line, "id",
+                        f"'{RANDOM_CASE}' is reserved (it asks for a seeded virtual patient); expected another id")
             )
     options: dict[str, list[_Row]] = {}
     for row in tables["quiz_options"]:
@@ -334,6 +355,7 @@ def _check_rules(tables: Mapping[str, list[_Row]], problems: list[Problem]) -> N
     for name in ("condition", "exam_steps", "pathway_steps"):
         _check_unique_order(tables[name], lambda r: (), problems)
     _check_unique_order(tables["quiz_questions"], lambda r: r.notebook, problems)
+    _check_unique_order(tables["learning_objectives"], lambda r: r.notebook, problems)
 
 
 def _check_unique_order(rows: list[_Row], group, problems: list[Problem]) -> None:
@@ -363,12 +385,18 @@ class Facts:
     exam_steps: tuple[R.ExamStep, ...]
     interpretations: tuple[R.Interpretation, ...]
     findings: tuple[R.Finding, ...]
+    triage_levels: tuple[R.TriageLevel, ...]
     red_flags: tuple[R.RedFlag, ...]
+    yellow_flags: tuple[R.YellowFlag, ...]
+    presentations: tuple[R.Presentation, ...]
+    presentation_stories: tuple[R.PresentationStory, ...]
     cases: tuple[R.Case, ...]
+    case_questions: tuple[R.CaseQuestion, ...]
     treatments: tuple[R.Treatment, ...]
     evidence_checks: tuple[R.EvidenceCheck, ...]
     pathway_steps: tuple[R.PathwayStep, ...]
     glossary: tuple[R.GlossaryTerm, ...]
+    learning_objectives: tuple[R.LearningObjective, ...]
     quiz_questions: tuple[R.QuizQuestion, ...]
     quiz_options: tuple[R.QuizOption, ...]
     source_claims: tuple[R.SourceClaim, ...]
@@ -446,9 +474,11 @@ def _load(data_dir: str | None, cases_file: str | None = None) -> Facts:
         source = root.joinpath(f"{name}.csv")
         paths[name] = path = str(source)
         try:
-            raw = source.read_bytes()
-        except FileNotFoundError:
-            problems.append(Problem(path, 1, columns(record_type)[0].name, "the file is missing"))
+            raw = read_bounded(path, "table", MAX_TABLE_BYTES, "a CSV file")
+        except InputError as exc:
+            missing = exc.reason.startswith("no such file")
+            why = "the file is missing" if missing else f"the table {exc.reason}"
+            problems.append(Problem(path, 1, columns(record_type)[0].name, why))
             tables[name] = []
             continue
         tables[name] = _parse_table(path, raw, record_type, problems)
@@ -460,15 +490,33 @@ def _load(data_dir: str | None, cases_file: str | None = None) -> Facts:
         _check_rules(tables, problems)
     if problems:
         raise DataError(problems)
-    return Facts(**{name: tuple(row.record for row in rows) for name, rows in tables.items()})
+    facts = Facts(**{name: tuple(row.record for row in rows) for name, rows in tables.items()})
+    _check_coherence(facts, tables["cases"], problems)
+    if problems:
+        raise DataError(problems)
+    return facts
+
+
+def _check_coherence(facts: Facts, rows: list[_Row], problems: list[Problem]) -> None:
+    """Every case, the data's and an instructor's, must tell one consistent story.
+
+    The rules (and the reason for each) live in :mod:`spasm_lib.coherence`; a broken rule is
+    reported at the case's line, in the column the rule names.
+    """
+    from spasm_lib.coherence import incoherences
+
+    for row in rows:
+        for broken in incoherences(facts, row.record):
+            problems.append(Problem(row.path, row.line, broken.column, broken.message))
 
 
 def _add_cases(path: Path, tables: dict[str, list[_Row]], paths: dict[str, str], problems: list[Problem]) -> None:
     """Append the cases of an instructor's file; its rows keep their own file name in errors."""
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        problems.append(Problem(str(path), 1, "id", f"cannot read the cases file ({exc.strerror})"))
+        raw = read_bounded(path, "cases file", MAX_CASES_FILE_BYTES, "a CSV file")
+    except InputError as exc:
+        reason = exc.reason.replace("no such file", "does not exist", 1)
+        problems.append(Problem(str(path), 1, "id", f"the cases file {reason}"))
         return
     extra = _parse_table(str(path), raw, R.Case, problems)
     known = {row.record.id: row.line for row in tables["cases"]}

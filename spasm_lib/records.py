@@ -56,13 +56,44 @@ FINDING_TRIGGERS = (
     "not-radicular",
     "red-flags",
     "no-red-flags",
+    "typical-onset",
+    "unremitting-onset",
+    "risk-factors",
+    "no-risk-factors",
+    "yellow-flags",
+    "no-yellow-flags",
+    "upper-back",
+    "cauda-equina",
+    "no-neuro-signs",
 )
+"""When a finding shows: ``not-radicular`` is a lower-back patient without nerve-root signs (the
+straight leg raise of an upper-back patient shows the ``upper-back`` finding); ``cauda-equina`` is a
+patient with a warning sign of cauda equina syndrome; ``no-neuro-signs`` neither that nor radicular."""
+ONSETS = ("typical", "unremitting")
+"""``typical``: sudden, carried on at first, worse over hours (source paragraph 1); ``unremitting``:
+constant since it began and never eased, which is not the course of a spasm."""
+EXAM_NEEDED_WHEN = ("always", "lower-back", "leg-symptoms", "optional")
+"""When a careful examiner performs a step: every time, for lower-back pain, with leg symptoms, or
+only if it helps (it cannot change the interpretation)."""
+YES_NO_MAYBE = ("yes", "no", "maybe")
+SPORT_RULES = ("required", "optional", "none")
 RED_FLAG_CONCERNS = ("fracture", "tumour-or-infection", "cauda-equina")
-RED_FLAG_URGENCY = ("emergency", "prompt-assessment")
 TREATMENT_KINDS = ("non-drug", "drug", "referral", "self-care")
 VERDICTS = ("agrees", "partly-agrees", "differs", "beyond-source")
-PATHWAY_KINDS = ("screen", "non-drug", "drug", "reassess", "referral")
-REFERENCE_KINDS = ("guideline", "systematic-review", "trial", "review", "tool")
+PATHWAY_KINDS = (
+    "screen",
+    "emergency-referral",
+    "urgent-referral",
+    "self-management",
+    "non-drug",
+    "drug",
+    "reassess",
+    "referral",
+    "safety-net",
+)
+PATHWAY_WHEN = ("always", "not-improving")
+"""``not-improving``: the step is on the path only when the treatment has not worked at review."""
+REFERENCE_KINDS = ("guideline", "systematic-review", "trial", "study", "review", "tool", "patient-information")
 NOTEBOOKS = (
     "00-start-here",
     "01-risk-factors",
@@ -135,6 +166,8 @@ class RiskFactor(Provenance):
     region: str = field(metadata=choices(*BACK_REGIONS))
     source_says: str
     examples: tuple[str, ...]
+    synonyms: tuple[str, ...]
+    """Other names a student may search for (``herniated disc`` for a ruptured disc); a list."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -156,6 +189,9 @@ class ExamStep(Provenance):
     name: str
     kind: str = field(metadata=choices(*EXAM_KINDS))
     how: str
+    needed_when: str = field(metadata=choices(*EXAM_NEEDED_WHEN))
+    why_it_matters: str
+    """What the step can show, said to a student who skipped it."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -177,6 +213,8 @@ class Finding(Provenance):
     trigger: str = field(metadata=choices(*FINDING_TRIGGERS))
     text: str
     points_to: str | None = field(metadata=ref("interpretations"))
+    rules_out: str | None = field(metadata=ref("interpretations"))
+    """The interpretation this (usually negative) finding argues against: negatives decide too."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -187,7 +225,88 @@ class RedFlag(Provenance):
     name: str
     concern: str = field(metadata=choices(*RED_FLAG_CONCERNS))
     question: str
-    urgency: str = field(metadata=choices(*RED_FLAG_URGENCY))
+    urgency: str = field(metadata=ref("triage_levels"))
+    """The triage level this flag sets on its own (emergency, urgent or watchful)."""
+    why_this_urgency: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TriageLevel(Provenance):
+    """How urgently a patient needs what: emergency, urgent, watchful or routine (finucane2020)."""
+
+    id: str
+    order: int
+    name: str
+    action: str
+    why: str
+    applies_when: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class YellowFlag(Provenance):
+    """A psychosocial factor that predicts a slow recovery (kendall1997)."""
+
+    id: str
+    name: str
+    description: str
+    patient_words: str
+    """How a patient might put it, in the first person."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Presentation(Provenance):
+    """A kind of patient the simulator draws from; every feature of a virtual patient follows it.
+
+    ``optional_*`` lists are drawn item by item; ``maybe`` is drawn; an age outside 20 to 50 adds
+    the age red flag by itself (see :mod:`spasm_lib.coherence`).
+    """
+
+    id: str
+    name: str
+    description: str
+    spasm_site: str = field(metadata=choices(*SPASM_SITES))
+    age_min: int = field(metadata={"min": 16, "max": 100})
+    age_max: int = field(metadata={"min": 16, "max": 100})
+    onset: str = field(metadata=choices(*ONSETS))
+    sport: str = field(metadata=choices(*SPORT_RULES))
+    risk_factor_ids: tuple[str, ...] = field(metadata=ref("risk_factors"))
+    optional_risk_factor_ids: tuple[str, ...] = field(metadata=ref("risk_factors"))
+    red_flag_ids: tuple[str, ...] = field(metadata=ref("red_flags"))
+    optional_red_flag_ids: tuple[str, ...] = field(metadata=ref("red_flags"))
+    tissue_injury: str = field(metadata=choices(*YES_NO_MAYBE))
+    radicular: str = field(metadata=choices(*YES_NO_MAYBE))
+    yellow_flags: str = field(metadata=choices("maybe", "no"))
+    weight: int = field(metadata={"min": 1, "max": 100})
+    """How often the simulator draws it, relative to the others (a setting, not a frequency)."""
+    teaching_point: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PresentationStory(Provenance):
+    """One way a patient of a presentation tells their story (several per presentation)."""
+
+    id: str
+    presentation_id: str = field(metadata=ref("presentations"))
+    sport_id: str | None = field(metadata=ref("sports"))
+    """The sport the story is about (stories of a sport presentation name one), else empty."""
+    story: str
+
+
+CASE_ANSWERS = (
+    "triage", "findings", "risk-factors", "plan", "source-vs-guidance", "why-not-conservative", "safety-net",
+)
+"""What a case question's model answer is composed from (see :mod:`spasm_lib.case_study`)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaseQuestion(Provenance):
+    """A question the case study asks about every patient of the listed triage levels."""
+
+    id: str
+    order: int
+    prompt: str
+    triage_levels: tuple[str, ...] = field(metadata=ref("triage_levels"))
+    answer_from: str = field(metadata=choices(*CASE_ANSWERS))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -196,7 +315,7 @@ class Case(Provenance):
 
     id: str
     title: str
-    age: int
+    age: int = field(metadata={"min": 0, "max": 120})  # a human age in years
     story: str
     sport_id: str | None = field(metadata=ref("sports"))
     risk_factor_ids: tuple[str, ...] = field(metadata=ref("risk_factors"))
@@ -206,6 +325,10 @@ class Case(Provenance):
     red_flag_ids: tuple[str, ...] = field(metadata=ref("red_flags"))
     interpretation_id: str = field(metadata=ref("interpretations"))
     teaching_point: str
+    presentation_id: str | None = field(metadata=ref("presentations"))
+    """The presentation the patient was drawn from (optional for an instructor's own case)."""
+    onset: str = field(metadata=choices(*ONSETS))
+    yellow_flag_ids: tuple[str, ...] = field(metadata=ref("yellow_flags"))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -240,7 +363,12 @@ class PathwayStep(Provenance):
     order: int
     title: str
     kind: str = field(metadata=choices(*PATHWAY_KINDS))
+    triage_levels: tuple[str, ...] = field(metadata=ref("triage_levels"))
+    """The triage levels whose path passes through this step."""
+    when: str = field(metadata=choices(*PATHWAY_WHEN))
     summary: str
+    yellow_flag_note: str | None
+    """Added to the step for a patient with yellow flags."""
     treatment_ids: tuple[str, ...] = field(metadata=ref("treatments"))
     evidence_check_ids: tuple[str, ...] = field(metadata=ref("evidence_checks"))
 
@@ -255,6 +383,16 @@ class GlossaryTerm(Provenance):
 
 
 @dataclass(frozen=True, kw_only=True)
+class LearningObjective(Provenance):
+    """What a student should be able to do after a notebook; its quiz tests every one."""
+
+    id: str
+    notebook: str = field(metadata=choices(*NOTEBOOKS))
+    order: int
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class QuizQuestion(Provenance):
     """A self-check question shown in a notebook's "Check yourself" section."""
 
@@ -262,6 +400,7 @@ class QuizQuestion(Provenance):
     notebook: str = field(metadata=choices(*NOTEBOOKS))
     order: int
     prompt: str
+    objective_ids: tuple[str, ...] = field(metadata=ref("learning_objectives"))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -298,12 +437,18 @@ TABLES: dict[str, type] = {
     "exam_steps": ExamStep,
     "interpretations": Interpretation,
     "findings": Finding,
+    "triage_levels": TriageLevel,
     "red_flags": RedFlag,
+    "yellow_flags": YellowFlag,
+    "presentations": Presentation,
+    "presentation_stories": PresentationStory,
     "cases": Case,
+    "case_questions": CaseQuestion,
     "treatments": Treatment,
     "evidence_checks": EvidenceCheck,
     "pathway_steps": PathwayStep,
     "glossary": GlossaryTerm,
+    "learning_objectives": LearningObjective,
     "quiz_questions": QuizQuestion,
     "quiz_options": QuizOption,
     "source_claims": SourceClaim,

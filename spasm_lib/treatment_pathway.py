@@ -1,50 +1,39 @@
-"""The treatment pathway: which steps a patient goes through, and where they stand now.
+"""The treatment pathway: the steps a patient goes through, chosen by their triage level.
 
-Why the red-flag screen decides the route: the source refers to a specialist only after
-conventional treatment fails (paragraph 5), but guidance refers at once when a warning sign suggests
-serious disease (ahcpr1994). So the pathway first reads the case's red flags (``red_flags.csv``
-urgency):
+Why the triage decides the route: the source refers to a specialist only after conventional
+treatment fails (paragraph 5), but guidance sends some people on at once (ahcpr1994,
+finucane2020). Each step of ``pathway_steps.csv`` names the triage levels whose path passes
+through it, so the route is data:
 
-* an **emergency** flag (possible cauda equina syndrome) sends the patient straight to urgent referral
-  (treatment ``urgent-referral``); every conservative step is skipped;
-* only **prompt-assessment** flags: the patient is flagged for prompt assessment before the
-  conservative plan is relied on (one flag alone is weak evidence, henschke2009);
-* no flags: the conservative steps in order, then reassessment. Improving ends in self-care (staying
-  active); not improving leads to specialist referral (orthopedics or neurology, paragraph 5).
+* ``emergency``: the screen, same-day emergency care, safety-net advice; nothing conservative;
+* ``urgent``: the screen, urgent assessment before any treatment plan, safety-net advice;
+* ``watchful`` and ``routine``: the screen, reassurance and staying active, heat, an NSAID if a
+  medicine is wanted, a review (sooner, with the flags asked again, when watchful), specialist
+  referral only if the patient is not improving at the review, and safety-net advice last.
 
-Everything here is a pure function of the facts, the case and a :class:`PathwayState`.
+The source's own advice (ice, rest, compression, muscle relaxants) is never a step: it stands
+beside the steps as evidence checks ("the source says / guidance says").
+
+A walk through the pathway (notebook 03) is a :class:`PathwayState`: how many steps of the
+patient's path are shown, the student's answer at the review ("is it working?", asked there and
+nowhere else), and the student's prediction of each next step before it is shown. Everything here
+is a pure function of the facts, the patient and the state.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spasm_lib import records as R
 from spasm_lib.evidence import references_for
 from spasm_lib.facts import Facts
+from spasm_lib.triage import Triage, case_triage
 
-STATUSES = ("done", "current", "upcoming", "skipped")
-
-ROUTE_URGENT = "urgent-referral"
-ROUTE_PROMPT = "prompt-assessment"
-ROUTE_CONSERVATIVE = "conservative"
-ROUTES = (ROUTE_URGENT, ROUTE_PROMPT, ROUTE_CONSERVATIVE)
-
-URGENT_REFERRAL = "urgent-referral"
-"""The treatment the red-flag screen leads to when a flag is an emergency."""
-SPECIALIST_REFERRAL = "specialist-referral"
-"""The treatment that follows a reassessment without improvement (source paragraph 5)."""
-WEAK_ALONE_REFERENCE = "henschke2009"
-"""The study behind "one red flag alone is weak evidence"."""
-
-
-@dataclass(frozen=True)
-class PathwayState:
-    """What the student has chosen: the patient, the step shown, and whether treatment is working."""
-
-    case_id: str
-    step_id: str
-    improving: bool = False
+REVIEW_KIND = "reassess"
+"""Steps of this kind ask whether the treatment is working."""
+REFERRAL_KIND = "referral"
+SELF_MANAGEMENT_KIND = "self-management"
+NOT_IMPROVING = "not-improving"
 
 
 @dataclass(frozen=True)
@@ -62,63 +51,23 @@ class TreatmentDetail:
     treatment: R.Treatment
     evidence: tuple[CheckedEvidence, ...]
     references: tuple[R.Reference, ...]
-    """The treatment row's own references (its provenance)."""
 
 
 @dataclass(frozen=True)
 class StepDetail:
-    """One pathway step with its status for this patient, its treatments and its evidence checks."""
+    """One pathway step with everything a view shows about it."""
 
     step: R.PathwayStep
-    status: str
     treatments: tuple[TreatmentDetail, ...]
     other_evidence: tuple[CheckedEvidence, ...]
-    """Checks of the step that are about no treatment of it (for example paracetamol alone)."""
+    """Checks of the step about no treatment of it (the source's ice or rest, paracetamol...)."""
     references: tuple[R.Reference, ...]
-    """The step row's own references (its provenance)."""
+    note: str | None
+    """The step's yellow-flag note, for a patient with yellow flags."""
 
     @property
     def id(self) -> str:
         return self.step.id
-
-
-@dataclass(frozen=True)
-class Branch:
-    """An exit from the main line: urgent referral from the screen, or self-care after reassessment."""
-
-    treatment: R.Treatment
-    from_step_id: str
-    condition: str
-    taken: bool
-
-
-@dataclass(frozen=True)
-class PathwayResult:
-    """The whole pathway for one patient and state, ready for a view."""
-
-    state: PathwayState
-    case: R.Case
-    route: str
-    emergency_flags: tuple[R.RedFlag, ...]
-    prompt_flags: tuple[R.RedFlag, ...]
-    steps: tuple[StepDetail, ...]
-    journey: tuple[str, ...]
-    current: StepDetail
-    branches: tuple[Branch, ...]
-    outcome: R.Treatment
-    """Where this patient's path ends: urgent referral, specialist referral or self-care."""
-    outcome_references: tuple[R.Reference, ...]
-    note: str | None
-    """Set when the requested step is not on this patient's path and another step is shown."""
-    flag_references: tuple[R.Reference, ...]
-    """References behind the red-flag screen (the flags' own and the weak-alone study)."""
-
-    def step(self, step_id: str) -> StepDetail:
-        return next(s for s in self.steps if s.id == step_id)
-
-    @property
-    def statuses(self) -> dict[str, str]:
-        return {s.id: s.status for s in self.steps}
 
 
 # --------------------------------------------------------------------------- the route
@@ -128,175 +77,186 @@ def ordered_steps(facts: Facts) -> tuple[R.PathwayStep, ...]:
     return tuple(sorted(facts.pathway_steps, key=lambda s: s.order))
 
 
-def _step_of_kind(facts: Facts, kind: str) -> R.PathwayStep:
-    for step in ordered_steps(facts):
-        if step.kind == kind:
-            return step
-    raise ValueError(f"data/pathway_steps.csv has no step of kind '{kind}'")
-
-
-def _referral_step(facts: Facts) -> R.PathwayStep:
-    for step in ordered_steps(facts):
-        if SPECIALIST_REFERRAL in step.treatment_ids:
-            return step
-    raise ValueError(f"data/pathway_steps.csv has no step with treatment '{SPECIALIST_REFERRAL}'")
-
-
-def case_red_flags(facts: Facts, case: R.Case) -> tuple[tuple[R.RedFlag, ...], tuple[R.RedFlag, ...]]:
-    """The case's red flags split by urgency: (emergency, prompt assessment)."""
-    flags = facts.by_id("red_flags")
-    mine = tuple(flags[i] for i in case.red_flag_ids)
-    return (
-        tuple(f for f in mine if f.urgency == "emergency"),
-        tuple(f for f in mine if f.urgency == "prompt-assessment"),
-    )
-
-
-def route(facts: Facts, case: R.Case) -> str:
-    """The route the red-flag screen chooses: urgent referral, prompt assessment or conservative."""
-    emergency, prompt = case_red_flags(facts, case)
-    if emergency:
-        return ROUTE_URGENT
-    if prompt:
-        return ROUTE_PROMPT
-    return ROUTE_CONSERVATIVE
-
-
-def self_care_treatment(facts: Facts) -> R.Treatment:
-    """The treatment an improving patient continues with (the first of kind ``self-care``)."""
-    for t in facts.treatments:
-        if t.kind == "self-care":
-            return t
-    raise ValueError("data/treatments.csv has no treatment of kind 'self-care'")
-
-
 def journey(facts: Facts, case: R.Case, improving: bool) -> tuple[str, ...]:
     """The step ids this patient passes through, in order.
 
-    Emergency red flag: the screen only (it leads to urgent referral). Otherwise every step up to
-    reassessment, then specialist referral when not improving; an improving patient ends at
-    reassessment and continues with self-care.
+    ``improving`` is the answer at the review: an improving patient skips the steps marked
+    ``not-improving`` (specialist referral). Emergency and urgent patients have no review.
     """
-    screen = _step_of_kind(facts, "screen")
-    if route(facts, case) == ROUTE_URGENT:
-        return (screen.id,)
-    referral = _referral_step(facts)
-    reassess = _step_of_kind(facts, "reassess")
-    path = [s.id for s in ordered_steps(facts) if s.order <= reassess.order]
-    if not improving:
-        path.append(referral.id)
-    return tuple(path)
+    level = case_triage(facts, case).id
+    return tuple(
+        s.id
+        for s in ordered_steps(facts)
+        if level in s.triage_levels and not (improving and s.when == NOT_IMPROVING)
+    )
 
 
-def outcome(facts: Facts, case: R.Case, improving: bool) -> R.Treatment:
-    """Where the path ends: urgent referral, specialist referral or self-care."""
-    treatments = facts.by_id("treatments")
-    if route(facts, case) == ROUTE_URGENT:
-        return treatments[URGENT_REFERRAL]
-    if not improving:
-        return treatments[SPECIALIST_REFERRAL]
-    return self_care_treatment(facts)
-
-
-# --------------------------------------------------------------------------- one state
-
-
-def _checked(facts: Facts, check: R.EvidenceCheck) -> CheckedEvidence:
-    return CheckedEvidence(check, references_for(facts, check))
-
-
-def _detail(facts: Facts, step: R.PathwayStep, status: str) -> StepDetail:
+def step_detail(facts: Facts, step: R.PathwayStep, case: R.Case) -> StepDetail:
     treatments = facts.by_id("treatments")
     checks = [facts.by_id("evidence_checks")[i] for i in step.evidence_check_ids]
+
+    def checked(c: R.EvidenceCheck) -> CheckedEvidence:
+        return CheckedEvidence(c, references_for(facts, c))
+
     details = tuple(
         TreatmentDetail(
             treatments[tid],
-            tuple(_checked(facts, c) for c in checks if c.treatment_id == tid),
+            tuple(checked(c) for c in checks if c.treatment_id == tid),
             references_for(facts, treatments[tid]),
         )
         for tid in step.treatment_ids
     )
-    others = tuple(_checked(facts, c) for c in checks if c.treatment_id not in step.treatment_ids)
-    return StepDetail(step, status, details, others, references_for(facts, step))
+    others = tuple(checked(c) for c in checks if c.treatment_id not in step.treatment_ids)
+    note = step.yellow_flag_note if case.yellow_flag_ids else None
+    return StepDetail(step, details, others, references_for(facts, step), note)
 
 
-def shown_step(facts: Facts, path: tuple[str, ...], step_id: str) -> str:
-    """The step to show for a request: itself when on the path, else the last path step before it."""
-    by_id = facts.by_id("pathway_steps")
-    if step_id not in by_id:
-        raise ValueError(
-            f"unknown pathway step '{step_id}'; expected one of: {', '.join(s.id for s in ordered_steps(facts))}"
-        )
-    if step_id in path:
-        return step_id
-    wanted = by_id[step_id].order
-    before = [sid for sid in path if by_id[sid].order <= wanted]
-    return before[-1] if before else path[0]
+# --------------------------------------------------------------------------- a plan
 
 
-def pathway(facts: Facts, state: PathwayState, case: R.Case) -> PathwayResult:
-    """Every step with its status (done / current / upcoming / skipped) for this patient and state.
+@dataclass(frozen=True)
+class PlanStep:
+    """One step of a patient's model plan."""
 
-    ``case`` is the patient (a data case or a virtual patient); ``state.case_id`` names it as the
-    student chose it (an id, or ``random``). A requested step that is not on this patient's path
-    (for example "Medication" after an emergency red flag) shows the last step before it, with a note.
+    step_id: str
+    title: str
+    kind: str
+    conditional: bool
+    """True for a step taken only if the patient is not improving at the review."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A patient's model plan: what a clinician should do today, in order, by triage level."""
+
+    triage: Triage
+    steps: tuple[PlanStep, ...]
+    if_improving: tuple[str, ...]
+    """The step ids of the path when the patient improves at the review."""
+
+
+def model_plan(facts: Facts, case: R.Case) -> Plan:
+    """The plan for this patient: the path of a patient not (yet) improving, with the steps that
+    happen only without improvement marked conditional. It always ends with safety-net advice."""
+    steps = facts.by_id("pathway_steps")
+    path = journey(facts, case, improving=False)
+    return Plan(
+        case_triage(facts, case),
+        tuple(
+            PlanStep(s, steps[s].title, steps[s].kind, steps[s].when == NOT_IMPROVING) for s in path
+        ),
+        journey(facts, case, improving=True),
+    )
+
+
+# --------------------------------------------------------------------------- a walk
+
+
+@dataclass(frozen=True)
+class PathwayState:
+    """A walk along one patient's path.
+
+    ``shown`` steps of the path are on screen; ``improving`` is the student's answer at the review
+    (None until asked); ``predictions`` pairs the step the student predicted with the step that
+    came, one pair per step revealed after the first.
     """
+
+    case_id: str
+    shown: int = 1
+    improving: bool | None = None
+    predictions: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Prediction:
+    predicted: R.PathwayStep | None
+    actual: R.PathwayStep
+
+    @property
+    def correct(self) -> bool:
+        return self.predicted is not None and self.predicted.id == self.actual.id
+
+
+@dataclass(frozen=True)
+class WalkResult:
+    """Where a walk stands, ready for a view."""
+
+    state: PathwayState
+    case: R.Case
+    triage: Triage
+    shown: tuple[StepDetail, ...]
+    awaiting_review_answer: bool
+    """The last step shown is the review and the student has not said whether it is working."""
+    finished: bool
+    choices: tuple[R.PathwayStep, ...]
+    """Steps the student may predict as next (every step not shown yet), in pathway order."""
+    last_prediction: Prediction | None
+    correct_predictions: int
+    plan: Plan
+
+    @property
+    def current(self) -> StepDetail:
+        return self.shown[-1]
+
+
+def _path_for(facts: Facts, case: R.Case, state: PathwayState) -> tuple[str, ...]:
+    return journey(facts, case, improving=bool(state.improving))
+
+
+def walk(facts: Facts, state: PathwayState, case: R.Case) -> WalkResult:
+    """The walk's view of the state: the steps shown, what is asked next, the summary when done."""
     if state.case_id not in (case.id, "random"):
         raise ValueError(f"the state is for case '{state.case_id}' but the case given is '{case.id}'")
-    path = journey(facts, case, state.improving)
-    current_id = shown_step(facts, path, state.step_id)
-    position = path.index(current_id)
-    by_id = facts.by_id("pathway_steps")
-    note = None
-    if current_id != state.step_id:
-        note = (
-            f"'{by_id[state.step_id].title}' is not on this patient's path, so "
-            f"'{by_id[current_id].title}' is shown."
-        )
-
-    def status(step_id: str) -> str:
-        if step_id not in path:
-            return "skipped"
-        index = path.index(step_id)
-        return "done" if index < position else "current" if index == position else "upcoming"
-
-    steps = tuple(_detail(facts, s, status(s.id)) for s in ordered_steps(facts))
-    emergency, prompt = case_red_flags(facts, case)
-    chosen_route = route(facts, case)
-    treatments = facts.by_id("treatments")
-    branches = (
-        Branch(treatments[URGENT_REFERRAL], _step_of_kind(facts, "screen").id, "emergency red flag",
-               chosen_route == ROUTE_URGENT),
-        Branch(self_care_treatment(facts), _step_of_kind(facts, "reassess").id, "improving",
-               chosen_route != ROUTE_URGENT and state.improving),
-    )
-    end = outcome(facts, case, state.improving)
-    refs = facts.by_id("references")
-    flag_ref_ids = dict.fromkeys(
-        [rid for f in emergency + prompt for rid in f.reference_ids]
-        + ([WEAK_ALONE_REFERENCE] if prompt and WEAK_ALONE_REFERENCE in refs else [])
-    )
-    return PathwayResult(
+    path = _path_for(facts, case, state)
+    if not 1 <= state.shown <= len(path):
+        raise ValueError(f"shown must be from 1 to {len(path)} for this patient; got {state.shown}")
+    steps = facts.by_id("pathway_steps")
+    shown = tuple(step_detail(facts, steps[s], case) for s in path[: state.shown])
+    awaiting = shown[-1].step.kind == REVIEW_KIND and state.improving is None
+    finished = state.shown == len(path) and not awaiting
+    last = None
+    if state.predictions:
+        predicted, actual = state.predictions[-1]
+        last = Prediction(steps.get(predicted), steps[actual])
+    return WalkResult(
         state=state,
         case=case,
-        route=chosen_route,
-        emergency_flags=emergency,
-        prompt_flags=prompt,
-        steps=steps,
-        journey=path,
-        current=next(s for s in steps if s.id == current_id),
-        branches=branches,
-        outcome=end,
-        outcome_references=references_for(facts, end),
-        note=note,
-        flag_references=tuple(refs[i] for i in flag_ref_ids),
+        triage=case_triage(facts, case),
+        shown=shown,
+        awaiting_review_answer=awaiting,
+        finished=finished,
+        choices=tuple(s for s in ordered_steps(facts) if s.id not in path[: state.shown]),
+        last_prediction=last,
+        correct_predictions=sum(p == a for p, a in state.predictions),
+        plan=model_plan(facts, case),
     )
 
 
-def neighbour(path: tuple[str, ...], step_id: str, offset: int) -> str:
-    """The step ``offset`` places along the path from ``step_id``, kept within the path."""
-    index = path.index(step_id) + offset
-    return path[max(0, min(len(path) - 1, index))]
+def advance(facts: Facts, state: PathwayState, case: R.Case, predicted_step_id: str | None) -> PathwayState:
+    """Show the next step of the path, recording which step the student predicted.
+
+    Refused (ValueError) while the review question is unanswered or when the walk is finished.
+    """
+    result = walk(facts, state, case)
+    if result.awaiting_review_answer:
+        raise ValueError("answer whether the treatment is working before going on")
+    if result.finished:
+        raise ValueError("the walk is finished: this patient's path has no further step")
+    actual = _path_for(facts, case, state)[state.shown]
+    return replace(state, shown=state.shown + 1,
+                   predictions=state.predictions + ((predicted_step_id or "", actual),))
+
+
+def answer_review(state: PathwayState, improving: bool) -> PathwayState:
+    """The student's answer at the review: is the treatment working?"""
+    return replace(state, improving=improving)
+
+
+def complete_walk(facts: Facts, case: R.Case, improving: bool = False) -> PathwayState:
+    """The state of a finished walk (every step shown): what a handout prints."""
+    path = journey(facts, case, improving)
+    has_review = any(facts.by_id("pathway_steps")[s].kind == REVIEW_KIND for s in path)
+    return PathwayState(case.id, len(path), improving if has_review else None)
 
 
 def treatment_table(facts: Facts):
@@ -307,18 +267,10 @@ def treatment_table(facts: Facts):
     """
     import pandas
 
+    from spasm_lib.evidence import provenance_label
+
     rows = sorted(facts.treatments, key=lambda t: (t.beyond_source, t.source_paragraph or 0))
     return pandas.DataFrame(
-        [
-            (
-                t.name,
-                t.kind,
-                t.what_it_does,
-                t.why,
-                f"Source, paragraph {t.source_paragraph}" if t.source_paragraph else "Beyond the source",
-                "; ".join(r.short for r in references_for(facts, t)),
-            )
-            for t in rows
-        ],
-        columns=["treatment", "kind", "what it does", "why", "where from", "references"],
+        [(t.name, t.kind, t.what_it_does, t.why, provenance_label(facts, t)) for t in rows],
+        columns=["treatment", "kind", "what it does", "why", "where from"],
     )

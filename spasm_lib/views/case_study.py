@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from spasm_lib.case_study import CaseStudy, finding_provenance
 from spasm_lib.html import Html, esc, join, tag
-from spasm_lib.treatment_pathway import ROUTE_URGENT
 
 AUDIENCES = ("student", "instructor")
 LINE_EM = 1.9
@@ -82,28 +81,23 @@ def _interpretation(study: CaseStudy, instructor: bool) -> list[str]:
 
 
 def _plan(study: CaseStudy, instructor: bool) -> list[str]:
-    parts = [tag("h4", "Plan")]
+    parts = [tag("h4", "Triage and plan")]
     if not instructor:
+        choices = "".join(f"<li>{esc(name)}</li>" for name in study.triage_choices)
         return parts + [
-            "<p>Write the plan: which steps of the treatment pathway, in which order, and what ends it?</p>",
-            _space(len(study.plan) + 2),  # a line per step of the model plan, and how it ends
+            f"<p>Which triage level fits this person? Choose one of:</p><ul>{choices}</ul>",
+            _space(2),
+            "<p>Write the plan for today: the steps in order, and what ends it.</p>",
+            _space(len(study.plan.steps) + 2),  # a line per step of the model plan, and how it ends
         ]
+    t = study.triage
+    parts.append(f"<p><strong>Triage: {esc(t.level.name)}.</strong> {esc(t.level.action)}</p>")
     items = "".join(
-        f"<li><strong>{esc(p.step.title)}</strong>"
-        + (f": {esc(', '.join(p.treatments))}" if p.treatments else "")
-        + "</li>"
-        for p in study.plan
+        f"<li><strong>{esc(title)}</strong>" + (" <em>(only if not improving at the review)</em>" if p.conditional else "")
+        + f": {esc(text)}</li>"
+        for p, (title, text) in zip(study.plan.steps, study.plan_details)
     )
     parts.append(f"<ol>{items}</ol>")
-    if study.route == ROUTE_URGENT:
-        parts.append(f"<p><strong>Ends in:</strong> {esc(study.outcome.name)}. {esc(study.outcome.what_it_does)}</p>")
-    else:
-        parts.append(
-            "<p><strong>If not improving at reassessment:</strong> "
-            f"{esc(study.outcome.name)}. {esc(study.outcome.what_it_does)}</p>"
-            "<p><strong>If improving:</strong> "
-            f"{esc(study.outcome_if_improving.name)}. {esc(study.outcome_if_improving.what_it_does)}</p>"
-        )
     return parts
 
 

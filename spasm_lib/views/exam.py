@@ -10,6 +10,7 @@ from __future__ import annotations
 from spasm_lib import records as R
 from spasm_lib.exam_findings import ExamResult, Feedback, RevealedFinding
 from spasm_lib.html import PALETTE, Html, esc, join, tag
+from spasm_lib.views.pathway import triage_view
 
 SITE_LABELS = {"lower-back": "lower back", "upper-back": "upper back"}
 
@@ -80,69 +81,71 @@ def findings_view(result: ExamResult) -> Html:
     return join(parts, label="findings")
 
 
+COMMIT_MESSAGES = {
+    "no-interpretation": "Choose an interpretation from the list before committing.",
+    "red-flags-first": "Before committing, ask the warning-sign (red flag) questions: they decide how "
+                       "urgent everything else is.",
+}
+"""What the simulator says when a commit is refused (:func:`spasm_lib.exam_findings.commit_refusal`)."""
+
+
 def _verdict(fb: Feedback) -> str:
-    if fb.correct is None:
-        return (
-            "<p><strong>No interpretation committed yet.</strong> "
-            f"This patient's findings support: <strong>{esc(fb.expected_name)}</strong>.</p>"
-        )
-    if fb.correct:
-        return (
-            f'<p class="spasm-verdict"><strong>Correct.</strong> You chose '
-            f"<strong>{esc(fb.chosen_name)}</strong>, and that is what this patient's findings support.</p>"
-        )
-    return (
-        f'<p class="spasm-verdict"><strong>Not this time.</strong> You chose '
-        f"<strong>{esc(fb.chosen_name)}</strong>; this patient's findings support "
-        f"<strong>{esc(fb.expected_name)}</strong>.</p>"
-    )
+    grade = fb.grade
+    if grade == "worked-example":
+        return (f'<p class="spasm-box"><strong>Worked example.</strong> Every step performed: the findings '
+                f"support <strong>{esc(fb.expected_name)}</strong>.</p>")
+    if grade == "correct":
+        return (f'<p class="spasm-ok" role="status"><strong>\u2713 Correct, and well reasoned.</strong> You chose '
+                f"<strong>{esc(fb.chosen_name)}</strong> after every step this patient needed.</p>")
+    if grade == "right-but-incomplete":
+        return (f'<p class="spasm-box" role="status"><strong>Right interpretation, incomplete examination.</strong> '
+                f"You chose <strong>{esc(fb.chosen_name)}</strong>, but after {fb.needed_done} of the "
+                f"{fb.needed_steps} steps this patient needed: on those findings alone it was a guess. "
+                "See below what the other steps would have shown.</p>")
+    return (f'<p class="spasm-alert" role="status"><strong>\u2717 Not this time.</strong> You chose '
+            f"<strong>{esc(fb.chosen_name)}</strong>; this patient's findings support "
+            f"<strong>{esc(fb.expected_name)}</strong>.</p>")
+
+
+def _grouped(groups, heading: str) -> str:
+    out = []
+    for _target, name, members in groups:
+        items = "".join(f"<li>{esc(f.step_name)}: {esc(f.full_text)}</li>" for f in members)
+        out.append(f"<li><strong>{esc(heading.format(name=name))}</strong><ul>{items}</ul></li>")
+    return "<ul>" + "".join(out) + "</ul>" if out else ""
 
 
 def feedback_view(fb: Feedback, audience: str = "student") -> Html:
-    """Right or wrong, how each finding points, the steps left out, and the case's teaching point."""
+    """The verdict (weighing the reasoning), the triage, how the findings point and rule out,
+    the needed steps left out, the steps not needed, and the case's teaching point."""
     parts = ['<section class="spasm-feedback">', tag("h4", "Feedback"), _verdict(fb)]
-    if fb.steps_performed == 0:
-        parts.append("<p>No examination steps were performed: an interpretation needs findings.</p>")
-    elif fb.supported_id != fb.expected_id:
-        found = (
-            f"point to <strong>{esc(fb.supported_name)}</strong>" if fb.supported_name else "point nowhere yet"
-        )
-        parts.append(
-            f"<p>The steps you performed {found}; the steps listed below would have shown more.</p>"
-        )
+    parts.append(triage_view(fb.triage, level=5).markup)
     parts.append(f"<p><strong>What to do next:</strong> {esc(fb.expected_next_action)}</p>")
     if fb.red_flags_skipped:
-        parts.append(
-            f'<div class="spasm-warning" style="{_WARNING}"><strong>Warning:</strong> you did not ask the '
-            "warning-sign (red flag) questions. Ask them every time, before settling on a muscle problem.</div>"
-        )
-    if fb.reasoning:
-        parts.append(tag("h4", "How your findings point"))
-        parts.append("<ul>")
-        for _target, name, members in fb.reasoning:
-            heading = f"Towards {name}" if name else "Towards no interpretation on their own"
-            items = "".join(
-                f"<li>{esc(f.step_name)}: {esc(f.full_text)}</li>" for f in members
-            )
-            parts.append(f"<li><strong>{esc(heading)}</strong><ul>{items}</ul></li>")
-        parts.append("</ul>")
+        parts.append('<div class="spasm-alert"><strong>Warning:</strong> the warning-sign (red flag) questions '
+                     "were not asked. Ask them every time, before settling on a muscle problem.</div>")
+    if fb.reasoning or fb.ruled_out:
+        parts.append(tag("h5", "How the findings decide it"))
+        parts.append(_grouped(fb.reasoning, "Point towards {name}"))
+        parts.append(_grouped(fb.ruled_out, "Rule out {name}"))
     if fb.missed:
-        parts.append(tag("h4", "Informative steps you did not perform"))
-        parts.append("<ul>")
+        parts.append(tag("h5", "Steps this patient needed that you did not take"))
+        items = []
         for m in fb.missed:
             shown = " ".join(esc(f.full_text) for f in m.would_show)
-            parts.append(
-                f"<li><strong>{esc(m.step_name)}</strong>: {esc(m.reason)} "
-                f"<em>It would have shown:</em> {shown}</li>"
-            )
-        parts.append("</ul>")
-    parts.append(tag("h4", "Teaching point"))
+            where = " (you did it, but not where the spasm is)" if m.wrong_site else ""
+            items.append(f"<li><strong>{esc(m.step_name)}</strong>{where}: {esc(m.reason)} "
+                         f"<em>It would have shown:</em> {shown}</li>")
+        parts.append("<ul>" + "".join(items) + "</ul>")
+    if fb.unneeded:
+        parts.append(f"<p><strong>Not needed for this patient:</strong> {esc('; '.join(fb.unneeded))}. "
+                     "They could not change the interpretation here.</p>")
+    parts.append(tag("h5", "Teaching point"))
     parts.append(tag("p", fb.teaching_point))
     if audience == "instructor":
         parts.append(
             '<p class="spasm-instructor"><strong>For the instructor:</strong> expected interpretation: '
-            f"{esc(fb.expected_name)}. The rule: warning signs first, then pain below the knee on the "
-            "straight leg raise, then signs of tissue injury; otherwise an uncomplicated spasm.</p>"
+            f"{esc(fb.expected_name)}; triage: {esc(fb.triage.level.name)}.</p>"
         )
     parts.append("</section>")
     return join(parts, label="feedback")

@@ -2,11 +2,12 @@
 
 Wiring only: each click updates an :class:`~spasm_lib.exam_findings.ExamState`, which goes through
 :func:`~spasm_lib.exam_findings.examine` (and :func:`~spasm_lib.exam_findings.feedback` once an
-interpretation is committed) into :func:`~spasm_lib.views.exam.exam_view`, shown in one HTML
-widget. With ``interactive = False`` the same functions render the parameters' state.
-
-With audience "instructor" the view also shows the expected interpretation and the feedback before
-anything is committed, live and static alike, so the instructor's copy is the answer key.
+interpretation is committed) into the views of :mod:`spasm_lib.views.exam`. Live mode starts with
+nothing examined, whatever the static run's ``steps`` parameter says. Every click answers where it
+was made: a status line under the step buttons says what the step showed (or that it was already
+done), the buttons of done steps carry a tick, and the feedback appears right under Commit. With
+``interactive = False`` the same functions render the parameters' state: by default a complete
+worked examination with its feedback.
 """
 
 from __future__ import annotations
@@ -15,25 +16,39 @@ from types import SimpleNamespace
 
 import ipywidgets as W
 
-from spasm_lib.widgets import Described
-
 from spasm_lib import records as R
-from spasm_lib.exam_findings import ExamState, examine, exam_steps, feedback, record_step, step_needs_site
-from spasm_lib.facts import Facts, load_facts
-from spasm_lib.html import Html
-from spasm_lib.views.exam import SITE_LABELS, exam_view
-from spasm_lib.virtual_patients import RANDOM_CASE, case_for
+from spasm_lib.exam_findings import (
+    ExamState,
+    commit_refusal,
+    examine,
+    exam_steps,
+    feedback,
+    record_step,
+    step_needs_site,
+)
+from spasm_lib.facts import RANDOM_CASE, Facts
+from spasm_lib.html import Html, esc, join
+from spasm_lib.params import facts_for
+from spasm_lib.views.exam import COMMIT_MESSAGES, SITE_LABELS, case_view, exam_view, feedback_view, findings_view
+from spasm_lib.views.style import styled
+from spasm_lib.virtual_patients import MAX_SEED, case_for
+from spasm_lib.widgets import Described
+from spasm_lib.widgets.base import StaticView
 
 _WIDE = {"description_width": "initial"}
+DONE_MARK = "\u2713 "
 
 
-def exam_html(facts: Facts, case: R.Case, state: ExamState, audience: str = "student") -> Html:
-    """What the simulator shows for a state (the same for the live widget and the handout)."""
+def exam_html(facts: Facts, case: R.Case, state: ExamState, audience: str = "student", worked: bool = False) -> Html:
+    """What the simulator shows for a state (the same for the live widget and the handout).
+
+    ``worked``: a worked example, so the feedback shows even with nothing committed.
+    """
     result = examine(facts, state, case)
     fb = None
-    if state.interpretation_id is not None or audience == "instructor":
+    if state.interpretation_id is not None or worked or audience == "instructor":
         fb = feedback(facts, case, result, state.interpretation_id)
-    return exam_view(case, result, fb, audience)
+    return styled(exam_view(case, result, fb, audience))
 
 
 def state_from(facts: Facts, case: R.Case, steps: list[str], site: str, interpretation: str) -> ExamState:
@@ -44,21 +59,21 @@ def state_from(facts: Facts, case: R.Case, steps: list[str], site: str, interpre
     return state.committed(interpretation)
 
 
-class ExamSimulator(Described, W.VBox):
+class ExamSimulator(StaticView, Described, W.VBox):
     """Patient and seed, one button per exam step, where to palpate, and the interpretation."""
 
     description_text = "Exam simulator"
 
-    def __init__(self, facts: Facts, case_id: str, seed: int, state: ExamState, audience: str):
+    def __init__(self, facts: Facts, case_id: str, seed: int, audience: str):
         self.facts = facts
         self.audience = audience
         self.case = W.Dropdown(
             options=[(c.title, c.id) for c in facts.cases] + [("Random virtual patient", RANDOM_CASE)],
-            value=case_id,
-            description="Patient",
-            layout=W.Layout(width="32em"),
+            value=case_id, description="Patient", style=_WIDE, layout=W.Layout(width="100%", max_width="36em"),
         )
-        self.seed = W.BoundedIntText(value=seed, min=0, max=2**31 - 1, description="Seed")
+        self.seed = W.BoundedIntText(value=seed, min=0, max=MAX_SEED, description="Virtual patient number (seed)",
+                                     style=_WIDE, layout=W.Layout(width="20em"))
+        self.patient_view = W.HTML()
         self.step_buttons: dict[str, W.Button] = {}
         for step in exam_steps(facts):
             button = W.Button(description=step.name, tooltip=step.how, layout=W.Layout(width="auto"))
@@ -66,71 +81,95 @@ class ExamSimulator(Described, W.VBox):
             self.step_buttons[step.id] = button
         self.site = W.Dropdown(
             options=[(SITE_LABELS[s].capitalize(), s) for s in R.SPASM_SITES],
-            value=R.SPASM_SITES[0],
-            description="Palpate at",
-            style=_WIDE,
+            value=R.SPASM_SITES[0], description="Palpate at", style=_WIDE,
         )
+        self.status = W.HTML()
+        self.findings = W.HTML()
         self.interpretation = W.Dropdown(
             options=[("Not decided yet", "")] + [(i.name, i.id) for i in facts.interpretations],
-            value=state.interpretation_id or "",
-            description="Your interpretation",
-            style=_WIDE,
-            layout=W.Layout(width="32em"),
+            value="", description="Your interpretation", style=_WIDE,
+            layout=W.Layout(width="100%", max_width="36em"),
         )
-        self.commit = W.Button(description="Commit", tooltip="Commit to this interpretation and see feedback")
+        self.commit = W.Button(description="Commit", button_style="primary",
+                               tooltip="Commit to this interpretation and see feedback")
         self.restart = W.Button(description="Start again", tooltip="Forget the steps performed, same patient")
-        self.view = W.HTML()
-        self.patient = case_for(facts, case_id, seed)
-        self.state = state
+        self.feedback = W.HTML()
         self.case.observe(self._on_patient, names="value")
         self.seed.observe(self._on_patient, names="value")
         self.commit.on_click(lambda _b: self._commit())
         self.restart.on_click(lambda _b: self._restart())
         super().__init__(
             [
-                W.HBox([self.case, self.seed]),
+                W.HBox([self.case, self.seed], layout=W.Layout(flex_flow="row wrap")),
+                self.patient_view,
                 W.HBox(list(self.step_buttons.values()), layout=W.Layout(flex_flow="row wrap")),
                 self.site,
-                W.HBox([self.interpretation, self.commit, self.restart]),
-                self.view,
+                self.status,
+                self.findings,
+                W.HBox([self.interpretation, self.commit, self.restart], layout=W.Layout(flex_flow="row wrap")),
+                self.feedback,
             ]
         )
-        self._show_seed()
-        self.refresh()
+        self._on_patient(None)
 
     def perform(self, step_id: str) -> None:
         site = self.site.value if step_needs_site(self.facts, step_id) else None
+        before = self.state
         self.state = record_step(self.facts, self.state, step_id, site)
+        name = self.facts.by_id("exam_steps")[step_id].name
+        where = f" at the {SITE_LABELS[site]}" if site else ""
+        if self.state == before:
+            self._say(f"{name}{where} was already done: its finding is in the list below.")
+        else:
+            self._say(f"Done: {name}{where}. Its finding is added at the end of the list below.")
         self.refresh()
 
     def _commit(self) -> None:
+        refusal = commit_refusal(self.facts, self.state, self.interpretation.value)
+        if refusal:
+            self.feedback.value = styled(Html(f'<p class="spasm-alert" role="status">{esc(COMMIT_MESSAGES[refusal])}</p>')).markup
+            return
         self.state = self.state.committed(self.interpretation.value)
         self.refresh()
 
     def _restart(self) -> None:
         self.state = ExamState(self.patient.id)
         self.interpretation.value = ""
+        self._say("Nothing examined yet: choose a step to begin.")
         self.refresh()
 
-    def _on_patient(self, _change: dict) -> None:
-        self._show_seed()
+    def _on_patient(self, _change: dict | None) -> None:
+        self.seed.layout.display = "" if self.case.value == RANDOM_CASE else "none"
         self.patient = case_for(self.facts, self.case.value, self.seed.value)
+        self.patient_view.value = styled(case_view(self.patient)).markup
         self._restart()
 
-    def _show_seed(self) -> None:
-        self.seed.layout.display = "" if self.case.value == RANDOM_CASE else "none"
+    def _say(self, text: str) -> None:
+        self.status.value = f'<p role="status"><strong>{esc(text)}</strong></p>'
 
     def refresh(self) -> None:
-        self.view.value = exam_html(self.facts, self.patient, self.state, self.audience).markup
+        done = {s for s, _site in self.state.performed}
+        for step_id, button in self.step_buttons.items():
+            name = self.facts.by_id("exam_steps")[step_id].name
+            button.description = (DONE_MARK + name) if step_id in done else name
+            button.icon = "check" if step_id in done else ""
+        result = examine(self.facts, self.state, self.patient)
+        self.findings.value = styled(findings_view(result)).markup
+        fb = None
+        if self.state.interpretation_id is not None or self.audience == "instructor":
+            fb = feedback(self.facts, self.patient, result, self.state.interpretation_id)
+        self.feedback.value = styled(feedback_view(fb, self.audience)).markup if fb else ""
+
+    def static_html(self) -> Html:
+        return exam_html(self.facts, self.patient, self.state, self.audience)
 
 
 def exam_simulator(params: SimpleNamespace, facts: Facts | None = None) -> ExamSimulator | Html:
-    """The simulator for notebook 02's parameters: live controls, or the static view of their state."""
-    if facts is None:
-        cases_file = getattr(params, "cases_file", "") or None
-        facts = load_facts(cases_file=cases_file)
+    """The simulator for notebook 02's parameters: live controls (starting with nothing examined),
+    or the static view of the parameters' state (by default, a complete worked examination)."""
+    facts = facts or facts_for(params)
+    if params.interactive:
+        return ExamSimulator(facts, params.case, params.seed, params.audience)
     case = case_for(facts, params.case, params.seed)
     state = state_from(facts, case, list(params.steps), params.palpation_site, params.interpretation)
-    if params.interactive:
-        return ExamSimulator(facts, params.case, params.seed, state, params.audience)
-    return exam_html(facts, case, state, params.audience)
+    return exam_html(facts, case, state, params.audience, worked=not params.interpretation)
