@@ -503,19 +503,10 @@ def index_page(
     return with_cell_labels(standalone_page(title, "".join(parts), kicker=kicker, audience=audience))
 
 
-def triage_of(facts: Any, study: Any) -> str:
-    """The answer key's "Triage" column: the patient's triage level by name (Emergency, Urgent
-    assessment, Watchful waiting, Routine), from :func:`spasm_lib.triage.case_triage`.
-
-    HOOK: until ``spasm_lib.triage`` is in the package, the column says what the study's route says.
-    """
-    try:
-        from spasm_lib.triage import case_triage
-    except ImportError:  # pragma: no cover - only before the triage module lands
-        from spasm_lib.treatment_pathway import ROUTE_URGENT
-
-        return "urgent referral" if study.route == ROUTE_URGENT else "no red flag: the pathway"
-    return str(case_triage(facts, study.case).level.name)
+def triage_of(study: Any) -> str:
+    """The answer key's "Triage" column: the patient's triage level by name (the case study's
+    :class:`spasm_lib.triage.Triage`)."""
+    return str(study.triage.level.name)
 
 
 def student_section_id(number: int) -> str:
@@ -532,7 +523,7 @@ def answer_key_page(facts: Any, students: Sequence[Any], class_seed: int) -> str
     rows = "".join(
         f'<tr><th scope="row"><a href="#{student_section_id(s.number)}">Student {esc(s.number)}</a></th>'
         f"<td>{esc(student_patient_name(s.number))}: {esc(s.case.age)}, {esc(s.case.spasm_site.replace('-', ' '))}</td>"
-        f"<td>{esc(triage_of(facts, study))}</td><td>{esc(study.interpretation.name)}</td></tr>"
+        f"<td>{esc(triage_of(study))}</td><td>{esc(study.interpretation.name)}</td></tr>"
         for s, study in studies
     )
     parts = [
