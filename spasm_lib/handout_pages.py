@@ -16,8 +16,8 @@ Decisions, each with its reason:
   The disclaimer is printed once, by the header: the notebook's title cell (title and disclaimer) is
   tagged ``live-only``.
 * **Titles.** ``Short title — subject``: the notebook title up to its first colon, then the patient
-  (:func:`page_title`), never a pile of colons. A virtual patient is called by the name the build
-  gives (``Patient 7``, the ``patient`` parameter) or else ``Patient SEED``.
+  (:func:`page_title`), never a pile of colons. In a class set a student's virtual patient is
+  ``Patient 7`` (the student's number, :func:`student_patient_name`), never its 7- to 10-digit seed.
 * **Navigation.** A contents list from the page's ``h2`` headings at the top, and a "next handout"
   link at the bottom, in the set's reading order (:data:`spasm_lib.params.CLASSROOM_NOTEBOOKS`).
   Links use the set's file names (:func:`handout_file`); a handout rendered on its own keeps them,
@@ -111,14 +111,14 @@ def page_title(notebook_title: str, subject: str | None = None) -> str:
 
 
 def patient_label(parameters: Mapping[str, Any], case_title: str) -> str:
-    """How a handout names its patient: a data case by its title; a virtual patient (``case`` is
-    ``random``) by the ``patient`` parameter (``Patient 7``), or else ``Patient SEED``."""
+    """How a handout's title names its patient: a data case by its title; a virtual patient (``case``
+    is ``random``) as ``Patient SEED``. A class set names each student's patient by the student's
+    number instead (:func:`student_patient_name`), never by the seed."""
     from spasm_lib.params import RANDOM_CASE
 
     if parameters.get("case") != RANDOM_CASE:
         return case_title
-    name = str(parameters.get("patient") or "").strip()
-    return name or f"Patient {parameters.get('seed') or 0}"
+    return f"Patient {parameters.get('seed') or 0}"
 
 
 def student_patient_name(number: int) -> str:
