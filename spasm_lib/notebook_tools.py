@@ -7,8 +7,12 @@ bytes, so what changes in a diff is what changed in the lesson. Normalising (aft
 
 * kept: cell ids, sources, tags (``parameters`` for papermill), outputs, the python3 kernelspec;
 * dropped: execution timings, papermill and widget-state metadata, the interpreter version, and
-  the widget-view part of widget outputs (a random model id on every run). A stored widget cell
-  therefore shows its text fallback until the cell runs; nbval never compares widget views anyway.
+  the widget-view part of widget outputs (a random model id on every run, and meaningless once the
+  kernel is gone); nbval never compares widget views anyway.
+* kept from widget outputs: the ``text/html`` static view of the widget's state that every live
+  widget adds to its display (:class:`spasm_lib.widgets.base.StaticView`), so GitHub, nbviewer and a
+  course site show the explorer, the simulator or the quiz as they were when the notebook ran, and
+  strict nbval compares that HTML; JupyterLab shows the live widget once the cell runs.
 
 Usage: ``python -m spasm_lib.notebook_tools execute notebooks/*.ipynb``.
 """

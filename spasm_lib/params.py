@@ -12,6 +12,7 @@ semicolons, because that is what ``-p NAME VALUE`` can pass.
 
 from __future__ import annotations
 
+import ast
 import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -208,24 +209,74 @@ def validate(notebook: str | Path, values: Mapping[str, Any], facts: Facts | Non
     }
 
 
-def _is_parameter_like(name: str, value: Any) -> bool:
-    if name.startswith("_") or name in _KERNEL_NAMES:
-        return False
-    return isinstance(value, (str, int, float, bool, list, tuple, type(None))) and not isinstance(
-        value, (types.ModuleType, type)
-    )
+class NotebookParameterError(ParameterError):
+    """A :class:`ParameterError` raised in a notebook cell: IPython shows its one line, no frames.
+
+    ``_render_traceback_`` is IPython's hook for exceptions that render themselves; JupyterLab,
+    nbclient and papermill then show the message alone instead of a red traceback whose clear line
+    sits at the bottom under frames of library code.
+    """
+
+    def __init__(self, error: ParameterError):
+        self.notebook, self.name = error.notebook, error.name
+        ValueError.__init__(self, str(error))
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"ParameterError: {self}"]
+
+
+PARAMETERS_CELL = "# Parameters"
+"""How a parameters cell begins: papermill's injected cell is exactly this line, then one assignment
+per parameter; the notebooks' own defaults cell begins "# Parameters (papermill)."."""
+
+
+def _assigned_in_parameter_cells(history: Any) -> set[str]:
+    """Names assigned at the top level of the latest defaults cell and the latest injected cell.
+
+    IPython keeps the source of every executed cell, in order, in the namespace's ``In`` list. Only
+    the latest version of each cell counts: a student who corrects a misspelt name and re-runs the
+    cell is not told about the old spelling again.
+    """
+    if not isinstance(history, (list, tuple)):
+        return set()
+    latest: dict[bool, str] = {}
+    for source in history:
+        if not isinstance(source, str):
+            continue
+        first = source.lstrip().split("\n", 1)[0].strip()
+        if first.startswith(PARAMETERS_CELL):
+            latest[first == PARAMETERS_CELL] = source  # True: papermill's injected cell
+    names: set[str] = set()
+    for source in latest.values():
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
+                node, (ast.AnnAssign, ast.AugAssign)) else []
+            names.update(t.id for t in targets if isinstance(t, ast.Name))
+    return names
 
 
 def use_parameters(notebook: str, namespace: Mapping[str, Any]) -> types.SimpleNamespace:
     """Validate the parameters a notebook's kernel holds (call with ``globals()``).
 
-    Every plain value (text, number, list, bool) in the namespace counts as a parameter, so a name
-    papermill injected with a typo (``-p sprot golf``) is caught as unknown instead of ignored.
-    Objects the notebook creates later (widgets, views, the returned namespace) are not plain values,
-    so re-running this cell in JupyterLab stays safe.
+    Only declared parameters are looked at: the names of this notebook's specification, and the
+    names assigned in its parameters cells (papermill's injected cell, the notebook's defaults cell;
+    found in IPython's input history). So a name papermill injected with a typo (``-p sprot golf``),
+    or misspelt in the defaults cell, is reported as unknown, while a student's own variable in any
+    other cell is never taken for a parameter.
+
+    Raises :class:`NotebookParameterError`: one line in the notebook, no traceback frames.
     """
-    given = {k: v for k, v in namespace.items() if _is_parameter_like(k, v)}
-    return types.SimpleNamespace(**validate(notebook, given))
+    spec = {p.name for p in parameters(notebook)}
+    declared = (spec | _assigned_in_parameter_cells(namespace.get("In"))) - _KERNEL_NAMES
+    given = {k: namespace[k] for k in sorted(declared) if k in namespace}
+    try:
+        return types.SimpleNamespace(**validate(notebook, given))
+    except ParameterError as err:
+        raise NotebookParameterError(err) from None
 
 
 def facts_for(params: Any) -> Facts:

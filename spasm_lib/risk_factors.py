@@ -20,6 +20,8 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas
 
 NO_SPORT = "none"
+UNKNOWN_CAUSE = "unknown-cause"
+"""The category of "no known cause" (idiopathic): it contradicts every known cause beside it."""
 
 CATEGORY_LABELS = {
     "tissue-state": "Muscle state",
@@ -39,9 +41,33 @@ REGION_LABELS = {
 }
 """Plain names of the back regions in ``records.BACK_REGIONS``."""
 
+REGION_FILTERS: dict[str, tuple[str, ...]] = {
+    "lower-back": ("lower-back", "upper-and-lower-back"),
+    "upper-back": ("upper-back", "upper-and-lower-back"),
+    "upper-and-lower-back": ("upper-and-lower-back",),
+    "not-stated": ("not-stated",),
+}
+"""What the region filter keeps: the rows whose ``region`` is one of these.
+
+A factor the source ties to "both the upper and the lower back" concerns the upper back and the lower
+back, so it is kept by either filter; a factor for which the source names no part of the back is kept
+only by "Not stated" (the source is silent, which does not mean the factor spares any region).
+"""
+
+REGION_FILTER_MEANING = {
+    "lower-back": "factors the source ties to the lower back, including those it ties to both the upper "
+    "and the lower back",
+    "upper-back": "factors the source ties to the upper back, including those it ties to both the upper "
+    "and the lower back",
+    "upper-and-lower-back": "factors the source ties to both the upper and the lower back",
+    "not-stated": "factors for which the source names no part of the back; it does not say they spare "
+    "any part",
+}
+"""The region filter's meaning in words, shown under the filter and in the table's caption."""
+
 NO_NUMBERS_NOTE = "the source gives no numbers for how much each factor raises risk"
 
-TABLE_COLUMNS = ("name", "category", "region", "mechanism", "source_says", "source_paragraph")
+TABLE_COLUMNS = ("name", "synonyms", "category", "region", "mechanism", "source_says", "source_paragraph")
 
 
 @dataclass(frozen=True)
@@ -77,6 +103,7 @@ class SelectedFactor:
     ticked: bool
     via_sport: str | None
     """The sport's name when the factor comes (also) from the chosen sport, else None."""
+    synonyms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -95,6 +122,12 @@ class ProfileResult:
     category_available: tuple[tuple[str, int], ...]
     """How many factors the source names per category: the most a student can select there."""
     region_available: tuple[tuple[str, int], ...]
+    shown_ticked: tuple[str, ...] = ()
+    """The ids whose box the explorer shows ticked, in file order: the ticked ones and the one the
+    chosen sport adds, so the boxes and the sport menu always agree with the profile."""
+    known_causes_with_no_known_cause: tuple[str, ...] = ()
+    """Names of the known causes chosen together with "no known cause" (idiopathic), which
+    contradicts them: idiopathic means no cause can be found. Empty when there is no contradiction."""
 
     @property
     def by_category(self) -> tuple[tuple[str, tuple[SelectedFactor, ...]], ...]:
@@ -133,6 +166,7 @@ def risk_profile(facts: Facts, risk_factor_ids: Iterable[str] = (), sport: str =
         chosen_sport = sports[sport]
     ticked = set(ids)
     from_sport = {chosen_sport.risk_factor_id} if chosen_sport else set()
+    chosen = ticked | from_sport
     category_rank = {c: i for i, c in enumerate(R.RISK_CATEGORIES)}
     rows = [r for r in facts.risk_factors if r.id in ticked or r.id in from_sport]
     rows.sort(key=lambda r: category_rank[r.category])  # stable: file order within a category
@@ -150,9 +184,12 @@ def risk_profile(facts: Facts, risk_factor_ids: Iterable[str] = (), sport: str =
             citation=provenance_label(facts, r),
             ticked=r.id in ticked,
             via_sport=chosen_sport.name if r.id in from_sport else None,
+            synonyms=r.synonyms,
         )
         for r in rows
     )
+    unknown = [f for f in factors if f.category == UNKNOWN_CAUSE]
+    conflict = tuple(f.name for f in factors if f.category != UNKNOWN_CAUSE) if unknown else ()
     return ProfileResult(
         profile=RiskProfile(ids, sport),
         sport_name=chosen_sport.name if chosen_sport else None,
@@ -162,7 +199,36 @@ def risk_profile(facts: Facts, risk_factor_ids: Iterable[str] = (), sport: str =
         region_counts=_count(R.BACK_REGIONS, (f.region for f in factors)),
         category_available=_count(R.RISK_CATEGORIES, (r.category for r in facts.risk_factors)),
         region_available=_count(R.BACK_REGIONS, (r.region for r in facts.risk_factors)),
+        shown_ticked=tuple(r.id for r in facts.risk_factors if r.id in chosen),
+        known_causes_with_no_known_cause=conflict,
     )
+
+
+def tick(facts: Facts, state: RiskProfile, risk_factor_id: str, selected: bool) -> RiskProfile:
+    """The state after a student ticks or unticks one box.
+
+    Unticking the factor the chosen sport adds also clears the sport: the sport *is* that factor, so
+    keeping it would leave the box ticked (the issue's "ticking it changes nothing").
+    """
+    if risk_factor_id not in facts.by_id("risk_factors"):
+        raise _unknown("risk factor", risk_factor_id, facts.by_id("risk_factors"))
+    state = state.toggled(risk_factor_id, selected)
+    if not selected and state.sport != NO_SPORT:
+        sport = facts.by_id("sports").get(state.sport)
+        if sport is not None and sport.risk_factor_id == risk_factor_id:
+            state = state.with_sport(NO_SPORT)
+    return state
+
+
+def choose_sport(facts: Facts, state: RiskProfile, sport: str) -> RiskProfile:
+    """The state after a student picks a sport (or "none").
+
+    A sport adds its factor (shown ticked, "added by the sport"); choosing "none" removes it again
+    unless the student ticked that factor themselves.
+    """
+    if sport != NO_SPORT and sport not in facts.by_id("sports"):
+        raise _unknown("sport", sport, (*facts.by_id("sports"), NO_SPORT))
+    return state.with_sport(sport)
 
 
 def profile_of(facts: Facts, state: RiskProfile) -> ProfileResult:
@@ -175,42 +241,96 @@ def _count(keys: tuple[str, ...], values: Iterable[str]) -> tuple[tuple[str, int
     return tuple((k, seen.count(k)) for k in keys)
 
 
+@dataclass(frozen=True)
+class TableResult:
+    """The rows of the risk-factor table that pass the filters, with the filters that chose them."""
+
+    rows: tuple[R.RiskFactor, ...]
+    category: str
+    """A category id, or "" for all."""
+    region: str
+    """A region filter id (a key of ``REGION_FILTERS``), or "" for all."""
+    text: str
+    """The search as typed (stripped), or ""."""
+    total: int
+    """How many risk factors the source names in all."""
+
+    @property
+    def filters_in_words(self) -> tuple[str, ...]:
+        """Each active filter as a phrase, for the caption (``()`` when none is set)."""
+        words = []
+        if self.category:
+            words.append(f"category {CATEGORY_LABELS[self.category]}")
+        if self.region:
+            words.append(f"region {REGION_LABELS[self.region]}: {REGION_FILTER_MEANING[self.region]}")
+        if self.text:
+            words.append(f"search \u201c{self.text}\u201d (names, other names, mechanisms, the source's words)")
+        return tuple(words)
+
+
+def search_text(record: R.RiskFactor) -> str:
+    """Everything a search looks in, casefolded: name, other names (synonyms), examples, category,
+    mechanism and the source's statement."""
+    return " ".join(
+        (record.name, *record.synonyms, *record.examples, CATEGORY_LABELS[record.category], record.mechanism,
+         record.source_says)
+    ).casefold()
+
+
+def filter_risk_factors(
+    facts: Facts,
+    category: str | None = None,
+    region: str | None = None,
+    text: str | None = None,
+) -> TableResult:
+    """The source's risk factors a student's filters keep, in file order.
+
+    ``category`` is a category id; ``region`` a key of ``REGION_FILTERS`` (so "upper-back" keeps the
+    factors of the upper back *and* those of both upper and lower back); ``None`` or ``""`` means all.
+    ``text`` keeps the rows whose :func:`search_text` contains it, so "herniated" or "slipped disc"
+    finds the ruptured disc through its other names (case and extra spaces do not matter).
+
+    Raises ValueError naming an unknown category or region and the allowed ones.
+    """
+    if category and category not in R.RISK_CATEGORIES:
+        raise _unknown("category", category, R.RISK_CATEGORIES)
+    if region and region not in REGION_FILTERS:
+        raise _unknown("region", region, REGION_FILTERS)
+    typed = " ".join((text or "").split())
+    needle = typed.casefold()
+    rows = tuple(
+        r
+        for r in facts.risk_factors
+        if (not category or r.category == category)
+        and (not region or r.region in REGION_FILTERS[region])
+        and (not needle or needle in search_text(r))
+    )
+    return TableResult(rows, category or "", region or "", typed, len(facts.risk_factors))
+
+
 def risk_factor_table(
     facts: Facts,
     category: str | None = None,
     region: str | None = None,
     text: str | None = None,
 ) -> pandas.DataFrame:
-    """The source's risk factors as a table students can filter.
-
-    ``category`` and ``region`` are ids (``None`` or ``""`` means all); ``text`` keeps the rows whose
-    name, mechanism, source statement or examples contain it (case does not matter). Category and
-    region cells hold their plain names (``CATEGORY_LABELS``, ``REGION_LABELS``).
+    """The filtered risk factors (:func:`filter_risk_factors`) as a pandas DataFrame, for students who
+    want to work with the table in pandas. Category and region cells hold their plain names, other
+    names are joined with "; ". The notebook's own table is drawn from :func:`filter_risk_factors`
+    without pandas (importing it would double the notebook's start-up time).
     """
     import pandas
 
-    if category and category not in R.RISK_CATEGORIES:
-        raise _unknown("category", category, R.RISK_CATEGORIES)
-    if region and region not in R.BACK_REGIONS:
-        raise _unknown("region", region, R.BACK_REGIONS)
-    needle = (text or "").strip().casefold()
-    rows = []
-    for r in facts.risk_factors:
-        if category and r.category != category:
-            continue
-        if region and r.region != region:
-            continue
-        haystack = " ".join((r.name, r.mechanism, r.source_says, *r.examples)).casefold()
-        if needle and needle not in haystack:
-            continue
-        rows.append(
-            (
-                r.name,
-                CATEGORY_LABELS[r.category],
-                REGION_LABELS[r.region],
-                r.mechanism,
-                r.source_says,
-                r.source_paragraph if r.source_paragraph is not None else "beyond the source",
-            )
+    rows = [
+        (
+            r.name,
+            "; ".join(r.synonyms),
+            CATEGORY_LABELS[r.category],
+            REGION_LABELS[r.region],
+            r.mechanism,
+            r.source_says,
+            r.source_paragraph if r.source_paragraph is not None else "beyond the source",
         )
+        for r in filter_risk_factors(facts, category, region, text).rows
+    ]
     return pandas.DataFrame(rows, columns=list(TABLE_COLUMNS))

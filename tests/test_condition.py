@@ -11,7 +11,8 @@ import pytest
 from spasm_lib import records as R
 from spasm_lib.condition import condition_facts, pain_course, phases
 from spasm_lib.facts import load_facts
-from spasm_lib.views.condition import condition_view, pain_course_figure, pain_course_plot
+from spasm_lib.views.condition import condition_view, pain_course_figure, pain_course_svg
+from spasm_lib.views.svg import svg_of
 
 
 @pytest.fixture(scope="module")
@@ -90,17 +91,49 @@ def test_pain_figure_has_alt_text_naming_every_phase_and_the_note(facts):
     assert "Illustrative: the source gives no numbers" in caption
 
 
+def svg_texts(document: str) -> list[str]:
+    return [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", document)]
+
+
 def test_pain_figure_has_no_numeric_pain_axis(facts):
-    fig = pain_course_plot(pain_course(facts))
-    ax = fig.axes[0]
-    assert ax.get_ylabel() == "relative pain (illustrative)"
-    labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert labels == ["less", "more"]
-    assert not any(re.search(r"\d", label) for label in labels)
-    texts = [t.get_text() for a in fig.axes for t in a.texts]
-    assert "Illustrative: the source gives no numbers" in texts
+    document = pain_course_svg(pain_course(facts))
+    texts = svg_texts(document)
+    # Read top to bottom: the note (wrapped), the axis title, phase numbers 1-6, the vertical axis in
+    # words only, the hour ticks, the horizontal axis title, then the key of numbered phases.
+    assert texts[:2] == ["Illustrative: the source gives", "no numbers"]
+    assert texts[2] == "relative pain (illustrative)"
+    assert texts[3:9] == ["1", "2", "3", "4", "5", "6"]
+    assert texts[9:11] == ["more", "less"]
+    assert texts[11:16] == ["0", "3", "6", "9", "12"]  # hours, the only numbers on an axis
+    assert " ".join(texts[16:18]) == "hours after the spasm starts (schematic)"
+    key = " ".join(texts[18:])
+    assert key.startswith("Phases 1 before the movement: no pain 2 sudden onset with a twist, pull or push 3 still")
     for p in facts.pain_course:  # every phase is named in the figure's key
-        assert any(p.phase in t for t in texts)
+        assert p.phase in key
+
+
+def test_pain_figure_is_an_accessible_svg_image(facts):
+    markup = pain_course_figure(pain_course(facts)).markup
+    assert markup.startswith('<figure class="spasm-figure"><img src="data:image/svg+xml;base64,')
+    document = svg_of(markup)
+    assert document == pain_course_svg(pain_course(facts))
+    assert 'role="img"' in document and "<title id=\"title\">Schematic pain course (illustrative)</title>" in document
+    assert html.unescape(re.search(r"<desc id=\"desc\">([^<]*)</desc>", document).group(1)) == _alt(markup)
+    # Six phases, six fills, each an Okabe-Ito colour with its own black hatch.
+    assert document.count("<pattern ") == 6
+    assert re.findall(r'<text [^>]*font-size="(\d+)"', document) and min(
+        int(n) for n in re.findall(r'<text [^>]*font-size="(\d+)"', document)) >= 15
+
+
+def test_pain_curve_points_follow_the_data():
+    def point(i, hour, pain, phase):
+        return R.PainCoursePoint(id=f"p{i}", hour=hour, relative_pain=pain, phase=phase, illustrative=True,
+                                 source_paragraph=1)
+
+    document = pain_course_svg((point(1, 0, 0, "calm"), point(2, 2, 10, "worse"), point(3, 4, 5, "easing")))
+    # x from 52 to 312 over 4 hours (65 a hour); y from 246 (none) up to 96 at 1.15 x the highest point.
+    line = re.search(r'<polyline points="([^"]*)"', document).group(1)
+    assert line == "52,246 182,115.57 312,180.78"
 
 
 def test_pain_figure_is_byte_identical_across_renders(facts):

@@ -71,7 +71,8 @@ def test_notebook_names_in_any_spelling():
 
 
 def test_use_parameters_catches_an_injected_typo():
-    namespace = {**defaults("01_risk_factors"), "sprot": "golf", "In": [], "_i1": "x", "types": types}
+    injected = '# Parameters\nsprot = "golf"\n'  # papermill's injected cell, in IPython's input history
+    namespace = {**defaults("01_risk_factors"), "sprot": "golf", "In": ["", injected], "_i1": "x", "types": types}
     with pytest.raises(ParameterError, match="'sprot'"):
         use_parameters("01_risk_factors", namespace)
 

@@ -2,30 +2,31 @@
 
 from __future__ import annotations
 
-import base64
 import re
 from collections import Counter
 from dataclasses import replace
 
-import pandas
 import pytest
 
 from spasm_lib import records as R
 from spasm_lib.facts import Facts, load_facts
 from spasm_lib.risk_factors import (
     RiskProfile,
+    TableResult,
+    choose_sport,
+    filter_risk_factors,
     profile_of,
     risk_factor_table,
     risk_profile,
+    tick,
 )
 from spasm_lib.views.risk_factors import (
-    clear_figure_cache,
-    figure_key,
-    keys_nearby,
     profile_figure,
     profile_view,
+    region_filter_note,
     table_view,
 )
+from spasm_lib.views.svg import svg_of
 
 NO_NUMBERS = "the source gives no numbers for how much each factor raises risk"
 
@@ -141,48 +142,164 @@ def test_state_toggles_and_profile_of(facts):
     assert profile_of(facts, state.with_sport("golf")) == risk_profile(facts, ["idiopathic"], "golf")
 
 
-# --------------------------------------------------------------------------- risk_factor_table
+# --------------------------------------------------------------------------- the sport and its box
+
+
+def test_a_sport_shows_its_box_ticked(facts):
+    result = risk_profile(facts, ["arthritis"], "golf")
+    assert result.shown_ticked == ("twisting-sport", "arthritis")  # file order
+    assert risk_profile(facts, ["arthritis"], "none").shown_ticked == ("arthritis",)
+
+
+def test_unticking_the_sport_box_clears_the_sport(facts):
+    state = RiskProfile(("tender-muscles",), "golf")
+    after = tick(facts, state, "twisting-sport", False)
+    assert after == RiskProfile(("tender-muscles",), "none")
+    assert risk_profile(facts, after.risk_factor_ids, after.sport).shown_ticked == ("tender-muscles",)
+
+
+def test_ticking_the_sport_box_with_no_sport_keeps_it(facts):
+    after = tick(facts, RiskProfile((), "none"), "twisting-sport", True)
+    assert after == RiskProfile(("twisting-sport",), "none")
+    factor = profile_of(facts, after).factors[0]
+    assert factor.ticked and factor.via_sport is None
+
+
+def test_unticking_another_box_keeps_the_sport(facts):
+    after = tick(facts, RiskProfile(("arthritis",), "baseball"), "arthritis", False)
+    assert after == RiskProfile((), "baseball")
+
+
+def test_choosing_no_sport_unticks_the_box_unless_the_student_ticked_it(facts):
+    only_sport = choose_sport(facts, RiskProfile((), "golf"), "none")
+    assert profile_of(facts, only_sport).shown_ticked == ()
+    ticked_too = choose_sport(facts, RiskProfile(("twisting-sport",), "golf"), "none")
+    assert profile_of(facts, ticked_too).shown_ticked == ("twisting-sport",)
+
+
+def test_tick_and_choose_sport_reject_unknown_ids(facts):
+    with pytest.raises(ValueError, match="unknown risk factor 'posture'"):
+        tick(facts, RiskProfile(), "posture", True)
+    with pytest.raises(ValueError, match="unknown sport 'tennis'.*none"):
+        choose_sport(facts, RiskProfile(), "tennis")
+
+
+def test_the_profile_says_why_the_sport_box_is_ticked(facts):
+    markup = profile_view(risk_profile(facts, [], "golf")).markup
+    assert "added by the sport: Golf. Its box is ticked because of the sport; untick it, or choose " \
+           "\u201cNo sport\u201d, to remove it" in markup
+    both = profile_view(risk_profile(facts, ["twisting-sport"], "golf")).markup
+    assert "ticked by you; your sport, Golf, is one of these" in both
+    alone = profile_view(risk_profile(facts, ["twisting-sport"], "none")).markup
+    assert "spasm-via" not in alone
+
+
+# --------------------------------------------------------------------------- "no known cause" beside known causes
+
+
+def test_no_known_cause_with_known_causes_is_flagged(facts):
+    result = risk_profile(facts, ["idiopathic", "arthritis", "ruptured-disc"], "none")
+    assert result.known_causes_with_no_known_cause == ("Arthritis", "Ruptured disc")
+    markup = profile_view(result).markup
+    assert ("<strong>Check this:</strong> you selected \u201cNo known cause (idiopathic)\u201d together with two "
+            "known causes (Arthritis; Ruptured disc). Idiopathic means that no cause can be found") in markup
+
+
+def test_a_sport_counts_as_a_known_cause(facts):
+    result = risk_profile(facts, ["idiopathic"], "football")
+    assert result.known_causes_with_no_known_cause == ("Sports with sudden twists, jerks and pulls",)
+    assert "together with one known cause (" in profile_view(result).markup
+
+
+def test_no_known_cause_alone_or_known_causes_alone_are_not_flagged(facts):
+    for ids in (["idiopathic"], ["arthritis", "tender-muscles"]):
+        result = risk_profile(facts, ids, "none")
+        assert result.known_causes_with_no_known_cause == ()
+        assert "Check this" not in profile_view(result).markup
+
+
+# --------------------------------------------------------------------------- the table and its filters
+
+
+def names(table: TableResult) -> list[str]:
+    return [r.name for r in table.rows]
 
 
 def test_full_table_has_every_factor_in_file_order(facts):
+    table = filter_risk_factors(facts)
+    assert table.rows == facts.risk_factors and table.total == 11
     frame = risk_factor_table(facts)
-    assert list(frame.columns) == ["name", "category", "region", "mechanism", "source_says", "source_paragraph"]
+    assert list(frame.columns) == ["name", "synonyms", "category", "region", "mechanism", "source_says",
+                                   "source_paragraph"]
     assert list(frame["name"]) == [r.name for r in facts.risk_factors]
-    assert list(frame["source_says"]) == [r.source_says for r in facts.risk_factors]
-    assert list(frame["source_paragraph"]) == [r.source_paragraph for r in facts.risk_factors]
+    assert frame["synonyms"][6] == "herniated disc; disc herniation; slipped disc; prolapsed disc; disc prolapse"
+    assert list(frame["source_paragraph"]) == [2] * 11
 
 
 @pytest.mark.parametrize("category", R.RISK_CATEGORIES)
 def test_table_filters_by_category(facts, category):
-    frame = risk_factor_table(facts, category=category)
-    assert list(frame["name"]) == [r.name for r in facts.risk_factors if r.category == category]
+    assert names(filter_risk_factors(facts, category=category)) == [
+        r.name for r in facts.risk_factors if r.category == category]
 
 
-def test_table_filters_by_region_and_text_together(facts):
-    frame = risk_factor_table(facts, region="not-stated", text="DISC")
-    wanted = [
-        r.name for r in facts.risk_factors
-        if r.region == "not-stated"
-        and "disc" in " ".join((r.name, r.mechanism, r.source_says, *r.examples)).lower()
-    ]
-    assert wanted and list(frame["name"]) == wanted
+# Written out from data/risk_factors.csv: two factors of both upper and lower back (weak stomach and
+# spinal muscles), two of the lower back (intense force, sports), seven with no region stated.
+BOTH = ["Weak stomach (abdominal) muscles", "Weakened spinal muscles"]
 
 
-def test_table_text_search_ignores_case_and_reaches_the_examples(facts):
-    frame = risk_factor_table(facts, text="BASEBALL")
-    wanted = [r.name for r in facts.risk_factors if "baseball" in r.examples]
-    assert wanted and set(wanted) <= set(frame["name"])
+def test_upper_back_includes_the_factors_of_both_upper_and_lower_back(facts):
+    assert names(filter_risk_factors(facts, region="upper-back")) == BOTH
+
+
+def test_lower_back_includes_the_factors_of_both_upper_and_lower_back(facts):
+    assert names(filter_risk_factors(facts, region="lower-back")) == [
+        "Intense force on the lower back", "Sports with sudden twists, jerks and pulls", *BOTH]
+
+
+def test_upper_and_lower_back_and_not_stated(facts):
+    assert names(filter_risk_factors(facts, region="upper-and-lower-back")) == BOTH
+    assert names(filter_risk_factors(facts, region="not-stated")) == [
+        "Tender muscles", "Swollen muscles", "Inflamed muscles", "Arthritis", "Ruptured disc",
+        "Pelvis tilted forward (anterior pelvic tilt)", "No known cause (idiopathic)"]
+
+
+@pytest.mark.parametrize("word", ["herniated", "Slipped  disc", "PROLAPSED", "disc herniation"])
+def test_synonyms_find_the_ruptured_disc(facts, word):
+    assert names(filter_risk_factors(facts, text=word)) == ["Ruptured disc"]
+
+
+def test_search_reaches_examples_and_other_synonyms(facts):
+    assert names(filter_risk_factors(facts, text="baseball")) == ["Sports with sudden twists, jerks and pulls"]
+    assert names(filter_risk_factors(facts, text="weak core")) == ["Weak stomach (abdominal) muscles"]
+    assert names(filter_risk_factors(facts, text="unexplained")) == ["No known cause (idiopathic)"]
+
+
+def test_filters_combine(facts):
+    assert names(filter_risk_factors(facts, "structural-condition", "not-stated", "disc")) == ["Ruptured disc"]
+    assert names(filter_risk_factors(facts, region="upper-back", text="disc")) == []
 
 
 def test_table_with_no_match_is_empty(facts):
+    assert filter_risk_factors(facts, text="no such words anywhere").rows == ()
     assert len(risk_factor_table(facts, text="no such words anywhere")) == 0
 
 
 def test_table_rejects_unknown_filters(facts):
     with pytest.raises(ValueError, match="unknown category 'sports'.*tissue-state"):
-        risk_factor_table(facts, category="sports")
+        filter_risk_factors(facts, category="sports")
     with pytest.raises(ValueError, match="unknown region 'neck'.*lower-back"):
-        risk_factor_table(facts, region="neck")
+        filter_risk_factors(facts, region="neck")
+
+
+def test_the_region_filter_says_what_it_means(facts):
+    assert region_filter_note("upper-back").markup == (
+        '<p class="spasm-note">Region filter \u201cUpper back\u201d shows factors the source ties to the upper '
+        "back, including those it ties to both the upper and the lower back.</p>")
+    assert "names no part of the back; it does not say they spare any part" in region_filter_note("not-stated").markup
+    assert region_filter_note("").markup == (
+        '<p class="spasm-note">Region filter: \u201cUpper back\u201d and \u201cLower back\u201d each include the '
+        "factors the source ties to both the upper and the lower back; \u201cNot stated\u201d lists the factors "
+        "for which the source names no part of the back.</p>")
 
 
 # --------------------------------------------------------------------------- views
@@ -222,33 +339,55 @@ def test_profile_view_escapes_data_text(facts):
 
 def test_profile_figure_alt_text_states_the_counts_in_words(facts):
     result = risk_profile(facts, ["tender-muscles", "swollen-muscles", "arthritis"], "none")
-    available = Counter(r.category for r in facts.risk_factors)
     alt = alt_of(profile_figure(result).markup)
     assert "three selected risk factors per category" in alt
-    assert f"Muscle state: two of {available['tissue-state']}" in alt
-    assert f"Structural condition: one of {available['structural-condition']}" in alt
-    assert f"Intense force: none of {available['acute-force']}" in alt
+    assert "Muscle state: two of 3" in alt
+    assert "Structural condition: one of 3" in alt
+    assert "Intense force: none of 1" in alt
     assert NO_NUMBERS in alt
 
 
 def test_profile_figure_by_region(facts):
     result = risk_profile(facts, ["intense-force"], "none")
     markup = profile_figure(result, by="region").markup
-    assert "Lower back: one of" in alt_of(markup) and "<figcaption>" in markup
+    assert "Lower back: one of 2" in alt_of(markup) and "<figcaption>" in markup
     with pytest.raises(ValueError, match="category, region"):
         profile_figure(result, by="sport")
 
 
-def test_profile_figure_is_a_png_and_renders_byte_identically(facts):
+def svg_texts(document: str) -> list[str]:
+    return [re.sub(r"&#x27;", "'", t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", document)]
+
+
+def test_profile_figure_is_an_svg_with_a_label_and_count_per_row(facts):
     result = risk_profile(facts, ["ruptured-disc", "idiopathic"], "football")
-    clear_figure_cache()
-    first = profile_figure(result).markup
-    clear_figure_cache()
-    second = profile_figure(result).markup
-    assert first == second
-    data = re.search(r'src="data:image/png;base64,([^"]+)"', first).group(1)
-    assert base64.b64decode(data).startswith(b"\x89PNG")
-    assert NO_NUMBERS in first.split("<figcaption>")[1]
+    markup = profile_figure(result).markup
+    assert markup.startswith('<figure class="spasm-figure"><img src="data:image/svg+xml;base64,')
+    document = svg_of(markup)
+    assert document.startswith('<svg xmlns="http://www.w3.org/2000/svg" role="img"')
+    assert "<title id=\"title\">Selected risk factors per category</title>" in document
+    assert f"<desc id=\"desc\">{alt_of(markup)}</desc>" in document
+    # Every row carries its name and its count as text: nothing is read from colour or length alone.
+    assert svg_texts(document)[2:] == [
+        "Muscle state", "0 of 3", "Intense force", "0 of 1", "Sport", "1 of 1",
+        "Structural condition", "1 of 3", "Muscle weakness", "0 of 2", "No known cause", "1 of 1"]
+    assert document.count("<pattern ") == 6  # one colour-and-hatch fill per row
+    assert NO_NUMBERS in markup.split("<figcaption>")[1]
+
+
+def test_profile_figure_renders_byte_identically(facts):
+    result = risk_profile(facts, ["ruptured-disc", "idiopathic"], "football")
+    assert profile_figure(result).markup == profile_figure(risk_profile(facts, ["ruptured-disc", "idiopathic"],
+                                                                        "football")).markup
+
+
+def test_bar_lengths_follow_the_counts(facts):
+    document = svg_of(profile_figure(risk_profile(facts, ["arthritis", "ruptured-disc"], "none")).markup)
+    # 320 wide, 8 on the left, 72 for the counts: 240 units for the 3 factors of the largest group.
+    bars = re.findall(r'<rect x="8" y="[\d.]+" width="([\d.]+)" height="22" fill="url\(#bar(\d)\)"', document)
+    assert bars == [("160", "3")]
+    outlines = re.findall(r'<rect x="8" y="[\d.]+" width="([\d.]+)" height="22" fill="none"', document)
+    assert outlines == ["240", "80", "80", "240", "160", "80"]
 
 
 def test_different_counts_give_different_figures(facts):
@@ -257,38 +396,42 @@ def test_different_counts_give_different_figures(facts):
     assert one != two
 
 
-def test_keys_nearby_are_the_charts_a_click_or_two_away(facts):
-    key = figure_key(risk_profile(facts, ["arthritis"], "none"))
-    assert key[2] == (0, 0, 0, 1, 0, 0) and key[3] == (3, 1, 1, 3, 2, 1)
-    near = [k[2] for k in keys_nearby(key)]
-    # One click: one category up by one (within what exists) or structural conditions down to 0.
-    one_click = {(1, 0, 0, 1, 0, 0), (0, 1, 0, 1, 0, 0), (0, 0, 1, 1, 0, 0), (0, 0, 0, 2, 0, 0),
-                 (0, 0, 0, 1, 1, 0), (0, 0, 0, 1, 0, 1), (0, 0, 0, 0, 0, 0)}
-    assert set(near[:len(one_click)]) == one_click
-    assert (1, 1, 0, 1, 0, 0) in near and (0, 0, 0, 3, 0, 0) in near  # two clicks away
-    assert (1, 1, 1, 1, 0, 0) not in near and key[2] not in near
-    assert all(sum(abs(a - b) for a, b in zip(v, key[2])) <= 2 for v in near)
-    assert all(k[:2] == key[:2] and k[3] == key[3] for k in keys_nearby(key))
+def full_table(facts) -> TableResult:
+    return filter_risk_factors(facts)
 
 
-def test_table_view_is_captioned_and_escaped():
-    frame = pandas.DataFrame(
-        [["<b>bold</b>", "Sport", "Lower back", "m", "s", 2]],
-        columns=["name", "category", "region", "mechanism", "source_says", "source_paragraph"],
-    )
-    markup = table_view(frame).markup
-    assert "<caption>Risk factors the source names: 1 shown." in markup
+def test_table_view_is_captioned_escaped_and_left_aligned(facts):
+    arthritis = record(facts, "arthritis")
+    hostile = TableResult((replace(arthritis, name="<b>bold</b>"),), "", "", "", 11)
+    markup = table_view(hostile).markup
+    assert ">Risk factors the source names: 1 of 11 shown. The source gives no numbers" in markup
     assert "&lt;b&gt;bold&lt;/b&gt;" in markup and "<b>" not in markup
-    assert "<th>What the source says</th>" in markup
+    assert '<th scope="col" style="text-align:left;' in markup
+    cells = re.findall(r"<(?:td|th)\b[^>]*>", markup)
+    assert len(cells) == 12 and all("text-align:left" in cell for cell in cells)
+
+
+def test_table_view_names_the_filters_in_its_caption(facts):
+    markup = table_view(filter_risk_factors(facts, "muscle-weakness", "upper-back", "weak")).markup
+    assert ("Risk factors the source names: 2 of 11 shown (category Muscle weakness; region Upper back: factors "
+            "the source ties to the upper back, including those it ties to both the upper and the lower back; "
+            "search \u201cweak\u201d") in markup
+
+
+def test_table_view_shows_other_names_and_explains_not_stated(facts):
+    markup = table_view(filter_risk_factors(facts, text="herniated")).markup
+    assert "<strong>Ruptured disc</strong><br><span class=\"spasm-also-called\">also called: herniated disc, " in markup
+    assert "\u201cNot stated\u201d in the region column: the source names no part of the back" in markup
+    assert "Not stated" not in table_view(filter_risk_factors(facts, region="lower-back")).markup.split("</table>")[1]
 
 
 def test_table_view_of_no_rows_says_nothing_matches(facts):
-    markup = table_view(risk_factor_table(facts, text="zzz")).markup
+    markup = table_view(filter_risk_factors(facts, text="zzz")).markup
     assert "No risk factor matches these filters" in markup and "<table" not in markup
 
 
-def test_table_view_of_the_full_table_lists_every_name(facts):
-    markup = table_view(risk_factor_table(facts)).markup
+def test_table_view_of_the_full_table_lists_every_name_once(facts):
+    markup = table_view(full_table(facts)).markup
     assert markup.count("<tr") == len(facts.risk_factors) + 1  # the header row, then one per factor
     for r in facts.risk_factors:
-        assert f"<td>{r.name}</td>" in markup
+        assert markup.count(f"<strong>{r.name}</strong>") == 1

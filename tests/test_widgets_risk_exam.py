@@ -13,26 +13,11 @@ import pytest
 
 from spasm_lib.exam_findings import ExamState, examine, feedback
 from spasm_lib.facts import Facts, load_facts
-from spasm_lib.html import Html
 from spasm_lib.params import use_parameters
-from spasm_lib.risk_factors import risk_factor_table, risk_profile
 from spasm_lib.views.exam import case_view, exam_view, feedback_view, findings_view
-from spasm_lib.views.risk_factors import (
-    clear_figure_cache,
-    figure_key,
-    is_drawn,
-    profile_figure,
-    profile_view,
-    table_view,
-)
 from spasm_lib.virtual_patients import virtual_patient
 from spasm_lib.widgets.exam import ExamSimulator, exam_simulator
-from spasm_lib.widgets.risk_factors import (
-    RiskFactorExplorer,
-    RiskFactorTableExplorer,
-    risk_factor_explorer,
-    risk_factor_table_explorer,
-)
+from spasm_lib.widgets.risk_factors import risk_factor_explorer
 
 
 @pytest.fixture(scope="module")
@@ -48,11 +33,6 @@ def exam_params(**values):
     return use_parameters("02_exam_simulator", {"interactive": True, "audience": "student", **values})
 
 
-def expected_profile(facts: Facts, ids: list[str], sport: str) -> str:
-    result = risk_profile(facts, ids, sport)
-    return (profile_view(result) + profile_figure(result)).markup
-
-
 def controls(widget: W.Widget):
     """Every descendant widget (depth first)."""
     for child in getattr(widget, "children", ()):
@@ -60,85 +40,7 @@ def controls(widget: W.Widget):
         yield from controls(child)
 
 
-# --------------------------------------------------------------------------- notebook 01
-
-
-def test_explorer_starts_from_the_parameters(facts):
-    explorer = risk_factor_explorer(risk_params(risk_factors=["arthritis"], sport="golf"), facts)
-    assert isinstance(explorer, RiskFactorExplorer)
-    assert explorer.view.value == expected_profile(facts, ["arthritis"], "golf")
-    assert [rid for rid, box in explorer.checkboxes.items() if box.value] == ["arthritis"]
-    assert explorer.sport.value == "golf"
-
-
-def test_checkboxes_are_named_and_grouped_by_category(facts):
-    explorer = risk_factor_explorer(risk_params(), facts)
-    assert list(explorer.checkboxes) == [r.id for r in facts.risk_factors]  # data is in category order
-    for rid, box in explorer.checkboxes.items():
-        assert box.description == facts.by_id("risk_factors")[rid].name and box.indent is False
-    headings = [c.value for c in controls(explorer) if isinstance(c, W.HTML) and c is not explorer.view]
-    assert headings[:2] == ["<h3>Muscle state</h3>", "<h3>Intense force</h3>"]  # under the notebook's h2
-    assert "<h3>No known cause</h3>" in headings
-    assert explorer.sport.description == "Sport"
-    assert [v for _, v in explorer.sport.options] == [s.id for s in facts.sports] + ["none"]
-
-
-def test_ticking_and_choosing_a_sport_update_the_view(facts):
-    explorer = risk_factor_explorer(risk_params(risk_factors=["arthritis"], sport="golf"), facts)
-    explorer.checkboxes["tender-muscles"].value = True
-    assert explorer.view.value == expected_profile(facts, ["arthritis", "tender-muscles"], "golf")
-    assert "Tender muscles" in explorer.view.value and "Arthritis" in explorer.view.value
-    explorer.sport.value = "none"
-    assert explorer.view.value == expected_profile(facts, ["arthritis", "tender-muscles"], "none")
-    assert "Sports with sudden twists" not in explorer.view.value
-    explorer.checkboxes["arthritis"].value = False
-    explorer.checkboxes["tender-muscles"].value = False
-    assert "No risk factors selected" in explorer.view.value
-    assert explorer.view.value == expected_profile(facts, [], "none")
-
-
-def test_the_explorer_draws_the_next_charts_ahead_once_used(facts):
-    clear_figure_cache()
-    explorer = risk_factor_explorer(risk_params(risk_factors=[], sport="none"), facts)
-    explorer.checkboxes["arthritis"].value = True
-    ahead = figure_key(risk_profile(facts, ["arthritis", "ruptured-disc"], "none"))
-    deadline = time.monotonic() + 60
-    while not is_drawn(ahead) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert is_drawn(ahead), "the chart one click away was not drawn in the background"
-    explorer.checkboxes["ruptured-disc"].value = True
-    assert explorer.view.value == expected_profile(facts, ["arthritis", "ruptured-disc"], "none")
-
-
-def test_static_explorer_is_the_view_of_the_parameters(facts):
-    params = risk_params(risk_factors=["ruptured-disc", "idiopathic"], sport="baseball", interactive=False)
-    shown = risk_factor_explorer(params, facts)
-    assert isinstance(shown, Html)
-    assert shown.markup == expected_profile(facts, ["ruptured-disc", "idiopathic"], "baseball")
-
-
-def test_table_explorer_filters(facts):
-    explorer = risk_factor_table_explorer(risk_params(), facts)
-    assert isinstance(explorer, RiskFactorTableExplorer)
-    assert explorer.view.value == table_view(risk_factor_table(facts)).markup
-    explorer.category.value = "structural-condition"
-    assert explorer.view.value == table_view(risk_factor_table(facts, "structural-condition")).markup
-    assert "<td>Arthritis</td>" in explorer.view.value and "Tender muscles" not in explorer.view.value
-    explorer.text.value = "disc"
-    assert explorer.view.value == table_view(risk_factor_table(facts, "structural-condition", None, "disc")).markup
-    assert "<td>Ruptured disc</td>" in explorer.view.value and "<td>Arthritis</td>" not in explorer.view.value
-    explorer.category.value = ""
-    explorer.text.value = ""
-    explorer.region.value = "upper-and-lower-back"
-    names = [r.name for r in facts.risk_factors if r.region == "upper-and-lower-back"]
-    assert all(f"<td>{n}</td>" in explorer.view.value for n in names)
-    assert [c.description for c in (explorer.category, explorer.region, explorer.text)] == [
-        "Category", "Region of the back", "Search"]
-
-
-def test_static_table_is_the_full_table(facts):
-    shown = risk_factor_table_explorer(risk_params(interactive=False), facts)
-    assert shown.markup == table_view(risk_factor_table(facts)).markup
+# Notebook 01's widgets (the risk explorer and the table): tests/test_widgets_risk.py.
 
 
 # --------------------------------------------------------------------------- notebook 02

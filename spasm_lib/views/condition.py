@@ -8,16 +8,12 @@ keeping still), not numbers, so the figure says "Illustrative" in the plot, the 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
-
 from spasm_lib import records as R
 from spasm_lib.condition import ASPECT_TITLES, condition_facts, phases
 from spasm_lib.evidence import provenance_label
 from spasm_lib.facts import Facts
-from spasm_lib.html import HATCHES, PALETTE, Html, esc, figure_html, join, new_figure, tag
-
-if TYPE_CHECKING:  # pragma: no cover
-    from matplotlib.figure import Figure
+from spasm_lib.html import PALETTE, Html, esc, join, tag
+from spasm_lib.views import svg
 
 ILLUSTRATIVE_NOTE = "Illustrative: the source gives no numbers"
 Y_LABEL = "relative pain (illustrative)"
@@ -80,58 +76,97 @@ def pain_course_alt(points: Sequence[R.PainCoursePoint]) -> str:
     return " ".join(sentences)
 
 
-def pain_course_plot(points: Sequence[R.PainCoursePoint]) -> Figure:
-    """The matplotlib figure of :func:`pain_course_figure` (a bare Figure, for inspection in tests)."""
+def _nudged(centres: Sequence[float], gap: float) -> tuple[float, ...]:
+    """Label positions at least ``gap`` apart, each as near its centre as the one before allows."""
+    placed: list[float] = []
+    for c in centres:
+        placed.append(max(c, placed[-1] + gap) if placed else c)
+    return tuple(placed)
+
+
+def pain_course_svg(points: Sequence[R.PainCoursePoint]) -> str:
+    """The SVG document of :func:`pain_course_figure` (a string, for inspection in tests).
+
+    Each phase is a shaded band with its own colour *and* hatch and a number above it; the key below
+    the plot names the numbered phases in words, so the phases read in greyscale and without colour,
+    even when a band is too narrow for its name. The vertical axis says only "less" and "more".
+    """
     pts = tuple(points)
     if not pts:
         raise ValueError("the pain course needs at least one point")
+    runs = phases(pts)
     hours = [p.hour for p in pts]
     pain = [p.relative_pain for p in pts]
-    runs = phases(pts)
+    first, last = min(hours), max(max(hours), runs[-1][2])
+    span = (last - first) or 1.0
+    top = max(pain) * 1.15 if max(pain) > 0 else 1.0
+    x0, x1, y0, y1 = 52.0, svg.WIDTH - 8.0, 96.0, 246.0
 
-    fig = new_figure(6.8, 4.2)
-    grid = fig.add_gridspec(2, 1, height_ratios=(3.2, 1.0))
-    ax = fig.add_subplot(grid[0])
-    key = fig.add_subplot(grid[1])
-    key.set_axis_off()
-    top = max(pain) * 1.2 if max(pain) > 0 else 1.0
-    # Each phase is a shaded band with its own hatch and a number; the key below the plot names the
-    # numbered phases in words, so the phases read in greyscale and without colour, even when a band
-    # is too narrow for its name.
-    rows = (len(runs) + 1) // 2
+    def x(hour: float) -> float:
+        return x0 + (hour - first) / span * (x1 - x0)
+
+    def y(value: float) -> float:
+        return y1 - value / top * (y1 - y0)
+
+    small = svg.SMALL_TEXT
+    body: list[str] = []
+    defs: list[str] = []
+    baseline = 20.0
+    for row in svg.wrap(ILLUSTRATIVE_NOTE, svg.WIDTH - 16, small):
+        body.append(svg.text(8, baseline, row, size=small, font_style="italic", font_weight="bold"))
+        baseline += 20
+    body.append(svg.text(8, 68, Y_LABEL, size=small))
+    bands = []
     for i, (name, start, end) in enumerate(runs):
         right = runs[i + 1][1] if i + 1 < len(runs) else end
         if right == start:
-            right = start + 0.5
-        ax.axvspan(
-            start, right, facecolor=PALETTE[_PHASE_FILLS[i % len(_PHASE_FILLS)]], alpha=0.18,
-            hatch=HATCHES[(i + 1) % len(HATCHES)], edgecolor=PALETTE["grey"], linewidth=0,
-        )
+            right = start + span / 24
+        bands.append((start, right))
+        fill = f"phase{i}"
+        defs.append(svg.pattern(fill, _PHASE_FILLS[i % len(_PHASE_FILLS)], svg.HATCHES[i % len(svg.HATCHES)],
+                                tint=0.35))
+        body.append(svg.rect(x(start), y0, x(min(right, last)) - x(start), y1 - y0, fill=f"url(#{fill})",
+                             fill_opacity="0.45"))
         if i:
-            ax.axvline(start, color=PALETTE["black"], linestyle=":", linewidth=1)
-        ax.text((start + right) / 2, top * 0.98, str(i + 1), ha="center", va="top", fontsize=8,
-                fontweight="bold", color=PALETTE["black"])
-        column, row = divmod(i, rows)
-        key.text(0.01 + 0.5 * column, 1 - (row + 0.5) / rows, f"{i + 1}  {name}", ha="left",
-                 va="center", fontsize=8, transform=key.transAxes)
-    ax.plot(hours, pain, color=PALETTE["blue"], marker="o", linewidth=2.2, markersize=5)
-    ax.set_xlim(min(hours), max(max(hours), runs[-1][2]))
-    ax.set_ylim(0, top)
-    ax.set_yticks([0, max(pain)], ["less", "more"])
-    ax.set_ylabel(Y_LABEL)
-    ax.set_xlabel(X_LABEL)
-    ax.text(
-        0.99, 0.03, ILLUSTRATIVE_NOTE, transform=ax.transAxes, ha="right", va="bottom", fontsize=9,
-        style="italic", bbox={"facecolor": "white", "edgecolor": PALETTE["black"], "linewidth": 0.8},
-    )
-    ax.spines[["top", "right"]].set_visible(False)
-    return fig
+            body.append(svg.line(x(start), y0, x(start), y1, stroke=svg.INK, stroke_dasharray="2 3"))
+    for i, centre in enumerate(_nudged([(x(a) + x(min(b, last))) / 2 for a, b in bands], 14.0)):
+        body.append(svg.text(centre, 88, str(i + 1), size=small, anchor="middle", font_weight="bold"))
+    body.append(svg.line(x0, y0, x0, y1, stroke=svg.INK, stroke_width="1.5"))
+    body.append(svg.line(x0, y1, x1, y1, stroke=svg.INK, stroke_width="1.5"))
+    body.append(svg.text(x0 - 6, y0 + 12, "more", size=small, anchor="end"))
+    body.append(svg.text(x0 - 6, y1, "less", size=small, anchor="end"))
+    step = 3.0 if span > 6 else 1.0
+    tick = first
+    while tick <= last + 1e-9:
+        body.append(svg.line(x(tick), y1, x(tick), y1 + 5, stroke=svg.INK))
+        body.append(svg.text(x(tick), y1 + 22, _hours(tick), size=small, anchor="middle"))
+        tick += step
+    baseline = y1 + 44
+    for row in svg.wrap(X_LABEL, svg.WIDTH - 16, small):
+        body.append(svg.text(svg.WIDTH / 2, baseline, row, size=small, anchor="middle"))
+        baseline += 20
+    coordinates = " ".join(f"{svg.num(x(p.hour))},{svg.num(y(p.relative_pain))}" for p in pts)
+    body.append(f'<polyline points="{coordinates}" fill="none" stroke="{PALETTE["blue"]}" stroke-width="3"'
+                ' stroke-linejoin="round"/>')
+    for p in pts:
+        body.append(f'<circle cx="{svg.num(x(p.hour))}" cy="{svg.num(y(p.relative_pain))}" r="4"'
+                    f' fill="{PALETTE["blue"]}" stroke="#fff" stroke-width="1"/>')
+    baseline += 10
+    body.append(svg.text(8, baseline, "Phases", size=small, font_weight="bold"))
+    baseline += 22
+    for i, (name, _, _) in enumerate(runs):
+        body.append(svg.rect(8, baseline - 13, 16, 16, fill=f"url(#phase{i})", stroke=svg.INK))
+        for j, row in enumerate(svg.wrap(f"{i + 1} {name}", svg.WIDTH - 40, small)):
+            body.append(svg.text(32, baseline, row, size=small))
+            baseline += 20
+        baseline += 4
+    return svg.svg_document(baseline, "Schematic pain course (illustrative)", pain_course_alt(pts), body, defs)
 
 
 def pain_course_figure(points: Sequence[R.PainCoursePoint]) -> Html:
     """A schematic line of relative pain over hours, phases annotated in text, no numeric pain axis."""
     pts = tuple(points)
-    fig = pain_course_plot(pts)
+    document = pain_course_svg(pts)
 
     paragraphs = sorted({p.source_paragraph for p in pts if p.source_paragraph is not None})
     where = ", ".join(str(n) for n in paragraphs)
@@ -140,4 +175,4 @@ def pain_course_figure(points: Sequence[R.PainCoursePoint]) -> Html:
         f"{f' (paragraph {where})' if where else ''}. {ILLUSTRATIVE_NOTE}: "
         "the curve shows only the shape the text describes, not measured pain."
     )
-    return figure_html(fig, pain_course_alt(pts), caption, label="pain course (illustrative)")
+    return svg.svg_figure(document, pain_course_alt(pts), caption, label="pain course (illustrative)")

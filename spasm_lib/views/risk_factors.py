@@ -7,20 +7,21 @@ are not risk numbers: the source gives none.
 
 from __future__ import annotations
 
-import itertools
-import threading
-import time
-from typing import TYPE_CHECKING
+from spasm_lib.html import Html, esc, join, tag
+from spasm_lib.views import svg
+from spasm_lib.risk_factors import (
+    CATEGORY_LABELS,
+    NO_NUMBERS_NOTE,
+    REGION_FILTER_MEANING,
+    REGION_LABELS,
+    UNKNOWN_CAUSE,
+    ProfileResult,
+    TableResult,
+)
 
-from spasm_lib.html import table_html, HATCHES, PALETTE, Html, esc, figure_html, join, new_figure, tag
-from spasm_lib.risk_factors import CATEGORY_LABELS, NO_NUMBERS_NOTE, REGION_LABELS, ProfileResult
-
-if TYPE_CHECKING:  # pragma: no cover
-    import pandas
-
-_BAR_COLOURS = ("orange", "sky", "green", "yellow", "blue", "vermillion", "purple", "grey")
 _NUMBER_WORDS = ("none", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
                  "ten", "eleven", "twelve")
+_WARNING = "border:2px solid #000;border-left-width:6px;padding:0.4em 0.8em;margin:0.4em 0;"
 _CARD = "border:1px solid #999;border-radius:4px;padding:0.4em 0.8em;margin:0.4em 0;list-style:none;"
 
 
@@ -35,6 +36,18 @@ def _note(result: ProfileResult) -> str:
     return (
         f'<p class="spasm-note">{esc(chosen)}. These counts describe your selection only: '
         f"{esc(NO_NUMBERS_NOTE)}.</p>"
+    )
+
+
+def _contradiction(result: ProfileResult) -> str:
+    known = result.known_causes_with_no_known_cause
+    unknown = next(f.name for f in result.factors if f.category == UNKNOWN_CAUSE)
+    listed = "; ".join(known)
+    return (
+        f'<p class="spasm-warning" role="note" style="{_WARNING}"><strong>Check this:</strong> you '
+        f"selected \u201c{esc(unknown)}\u201d together with {esc(number_word(len(known)))} known "
+        f"cause{'' if len(known) == 1 else 's'} ({esc(listed)}). Idiopathic means that no cause can be "
+        "found, so it does not go with a known cause: untick it, or untick the known causes.</p>"
     )
 
 
@@ -56,13 +69,20 @@ def profile_view(result: ProfileResult) -> Html:
         parts.append(f'<p class="spasm-note">{esc(NO_NUMBERS_NOTE.capitalize())}.</p></section>')
         return join(parts, label="risk profile")
     parts.append(_note(result))
+    if result.known_causes_with_no_known_cause:
+        parts.append(_contradiction(result))
     for category, members in result.by_category:
         parts.append(tag("h4", CATEGORY_LABELS[category]))
         parts.append('<ul class="spasm-cards" style="padding-left:0">')
         for f in members:
             via = ""
-            if f.via_sport:
-                via = f' <span class="spasm-via">(added by the sport: {esc(f.via_sport)})</span>'
+            if f.via_sport and f.ticked:
+                via = f"ticked by you; your sport, {f.via_sport}, is one of these"
+            elif f.via_sport:
+                via = (f"added by the sport: {f.via_sport}. Its box is ticked because of the sport; "
+                       "untick it, or choose \u201cNo sport\u201d, to remove it")
+            if via:
+                via = f' <span class="spasm-via">({esc(via)})</span>'
             parts.append(
                 f'<li class="spasm-card" style="{_CARD}">'
                 f"<p><strong>{esc(f.name)}</strong>{via}</p>"
@@ -96,71 +116,42 @@ def count_alt(by: str, labels: tuple[str, ...], counts: tuple[int, ...], availab
     )
 
 
-_FIGURES: dict[tuple, Html] = {}
-_RENDER_LOCK = threading.Lock()
-_foreground_waiting = 0  # changed only by callers of count_figure (the kernel's main thread)
-
-
 def count_figure(by: str, labels: tuple[str, ...], counts: tuple[int, ...], available: tuple[int, ...]) -> Html:
-    """The bar chart, cached by what it shows.
+    """The bar chart of one selection, drawn as SVG (well under a millisecond: no cache, no thread).
 
-    Rendering a PNG takes tens of milliseconds, far over a widget callback's budget, while the
-    charts a class can ask for are few (a few hundred count combinations), so each is drawn once.
-    A lock keeps the cache consistent when the explorer warms it from a background thread
-    (:func:`draw_in_background`), and a chart asked for here goes before any background drawing.
+    One row per category (or region): its name on a line of its own (so long names never clip at
+    phone width), a dashed outline as long as the factors the source names there, a hatched bar as
+    long as the ones selected, and the count in words of digits ("2 of 3") beside every row, so the
+    chart reads without colour and in greyscale.
     """
-    global _foreground_waiting
-    key = (by, labels, counts, available)
-    found = _FIGURES.get(key)
-    if found is None:
-        _foreground_waiting += 1
-        try:
-            with _RENDER_LOCK:
-                found = _FIGURES.get(key)
-                if found is None:
-                    found = _FIGURES[key] = _draw_count_figure(*key)
-        finally:
-            _foreground_waiting -= 1
-    return found
-
-
-def draw_in_background(key: tuple) -> None:
-    """Draw the chart of a :func:`figure_key` into the cache unless it is there, yielding to
-    any chart a callback is waiting for."""
-    while _foreground_waiting:
-        time.sleep(0.002)
-    if key in _FIGURES:
-        return
-    with _RENDER_LOCK:
-        if key not in _FIGURES:
-            _FIGURES[key] = _draw_count_figure(*key)
-
-
-def keys_nearby(key: tuple, radius: int = 2) -> tuple[tuple, ...]:
-    """The charts a few clicks away from a :func:`figure_key`, nearest first.
-
-    One click (a checkbox, or the sport) changes one count by one, so the charts ``radius`` clicks
-    away are those whose counts differ by at most ``radius`` in all, within what is available.
-    """
-    by, labels, counts, available = key
-    ranges = [range(max(0, c - radius), min(a, c + radius) + 1) for c, a in zip(counts, available)]
-
-    def distance(other: tuple[int, ...]) -> int:
-        return sum(abs(x - c) for x, c in zip(other, counts))
-
-    near = [v for v in itertools.product(*ranges) if 0 < distance(v) <= radius]
-    near.sort(key=distance)
-    return tuple((by, labels, v, available) for v in near)
-
-
-def is_drawn(key: tuple) -> bool:
-    """Whether the chart of a :func:`figure_key` is in the cache."""
-    return key in _FIGURES
-
-
-def clear_figure_cache() -> None:
-    with _RENDER_LOCK:
-        _FIGURES.clear()
+    if not (len(labels) == len(counts) == len(available)) or not labels:
+        raise ValueError("a count chart needs one label, count and available count per row")
+    left, count_column = 8.0, 72.0
+    unit = (svg.WIDTH - left - count_column) / max(1, max(available))
+    top, row_height = 64.0, 56.0
+    defs, body = [], [
+        svg.text(left, 22, f"Your selection per {by}", font_weight="bold"),
+        svg.text(left, 44, "a count, not a risk measure", size=svg.SMALL_TEXT, font_style="italic"),
+    ]
+    for i, (label, n, a) in enumerate(zip(labels, counts, available)):
+        y = top + i * row_height
+        fill = f"bar{i}"
+        defs.append(svg.pattern(fill, svg.CHART_COLOURS[i % len(svg.CHART_COLOURS)], svg.HATCHES[i % len(svg.HATCHES)]))
+        body.append(svg.text(left, y + 16, label))
+        body.append(svg.rect(left, y + 24, a * unit, 22, fill="none", stroke=svg.INK, stroke_width="1",
+                             stroke_dasharray="4 3"))
+        if n:
+            body.append(svg.rect(left, y + 24, n * unit, 22, fill=f"url(#{fill})", stroke=svg.INK,
+                                 stroke_width="1.5"))
+        body.append(svg.text(left + max(available) * unit + 10, y + 41, f"{n} of {a}"))
+    height = top + len(labels) * row_height + 4
+    title = f"Selected risk factors per {by}"
+    document = svg.svg_document(height, title, count_alt(by, labels, counts, available), body, defs)
+    caption = (
+        f"Your selected risk factors per {by} (\"n of m\": n selected of the m the source names; the "
+        f"dashed outline is m, the hatched bar n). Counts of your selection only: {NO_NUMBERS_NOTE}."
+    )
+    return svg.svg_figure(document, count_alt(by, labels, counts, available), caption, label="risk factor counts")
 
 
 def figure_key(result: ProfileResult, by: str = "category") -> tuple:
@@ -179,53 +170,63 @@ def figure_key(result: ProfileResult, by: str = "category") -> tuple:
     )
 
 
-def _draw_count_figure(by: str, labels: tuple[str, ...], counts: tuple[int, ...], available: tuple[int, ...]) -> Html:
-    height = 0.42 * len(labels) + 0.9
-    fig = new_figure(5.2, height)
-    # Fixed margins rather than constrained layout (less work per drawing); the PNG is cropped tight.
-    fig.set_layout_engine("none")
-    ax = fig.add_axes((0.4, 0.65 / height, 0.56, 1 - 0.8 / height))
-    positions = range(len(labels))
-    bars = ax.barh(positions, counts, height=0.6, edgecolor="black", linewidth=0.8)
-    for i, bar in enumerate(bars):
-        bar.set_facecolor(PALETTE[_BAR_COLOURS[i % len(_BAR_COLOURS)]])
-        bar.set_hatch(HATCHES[1 + i % (len(HATCHES) - 1)])
-    for i, (n, a) in enumerate(zip(counts, available)):
-        ax.text(n + 0.08, i, f"{n} of {a}", va="center", fontsize=9)
-    ax.set_yticks(list(positions), labels)
-    ax.invert_yaxis()
-    ax.set_xlim(0, max(available) + 0.9)
-    ax.set_xticks(range(max(available) + 1))  # whole numbers only: these are counts
-    ax.set_xlabel("Number of selected risk factors (not a risk measure)")
-    ax.set_ylabel("Risk category" if by == "category" else "Region of the back")
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    caption = (
-        f"Your selected risk factors per {by} (\"n of m\": n selected of the m the source names). "
-        f"Counts of your selection only: {NO_NUMBERS_NOTE}."
-    )
-    return figure_html(fig, count_alt(by, labels, counts, available), caption, label="risk factor counts")
+TABLE_HEADINGS = ("Risk factor", "Category", "Region of the back", "Mechanism", "What the source says",
+                  "Source paragraph")
+_CELL = "text-align:left;vertical-align:top;padding:0.35em 0.6em;border-bottom:1px solid #999;"
+NOT_STATED_NOTE = (
+    "\u201cNot stated\u201d in the region column: the source names no part of the back for that factor; "
+    "it does not say the factor spares any part."
+)
 
 
-def table_view(frame: pandas.DataFrame, caption: str | None = None) -> Html:
-    """A risk-factor table (from :func:`spasm_lib.risk_factors.risk_factor_table`), escaped, captioned."""
-    shown = len(frame)
-    text = caption or (
-        f"Risk factors the source names: {shown} shown. {NO_NUMBERS_NOTE.capitalize()}."
-    )
+def table_view(table: TableResult) -> Html:
+    """The risk-factor table: one row per factor that passes the filters, prose left-aligned.
+
+    The caption says how many of the source's factors are shown and which filters chose them (a region
+    filter in words: "Upper back" includes the factors of both upper and lower back). Other names
+    (synonyms) sit under each name, so a row found through one shows why. Written by hand rather than
+    with pandas: the notebook then never imports pandas, and every cell carries its own alignment
+    (JupyterLab right-aligns table cells by default).
+    """
+    shown = len(table.rows)
+    caption = f"Risk factors the source names: {shown} of {table.total} shown"
+    if table.filters_in_words:
+        caption += f" ({'; '.join(table.filters_in_words)})"
+    caption += f". {NO_NUMBERS_NOTE.capitalize()}."
     if shown == 0:
         return Html(
-            f'<p class="spasm-table-empty">{esc(text)} No risk factor matches these filters.</p>',
+            f'<p class="spasm-table-empty">{esc(caption)} No risk factor matches these filters.</p>',
             "risk factor table",
         )
-    frame = frame.rename(
-        columns={
-            "name": "Risk factor",
-            "category": "Category",
-            "region": "Region of the back",
-            "mechanism": "Mechanism",
-            "source_says": "What the source says",
-            "source_paragraph": "Source paragraph",
-        }
+    head = "".join(f'<th scope="col" style="{_CELL}">{esc(h)}</th>' for h in TABLE_HEADINGS)
+    body = []
+    for r in table.rows:
+        name = f"<strong>{esc(r.name)}</strong>"
+        if r.synonyms:
+            name += f'<br><span class="spasm-also-called">also called: {esc(", ".join(r.synonyms))}</span>'
+        paragraph = r.source_paragraph if r.source_paragraph is not None else "beyond the source"
+        cells = (name, esc(CATEGORY_LABELS[r.category]), esc(REGION_LABELS[r.region]), esc(r.mechanism),
+                 esc(r.source_says), esc(paragraph))
+        body.append("<tr>" + "".join(f'<td style="{_CELL}">{c}</td>' for c in cells) + "</tr>")
+    note = ""
+    if any(r.region == "not-stated" for r in table.rows):
+        note = f'<p class="spasm-note">{esc(NOT_STATED_NOTE)}</p>'
+    return Html(
+        '<table class="spasm-table" style="border-collapse:collapse">'
+        f"{tag('caption', caption, style='text-align:left;caption-side:top')}"
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{note}",
+        "risk factor table",
     )
-    return table_html(frame, text, "risk factor table")
+
+
+def region_filter_note(region: str) -> Html:
+    """What the region filter keeps, in words; with no region chosen (""), what each choice means."""
+    if region:
+        text = f"Region filter \u201c{REGION_LABELS[region]}\u201d shows {REGION_FILTER_MEANING[region]}."
+    else:
+        text = (
+            "Region filter: \u201cUpper back\u201d and \u201cLower back\u201d each include the factors the "
+            "source ties to both the upper and the lower back; \u201cNot stated\u201d lists the factors for "
+            "which the source names no part of the back."
+        )
+    return Html(f'<p class="spasm-note">{esc(text)}</p>', "region filter")

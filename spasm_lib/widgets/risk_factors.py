@@ -1,19 +1,22 @@
 """Controls for notebook 01: tick risk factors, choose a sport, filter the table.
 
-Wiring only: every change builds the explorer's state, passes it through
-:func:`spasm_lib.risk_factors.risk_profile` and renders it with the views into one HTML widget. With
-``interactive = False`` (papermill, handouts) the same views render the parameters' state instead.
+Wiring only: every change builds the explorer's state with :func:`spasm_lib.risk_factors.tick` or
+:func:`~spasm_lib.risk_factors.choose_sport`, passes it through
+:func:`~spasm_lib.risk_factors.risk_profile` and renders it with the views into one HTML widget; the
+boxes and the sport menu are then set from the result, so they always agree with the profile (a sport
+ticks "Sports with sudden twists", unticking that box clears the sport). With ``interactive = False``
+(papermill, handouts) the same views render the parameters' state instead, and a live widget's stored
+output carries that same static view too (:class:`spasm_lib.widgets.base.StaticView`).
+
+No cache and no background thread: the chart is a few hundred bytes of SVG, drawn in the callback in
+well under a millisecond.
 """
 
 from __future__ import annotations
 
-import atexit
-import threading
 from types import SimpleNamespace
 
 import ipywidgets as W
-
-from spasm_lib.widgets import Described
 
 from spasm_lib import records as R
 from spasm_lib.facts import Facts, load_facts
@@ -21,20 +24,18 @@ from spasm_lib.html import Html, esc
 from spasm_lib.risk_factors import (
     CATEGORY_LABELS,
     NO_SPORT,
+    REGION_FILTERS,
     REGION_LABELS,
     ProfileResult,
     RiskProfile,
+    choose_sport,
+    filter_risk_factors,
     profile_of,
-    risk_factor_table,
+    tick,
 )
-from spasm_lib.views.risk_factors import (
-    draw_in_background,
-    figure_key,
-    keys_nearby,
-    profile_figure,
-    profile_view,
-    table_view,
-)
+from spasm_lib.views.risk_factors import profile_figure, profile_view, region_filter_note, table_view
+from spasm_lib.widgets import Described
+from spasm_lib.widgets.base import StaticView
 
 _WIDE = {"description_width": "initial"}
 
@@ -48,116 +49,72 @@ def _profile_html(result: ProfileResult) -> Html:
     return profile_view(result) + profile_figure(result)
 
 
-class _FigureWarmer:
-    """Draws, on one background thread, the count charts a click or two away from the current one.
-
-    A chart takes tens of milliseconds to draw, and a student clicks every second or so: drawing
-    the next charts in that pause makes the next click a cache hit. Only the newest chart counts;
-    when the student moves on, the warmer starts again around the new one.
-    """
-
-    def __init__(self) -> None:
-        self._wake = threading.Condition()
-        self._latest: tuple | None = None
-        self._thread: threading.Thread | None = None
-        self._stopping = False
-
-    def warm(self, key: tuple) -> None:
-        with self._wake:
-            if self._stopping:
-                return
-            self._latest = key
-            self._wake.notify()
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="spasm-figure-warmer", daemon=True)
-                self._thread.start()
-                # Let a drawing in progress finish before the interpreter exits: a thread killed
-                # inside matplotlib's C++ renderer aborts the process.
-                atexit.register(self.stop)
-
-    def stop(self, timeout: float = 10.0) -> None:
-        """Finish the chart being drawn, then end the thread."""
-        with self._wake:
-            self._stopping = True
-            self._wake.notify()
-            thread = self._thread
-        if thread is not None:
-            thread.join(timeout)
-
-    def _run(self) -> None:
-        while True:
-            with self._wake:
-                while self._latest is None and not self._stopping:
-                    self._wake.wait()
-                if self._stopping:
-                    return
-                key = self._latest
-                self._latest = None
-            for nearby in keys_nearby(key):
-                if self._latest is not None or self._stopping:
-                    break
-                try:
-                    draw_in_background(nearby)
-                except Exception:  # noqa: BLE001 - best effort: a miss is drawn by the callback itself
-                    continue
-
-
-_WARMER = _FigureWarmer()
-
-
-class RiskFactorExplorer(Described, W.VBox):
-    """Checkboxes grouped by category, a sport dropdown, and the profile they select."""
+class RiskFactorExplorer(StaticView, Described, W.VBox):
+    """Checkboxes grouped by category (the sport menu inside the Sport group), and the profile."""
 
     description_text = "Risk-factor explorer"
 
-    def __init__(self, facts: Facts, state: RiskProfile, draw_ahead: bool = True):
+    def __init__(self, facts: Facts, state: RiskProfile):
         self.facts = facts
-        self.draw_ahead = draw_ahead
+        self._state = state
+        self._syncing = False
         self.checkboxes: dict[str, W.Checkbox] = {}
+        self.sport = W.Dropdown(
+            options=[(s.name, s.id) for s in facts.sports] + [("No sport", NO_SPORT)],
+            value=state.sport,
+            description="Sport the patient plays",
+            style=_WIDE,
+            layout=W.Layout(width="auto"),
+        )
+        self.sport.observe(self._on_sport, names="value")
+        sport_factors = {s.risk_factor_id for s in facts.sports}
         groups = []
         for category in R.RISK_CATEGORIES:
             members = [r for r in facts.risk_factors if r.category == category]
             if not members:
                 continue
-            boxes = []
+            items: list[W.Widget] = [W.HTML(f"<h3>{esc(CATEGORY_LABELS[category])}</h3>")]
             for r in members:
-                box = W.Checkbox(value=r.id in state.risk_factor_ids, description=r.name, indent=False)
-                box.observe(self._on_change, names="value")
+                box = W.Checkbox(value=False, description=r.name, indent=False)
+                box.observe(lambda change, rid=r.id: self._on_tick(rid, change["new"]), names="value")
                 self.checkboxes[r.id] = box
-                boxes.append(box)
-            heading = W.HTML(f"<h3>{esc(CATEGORY_LABELS[category])}</h3>")
-            groups.append(W.VBox([heading, *boxes], layout=W.Layout(min_width="14em")))
-        self.sport = W.Dropdown(
-            options=[(s.name, s.id) for s in facts.sports] + [("No sport", NO_SPORT)],
-            value=state.sport,
-            description="Sport",
-        )
-        self.sport.observe(self._on_change, names="value")
+                items.append(box)
+                if r.id in sport_factors:
+                    items.append(self.sport)  # the menu sits under the box it ticks
+            groups.append(W.VBox(items, layout=W.Layout(min_width="14em", margin="0 1em 0 0")))
         self.view = W.HTML()
-        self._order = list(state.risk_factor_ids)
-        super().__init__(
-            [W.HBox(groups, layout=W.Layout(flex_flow="row wrap")), self.sport, self.view]
-        )
-        self.refresh(ahead=False)  # no drawing ahead until someone uses it (papermill, nbval)
+        super().__init__([W.HBox(groups, layout=W.Layout(flex_flow="row wrap")), self.view])
+        self.refresh()
 
     @property
     def state(self) -> RiskProfile:
-        """The current selection; ticked ids in the order they were ticked."""
-        return RiskProfile(tuple(self._order), self.sport.value)
+        """The current selection: ticked ids in the order they were ticked, and the sport."""
+        return self._state
 
-    def _on_change(self, change: dict) -> None:
-        for rid, box in self.checkboxes.items():
-            if box.value and rid not in self._order:
-                self._order.append(rid)
-            elif not box.value and rid in self._order:
-                self._order.remove(rid)
-        self.refresh()
+    def _on_tick(self, risk_factor_id: str, selected: bool) -> None:
+        if not self._syncing:
+            self._state = tick(self.facts, self._state, risk_factor_id, selected)
+            self.refresh()
 
-    def refresh(self, ahead: bool = True) -> None:
-        result = profile_of(self.facts, self.state)
-        if ahead and self.draw_ahead:  # first, so the warmer leaves the previous state's charts
-            _WARMER.warm(figure_key(result))
+    def _on_sport(self, change: dict) -> None:
+        if not self._syncing:
+            self._state = choose_sport(self.facts, self._state, change["new"])
+            self.refresh()
+
+    def refresh(self) -> None:
+        result = profile_of(self.facts, self._state)
+        self._syncing = True  # the controls follow the result; their observers must not fire back
+        try:
+            shown = set(result.shown_ticked)
+            for rid, box in self.checkboxes.items():
+                box.value = rid in shown
+            self.sport.value = self._state.sport
+        finally:
+            self._syncing = False
         self.view.value = _profile_html(result).markup
+
+    def static_html(self) -> Html:
+        return profile_html(self.facts, self._state)
 
 
 def _state_from(params: SimpleNamespace) -> RiskProfile:
@@ -173,7 +130,12 @@ def risk_factor_explorer(params: SimpleNamespace, facts: Facts | None = None) ->
     return profile_html(facts, state)
 
 
-class RiskFactorTableExplorer(Described, W.VBox):
+def filtered_table_html(facts: Facts, category: str = "", region: str = "", text: str = "") -> Html:
+    """What the table explorer shows for its filters: what the region filter means, then the table."""
+    return region_filter_note(region) + table_view(filter_risk_factors(facts, category, region, text))
+
+
+class RiskFactorTableExplorer(StaticView, Described, W.VBox):
     """The risk-factor table with a category filter, a region filter and a text search."""
 
     description_text = "Risk-factor table with filters"
@@ -184,30 +146,38 @@ class RiskFactorTableExplorer(Described, W.VBox):
             options=[("All categories", "")] + [(CATEGORY_LABELS[c], c) for c in R.RISK_CATEGORIES],
             value="",
             description="Category",
+            style=_WIDE,
         )
         self.region = W.Dropdown(
-            options=[("All regions", "")] + [(REGION_LABELS[r], r) for r in R.BACK_REGIONS],
+            options=[("All regions", "")] + [(REGION_LABELS[r], r) for r in REGION_FILTERS],
             value="",
             description="Region of the back",
             style=_WIDE,
         )
-        self.text = W.Text(value="", description="Search", placeholder="a word, e.g. disc")
+        self.text = W.Text(
+            value="", description="Search (names, other names, text)", placeholder="a word, e.g. herniated",
+            style=_WIDE, continuous_update=True,
+        )
         self.view = W.HTML()
         for control in (self.category, self.region, self.text):
             control.observe(lambda _change: self.refresh(), names="value")
-        super().__init__([W.HBox([self.category, self.region, self.text]), self.view])
+        super().__init__([W.HBox([self.category, self.region, self.text], layout=W.Layout(flex_flow="row wrap")),
+                          self.view])
         self.refresh()
 
     def refresh(self) -> None:
-        frame = risk_factor_table(self.facts, self.category.value, self.region.value, self.text.value)
-        self.view.value = table_view(frame).markup
+        self.view.value = self.static_html().markup
+
+    def static_html(self) -> Html:
+        return filtered_table_html(self.facts, self.category.value, self.region.value, self.text.value)
 
 
 def risk_factor_table_explorer(
     params: SimpleNamespace, facts: Facts | None = None
 ) -> RiskFactorTableExplorer | Html:
-    """The filterable table: live filters, or (static) the full table."""
+    """The filterable table: live filters, or (static: papermill, handouts) the full table alone, the
+    same table view the filters show, without the note on a filter the reader does not have."""
     facts = facts or load_facts()
     if params.interactive:
         return RiskFactorTableExplorer(facts)
-    return table_view(risk_factor_table(facts))
+    return table_view(filter_risk_factors(facts))

@@ -135,12 +135,26 @@ def test_risk_factor_explorer_follows_the_ticks_and_the_sport(lab_notebook, note
     expect_view(view, profile_html(FACTS, state).markup)
     expect(view).to_contain_text(factor.source_says)
 
-    # Choose another sport: its name and movements appear (sports.csv).
+    # Choose another sport: its name and movements appear (sports.csv), and its box stays ticked.
     sport = next(s for s in FACTS.sports if s.id != state.sport)
-    choose(dropdown(cell, "Sport"), sport.name)
+    menu = dropdown(cell, "Sport the patient plays")
+    choose(menu, sport.name)
     state = state.with_sport(sport.id)
     expect_view(view, profile_html(FACTS, state).markup)
     expect(view).to_contain_text(f"Sport: {sport.name} ({', '.join(sport.movements)})")
+    sports_box = checkbox(cell, FACTS.by_id("risk_factors")[sport.risk_factor_id].name)
+    expect(sports_box).to_be_checked()
+
+    # The menu sits in the Sport group, under the box it ticks, its label flush with the box's.
+    box_left = sports_box.locator("xpath=ancestor::div[contains(@class,'widget-checkbox')]").bounding_box()["x"]
+    menu_left = menu.locator("xpath=ancestor::div[contains(@class,'widget-dropdown')]").bounding_box()["x"]
+    assert abs(menu_left - box_left) <= 2, (box_left, menu_left)
+
+    # Untick the sports box: the sport goes too, and the menu says so.
+    sports_box.uncheck()
+    state = state.with_sport("none")
+    expect(menu).to_have_value("none")
+    expect_view(view, profile_html(FACTS, state).markup)
 
     # Untick the factor again: its card goes.
     box.uncheck()
