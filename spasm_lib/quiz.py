@@ -1,28 +1,68 @@
-"""Self-check quizzes: each notebook's "Check yourself" questions and the grading of an answer.
+"""Self-check quizzes and the learning objectives they test: questions, answer order, grading, score.
 
-Why here and not in the notebook: the same questions feed the live radio buttons, the student
-handout (questions only) and the instructor handout (answers and every explanation), so the
-questions, the correct option and the explanations live in ``data/quiz_*.csv`` and grading is a pure
-function of the data.
+Why here and not in the notebook: the same questions feed the live quiz, the stored notebook and the
+handouts (students open each answer to check themselves; instructors see every answer open), so the
+questions, the correct option, the explanations and the objectives live in
+``data/learning_objectives.csv`` and ``data/quiz_*.csv``, and grading is a pure function of the data.
+Views take the results of this module and never grade anything themselves.
+
+Answer order. Options are shown in a shuffled order, so the correct answer is not always first
+(the authors write it first more often than not). The order is deterministic: options are sorted by
+the SHA-256 digest of ``"<question id>:<option id>"``. It depends on nothing but the two ids, not on
+Python's hash seed, the run or the machine, so a stored notebook, an nbval run and a handout show the
+same order every time, and an instructor can say "the third answer" to a whole class.
+
+Score. The running score counts the questions whose *current* answer is correct, out of all the
+questions of the notebook ("2 of 4 answered correctly"). A student who changes a wrong answer to the
+right one after reading why gets the credit: this is a self-check, not an exam.
 """
 
 from __future__ import annotations
 
-import string
+import hashlib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from spasm_lib import records as R
+from spasm_lib.evidence import provenance_label
 from spasm_lib.facts import Facts
+
+
+def notebook_name(notebook: str | Path) -> str:
+    """``00_start_here``, ``00-start-here`` or ``notebooks/00_start_here.ipynb`` -> ``00-start-here``."""
+    name = Path(str(notebook)).name.removesuffix(".ipynb").replace("_", "-")
+    if name not in R.NOTEBOOKS:
+        raise ValueError(f"unknown notebook '{notebook}'; expected one of: {', '.join(R.NOTEBOOKS)}")
+    return name
+
+
+def objectives(facts: Facts, notebook: str | Path) -> tuple[R.LearningObjective, ...]:
+    """A notebook's learning objectives in their order."""
+    name = notebook_name(notebook)
+    return tuple(sorted((o for o in facts.learning_objectives if o.notebook == name), key=lambda o: o.order))
+
+
+def display_order(question_id: str, options: Iterable[R.QuizOption]) -> tuple[R.QuizOption, ...]:
+    """The options in the order a student sees them (see the module docstring for the rule)."""
+
+    def key(option: R.QuizOption) -> str:
+        return hashlib.sha256(f"{question_id}:{option.id}".encode()).hexdigest()
+
+    return tuple(sorted(options, key=key))
 
 
 @dataclass(frozen=True)
 class Question:
-    """A question with its number in the notebook and its options in file order."""
+    """A question with its number in the notebook, its options in display order and what it tests."""
 
     number: int
     record: R.QuizQuestion
     options: tuple[R.QuizOption, ...]
+    provenance: str
+    """Where the question comes from, as a handout prints it (``Source, paragraph 1; ACP 2017``)."""
+    objectives: tuple[R.LearningObjective, ...]
+    """The learning objectives of its notebook that the question tests, in objective order."""
 
     @property
     def id(self) -> str:
@@ -32,27 +72,28 @@ class Question:
     def prompt(self) -> str:
         return self.record.prompt
 
-    def letter(self, option_id: str) -> str:
-        """The letter (A, B, C ...) an option is shown under."""
-        for i, option in enumerate(self.options):
-            if option.id == option_id:
-                return string.ascii_uppercase[i]
-        raise ValueError(f"option '{option_id}' does not belong to question '{self.id}'")
-
     @property
     def correct_option(self) -> R.QuizOption:
         return next(o for o in self.options if o.correct)
 
+    def option(self, option_id: str) -> R.QuizOption:
+        """One of this question's options; an option of another question is an error."""
+        for candidate in self.options:
+            if candidate.id == option_id:
+                return candidate
+        raise ValueError(
+            f"option '{option_id}' does not belong to question '{self.id}'; expected one of: "
+            + ", ".join(o.id for o in self.options)
+        )
+
 
 @dataclass(frozen=True)
 class Grade:
-    """The outcome of one answer: right or not, why, and which option was right."""
+    """The outcome of one answer: right or not, and why."""
 
     question_id: str
     chosen: R.QuizOption
     correct_option: R.QuizOption
-    chosen_letter: str
-    correct_letter: str
 
     @property
     def correct(self) -> bool:
@@ -64,20 +105,46 @@ class Grade:
         return self.chosen.explanation
 
 
-def notebook_name(notebook: str | Path) -> str:
-    """``00_start_here``, ``00-start-here`` or ``notebooks/00_start_here.ipynb`` -> ``00-start-here``."""
-    name = Path(str(notebook)).name.removesuffix(".ipynb").replace("_", "-")
-    if name not in R.NOTEBOOKS:
-        raise ValueError(f"unknown notebook '{notebook}'; expected one of: {', '.join(R.NOTEBOOKS)}")
-    return name
+@dataclass(frozen=True)
+class Score:
+    """How many questions are answered, how many of those correctly, out of how many."""
+
+    correct: int
+    answered: int
+    total: int
+
+
+@dataclass(frozen=True)
+class QuizResults:
+    """A notebook's questions with the grade of every question answered so far, and the score."""
+
+    notebook: str
+    questions: tuple[Question, ...]
+    grades: tuple[Grade, ...]
+    """One grade per answered question, in question order."""
+
+    def grade_for(self, question_id: str) -> Grade | None:
+        """The grade of a question, or None while it is unanswered."""
+        return next((g for g in self.grades if g.question_id == question_id), None)
+
+    @property
+    def score(self) -> Score:
+        return Score(sum(g.correct for g in self.grades), len(self.grades), len(self.questions))
 
 
 def questions(facts: Facts, notebook: str | Path) -> tuple[Question, ...]:
-    """A notebook's questions in order, numbered from 1, each with its options in file order."""
+    """A notebook's questions in order, numbered from 1, each with its options in display order."""
     name = notebook_name(notebook)
     mine = sorted((q for q in facts.quiz_questions if q.notebook == name), key=lambda q: q.order)
+    objective_by_id = facts.by_id("learning_objectives")
     return tuple(
-        Question(number, q, tuple(o for o in facts.quiz_options if o.question_id == q.id))
+        Question(
+            number,
+            q,
+            display_order(q.id, (o for o in facts.quiz_options if o.question_id == q.id)),
+            provenance_label(facts, q),
+            tuple(sorted((objective_by_id[i] for i in q.objective_ids), key=lambda o: (o.notebook, o.order))),
+        )
         for number, q in enumerate(mine, start=1)
     )
 
@@ -90,14 +157,25 @@ def question(facts: Facts, question_id: str) -> Question:
     return next(q for q in questions(facts, record.notebook) if q.id == question_id)
 
 
+def _grade(q: Question, option_id: str) -> Grade:
+    return Grade(q.id, q.option(option_id), q.correct_option)
+
+
 def grade(facts: Facts, question_id: str, option_id: str) -> Grade:
     """Grade one answer. An option of another question is an error, not a wrong answer."""
-    q = question(facts, question_id)
-    chosen = next((o for o in q.options if o.id == option_id), None)
-    if chosen is None:
-        raise ValueError(
-            f"option '{option_id}' does not belong to question '{question_id}'; expected one of: "
-            + ", ".join(o.id for o in q.options)
-        )
-    right = q.correct_option
-    return Grade(question_id, chosen, right, q.letter(chosen.id), q.letter(right.id))
+    return _grade(question(facts, question_id), option_id)
+
+
+def check(facts: Facts, notebook: str | Path, answers: Mapping[str, str] | None = None) -> QuizResults:
+    """Grade a notebook's answers (question id -> option id); unanswered questions have no grade.
+
+    An answer to a question of another notebook, or an option of another question, is an error.
+    """
+    name = notebook_name(notebook)
+    qs = questions(facts, name)
+    answers = dict(answers or {})
+    stray = [qid for qid in answers if qid not in {q.id for q in qs}]
+    if stray:
+        raise ValueError(f"answers name questions that are not in {name}: {', '.join(stray)}")
+    grades = tuple(_grade(q, answers[q.id]) for q in qs if q.id in answers)
+    return QuizResults(name, qs, grades)

@@ -6,6 +6,7 @@ state built by hand, so the widget is shown to hold no logic of its own.
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 import ipywidgets as W
@@ -17,13 +18,13 @@ from spasm_lib import records as R
 from spasm_lib.facts import load_facts
 from spasm_lib.html import Html
 from spasm_lib.params import validate
-from spasm_lib.quiz import grade
+from spasm_lib.quiz import check, grade
 from spasm_lib.treatment_pathway import PathwayState, pathway
 from spasm_lib.views.pathway import walkthrough_view
 from spasm_lib.views.quiz import answer_feedback, quiz_view
 from spasm_lib.virtual_patients import case_for
 from spasm_lib.widgets.pathway import treatment_pathway_walkthrough
-from spasm_lib.widgets.quiz import check_yourself
+from spasm_lib.widgets.quiz import CHOICES_CLASS, check_yourself
 
 FACTS = load_facts()
 STEPS = [s.id for s in sorted(FACTS.pathway_steps, key=lambda s: s.order)]
@@ -140,47 +141,93 @@ def quiz_params(audience="student", interactive=True):
     return SimpleNamespace(audience=audience, interactive=interactive)
 
 
+def quiz_questions_of(notebook):
+    return sorted((q for q in FACTS.quiz_questions if q.notebook == notebook), key=lambda q: q.order)
+
+
+def quiz_options_of(question_id):
+    return [o for o in FACTS.quiz_options if o.question_id == question_id]
+
+
+def text_of(markup):
+    return re.sub(r"<[^>]+>", "", markup)
+
+
 @pytest.mark.parametrize("notebook", R.NOTEBOOKS)
-def test_one_unanswered_radio_group_per_question(notebook):
+def test_one_unanswered_radio_group_per_question_labelled_with_full_answers(notebook):
     quiz = check_yourself(notebook, quiz_params())
-    mine = sorted((q for q in FACTS.quiz_questions if q.notebook == notebook), key=lambda q: q.order)
+    mine = quiz_questions_of(notebook)
     assert list(quiz.radios) == [q.id for q in mine]
     for number, q in enumerate(mine, start=1):
         radio = quiz.radios[q.id]
         assert radio.description == f"Question {number}"
         assert radio.value is None
-        mine = [o for o in FACTS.quiz_options if o.question_id == q.id]
-        assert [label for label, _ in radio.options] == list("ABCD"[: len(mine)])  # one-line rows
-        assert [value for _, value in radio.options] == [o.id for o in mine]
-        shown = quiz.children[quiz.children.index(radio) - 1].value
-        for letter, option in zip("ABCD", mine):
-            assert f"<strong>{letter}.</strong> {esc(option.text)}" in shown
+        assert CHOICES_CLASS in radio._dom_classes
+        options = quiz_options_of(q.id)
+        # each radio's label is the answer's full text (a screen reader reads it, not a letter)
+        assert sorted(radio.options) == sorted((o.text, o.id) for o in options)
+        heading = quiz.children[quiz.children.index(radio) - 1].value
+        assert f"<h3>Question {number}</h3>" in heading and esc(q.prompt) in heading
+        assert quiz.children[quiz.children.index(radio) + 1] is quiz.feedback[q.id]  # right under it
         assert quiz.feedback[q.id].value == ""
-    assert isinstance(quiz, W.VBox)
-    assert isinstance(quiz.children[0], W.HTML) and "<h3>Check yourself</h3>" in quiz.children[0].value
+    assert text_of(quiz.score.value) == f"0 of {len(mine)} answered correctly"
+    assert quiz.children[-1] is quiz.score
     assert not any(isinstance(w, W.Output) for w in walk_tree(quiz))
+    shown = " ".join(w.value for w in walk_tree(quiz) if isinstance(w, W.HTML))
+    assert "Check yourself" not in shown and "<h2" not in shown  # the notebook's markdown has the heading
 
 
-@pytest.mark.parametrize("option", FACTS.quiz_options[:12], ids=lambda o: o.id)
-def test_choosing_an_option_shows_its_grade(option):
+def test_answers_are_shuffled_in_the_radios_as_written_out_by_hand():
+    quiz = check_yourself("00-start-here", quiz_params())
+    assert [value for _, value in quiz.radios["q-00-1"].options] == ["q-00-1-a", "q-00-1-d", "q-00-1-c", "q-00-1-b"]
+
+
+@pytest.mark.parametrize("option", FACTS.quiz_options[::5], ids=lambda o: o.id)
+def test_choosing_an_option_shows_its_grade_under_its_question(option):
     question = FACTS.by_id("quiz_questions")[option.question_id]
     quiz = check_yourself(question.notebook, quiz_params())
     quiz.radios[question.id].value = option.id
     feedback = quiz.feedback[question.id].value
     assert feedback == answer_feedback(grade(FACTS, question.id, option.id)).markup
-    assert ("Right." in feedback) is option.correct
+    assert ("Correct.</strong>" in feedback) is option.correct
+    assert ("Incorrect.</strong>" in feedback) is not option.correct
+    assert esc(option.explanation) in feedback
     others = [qid for qid in quiz.feedback if qid != question.id]
     assert all(quiz.feedback[qid].value == "" for qid in others)
     assert quiz.answers == {question.id: option.id}
+    total = len(quiz_questions_of(question.notebook))
+    assert text_of(quiz.score.value) == f"{1 if option.correct else 0} of {total} answered correctly"
 
 
-def test_instructor_gets_an_answer_key():
+def test_running_score_follows_the_answers():
+    quiz = check_yourself("02-exam-simulator", quiz_params())
+    quiz.radios["q-02-3"].value = "q-02-3-c"  # right
+    quiz.radios["q-02-2"].value = "q-02-2-c"  # wrong
+    quiz.radios["q-02-4"].value = "q-02-4-c"  # right
+    assert text_of(quiz.score.value) == "2 of 5 answered correctly"
+    quiz.radios["q-02-2"].value = "q-02-2-b"  # changed to the right one
+    assert text_of(quiz.score.value) == "3 of 5 answered correctly"
+    assert "Correct.</strong>" in quiz.feedback["q-02-2"].value
+
+
+def test_stored_output_carries_the_static_view_of_the_answers_so_far():
+    quiz = check_yourself("01-risk-factors", quiz_params())
+    quiz.radios["q-01-4"].value = "q-01-4-b"
+    assert quiz.static_html().markup == quiz_view(check(FACTS, "01-risk-factors", {"q-01-4": "q-01-4-b"}), "student").markup
+    data = quiz._repr_mimebundle_()
+    data = data[0] if isinstance(data, tuple) else data
+    assert quiz.static_html().markup in data["text/html"]
+
+
+def test_instructor_gets_a_folded_answer_key():
     quiz = check_yourself("00_start_here", quiz_params("instructor"))
-    assert quiz.answer_key.value == quiz_view(FACTS, "00_start_here", "instructor").markup
+    key = quiz_view(check(FACTS, "00-start-here"), "instructor").markup
+    assert quiz.answer_key.value == f"<details><summary>Answer key (instructor)</summary>{key}</details>"
     assert check_yourself("00_start_here", quiz_params()).answer_key is None
 
 
 @pytest.mark.parametrize("audience", ["student", "instructor"])
 def test_static_quiz_is_the_view_for_the_audience(audience):
     view = check_yourself("02_exam_simulator", quiz_params(audience, interactive=False))
-    assert view.markup == quiz_view(FACTS, "02-exam-simulator", audience).markup
+    assert isinstance(view, Html)
+    assert view.markup == quiz_view(check(FACTS, "02-exam-simulator"), audience).markup

@@ -1,90 +1,123 @@
-"""The "Check yourself" section: numbered questions, lettered options, feedback in words.
+"""The "Check yourself" section: questions, answers that reveal their feedback, a running score.
 
-The student view never reveals the correct option or any explanation until the student answers a
-question (then it shows the feedback for that answer only); the instructor view marks the correct
-option with the words "Correct answer" and prints every option's explanation. Both cite where each
-question comes from.
+Views take :class:`spasm_lib.quiz.QuizResults` (or one of its parts) and render escaped HTML; they
+never grade. The section's heading is the notebook's own markdown ("## Check yourself"), so nothing
+here repeats it; questions are ``<h3>`` under it.
+
+Static view (stored notebooks, handouts): each option is a ``<details>`` whose ``<summary>`` is the
+option's full text; opening it shows whether it is correct and why. No script is needed, so a student
+can check themselves in a handout on paper-like HTML. The instructor version opens every option and
+marks the correct one in words. What to do is said once, by the notebook's markdown (its
+``live-only`` and ``handout-only`` cells), so the views add no instructions of their own.
+
+Feedback says right or wrong three ways, so it survives colour blindness and greyscale printing: a
+word ("Correct" / "Incorrect"), an icon (a tick or a cross, hidden from screen readers since the word
+says it), and a border that is solid blue for correct and dashed vermillion for incorrect (an
+Okabe-Ito pair that stays distinct with the common colour-vision deficiencies). Colours are inline
+styles, so they hold in JupyterLab, a handout and a stored notebook alike.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-from spasm_lib.evidence import provenance_label
-from spasm_lib.facts import Facts
-from spasm_lib.html import Html, esc, join, tag
-from spasm_lib.quiz import Grade, Question, grade, questions
+from spasm_lib.html import PALETTE, Html, esc, join, tag
+from spasm_lib.quiz import Grade, Question, QuizResults, Score
 
 AUDIENCES = ("student", "instructor")
 CORRECT_MARK = "Correct answer"
+INSTRUCTOR_HINT = "Instructor version: every answer is open, and the correct one is marked."
+
+_VERDICTS = {
+    True: ("\u2714", "Correct", f"border-left:4px solid {PALETTE['blue']};background:#eaf3fa"),
+    False: ("\u2718", "Incorrect", f"border-left:4px dashed {PALETTE['vermillion']};background:#fcefe6"),
+}
+_BOX = "margin:.3em 0 .6em;padding:.35em .6em;color:#1a1a1a;"
 
 
-def answer_feedback(result: Grade | None) -> Html:
-    """Feedback on one answer: right or not in words, then why. Empty before any answer."""
-    if result is None:
-        return Html("", "no answer yet")
-    verdict = "Right." if result.correct else "Not quite."
-    return Html(
-        f'<p class="spasm-feedback" role="status"><strong>{verdict}</strong> '
-        f"You chose: {esc(result.chosen.text)}. {esc(result.explanation)}</p>",
-        "feedback",
+def _verdict(correct: bool) -> str:
+    icon, word, _ = _VERDICTS[correct]
+    return f'<strong class="spasm-verdict"><span aria-hidden="true">{icon}</span> {word}.</strong>'
+
+
+def _feedback_box(correct: bool, explanation: str, live: bool = False) -> str:
+    _, _, border = _VERDICTS[correct]
+    kind = "correct" if correct else "incorrect"
+    role = ' role="status"' if live else ""
+    return (
+        f'<div class="spasm-feedback spasm-feedback-{kind}"{role} style="{_BOX}{border}">'
+        f"{_verdict(correct)} {esc(explanation)}</div>"
     )
 
 
-def question_heading(facts: Facts, q: Question) -> Html:
-    """A question's number, prompt and provenance (shown above its options or radio buttons)."""
+def answer_feedback(result: Grade | None) -> Html:
+    """Feedback on the chosen answer: the verdict in a word and an icon, then why. Empty before any answer."""
+    if result is None:
+        return Html("", "no answer yet")
+    return Html(_feedback_box(result.correct, result.explanation, live=True), "feedback")
+
+
+def score_line(score: Score) -> Html:
+    """The running score in words, announced politely to screen readers when it changes."""
     return Html(
-        tag("h4", f"Question {q.number}")
+        f'<p class="spasm-score" aria-live="polite"><strong>{score.correct} of {score.total}</strong> '
+        "answered correctly</p>",
+        "score",
+    )
+
+
+def question_heading(q: Question) -> Html:
+    """A question's number, prompt and provenance (shown above its answers)."""
+    return Html(
+        tag("h3", f"Question {q.number}")
         + tag("p", q.prompt, cls="spasm-prompt")
-        + tag("p", f"From: {provenance_label(facts, q.record)}", cls="spasm-provenance"),
+        + tag("p", f"From: {q.provenance}", cls="spasm-provenance"),
         f"question {q.number}",
     )
 
 
-def option_list(q: Question) -> Html:
-    """A question's options, lettered, in full: the live quiz's radio buttons carry only the letters.
+def _objectives_line(q: Question) -> str:
+    numbers = ", ".join(str(o.order) for o in q.objectives)
+    noun = "objective" if len(q.objectives) == 1 else "objectives"
+    return tag("p", f"Tests learning {noun} {numbers}.", cls="spasm-objectives-tested")
 
-    Radio-button rows have a fixed height, so a long option would wrap over the next one and a
-    click could land on the wrong answer; the letters keep every row one line high.
-    """
-    items = "".join(
-        f"<li><strong>{esc(q.letter(o.id))}.</strong> {esc(o.text)}</li>" for o in q.options
+
+def _option(q: Question, option_id: str, instructor: bool, chosen: bool) -> str:
+    option = q.option(option_id)
+    summary = esc(option.text)
+    if instructor and option.correct:
+        summary += f' <strong class="spasm-correct-mark">(<span aria-hidden="true">\u2714</span> {CORRECT_MARK})</strong>'
+    if chosen:
+        summary += ' <em class="spasm-your-answer">(your answer)</em>'
+    opened = " open" if instructor or chosen else ""
+    return (
+        f'<li><details class="spasm-option"{opened}><summary>{summary}</summary>'
+        f"{_feedback_box(option.correct, option.explanation)}</details></li>"
     )
-    return Html(f'<ul class="spasm-options" style="list-style:none;padding-left:0">{items}</ul>', "options")
 
 
-def quiz_view(
-    facts: Facts, notebook: str, audience: str = "student", answers: Mapping[str, str] | None = None
-) -> Html:
-    """A notebook's questions for a student (no answers shown) or an instructor (answers and why)."""
+def quiz_view(results: QuizResults, audience: str = "student") -> Html:
+    """The static quiz: every question with answers that open to their feedback.
+
+    Students: every answer closed, except an answer already chosen (open, marked "your answer"),
+    and the score once something is answered. Instructors: every answer open, the correct one marked
+    "Correct answer", and the learning objectives each question tests.
+    """
     if audience not in AUDIENCES:
         raise ValueError(f"unknown audience '{audience}'; expected one of: {', '.join(AUDIENCES)}")
-    answers = dict(answers or {})
-    qs = questions(facts, notebook)
-    known = {q.id for q in qs}
-    stray = [qid for qid in answers if qid not in known]
-    if stray:
-        raise ValueError(f"answers name questions that are not in {notebook}: {', '.join(stray)}")
     instructor = audience == "instructor"
-    parts = ['<section class="spasm-quiz">', tag("h3", "Check yourself")]
+    parts = ['<section class="spasm-quiz">']
     if instructor:
-        parts.append(tag("p", "Instructor version: the correct option and every explanation are shown.",
-                         cls="spasm-audience"))
-    for q in qs:
-        parts.append(f'<div class="spasm-question" id="{esc("q-" + q.id)}">')
-        parts.append(question_heading(facts, q).markup)
-        parts.append('<ul class="spasm-options" style="list-style:none;padding-left:1em;">')
+        parts.append(tag("p", INSTRUCTOR_HINT, cls="spasm-audience"))
+    for q in results.questions:
+        grade = results.grade_for(q.id)
+        parts.append(f'<div class="spasm-question" id="{esc(q.id)}" style="break-inside:avoid">')
+        parts.append(question_heading(q).markup)
+        if instructor:
+            parts.append(_objectives_line(q))
+        parts.append('<ul class="spasm-options" style="list-style:none;padding-left:0">')
         for option in q.options:
-            letter = q.letter(option.id)
-            line = f"<strong>{esc(letter)}.</strong> {esc(option.text)}"
-            if instructor:
-                if option.correct:
-                    line += f' <strong class="spasm-correct">({CORRECT_MARK})</strong>'
-                line += f'<br><span class="spasm-explanation">{esc(option.explanation)}</span>'
-            parts.append(f"<li>{line}</li>")
-        parts.append("</ul>")
-        if q.id in answers:
-            parts.append(answer_feedback(grade(facts, q.id, answers[q.id])).markup)
-        parts.append("</div>")
+            parts.append(_option(q, option.id, instructor, grade is not None and grade.chosen.id == option.id))
+        parts.append("</ul></div>")
+    if results.grades:
+        parts.append(score_line(results.score).markup)
     parts.append("</section>")
     return join(parts, label=f"check yourself ({audience})")

@@ -1,9 +1,14 @@
-"""The live "Check yourself" section: one set of radio buttons per question, feedback on each choice.
+"""The live "Check yourself" section: per question, radio buttons with the answers' full text and feedback.
 
-Wiring only: a choice goes through :func:`spasm_lib.quiz.grade` and
-:func:`spasm_lib.views.quiz.answer_feedback` into that question's HTML widget. With
-``interactive = False`` the notebook shows :func:`spasm_lib.views.quiz.quiz_view` for the audience
-(questions only for students; answers and explanations for instructors).
+Wiring only: a choice goes through :func:`spasm_lib.quiz.check` and the views of
+:mod:`spasm_lib.views.quiz` into the HTML widget right under that question and into the score line.
+With ``interactive = False`` the notebook shows :func:`spasm_lib.views.quiz.quiz_view` for the
+audience instead; the live widget stores the same static view in its output for readers without a
+kernel.
+
+Each answer is a radio button labelled with its full text, so a screen reader reads the answer, not a
+letter. ipywidgets gives radio labels a fixed one-line height, so a long answer would overlap the next
+one; the small stylesheet below (scoped to this widget's class) lets labels wrap to their full height.
 """
 
 from __future__ import annotations
@@ -12,59 +17,80 @@ from types import SimpleNamespace
 
 import ipywidgets as W
 
-from spasm_lib.widgets import Described
-
 from spasm_lib.facts import Facts, load_facts
-from spasm_lib.html import Html, tag
-from spasm_lib.quiz import notebook_name, questions
-from spasm_lib.quiz import grade as grade_answer
-from spasm_lib.views.quiz import answer_feedback, option_list, question_heading, quiz_view
+from spasm_lib.html import Html
+from spasm_lib.quiz import QuizResults, check, notebook_name
+from spasm_lib.views.quiz import answer_feedback, question_heading, quiz_view, score_line
+from spasm_lib.widgets import Described
+from spasm_lib.widgets.base import StaticView
 
-_WIDE = {"description_width": "initial"}
+CHOICES_CLASS = "spasm-quiz-choices"
+CHOICES_STYLE = (
+    "<style>"
+    f".{CHOICES_CLASS} .widget-radio-box label, .{CHOICES_CLASS} .jupyter-widget-radio-box label"
+    "{height:auto;min-height:var(--jp-widgets-radio-item-height);line-height:1.4;white-space:normal;"
+    "display:flex;align-items:flex-start;gap:.45em;padding:.2em 0}"
+    f".{CHOICES_CLASS} .widget-radio-box input, .{CHOICES_CLASS} .jupyter-widget-radio-box input"
+    "{height:auto;float:none;flex:none;order:-1;margin:.25em 0 0 1px}"
+    "</style>"
+)
+"""Lets each radio label wrap over as many lines as its answer needs (scoped to the quiz's radios)."""
 
 
-class CheckYourself(Described, W.VBox):
-    """A heading, then per question: its prompt, radio buttons (no choice at first) and feedback."""
+class CheckYourself(StaticView, Described, W.VBox):
+    """Per question: its heading, its answers as radio buttons (none chosen at first), its feedback;
+    then the running score. An instructor also gets the answer key, folded."""
 
     description_text = "Check yourself quiz"
 
     def __init__(self, facts: Facts, notebook: str, audience: str):
         self.facts = facts
         self.notebook = notebook_name(notebook)
+        self.audience = audience
         self.radios: dict[str, W.RadioButtons] = {}
         self.feedback: dict[str, W.HTML] = {}
-        children: list[W.Widget] = [W.HTML(tag("h3", "Check yourself"))]
-        for q in questions(facts, self.notebook):
+        results = check(facts, self.notebook)
+        children: list[W.Widget] = [W.HTML(CHOICES_STYLE)]
+        for q in results.questions:
             radio = W.RadioButtons(
-                options=[(q.letter(o.id), o.id) for o in q.options],
+                options=[(o.text, o.id) for o in q.options],
                 value=None,
                 description=f"Question {q.number}",
-                style=_WIDE,
+                style={"description_width": "initial"},
                 layout=W.Layout(width="auto"),
             )
-            feedback = W.HTML(answer_feedback(None).markup)
-            radio.observe(self._on_choice(q.id), names="value")
+            radio.add_class(CHOICES_CLASS)
+            radio.observe(self._on_choice, names="value")
             self.radios[q.id] = radio
-            self.feedback[q.id] = feedback
-            children += [W.HTML((question_heading(facts, q) + option_list(q)).markup), radio, feedback]
+            self.feedback[q.id] = W.HTML(answer_feedback(None).markup)
+            children += [W.HTML(question_heading(q).markup), radio, self.feedback[q.id]]
+        self.score = W.HTML(score_line(results.score).markup)
+        children.append(self.score)
         self.answer_key = None
         if audience == "instructor":
-            self.answer_key = W.HTML(quiz_view(facts, self.notebook, "instructor").markup)
+            key = quiz_view(results, "instructor").markup
+            self.answer_key = W.HTML(f"<details><summary>Answer key (instructor)</summary>{key}</details>")
             children.append(self.answer_key)
         super().__init__(children)
-
-    def _on_choice(self, question_id: str):
-        def update(change: dict) -> None:
-            chosen = change["new"]
-            result = None if chosen is None else grade_answer(self.facts, question_id, chosen)
-            self.feedback[question_id].value = answer_feedback(result).markup
-
-        return update
 
     @property
     def answers(self) -> dict[str, str]:
         """The options chosen so far, by question id."""
         return {qid: r.value for qid, r in self.radios.items() if r.value is not None}
+
+    @property
+    def results(self) -> QuizResults:
+        return check(self.facts, self.notebook, self.answers)
+
+    def _on_choice(self, change: dict) -> None:
+        results = self.results
+        for qid, box in self.feedback.items():
+            box.value = answer_feedback(results.grade_for(qid)).markup
+        self.score.value = score_line(results.score).markup
+
+    def static_html(self) -> Html:
+        """What a reader without a kernel sees: the static quiz for this audience, answers so far included."""
+        return quiz_view(self.results, self.audience)
 
 
 def check_yourself(notebook: str, params: SimpleNamespace, facts: Facts | None = None) -> CheckYourself | Html:
@@ -72,4 +98,4 @@ def check_yourself(notebook: str, params: SimpleNamespace, facts: Facts | None =
     facts = facts or load_facts()
     if params.interactive:
         return CheckYourself(facts, notebook, params.audience)
-    return quiz_view(facts, notebook, params.audience)
+    return quiz_view(check(facts, notebook), params.audience)
