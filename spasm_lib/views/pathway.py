@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from spasm_lib import records as R
-from spasm_lib.evidence import provenance_text
+from spasm_lib.evidence import provenance_text, references_for
 from spasm_lib.html import Html, esc, join, table_html, tag
 from spasm_lib.treatment_pathway import CheckedEvidence, Plan, StepDetail, WalkResult
 from spasm_lib.triage import Triage
 from spasm_lib.views import svg
 from spasm_lib.views.evidence import evidence_card_for
+from spasm_lib.views.style import styled
 
 YOU_ARE_HERE = "you are here"
 DONE = "\u2713 done"
@@ -36,7 +37,8 @@ def _box(y: float, title: str, status: str) -> tuple[list[str], float]:
     style = {
         YOU_ARE_HERE: {"fill": "url(#here)", "stroke": "#000", "stroke_width": 4},
         DONE: {"fill": "#fff", "stroke": "#0072B2", "stroke_width": 1.5},
-    }.get(status, {"fill": "#fff", "stroke": "#555", "stroke_width": 1.5, "stroke_dasharray": "6 4"})
+        NEXT_HIDDEN: {"fill": "#fff", "stroke": "#555", "stroke_width": 1.5, "stroke_dasharray": "6 4"},
+    }.get(status, {"fill": "#fff", "stroke": "#000", "stroke_width": 1.5})
     parts = [svg.rect(_BOX_X, y, _BOX_WIDTH, height, rx=6, **style)]
     for k, text_line in enumerate(lines):
         parts.append(svg.text(_BOX_X + 8, y + 4 + _LINE * (k + 1), text_line, font_weight="bold"))
@@ -91,7 +93,7 @@ def triage_view(triage: Triage, level: int = 3) -> Html:
     return Html(
         f'<div class="{box}" role="note">{tag(f"h{level}", f"Triage: {lv.name} ({lv.id})")}'
         f"{listed}<p><strong>What to do:</strong> {esc(lv.action)}</p>"
-        f"<p><strong>Why:</strong> {esc(lv.why)} {_provenance(lv, ())}</p></div>",
+        f"<p><strong>Why:</strong> {esc(lv.why)}</p></div>",
         "triage",
     )
 
@@ -165,9 +167,13 @@ def walk_view(result: WalkResult, audience: str = "student") -> Html:
         raise ValueError(f"unknown audience '{audience}'; expected student or instructor")
     case = result.case
     count = len(result.shown)
-    boxes = [(d.step.title, DONE) for d in result.shown[:-1]] + [(result.current.step.title, YOU_ARE_HERE)]
-    if not result.finished:
-        boxes.append(("?", NEXT_HIDDEN))
+    if result.finished:
+        conditional = {p.step_id for p in result.plan.steps if p.conditional}
+        boxes = [(d.step.title, f"step {k}" + (" (only if not improving)" if d.id in conditional else ""))
+                 for k, d in enumerate(result.shown, 1)]
+    else:
+        boxes = [(d.step.title, DONE) for d in result.shown[:-1]] + [(result.current.step.title, YOU_ARE_HERE),
+                                                                     ("?", NEXT_HIDDEN)]
     parts = [
         tag("h3", f"Patient: {case.title}"),
         tag("p", case.story, cls="spasm-story"),
@@ -200,3 +206,18 @@ def treatment_table_view(frame) -> Html:
     """The treatments table (from :func:`spasm_lib.treatment_pathway.treatment_table`) in full, escaped."""
     caption = "Treatments in this course: the source's first, then those current guidance adds."
     return table_html(frame, caption, "treatment table")
+
+
+def triage_levels_view(facts) -> Html:
+    """The four triage levels, most urgent first: when each applies, what to do, and why."""
+    rows = "".join(
+        f"<tr><th scope='row'>{esc(lv.name)} ({esc(lv.id)})</th><td>{esc(lv.applies_when)}</td>"
+        f"<td>{esc(lv.action)}</td><td>{esc(lv.why)} {_provenance(lv, references_for(facts, lv))}</td></tr>"
+        for lv in sorted(facts.triage_levels, key=lambda lv: lv.order)
+    )
+    return styled(Html(
+        '<table class="spasm-table"><caption>The four triage levels, most urgent first.</caption>'
+        "<thead><tr><th scope='col'>Level</th><th scope='col'>When</th><th scope='col'>What to do</th>"
+        f"<th scope='col'>Why</th></tr></thead><tbody>{rows}</tbody></table>",
+        "triage levels",
+    ))
