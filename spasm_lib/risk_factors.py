@@ -264,7 +264,7 @@ class TableResult:
         if self.region:
             words.append(f"region {REGION_LABELS[self.region]}: {REGION_FILTER_MEANING[self.region]}")
         if self.text:
-            words.append(f"search \u201c{self.text}\u201d (names, other names, mechanisms, the source's words)")
+            words.append(f"search \u201c{self.text}\u201d")
         return tuple(words)
 
 

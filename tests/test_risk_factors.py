@@ -415,7 +415,7 @@ def test_table_view_names_the_filters_in_its_caption(facts):
     markup = table_view(filter_risk_factors(facts, "muscle-weakness", "upper-back", "weak")).markup
     assert ("Risk factors the source names: 2 of 11 shown (category Muscle weakness; region Upper back: factors "
             "the source ties to the upper back, including those it ties to both the upper and the lower back; "
-            "search \u201cweak\u201d") in markup
+            "search \u201cweak\u201d). The source gives no numbers") in markup
 
 
 def test_table_view_shows_other_names_and_explains_not_stated(facts):

@@ -156,7 +156,7 @@ class RiskFactorTableExplorer(StaticView, Described, W.VBox):
         )
         self.text = W.Text(
             value="", description="Search (names, other names, text)", placeholder="a word, e.g. herniated",
-            style=_WIDE, continuous_update=True,
+            style=_WIDE, continuous_update=True, layout=W.Layout(width="28em", max_width="100%"),
         )
         self.view = W.HTML()
         for control in (self.category, self.region, self.text):
