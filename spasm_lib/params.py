@@ -8,6 +8,11 @@ fails early with the same one-line message.
 
 Lists (risk factors, exam steps) may be given as a Python list or as text separated by commas or
 semicolons, because that is what ``-p NAME VALUE`` can pass.
+
+Whole numbers follow the package's one rule (:mod:`spasm_lib.inputs`): plain ASCII digits within the
+parameter's range (a seed is 0 to 2^32 - 1). Values in messages are shortened, never echoed whole.
+A parameters file (``-f PARAMS.yaml``) is read by :func:`read_parameters_file`: bounded in size,
+duplicate keys refused, aliases that expand beyond a small bound refused.
 """
 
 from __future__ import annotations
@@ -16,10 +21,13 @@ import ast
 import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+from spasm_lib import inputs
 from spasm_lib.facts import Facts, load_facts
+from spasm_lib.inputs import SEED_MAX, SEED_MIN, InputError, shorten
 
 AUDIENCES = ("student", "instructor")
 RANDOM_CASE = "random"
@@ -31,7 +39,15 @@ class ParameterError(ValueError):
 
     def __init__(self, notebook: str, name: str, message: str):
         self.notebook, self.name = notebook, name
-        super().__init__(f"parameter '{name}' of {notebook}: {message}")
+        super().__init__(f"parameter {_quoted(name)} of {_shown(notebook)}: {message}")
+
+
+def _quoted(name: Any) -> str:
+    return f"'{name}'" if isinstance(name, str) and len(name) <= inputs.SHOWN_CHARS and name.isprintable() else shorten(name)
+
+
+def _shown(text: Any) -> str:
+    return inputs.shown(text) if isinstance(text, str) else shorten(text)
 
 
 @dataclass(frozen=True)
@@ -43,6 +59,8 @@ class Parameter:
     default: Any
     help: str
     allowed: Callable[[Facts], tuple[str, ...]] | tuple[str, ...] | None = None
+    low: int = 0
+    high: int = SEED_MAX  # whole numbers: the range allowed (``int`` parameters only)
 
     def allowed_values(self, facts: Facts) -> tuple[str, ...] | None:
         return self.allowed(facts) if callable(self.allowed) else self.allowed
@@ -70,7 +88,11 @@ _CASES_FILE = Parameter(
     "cases_file", "str", "",
     "Optional CSV of extra cases (columns as data/cases.csv); its ids may then be used as case.",
 )
-_SEED = Parameter("seed", "int", 0, "Seed of the virtual patient when case is 'random' (same seed, same patient).")
+_SEED = Parameter(
+    "seed", "int", 0,
+    f"Seed of the virtual patient when case is 'random' (same seed, same patient): {SEED_MIN} to {SEED_MAX}.",
+    low=SEED_MIN, high=SEED_MAX,
+)
 
 NOTEBOOK_PARAMETERS: dict[str, tuple[Parameter, ...]] = {
     "00_start_here": (_INTERACTIVE, _AUDIENCE),
@@ -146,7 +168,7 @@ def defaults(notebook: str | Path) -> dict[str, Any]:
 
 def _coerce(notebook: str, p: Parameter, value: Any, facts: Facts) -> Any:
     def fail(expected: str) -> ParameterError:
-        return ParameterError(notebook, p.name, f"got {value!r}; expected {expected}")
+        return ParameterError(notebook, p.name, f"got {shorten(value)}; expected {expected}")
 
     if p.kind == "bool":
         if isinstance(value, bool):
@@ -156,14 +178,10 @@ def _coerce(notebook: str, p: Parameter, value: Any, facts: Facts) -> Any:
         else:
             raise fail("True or False")
     elif p.kind == "int":
-        if isinstance(value, bool):
-            raise fail("a whole number")
-        if isinstance(value, int):
-            result = value
-        elif isinstance(value, str) and value.strip().lstrip("-").isdigit():
-            result = int(value)
-        else:
-            raise fail("a whole number")
+        try:
+            result = inputs.whole_number(value, p.low, p.high)
+        except InputError as exc:
+            raise ParameterError(notebook, p.name, str(exc)) from None
     elif p.kind == "list":
         if isinstance(value, str):
             result = [v.strip() for v in value.replace(";", ",").split(",") if v.strip()]
@@ -180,9 +198,9 @@ def _coerce(notebook: str, p: Parameter, value: Any, facts: Facts) -> Any:
         for item in result if p.kind == "list" else [result]:
             if item not in allowed:
                 shown = ", ".join(repr(a) if a == "" else a for a in allowed)
-                raise ParameterError(notebook, p.name, f"{item!r} is not allowed; expected one of: {shown}")
+                raise ParameterError(notebook, p.name, f"{shorten(item)} is not allowed; expected one of: {shown}")
         if p.kind == "list" and len(set(result)) != len(result):
-            raise ParameterError(notebook, p.name, f"{result!r} names an id twice")
+            raise ParameterError(notebook, p.name, f"{shorten(result)} names an id twice")
     return result
 
 
@@ -198,15 +216,160 @@ def validate(notebook: str | Path, values: Mapping[str, Any], facts: Facts | Non
             raise ParameterError(key, name, f"unknown parameter; expected one of: {', '.join(spec)}")
     if facts is None:
         cases_file = values.get("cases_file") or None
-        if cases_file is not None and not isinstance(cases_file, str):
-            raise ParameterError(key, "cases_file", f"got {cases_file!r}; expected a path to a CSV file")
-        if cases_file is not None and not Path(cases_file).is_file():
-            raise ParameterError(key, "cases_file", f"no such file: {cases_file}")
+        if cases_file is not None:
+            check_cases_file(key, cases_file)
         facts = load_facts(cases_file=cases_file)
     return {
         name: _coerce(key, p, values[name] if name in values else p.default, facts)
         for name, p in spec.items()
     }
+
+
+def check_cases_file(notebook: str, value: Any) -> None:
+    """A ``cases_file`` value names a readable CSV file of bounded size (``''`` means none).
+
+    Raises :class:`ParameterError` before anything resolves, opens or runs it: a NUL character,
+    a 5000-character name, a folder, ``/dev/zero`` or a FIFO each get one line.
+    """
+    if value in ("", None):
+        return
+    if not isinstance(value, str):
+        raise ParameterError(notebook, "cases_file", f"got {shorten(value)}; expected a path to a CSV file")
+    try:
+        inputs.check_file(value.strip(), "cases file", inputs.MAX_CASES_FILE_BYTES, "a CSV file with the columns of data/cases.csv")
+    except InputError as exc:
+        raise ParameterError(notebook, "cases_file", str(exc)) from None
+
+
+# --------------------------------------------------------------------------- parameters files (YAML)
+
+
+class ParametersFileError(ValueError):
+    """A ``-f PARAMS.yaml`` file that cannot be read, is not YAML, or is not a mapping."""
+
+
+def read_parameters_file(path: str | Path) -> dict[str, Any]:
+    """The mapping in a papermill parameters file (YAML). An empty file means no parameters.
+
+    Read with bounds: at most :data:`~spasm_lib.inputs.MAX_PARAMETERS_FILE_BYTES`, a regular file
+    only (never ``/dev/zero`` or a FIFO), UTF-8, duplicate keys refused (YAML would let the last
+    one silently win), aliases expanding to more than :data:`~spasm_lib.inputs.MAX_YAML_VALUES`
+    values refused (an alias bomb is tiny on disk and huge in memory), nesting bounded.
+    """
+    name = f"parameters file {_shown(str(path))}"
+    try:
+        raw = inputs.read_bounded(path, "parameters file", inputs.MAX_PARAMETERS_FILE_BYTES, "a YAML file")
+    except InputError as exc:
+        raise ParametersFileError(str(exc)) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ParametersFileError(f"{name}: not UTF-8 (byte {exc.start + 1}); save it as UTF-8 text") from None
+    values = load_yaml(text, name)
+    if values is None:
+        return {}
+    if not isinstance(values, dict):
+        raise ParametersFileError(
+            f"{name}: expected a mapping of parameter names to values "
+            f"(such as 'case: golfer-twist'); got a {type(values).__name__}"
+        )
+    return values
+
+
+class _Refused(Exception):
+    def __init__(self, problem: str, mark: Any = None):
+        super().__init__(problem)
+        self.problem, self.problem_mark = problem, mark
+
+
+def load_yaml(text: str, name: str) -> Any:
+    """One YAML document, loaded safely and with bounds; :class:`ParametersFileError` names the line."""
+    import yaml
+
+    loader = _strict_loader_class()(text)
+    try:
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            _expanded_size(node, {}, set(), 0)
+            return loader.construct_document(node)
+        finally:
+            loader.dispose()
+    except (yaml.YAMLError, _Refused) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "malformed"
+        if isinstance(exc, _Refused):
+            raise ParametersFileError(f"{name}: refused{where}: {problem}") from None
+        raise ParametersFileError(
+            f"{name}: not valid YAML{where} ({problem}); expected a mapping such as 'case: golfer-twist'"
+        ) from None
+    except RecursionError:
+        raise ParametersFileError(
+            f"{name}: nested too deeply; expected a mapping such as 'case: golfer-twist'"
+        ) from None
+    except ValueError as exc:  # a value YAML parses but Python refuses: an int of more than 4300 digits
+        why = "a whole number has more than 4300 digits" if "4300" in str(exc) else inputs.shown(str(exc), 60)
+        raise ParametersFileError(
+            f"{name}: a value cannot be read ({why}); expected a mapping such as 'case: golfer-twist'"
+        ) from None
+
+
+def _expanded_size(node: Any, sizes: dict[int, int], open_: set[int], depth: int) -> int:
+    """How many values ``node`` stands for once every alias is expanded; refuses beyond the bound."""
+    import yaml
+
+    key = id(node)
+    if key in sizes:
+        return sizes[key]
+    if key in open_:
+        raise _Refused("an alias (*name) refers to a value that contains it; expected plain values", node.start_mark)
+    if depth > inputs.MAX_YAML_DEPTH:
+        raise _Refused(f"values nested more than {inputs.MAX_YAML_DEPTH} levels deep", node.start_mark)
+    if isinstance(node, yaml.SequenceNode):
+        children = list(node.value)
+    elif isinstance(node, yaml.MappingNode):
+        children = [part for pair in node.value for part in pair]
+    else:
+        children = []
+    open_.add(key)
+    total = 1
+    for child in children:
+        total += _expanded_size(child, sizes, open_, depth + 1)
+        if total > inputs.MAX_YAML_VALUES:
+            raise _Refused(
+                f"the values expand (through aliases such as *name) to more than {inputs.MAX_YAML_VALUES}; "
+                "expected a few parameter values", node.start_mark)
+    open_.discard(key)
+    sizes[key] = total
+    return total
+
+
+@cache
+def _strict_loader_class() -> type:
+    """PyYAML's safe loader, refusing a key written twice in one mapping."""
+    import yaml
+
+    class StrictSafeLoader(yaml.SafeLoader):
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            if isinstance(node, yaml.MappingNode):
+                seen: dict[Any, int] = {}
+                for key_node, _ in node.value:
+                    if key_node.tag == "tag:yaml.org,2002:merge":
+                        continue
+                    key = self.construct_object(key_node, deep=deep)
+                    try:
+                        first = seen.get(key)
+                    except TypeError:
+                        continue  # an unhashable key: the base class names it
+                    if first is not None:
+                        raise _Refused(f"the key {shorten(key)} is written twice (first on line {first}); "
+                                       "expected each parameter once", key_node.start_mark)
+                    seen[key] = key_node.start_mark.line + 1
+            return super().construct_mapping(node, deep=deep)
+
+    return StrictSafeLoader
 
 
 class NotebookParameterError(ParameterError):

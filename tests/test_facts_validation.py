@@ -159,7 +159,7 @@ def test_question_with_two_correct_options(data_copy):
 def test_case_whose_interpretation_does_not_follow(data_copy):
     rows = data_copy.read("cases")
     header = rows[0]
-    index = next(i for i, r in enumerate(rows) if i and r[header.index("red_flag_ids")])
+    index = next(i for i, r in enumerate(rows) if i and r[0] == "red-flag-saddle-numbness")  # an emergency case
     rows[index][header.index("interpretation_id")] = "back-spasm"
     data_copy.write("cases", rows)
     assert_located(data_copy, "cases", data_copy.line_of(rows, index), "interpretation_id",
@@ -224,3 +224,97 @@ def test_instructor_cases_file_with_a_dangling_reference(data_copy, tmp_path):
     with pytest.raises(DataError) as caught:
         load_facts(data_copy.folder, cases_file=mine)
     assert f"{mine}, line 2, column 'sport_id': unknown sports id 'chess'" in str(caught.value)
+
+
+# --------------------------------------------------------------------------- issue 12: reading with bounds
+
+
+def test_a_table_that_is_a_folder(data_copy):
+    data_copy.path("sports").unlink()
+    data_copy.path("sports").mkdir()
+    assert_located(data_copy, "sports", 1, "id", "the table is a folder; expected a CSV file")
+
+
+def test_a_table_over_the_size_bound(data_copy):
+    from spasm_lib.inputs import MAX_TABLE_BYTES
+
+    rows = data_copy.read("glossary")
+    data_copy.write("glossary", rows + [["x"] * len(rows[0])] * (MAX_TABLE_BYTES // len(rows[0]) // 2 + 1))
+    assert_located(data_copy, "glossary", 1, "id", "bytes; expected a CSV file of at most 8388608 bytes")
+
+
+def test_a_cell_over_the_csv_field_limit_is_located(data_copy):
+    rows = data_copy.read("glossary")
+    column = rows[0][2]
+    rows[2][2] = "w" * 140_000
+    data_copy.write("glossary", rows)
+    assert_located(data_copy, "glossary", data_copy.line_of(rows, 2), column, "a cell longer than 131072 characters")
+
+
+def test_a_header_cell_over_the_csv_field_limit(data_copy):
+    rows = data_copy.read("sports")
+    rows[0][1] = "h" * 140_000
+    data_copy.write("sports", rows)
+    assert_located(data_copy, "sports", 1, "id", "in the header, a cell longer than 131072 characters")
+
+
+def test_a_long_cell_value_is_shortened_in_the_message(data_copy):
+    line = data_copy.set_cell("cases", 0, "age", "9" * 5000)
+    problem, message = problem_for(data_copy, "cases")
+    assert (problem.line, problem.column) == (line, "age")
+    assert "'" + "9" * 60 + "…' (5000 characters)" in message and len(message) < 2000
+
+
+@pytest.mark.parametrize("age, fragment", [
+    ("-5", "expected a number from 0 to 120; got '-5'"),
+    (str(10**23), "expected a number from 0 to 120; got '100000000000000000000000'"),
+    ("121", "expected a number from 0 to 120; got '121'"),
+    ("٤٥", "expected a whole number (digits 0-9); got '٤٥'"),
+    ("4²", "expected a whole number (digits 0-9); got '4²'"),
+])
+def test_ages_are_human(data_copy, age, fragment):
+    line = data_copy.set_cell("cases", 0, "age", age)
+    assert_located(data_copy, "cases", line, "age", fragment)
+
+
+def test_a_plain_age_is_accepted(data_copy):  # the case's own coherence rules narrow the range further
+    rows = data_copy.read("cases")
+    age = int(rows[1][rows[0].index("age")])
+    data_copy.set_cell("cases", 0, "age", f" 0{age} ")
+    assert load_facts(data_copy.folder).cases[0].age == age
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "٣.٥"])
+def test_numbers_are_finite_and_plain(data_copy, value):
+    line = data_copy.set_cell("pain_course", 0, "relative_pain", value)
+    assert_located(data_copy, "pain_course", line, "relative_pain", f"expected a number; got '{value}'")
+
+
+def test_the_reserved_case_id_random(data_copy, tmp_path):
+    rows = data_copy.read("cases")
+    header = rows[0]
+    mine = tmp_path / "mine.csv"
+    row = list(rows[1])
+    row[header.index("id")] = "random"
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([header, row])
+    mine.write_text(buffer.getvalue(), encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        load_facts(data_copy.folder, cases_file=mine)
+    [problem] = caught.value.problems
+    assert (problem.path, problem.line, problem.column) == (str(mine), 2, "id")
+    assert "'random' is reserved (it asks for a seeded virtual patient)" in problem.message
+
+
+@pytest.mark.parametrize("make, fragment", [
+    (lambda p: p.mkdir(), "the cases file is a folder"),
+    (lambda p: None, "the cases file does not exist"),
+    (lambda p: p.write_bytes(b"x" * (2 * 1024 * 1024 + 1)), "at most 2097152 bytes"),
+])
+def test_an_instructors_cases_file_that_cannot_be_read(data_copy, tmp_path, make, fragment):
+    mine = tmp_path / "mine.csv"
+    make(mine)
+    with pytest.raises(DataError) as caught:
+        load_facts(data_copy.folder, cases_file=mine)
+    [problem] = caught.value.problems
+    assert problem.path == str(mine) and fragment in problem.message

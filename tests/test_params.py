@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 import types
 
 import pytest
 
 from spasm_lib.facts import load_facts
-from spasm_lib.params import (NOTEBOOK_PARAMETERS, ParameterError, defaults, notebook_key,
-                              use_parameters, validate)
+from spasm_lib.params import (NOTEBOOK_PARAMETERS, ParameterError, ParametersFileError, defaults, notebook_key,
+                              read_parameters_file, use_parameters, validate)
 
 
 def error(notebook, values) -> str:
@@ -102,3 +103,99 @@ def test_cases_file_adds_cases(tmp_path):
 
 def test_cases_file_that_does_not_exist():
     assert "no such file" in error("04_case_study", {"cases_file": "/nowhere/cases.csv"})
+
+
+# --------------------------------------------------------------------------- issue 12: bounded, shortened
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "-1", "4294967296", "+5", "1e3", "9" * 5000])
+def test_seed_is_plain_digits_in_range(value):
+    message = error("04_case_study", {"seed": value})
+    assert "parameter 'seed'" in message and "from 0 to 4294967295" in message
+    assert len(message) < 250
+
+
+def test_seed_range_ends_are_allowed():
+    assert validate("04_case_study", {"seed": "4294967295"})["seed"] == 4294967295
+    assert validate("04_case_study", {"seed": 0})["seed"] == 0
+
+
+def test_a_long_value_is_shortened_in_the_message():
+    message = error("04_case_study", {"case": "x" * 100_000})
+    assert "'" + "x" * 60 + "…' (100000 characters) is not allowed" in message
+    assert len(message) < 600
+
+
+def test_a_long_unknown_name_is_shortened():
+    message = error("04_case_study", {"n" * 5000: 1})
+    assert message.startswith("parameter '" + "n" * 60 + "…' (5000 characters) of 04_case_study: unknown parameter")
+
+
+@pytest.mark.parametrize("value, words", [
+    ("a" * 5000, ["too long", "(5000 characters)"]),
+    ("a\x00b.csv", ["NUL"]),
+    ("/dev/zero", ["is a device"]),
+    (".", ["is a folder"]),
+    (["x.csv"], ["got ['x.csv']", "expected a path to a CSV file"]),
+])
+def test_cases_file_checked_before_it_is_opened(value, words):
+    message = error("04_case_study", {"cases_file": value})
+    assert "parameter 'cases_file'" in message
+    for word in words:
+        assert word in message
+
+
+def read_yaml(tmp_path, text: str | bytes):
+    path = tmp_path / "p.yaml"
+    path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    return read_parameters_file(path)
+
+
+def yaml_error(tmp_path, text: str | bytes) -> str:
+    with pytest.raises(ParametersFileError) as caught:
+        read_yaml(tmp_path, text)
+    message = str(caught.value)
+    assert "\n" not in message and len(message) < 400
+    return message
+
+
+def test_parameters_file_as_before(tmp_path):
+    assert read_yaml(tmp_path, "case: golfer-twist\nseed: 3\n") == {"case": "golfer-twist", "seed": 3}
+    assert read_yaml(tmp_path, "") == {}
+    assert read_yaml(tmp_path, "base: &b {x: 1}\nother:\n  <<: *b\n  x: 2\n") == {"base": {"x": 1}, "other": {"x": 2}}
+
+
+def test_duplicate_keys_are_refused(tmp_path):
+    message = yaml_error(tmp_path, "seed: 1\ncase: golfer-twist\nseed: 2\n")
+    assert "line 3" in message and "the key 'seed' is written twice (first on line 1)" in message
+
+
+def test_an_alias_bomb_is_refused_quickly(tmp_path):
+    bomb = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+        f"{n}: &{n} [{', '.join(['*' + p] * 9)}]\n" for p, n in zip("abcdefgh", "bcdefghi")
+    ) + "seed: *i\n"
+    start = time.monotonic()
+    message = yaml_error(tmp_path, bomb)
+    assert time.monotonic() - start < 2
+    assert "expand (through aliases such as *name) to more than 10000" in message
+
+
+def test_a_few_aliases_are_fine(tmp_path):
+    got = read_yaml(tmp_path, "steps: &s [palpation, inspection]\nsteps_again: *s\n")
+    assert got["steps_again"] == ["palpation", "inspection"]
+
+
+@pytest.mark.parametrize("text, words", [
+    ("a: &a [*a]\n", ["refers to a value that contains it"]),
+    ("[" * 3000, ["nested"]),
+    ("x: !!python/object/apply:os.system ['true']\n", ["not valid YAML", "line 1"]),
+    (b"case: \xff\n", ["not UTF-8 (byte 7)"]),
+    ("- a\n- b\n", ["expected a mapping", "got a list"]),
+    ("seed: " + "7" * 5000 + "\n", ["more than 4300 digits"]),
+    ("case: x" + "y" * 70_000 + "\n", ["at most 65536 bytes"]),
+])
+def test_parameters_files_refused(tmp_path, text, words):
+    message = yaml_error(tmp_path, text)
+    assert message.startswith(f"parameters file {tmp_path / 'p.yaml'}")
+    for word in words:
+        assert word in message
