@@ -380,6 +380,10 @@ class GlossaryTerm(Provenance):
     id: str
     term: str
     definition: str
+    definition_from: str = field(metadata=choices("source", "general", "references"))
+    """``source``: the definition restates the source; ``general``: a general definition of a term the
+    source uses in ``source_paragraph`` (not the source's own words or claim); ``references``: from the
+    cited references."""
 
 
 @dataclass(frozen=True, kw_only=True)
