@@ -96,7 +96,7 @@ def test_a_sport_factor_ticked_and_chosen_is_counted_once(facts):
     factor = facts.by_id("sports")["football"].risk_factor_id
     result = risk_profile(facts, [factor], "football")
     assert [f.id for f in result.factors] == [factor]
-    assert result.factors[0].ticked and result.factors[0].via_sport == "Football"
+    assert result.factors[0].ticked and result.factors[0].via_sport == facts.by_id("sports")["football"].name
     assert sum(n for _, n in result.category_counts) == 1
 
 
