@@ -20,20 +20,21 @@ import re
 
 import pytest
 
-from spasm_lib.exam_findings import ExamState, exam_steps, record_step, step_needs_site
+from spasm_lib.exam_findings import ExamState, examine, exam_steps, record_step, step_needs_site
+from spasm_lib.exam_findings import feedback as feedback_fn
 from spasm_lib.facts import load_facts
 from spasm_lib.params import defaults
 from spasm_lib.quiz import grade, questions
 from spasm_lib.risk_factors import RiskProfile
-from spasm_lib.treatment_pathway import PathwayState, journey, shown_step
-from spasm_lib.views.exam import SITE_LABELS
+from spasm_lib.treatment_pathway import PathwayState, advance, answer_review, journey, walk
+from spasm_lib.views.exam import COMMIT_MESSAGES, feedback_view, findings_view
+from spasm_lib.views.style import styled
 from spasm_lib.views.quiz import answer_feedback
 from spasm_lib.virtual_patients import case_for
-from spasm_lib.widgets.exam import exam_html, state_from
-from spasm_lib.widgets.pathway import walkthrough_html
+from spasm_lib.widgets.pathway import walk_html
 from spasm_lib.widgets.risk_factors import profile_html
 
-from .conftest import NOTEBOOKS_DIR, alts_of, committed_notebooks, expect, text_of
+from .conftest import DESKTOP, NOTEBOOKS_DIR, alts_of, committed_notebooks, expect, text_of
 
 pytestmark = pytest.mark.e2e
 
@@ -164,44 +165,60 @@ def test_risk_factor_explorer_follows_the_ticks_and_the_sport(lab_notebook, note
 
 
 @pytest.mark.parametrize("notebook", ["02_exam_simulator.ipynb"])
-def test_exam_simulator_reveals_findings_and_grades_the_interpretation(lab_notebook, notebook):
+def test_exam_simulator_starts_empty_answers_every_click_and_grades_the_reasoning(lab_notebook, notebook):
     nb = lab_notebook(notebook)
     cell = nb.cell_with("exam_simulator(")
-    view = cell.locator(".widget-html-content").last
+    html = cell.locator(".widget-html-content")
+    findings = html.filter(has_text="Findings so far")
+    status = html.filter(has=cell.page.locator("[role=status]")).first
+    feedback = html.last
     params = defaults("02_exam_simulator")
     audience = params["audience"]
+    assert params["steps"], "the static run performs steps, the live simulator must not"
     case = case_for(FACTS, params["case"], params["seed"])
-    state = state_from(FACTS, case, list(params["steps"]), params["palpation_site"], params["interpretation"])
-    expect_view(view, exam_html(FACTS, case, state, audience).markup)
+    state = ExamState(case.id)
+    # Live mode starts with nothing examined, whatever the static run's steps say.
+    expect(findings).to_have_text(text_of(styled(findings_view(examine(FACTS, state, case))).markup))
+    expect(cell.get_by_role("button", name=re.compile("^\u2713"))).to_have_count(0)
 
-    # Another patient, chosen by title: the simulator starts again with that patient's story.
-    others = [c for c in FACTS.cases if c.id != case.id]
-    patient = next((c for c in others if c.spasm_site != case.spasm_site), others[0])
-    choose(dropdown(cell, "Patient"), patient.title)
-    state = ExamState(patient.id)
-    expect_view(view, exam_html(FACTS, patient, state, audience).markup)
-    expect(view).to_contain_text(patient.story)
-
-    # Perform every examination step in order, palpating at the patient's own spasm site.
-    site_label = SITE_LABELS[patient.spasm_site].capitalize()
-    choose(dropdown(cell, "Palpate at"), site_label)
-    for step in exam_steps(FACTS):
-        cell.get_by_role("button", name=step.name, exact=True).click()
-        site = patient.spasm_site if step_needs_site(FACTS, step.id) else None
-        state = record_step(FACTS, state, step.id, site)
-        expect_view(view, exam_html(FACTS, patient, state, audience).markup)
-
-    # Commit to the interpretation the case teaches (cases.csv): the feedback names it.
-    interpretation = FACTS.by_id("interpretations")[patient.interpretation_id]
-    choose(dropdown(cell, "Your interpretation"), interpretation.name)
+    # Commit before the warning-sign questions is refused, next to the button, in view.
+    cell.get_by_role("button", name="Palpation", exact=True).click()
+    state = record_step(FACTS, state, "palpation", "lower-back")
+    expect(cell.get_by_role("button", name="\u2713 Palpation")).to_have_count(1)
+    choose(dropdown(cell, "Your interpretation"), FACTS.by_id("interpretations")[case.interpretation_id].name)
     cell.get_by_role("button", name="Commit", exact=True).click()
-    state = state.committed(interpretation.id)
-    expect_view(view, exam_html(FACTS, patient, state, audience).markup)
-    expect(view).to_contain_text(interpretation.name)
+    expect(feedback).to_have_text(COMMIT_MESSAGES["red-flags-first"])
+    expect(feedback).to_be_in_viewport()
+
+    # Doing a step twice says so; every step performed shows its finding.
+    cell.get_by_role("button", name="\u2713 Palpation").click()
+    expect(status).to_contain_text("already done")
+    for step in exam_steps(FACTS):
+        if step.id == "palpation":
+            continue
+        cell.get_by_role("button", name=step.name, exact=True).click()
+        site = case.spasm_site if step_needs_site(FACTS, step.id) else None
+        state = record_step(FACTS, state, step.id, site)
+        expect(findings).to_have_text(text_of(styled(findings_view(examine(FACTS, state, case))).markup))
+
+    # Commit: the feedback appears under the button, in view, as the library grades it.
+    cell.get_by_role("button", name="Commit", exact=True).click()
+    state = state.committed(case.interpretation_id)
+    fb = feedback_fn(FACTS, case, examine(FACTS, state, case), case.interpretation_id)
+    assert fb.grade == "correct"
+    expect(feedback).to_have_text(text_of(styled(feedback_view(fb, audience)).markup))
+    expect(feedback.get_by_text("Correct, and well reasoned")).to_be_in_viewport()
+
+    # Headings in the feedback are at least as large as its body text.
+    sizes = feedback.evaluate(
+        "el => ({p: parseFloat(getComputedStyle(el.querySelector('p')).fontSize),"
+        " h: [...el.querySelectorAll('h4,h5')].map(h => parseFloat(getComputedStyle(h).fontSize))})"
+    )
+    assert sizes["h"] and min(sizes["h"]) >= sizes["p"]
 
 
 @pytest.mark.parametrize("notebook", ["03_treatment_pathway.ipynb"])
-def test_treatment_pathway_steps_forward_and_back_and_branches(lab_notebook, notebook):
+def test_treatment_pathway_walk_asks_for_a_prediction_then_shows_the_step(lab_notebook, notebook):
     nb = lab_notebook(notebook)
     cell = nb.cell_with("treatment_pathway_walkthrough(")
     view = cell.locator(".widget-html-content").last
@@ -209,47 +226,38 @@ def test_treatment_pathway_steps_forward_and_back_and_branches(lab_notebook, not
     audience = params["audience"]
     case = FACTS.by_id("cases")[params["case"]]
     steps = FACTS.by_id("pathway_steps")
-    improving = bool(params["improving"])
-    state = PathwayState(case.id, params["step"], improving)
-    expect_view(view, walkthrough_html(FACTS, state, case, audience).markup)
+    state = PathwayState(case.id)
+    expect_view(view, walk_html(FACTS, state, case, audience).markup)
+    path = journey(FACTS, case, improving=False)
+    assert len(path) >= 5, "the default patient's path is long enough to walk"
+    # The next step is not shown before the student predicts it.
+    expect(view).not_to_contain_text(steps[path[1]].title)
 
-    step_select = dropdown(cell, "Step")
-    next_button = cell.get_by_role("button", name="Next step")
-    previous_button = cell.get_by_role("button", name="Previous step")
-    path = journey(FACTS, case, improving)
-    assert len(path) >= 3, "the default patient's path is long enough to walk"
+    review = cell.locator(".widget-toggle-buttons")
+    while not walk(FACTS, state, case).finished:
+        if walk(FACTS, state, case).awaiting_review_answer:
+            expect(review).to_be_visible()
+            review.get_by_role("button", name="No: not improving").click()
+            state = answer_review(state, False)
+        else:
+            expect(review).to_be_hidden()
+            nxt = path[state.shown]
+            choose(dropdown(cell, "What comes next?"), steps[nxt].title)
+            cell.get_by_role("button", name="Show next step").click()
+            state = advance(FACTS, state, case, nxt)
+        expect_view(view, walk_html(FACTS, state, case, audience).markup)
+    expect(view).to_contain_text("Summary")
+    expect(cell.get_by_role("button", name="Show next step")).to_be_disabled()
 
-    def shows(step_id: str) -> None:
-        expect_view(view, walkthrough_html(FACTS, PathwayState(case.id, step_id, improving), case, audience).markup)
-        expect(view).to_contain_text(steps[step_id].title)  # pathway_steps.csv
-        assert selected_label(step_select) == f"{steps[step_id].order}. {steps[step_id].title}"
-
-    # Back to the start of the path, then Next step by step to its end.
-    start = path.index(shown_step(FACTS, path, params["step"]))
-    for step_id in reversed(path[:start]):
-        previous_button.click()
-        shows(step_id)
-    expect(previous_button).to_be_disabled()
-    for step_id in path[1:]:
-        next_button.click()
-        shows(step_id)
-    expect(next_button).to_be_disabled()
-    state = PathwayState(case.id, path[-1], improving)
-
-    # Previous goes back one step.
-    previous_button.click()
-    state = PathwayState(case.id, path[-2], improving)
-    expect_view(view, walkthrough_html(FACTS, state, case, audience).markup)
-
-    # "Is the treatment working?" changes the path: the step list follows it.
-    toggle = checkbox(cell, "Is the treatment working?")
-    toggle.set_checked(not improving)
-    improving = not improving
-    new_path = journey(FACTS, case, improving)
-    state = PathwayState(case.id, shown_step(FACTS, new_path, state.step_id), improving)
-    expect_view(view, walkthrough_html(FACTS, state, case, audience).markup)
-    listed = step_select.locator("option").all_text_contents()
-    assert [words(t) for t in listed] == [f"{steps[s].order}. {steps[s].title}" for s in new_path]
+    # Nothing is wider than its column on a 960 px projector.
+    nb.root.page.set_viewport_size({"width": 960, "height": 900})
+    try:
+        clipped = view.evaluate("el => [...el.querySelectorAll('*')].filter(e => e.scrollWidth > e.clientWidth + 1"
+                                " && getComputedStyle(e).overflowX !== 'visible').length")
+        wider = view.evaluate("el => el.scrollWidth > el.clientWidth + 1")
+    finally:
+        nb.root.page.set_viewport_size(DESKTOP)
+    assert (clipped, wider) == (0, False)
 
 
 @pytest.mark.parametrize("notebook", QUIZ_NOTEBOOKS)
