@@ -31,6 +31,29 @@ def _space(lines: int) -> str:
     )
 
 
+def worksheet_prompts(study: CaseStudy) -> tuple[tuple[str, str, int], ...]:
+    """What a student answers, in order: (key, the prompt as markup, lines its answer needs).
+
+    The printed handout gives each a box of that many lines; the live notebook a text box.
+    """
+    interpretations = "".join(f"<li>{esc(name)}</li>" for name in study.interpretation_choices)
+    levels = "".join(f"<li>{esc(name)}</li>" for name in study.triage_choices)
+    prompts = [
+        ("interpretation", f"<p>Which interpretation do the findings support? Choose one of:</p><ul>{interpretations}</ul>", 3),
+        ("triage", f"<p>Which triage level fits this person? Choose one of:</p><ul>{levels}</ul>", 2),
+        # a line per step of the model plan, and how it ends
+        ("plan", "<p>Write the plan for today: the steps in order, and what ends it.</p>", len(study.plan.steps) + 2),
+    ]
+    prompts += [(q.id, f"<p>{esc(q.prompt)}</p>", answer_lines(q.answer)) for q in study.questions]
+    return tuple(prompts)
+
+
+def case_record_view(study: CaseStudy, audience: str = "student") -> Html:
+    """The case as recorded: title, history and examination findings (no answers for a student)."""
+    return join([tag("h3", f"Case study: {study.case.title}"), *_history(study),
+                 *_findings(study, audience == "instructor")], label="case record")
+
+
 def _history(study: CaseStudy) -> list[str]:
     case = study.case
     return [
@@ -71,25 +94,17 @@ def _interpretation(study: CaseStudy, instructor: bool) -> list[str]:
             tag("p", f"From: {study.interpretation_provenance}", cls="spasm-provenance"),
         ]
     else:
-        choices = "".join(f"<li>{esc(name)}</li>" for name in study.interpretation_choices)
-        parts += [
-            "<p>Which interpretation do the findings support, and which findings decide it? Choose one of:</p>",
-            f"<ul>{choices}</ul>",
-            _space(3),  # the interpretation's name and the findings that decide it
-        ]
+        prompt, lines = worksheet_prompts(study)[0][1:]
+        parts += [prompt, _space(lines)]
     return parts
 
 
 def _plan(study: CaseStudy, instructor: bool) -> list[str]:
     parts = [tag("h4", "Triage and plan")]
     if not instructor:
-        choices = "".join(f"<li>{esc(name)}</li>" for name in study.triage_choices)
-        return parts + [
-            f"<p>Which triage level fits this person? Choose one of:</p><ul>{choices}</ul>",
-            _space(2),
-            "<p>Write the plan for today: the steps in order, and what ends it.</p>",
-            _space(len(study.plan.steps) + 2),  # a line per step of the model plan, and how it ends
-        ]
+        for _key, prompt, lines in worksheet_prompts(study)[1:3]:
+            parts += [prompt, _space(lines)]
+        return parts
     t = study.triage
     parts.append(f"<p><strong>Triage: {esc(t.level.name)}.</strong> {esc(t.level.action)}</p>")
     items = "".join(

@@ -81,6 +81,14 @@ def findings_view(result: ExamResult) -> Html:
     return join(parts, label="findings")
 
 
+BEYOND_SOURCE_MARK = " (beyond the source)"
+
+
+def button_label(step: R.ExamStep) -> str:
+    """A step's button text: its name, marked when the step comes from guidance, not the source."""
+    return step.name + (BEYOND_SOURCE_MARK if step.beyond_source else "")
+
+
 COMMIT_MESSAGES = {
     "no-interpretation": "Choose an interpretation from the list before committing.",
     "red-flags-first": "Before committing, ask the warning-sign (red flag) questions: they decide how "

@@ -174,14 +174,15 @@ def walk_view(result: WalkResult, audience: str = "student") -> Html:
     else:
         boxes = [(d.step.title, DONE) for d in result.shown[:-1]] + [(result.current.step.title, YOU_ARE_HERE),
                                                                      ("?", NEXT_HIDDEN)]
-    parts = [
+    context = [
         tag("h3", f"Patient: {case.title}"),
         tag("p", case.story, cls="spasm-story"),
-        _prediction(result),
         triage_view(result.triage, level=4).markup,
         path_diagram(boxes, case.title).markup,
     ]
+    parts = [_prediction(result)]
     if result.finished:
+        parts.extend(context)
         parts.extend(step_view(d, k, level=4).markup for k, d in enumerate(result.shown, 1))
         review = [d for d in result.shown if d.step.kind == "reassess"]
         if review and result.state.improving is not None:
@@ -193,10 +194,13 @@ def walk_view(result: WalkResult, audience: str = "student") -> Html:
             parts.append(tag("p", f"Next steps predicted correctly: {result.correct_predictions} of "
                                   f"{len(result.state.predictions)}."))
     else:
-        parts.append(step_view(result.current, count, YOU_ARE_HERE, level=4).markup)
+        # In the live walk the step just shown comes first, right under the buttons; the patient,
+        # the triage and the diagram follow.
         if result.awaiting_review_answer:
             parts.append('<p class="spasm-box"><strong>At the review:</strong> is the treatment working? '
-                         "Answer to see where the path goes.</p>")
+                         "Answer above to see where the path goes.</p>")
+        parts.append(step_view(result.current, count, YOU_ARE_HERE, level=4).markup)
+        parts.extend(context)
     if audience == "instructor":
         parts.append(f'<p class="spasm-teaching-point"><strong>Teaching point:</strong> {esc(case.teaching_point)}</p>')
     return join(parts, label=f"treatment pathway: {case.id}, step {count}")

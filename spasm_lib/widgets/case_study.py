@@ -1,20 +1,50 @@
 """Notebook 04's one call: the case study for the run's parameters.
 
-The case study is a document, not a control panel, so it has no live widget: the same static view
-serves JupyterLab, papermill runs and handouts; ``audience`` decides whether the answers show.
+Live (``interactive = True``, student audience): the case record, then each question with a text box
+to type the answer in (the dashed boxes of a printed handout cannot be typed into). The answers stay
+in the running notebook only; they are not graded. The instructor audience, and every static run,
+show the static view: the same as the handout, with the model answers for the instructor.
 """
 
 from __future__ import annotations
 
 from types import SimpleNamespace
 
-from spasm_lib.case_study import case_study
+import ipywidgets as W
+
+from spasm_lib.case_study import CaseStudy, case_study
 from spasm_lib.html import Html
 from spasm_lib.params import facts_for
-from spasm_lib.views.case_study import case_study_view
+from spasm_lib.views.case_study import case_record_view, case_study_view, worksheet_prompts
+from spasm_lib.views.style import styled
+from spasm_lib.widgets import Described
+from spasm_lib.widgets.base import StaticView
 
 
-def case_study_for(params: SimpleNamespace) -> Html:
+class CaseStudyWorksheet(StaticView, Described, W.VBox):
+    """The case record, then one labelled text box per question."""
+
+    description_text = "Case study worksheet"
+
+    def __init__(self, study: CaseStudy, audience: str):
+        self.study = study
+        self.audience = audience
+        self.answers: dict[str, W.Textarea] = {}
+        children: list[W.Widget] = [W.HTML(styled(case_record_view(study, audience)).markup)]
+        for key, prompt, lines in worksheet_prompts(study):
+            box = W.Textarea(placeholder="Type your answer here", rows=max(2, lines),
+                             layout=W.Layout(width="100%", max_width="48em"))
+            self.answers[key] = box
+            children += [W.HTML(styled(Html(prompt)).markup), box]
+        super().__init__(children)
+
+    def static_html(self) -> Html:
+        return styled(case_study_view(self.study, self.audience))
+
+
+def case_study_for(params: SimpleNamespace) -> CaseStudyWorksheet | Html:
     """The case chosen by ``params.case`` (or a seeded virtual patient), for ``params.audience``."""
-    facts = facts_for(params)
-    return case_study_view(case_study(facts, params.case, params.seed), params.audience)
+    study = case_study(facts_for(params), params.case, params.seed)
+    if getattr(params, "interactive", False) and params.audience == "student":
+        return CaseStudyWorksheet(study, params.audience)
+    return styled(case_study_view(study, params.audience))

@@ -29,7 +29,15 @@ from spasm_lib.exam_findings import (
 from spasm_lib.facts import RANDOM_CASE, Facts
 from spasm_lib.html import Html, esc, join
 from spasm_lib.params import facts_for
-from spasm_lib.views.exam import COMMIT_MESSAGES, SITE_LABELS, case_view, exam_view, feedback_view, findings_view
+from spasm_lib.views.exam import (
+    COMMIT_MESSAGES,
+    SITE_LABELS,
+    button_label,
+    case_view,
+    exam_view,
+    feedback_view,
+    findings_view,
+)
 from spasm_lib.views.style import styled
 from spasm_lib.virtual_patients import MAX_SEED, case_for
 from spasm_lib.widgets import Described
@@ -76,7 +84,7 @@ class ExamSimulator(StaticView, Described, W.VBox):
         self.patient_view = W.HTML()
         self.step_buttons: dict[str, W.Button] = {}
         for step in exam_steps(facts):
-            button = W.Button(description=step.name, tooltip=step.how, layout=W.Layout(width="auto"))
+            button = W.Button(description=button_label(step), tooltip=step.how, layout=W.Layout(width="auto"))
             button.on_click(lambda _b, step_id=step.id: self.perform(step_id))
             self.step_buttons[step.id] = button
         self.site = W.Dropdown(
@@ -150,7 +158,7 @@ class ExamSimulator(StaticView, Described, W.VBox):
     def refresh(self) -> None:
         done = {s for s, _site in self.state.performed}
         for step_id, button in self.step_buttons.items():
-            name = self.facts.by_id("exam_steps")[step_id].name
+            name = button_label(self.facts.by_id("exam_steps")[step_id])
             button.description = (DONE_MARK + name) if step_id in done else name
             button.icon = "check" if step_id in done else ""
         result = examine(self.facts, self.state, self.patient)

@@ -27,7 +27,7 @@ from spasm_lib.params import defaults
 from spasm_lib.quiz import grade, questions
 from spasm_lib.risk_factors import RiskProfile
 from spasm_lib.treatment_pathway import PathwayState, advance, answer_review, journey, walk
-from spasm_lib.views.exam import COMMIT_MESSAGES, feedback_view, findings_view
+from spasm_lib.views.exam import COMMIT_MESSAGES, button_label, feedback_view, findings_view
 from spasm_lib.views.style import styled
 from spasm_lib.views.quiz import answer_feedback
 from spasm_lib.virtual_patients import case_for
@@ -196,7 +196,7 @@ def test_exam_simulator_starts_empty_answers_every_click_and_grades_the_reasonin
     for step in exam_steps(FACTS):
         if step.id == "palpation":
             continue
-        cell.get_by_role("button", name=step.name, exact=True).click()
+        cell.get_by_role("button", name=button_label(step), exact=True).click()
         site = case.spasm_site if step_needs_site(FACTS, step.id) else None
         state = record_step(FACTS, state, step.id, site)
         expect(findings).to_have_text(text_of(styled(findings_view(examine(FACTS, state, case))).markup))
