@@ -1,7 +1,8 @@
-"""The exam simulator's rules and views (notebook 02), checked against the data tables.
+"""The exam simulator's rules and views (notebook 02), checked against expectations written by hand.
 
-Expectations come from the tables (findings.csv triggers, cases.csv answers, red_flags.csv names)
-or are written here by hand; none is produced by the code under test.
+Finding ids, needed steps, grades and names come from tests/clinical_expectations.py or are written
+here from the CSVs (findings.csv triggers, exam_steps.csv needed_when, cases.csv facts); none is
+produced by the code under test.
 """
 
 from __future__ import annotations
@@ -10,28 +11,45 @@ from dataclasses import replace
 
 import pytest
 
+from clinical_expectations import (
+    CASE_TRIAGE,
+    EXAM_STEPS,
+    FULL_EXAM_FINDINGS,
+    NEEDED_ALWAYS,
+    NEEDED_LEG_SYMPTOMS,
+    NEEDED_LOWER_BACK,
+    expected_finding_ids,
+    expected_interpretation,
+)
 from spasm_lib.exam_findings import (
     ExamState,
+    commit_refusal,
     examine,
     exam_steps,
     feedback,
-    find_case,
     most_specific,
     perform,
     record_step,
+    step_needed,
     step_needs_site,
 )
 from spasm_lib.facts import Facts, load_facts
-from spasm_lib.views.exam import case_view, exam_view, feedback_view, findings_view
+from spasm_lib.views.exam import COMMIT_MESSAGES, case_view, exam_view, feedback_view, findings_view
+from spasm_lib.virtual_patients import case_for, virtual_patient
 
-# Written by hand from the rule the simulator teaches: red flags, then nerve root, then tissue injury.
-MOST_SPECIFIC_FIRST = (
-    "serious-cause-suspected",
-    "nerve-root-irritation",
-    "back-spasm-with-tissue-injury",
-    "back-spasm",
-)
 OTHER_SITE = {"lower-back": "upper-back", "upper-back": "lower-back"}
+STEP_NAMES = {  # exam_steps.csv, copied by hand
+    "history-onset": "History: onset and course",
+    "history-risk-factors": "History: risk factors",
+    "red-flag-questions": "Warning-sign (red flag) questions",
+    "history-yellow-flags": "History: how the person sees their pain (yellow flags)",
+    "inspection": "Inspection of the painful area",
+    "palpation": "Palpation",
+    "lean-forward": "Bending forward",
+    "twisting": "Turning the trunk",
+    "straight-leg-raise": "Straight leg raise",
+    "neuro-screen": "Neurological screen of the legs",
+}
 
 
 @pytest.fixture(scope="module")
@@ -43,94 +61,138 @@ def case(facts: Facts, case_id: str):
     return facts.by_id("cases")[case_id]
 
 
-def finding_with(facts: Facts, step_id: str, trigger: str):
-    (found,) = [f for f in facts.findings if f.step_id == step_id and f.trigger == trigger]
-    return found
+def ids(findings) -> list[str]:
+    return [f.finding_id for f in findings]
 
 
-def every_step(facts: Facts, c) -> ExamState:
-    state = ExamState(c.id)
-    for step in facts.exam_steps:
-        state = record_step(facts, state, step.id, c.spasm_site)
-    return state
+def state_of(c, *steps) -> ExamState:
+    """A state with these steps performed in order, palpating at the spasm."""
+    return ExamState(c.id, tuple((s, c.spasm_site if s == "palpation" else None) for s in steps))
+
+
+def every_step(c) -> ExamState:
+    return state_of(c, *EXAM_STEPS)
 
 
 # --------------------------------------------------------------------------- perform / examine
 
 
-@pytest.mark.parametrize("case_id", [c.id for c in load_facts().cases])
-def test_all_steps_point_to_the_cases_interpretation(facts, case_id):
+@pytest.mark.parametrize("case_id", list(FULL_EXAM_FINDINGS))
+def test_full_examination_of_every_data_case(facts, case_id):
     c = case(facts, case_id)
-    pointed = {f.points_to for step in facts.exam_steps
-               for f in perform(facts, c, step.id, c.spasm_site if step.id == "palpation" else None)}
-    first_present = next(i for i in MOST_SPECIFIC_FIRST if i in pointed)
-    assert first_present == c.interpretation_id
-    result = examine(facts, every_step(facts, c))
-    assert result.supported_interpretation == c.interpretation_id
+    result = examine(facts, every_step(c), c)
+    assert ids(result.findings) == FULL_EXAM_FINDINGS[case_id]
+    assert result.supported_interpretation == CASE_TRIAGE[case_id][1]
 
 
-@pytest.mark.parametrize("case_id", [c.id for c in load_facts().cases])
+def test_full_examination_of_virtual_patients_follows_the_triggers(facts):
+    for seed in range(150):
+        p = virtual_patient(facts, seed)
+        result = examine(facts, every_step(p), p)
+        assert ids(result.findings) == expected_finding_ids(facts, p), p.id
+        assert result.supported_interpretation == expected_interpretation(p) == p.interpretation_id, p.id
+
+
+@pytest.mark.parametrize("case_id", list(FULL_EXAM_FINDINGS))
 def test_palpation_is_tender_only_at_the_spasm(facts, case_id):
     c = case(facts, case_id)
     (right,) = perform(facts, c, "palpation", c.spasm_site)
     (wrong,) = perform(facts, c, "palpation", OTHER_SITE[c.spasm_site])
-    assert right.finding_id == finding_with(facts, "palpation", "site-match").id
-    assert wrong.finding_id == finding_with(facts, "palpation", "site-other").id
-    assert "not tender" in wrong.text
+    assert (right.finding_id, wrong.finding_id) == ("palpation-tender", "palpation-not-tender")
+    assert "not tender" in wrong.text and right.points_to == "back-spasm"
     assert wrong.site == OTHER_SITE[c.spasm_site] and wrong.points_to is None
 
 
-def test_red_flag_case_shows_its_red_flags_by_name(facts):
+def test_emergency_flags_are_named_with_their_level_and_point_to_a_serious_cause(facts):
     c = case(facts, "red-flag-saddle-numbness")
     (shown,) = perform(facts, c, "red-flag-questions")
-    names = tuple(facts.by_id("red_flags")[f].name for f in c.red_flag_ids)
-    assert names == ("Saddle anaesthesia", "New bladder dysfunction")
-    assert shown.details == names and shown.red_flag
-    assert shown.finding_id == finding_with(facts, "red-flag-questions", "red-flags").id
+    assert shown.finding_id == "red-flags-present" and shown.red_flag
+    assert shown.details == ("Saddle anaesthesia (on its own: emergency)",
+                             "New bladder dysfunction (on its own: emergency)")
     assert shown.points_to == "serious-cause-suspected"
-    markup = findings_view(examine(facts, ExamState(c.id, (("red-flag-questions", None),)))).markup
-    assert "Red flag:" in markup
-    assert all(n in markup for n in names)
+    markup = findings_view(examine(facts, state_of(c, "red-flag-questions"), c)).markup
+    assert "Red flag:" in markup and "Saddle anaesthesia (on its own: emergency)" in markup
 
 
-def test_case_without_red_flags_says_none_came_up(facts):
-    (shown,) = perform(facts, case(facts, "golfer-twist"), "red-flag-questions")
-    assert shown.finding_id == finding_with(facts, "red-flag-questions", "no-red-flags").id
-    assert not shown.red_flag and shown.details == ()
-    assert "Red flag:" not in findings_view(
-        examine(facts, ExamState("golfer-twist", (("red-flag-questions", None),)))).markup
+def test_flags_are_listed_most_urgent_first(facts):
+    c = case(facts, "older-lifter-osteoporosis")
+    (shown,) = perform(facts, c, "red-flag-questions")
+    assert shown.details == (
+        "Minor trauma or strenuous lifting in an older or osteoporotic person (on its own: urgent assessment)",
+        "Age over 50 or under 20 (on its own: treat and watch)")
+    assert shown.points_to == "serious-cause-suspected"
+
+
+def test_one_weak_flag_is_shown_but_does_not_point_to_a_serious_cause(facts):
+    c = case(facts, "arthritis-older-adult")
+    (shown,) = perform(facts, c, "red-flag-questions")
+    assert shown.finding_id == "red-flags-present" and shown.red_flag
+    assert shown.details == ("Age over 50 or under 20 (on its own: treat and watch)",)
+    assert shown.points_to is None
+    assert examine(facts, every_step(c), c).supported_interpretation == "back-spasm"
+
+
+def test_no_flags_say_none_came_up_and_rule_out_a_serious_cause(facts):
+    c = case(facts, "golfer-twist")
+    (shown,) = perform(facts, c, "red-flag-questions")
+    assert shown.finding_id == "red-flags-absent" and not shown.red_flag and shown.details == ()
+    assert shown.rules_out == "serious-cause-suspected"
+    assert "Red flag:" not in findings_view(examine(facts, state_of(c, "red-flag-questions"), c)).markup
 
 
 def test_risk_factor_history_names_the_factors_and_the_sport(facts):
     c = case(facts, "golfer-twist")
     (shown,) = perform(facts, c, "history-risk-factors")
-    factor_names = tuple(facts.by_id("risk_factors")[r].name for r in c.risk_factor_ids)
-    assert shown.details == factor_names + ("plays golf",)
-    assert shown.full_text.startswith(finding_with(facts, "history-risk-factors", "always").text)
-    assert shown.full_text.endswith(f"{factor_names[0]}; plays golf.")
+    assert shown.finding_id == "risk-factors-history"
+    assert shown.details == ("Sports with sudden twists, jerks and pulls", "plays golf")
+    assert shown.full_text.endswith("links to back spasm: Sports with sudden twists, jerks and pulls; plays golf.")
+    nothing = replace(c, risk_factor_ids=(), sport_id=None)
+    assert ids(perform(facts, nothing, "history-risk-factors")) == ["risk-factors-none"]
 
 
-def test_inspection_and_straight_leg_raise_follow_the_hidden_facts(facts):
-    injured, disc, plain = (case(facts, i) for i in ("weekend-footballer", "ruptured-disc", "golfer-twist"))
-    assert injured.tissue_injury and disc.radicular and not (plain.tissue_injury or plain.radicular)
-    assert [f.finding_id for f in perform(facts, injured, "inspection")] == ["inspection-signs"]
-    assert [f.finding_id for f in perform(facts, plain, "inspection")] == ["inspection-clear"]
-    assert [f.finding_id for f in perform(facts, disc, "straight-leg-raise")] == ["slr-radicular"]
-    assert [f.finding_id for f in perform(facts, plain, "straight-leg-raise")] == ["slr-back-pain-only"]
+def test_onset_tells_a_spasm_from_pain_that_never_eased(facts):
+    assert ids(perform(facts, case(facts, "golfer-twist"), "history-onset")) == ["onset-history"]
+    (unremitting,) = perform(facts, case(facts, "older-lifter-osteoporosis"), "history-onset")
+    assert unremitting.finding_id == "onset-unremitting" and unremitting.points_to is None
+    assert "has not eased at any point" in unremitting.text
+
+
+def test_yellow_flags_are_heard_in_the_patients_words(facts):
+    worried = case(facts, "office-worker-weak-core")
+    (shown,) = perform(facts, worried, "history-yellow-flags")
+    assert shown.finding_id == "yellow-flags-present"
+    assert shown.details == ("\u201cI've stopped doing almost everything, because every time I move I'm afraid "
+                             "I'll make it worse.\u201d (fear of movement and reduced activity)",)
+    assert shown.beyond_source and shown.references == ("Kendall 1997 (yellow flags)", "Nicholas 2011",
+                                                        "NICE NG59")
+    assert ids(perform(facts, case(facts, "golfer-twist"), "history-yellow-flags")) == ["yellow-flags-absent"]
+
+
+def test_inspection_straight_leg_raise_and_neuro_screen_follow_the_hidden_facts(facts):
+    injured, disc, plain, saddle, upper = (case(facts, i) for i in (
+        "weekend-footballer", "ruptured-disc", "golfer-twist", "red-flag-saddle-numbness", "office-worker-weak-core"))
+    assert ids(perform(facts, injured, "inspection")) == ["inspection-signs"]
+    assert ids(perform(facts, plain, "inspection")) == ["inspection-clear"]
+    assert ids(perform(facts, disc, "straight-leg-raise")) == ["slr-radicular"]
+    assert ids(perform(facts, plain, "straight-leg-raise")) == ["slr-back-pain-only"]
+    assert ids(perform(facts, upper, "straight-leg-raise")) == ["slr-upper-back"]
+    assert ids(perform(facts, disc, "neuro-screen")) == ["neuro-root"]
+    assert ids(perform(facts, saddle, "neuro-screen")) == ["neuro-saddle"]
+    assert ids(perform(facts, plain, "neuro-screen")) == ["neuro-normal"]
+    (root,) = perform(facts, disc, "neuro-screen")
+    assert root.points_to == "nerve-root-irritation" and "L5" in root.text
 
 
 def test_steps_beyond_the_source_are_labelled_with_their_references(facts):
     c = case(facts, "ruptured-disc")
     (slr,) = perform(facts, c, "straight-leg-raise")
-    refs = facts.by_id("references")
-    step = facts.by_id("exam_steps")["straight-leg-raise"]
-    assert step.source_paragraph is None
-    assert slr.beyond_source
-    assert slr.references == tuple(refs[r].short for r in step.reference_ids)
+    assert slr.beyond_source and slr.references == ("bpac NZ 2009", "Devill\u00e9 2000")
+    (neuro,) = perform(facts, c, "neuro-screen")
+    assert neuro.beyond_source and neuro.references[:2] == ("Harrison's (radiculopathy table)", "Iversen 2013")
     (onset,) = perform(facts, c, "history-onset")
     assert not onset.beyond_source and onset.references == () and onset.source_paragraph == 1
-    markup = findings_view(examine(facts, ExamState(c.id, (("straight-leg-raise", None),)))).markup
-    assert f"Beyond the source: {', '.join(slr.references)}" in markup
+    markup = findings_view(examine(facts, state_of(c, "straight-leg-raise"), c)).markup
+    assert "Beyond the source: bpac NZ 2009, Devill\u00e9 2000" in markup
 
 
 def test_examine_keeps_the_order_steps_were_performed(facts):
@@ -140,10 +202,18 @@ def test_examine_keeps_the_order_steps_were_performed(facts):
         state = record_step(facts, state, step_id)
     state = record_step(facts, state, "palpation", "upper-back")
     state = record_step(facts, state, "palpation", "lower-back")
-    result = examine(facts, state)
-    assert [f.finding_id for f in result.findings] == [
+    result = examine(facts, state, c)
+    assert ids(result.findings) == [
         "lean-forward-pain", "onset-history", "inspection-signs", "palpation-not-tender", "palpation-tender"]
     assert result.supported_interpretation == "back-spasm-with-tissue-injury"
+
+
+def test_examine_needs_the_states_patient(facts):
+    with pytest.raises(ValueError, match="the state is for case 'ruptured-disc', not 'golfer-twist'"):
+        examine(facts, ExamState("ruptured-disc"), case(facts, "golfer-twist"))
+    patient = case_for(facts, "virtual-12")
+    assert examine(facts, ExamState("virtual-12", (("history-onset", None),)), patient).case_id == "virtual-12"
+    assert examine(facts, ExamState("random"), virtual_patient(facts, 3)).case_id == "virtual-3"
 
 
 def test_record_step_ignores_repeats_and_sites_of_other_steps(facts):
@@ -167,97 +237,174 @@ def test_unknown_ids_are_named_with_what_is_allowed(facts):
     c = case(facts, "golfer-twist")
     with pytest.raises(ValueError) as err:
         perform(facts, c, "x-ray")
-    assert "'x-ray'" in str(err.value) and all(s.id in str(err.value) for s in facts.exam_steps)
+    assert "'x-ray'" in str(err.value) and all(s in str(err.value) for s in EXAM_STEPS)
     with pytest.raises(ValueError) as err:
-        find_case(facts, "nobody")
-    assert "'nobody'" in str(err.value) and all(k.id in str(err.value) for k in facts.cases)
-    with pytest.raises(ValueError) as err:
-        feedback(facts, c, examine(facts, ExamState(c.id)), "sciatica")
+        feedback(facts, c, examine(facts, ExamState(c.id), c), "sciatica")
     assert "'sciatica'" in str(err.value) and all(i.id in str(err.value) for i in facts.interpretations)
     with pytest.raises(ValueError, match="unknown interpretation 'flu'"):
-        examine(facts, ExamState(c.id, (), "flu"))
-
-
-def test_a_virtual_case_id_is_found(facts):
-    assert find_case(facts, "virtual-12").id == "virtual-12"
-    assert examine(facts, ExamState("virtual-12", (("history-onset", None),))).case_id == "virtual-12"
+        examine(facts, ExamState(c.id, (), "flu"), c)
+    with pytest.raises(ValueError, match="unknown exam step 'x-ray'"):
+        record_step(facts, ExamState(c.id), "x-ray")
 
 
 def test_most_specific_follows_the_rule():
     assert most_specific(["back-spasm", None, "nerve-root-irritation"]) == "nerve-root-irritation"
     assert most_specific(["back-spasm-with-tissue-injury", "serious-cause-suspected"]) == "serious-cause-suspected"
+    assert most_specific(["back-spasm", "back-spasm-with-tissue-injury"]) == "back-spasm-with-tissue-injury"
     assert most_specific([None]) is None
 
 
-def test_exam_steps_come_in_teaching_order(facts):
-    assert [s.order for s in exam_steps(facts)] == sorted(s.order for s in facts.exam_steps)
+def test_exam_steps_come_in_teaching_order_with_their_names(facts):
+    assert [s.id for s in exam_steps(facts)] == EXAM_STEPS
+    assert {s.id: s.name for s in facts.exam_steps} == STEP_NAMES
 
 
-# --------------------------------------------------------------------------- feedback
+@pytest.mark.parametrize("case_id, needed", [
+    ("golfer-twist", NEEDED_LOWER_BACK),
+    ("office-worker-weak-core", NEEDED_ALWAYS),  # upper back: the straight leg raise adds nothing
+    ("ruptured-disc", NEEDED_LEG_SYMPTOMS),  # nerve-root signs: the neurological screen
+    ("red-flag-saddle-numbness", NEEDED_LEG_SYMPTOMS),  # a cauda equina warning sign
+    ("arthritis-older-adult", NEEDED_LOWER_BACK),
+])
+def test_the_steps_a_careful_examiner_needs(facts, case_id, needed):
+    c = case(facts, case_id)
+    assert [s.id for s in exam_steps(facts) if step_needed(facts, c, s)] == needed
 
 
-def test_feedback_right_and_wrong(facts):
-    c = case(facts, "ruptured-disc")
-    result = examine(facts, every_step(facts, c))
-    right = feedback(facts, c, result, "nerve-root-irritation")
-    wrong = feedback(facts, c, result, "back-spasm")
-    assert right.correct and not wrong.correct
-    assert right.expected_id == wrong.expected_id == c.interpretation_id
-    assert wrong.chosen_name == facts.by_id("interpretations")["back-spasm"].name
-    assert right.teaching_point == c.teaching_point
-    assert right.missed == () and not right.red_flags_skipped
+# --------------------------------------------------------------------------- commit and feedback
 
 
-def test_feedback_groups_findings_by_where_they_point(facts):
-    c = case(facts, "ruptured-disc")
-    result = examine(facts, every_step(facts, c))
-    fb = feedback(facts, c, result, "back-spasm")
-    groups = {target: [f.finding_id for f in members] for target, _name, members in fb.reasoning}
-    for f in result.findings:
-        assert f.finding_id in groups[f.points_to]
-    assert [t for t, _, _ in fb.reasoning][0] == "nerve-root-irritation"  # most specific first
-    assert groups["nerve-root-irritation"] == ["slr-radicular"]
+def test_commit_is_refused_without_an_interpretation_or_before_the_red_flag_questions(facts):
+    c = case(facts, "golfer-twist")
+    state = state_of(c, "history-onset", "palpation")
+    assert commit_refusal(facts, state, None) == "no-interpretation"
+    assert commit_refusal(facts, state, "") == "no-interpretation"
+    assert commit_refusal(facts, state, "back-spasm") == "red-flags-first"
+    asked = record_step(facts, state, "red-flag-questions")
+    assert commit_refusal(facts, asked, "back-spasm") is None
+    assert commit_refusal(facts, asked, "") == "no-interpretation"
+    assert set(COMMIT_MESSAGES) == {"no-interpretation", "red-flags-first"}
 
 
-def test_feedback_always_warns_when_red_flag_questions_were_skipped(facts):
-    c = case(facts, "golfer-twist")  # no red flags, yet skipping the questions is still a gap
-    state = ExamState(c.id, (("history-onset", None), ("palpation", "lower-back")))
-    fb = feedback(facts, c, examine(facts, state), "back-spasm")
-    assert fb.correct and fb.red_flags_skipped
-    assert "red-flag-questions" in [m.step_id for m in fb.missed]
+def test_one_palpation_and_the_red_flags_is_right_but_incomplete(facts):
+    c = case(facts, "golfer-twist")
+    state = state_of(c, "palpation", "red-flag-questions")
+    fb = feedback(facts, c, examine(facts, state, c), "back-spasm")
+    assert fb.correct is True
+    assert fb.grade == "right-but-incomplete" and fb.grade != "correct"
+    assert (fb.needed_done, fb.needed_steps, fb.steps_performed) == (2, 8, 2)
+    assert [m.step_id for m in fb.missed] == [
+        "history-onset", "history-risk-factors", "history-yellow-flags", "inspection", "lean-forward",
+        "straight-leg-raise"]
+    why = {s.id: s.why_it_matters for s in facts.exam_steps}
+    assert all(m.reason == why[m.step_id] for m in fb.missed)
+    assert not fb.red_flags_skipped and not fb.reasoning_complete
     markup = feedback_view(fb).markup
-    assert "you did not ask the warning-sign (red flag) questions" in markup
-    done = record_step(facts, state, "red-flag-questions")
-    assert not feedback(facts, c, examine(facts, done), "back-spasm").red_flags_skipped
+    assert "Right interpretation, incomplete examination." in markup
+    assert "after 2 of the 8 steps this patient needed" in markup
+    assert "Steps this patient needed that you did not take" in markup
 
 
-def test_feedback_lists_a_skipped_straight_leg_raise_and_what_it_would_show(facts):
+def test_every_needed_step_and_the_right_answer_is_correct(facts):
+    c = case(facts, "golfer-twist")
+    state = state_of(c, *NEEDED_LOWER_BACK)
+    fb = feedback(facts, c, examine(facts, state, c), "back-spasm")
+    assert fb.grade == "correct" and fb.missed == () and fb.unneeded == ()
+    assert (fb.needed_done, fb.needed_steps) == (8, 8)
+    assert "Correct, and well reasoned." in feedback_view(fb).markup
+
+
+def test_wrong_answer_and_no_answer(facts):
     c = case(facts, "ruptured-disc")
-    state = ExamState(c.id, (("history-onset", None), ("red-flag-questions", None)))
-    fb = feedback(facts, c, examine(facts, state), "back-spasm")
+    result = examine(facts, every_step(c), c)
+    wrong = feedback(facts, c, result, "back-spasm")
+    assert wrong.grade == "incorrect" and wrong.correct is False
+    assert wrong.expected_id == "nerve-root-irritation"
+    assert (wrong.chosen_name, wrong.expected_name) == ("Back muscle spasm (uncomplicated)",
+                                                        "Possible nerve-root irritation")
+    assert "<strong>\u2717 Not this time.</strong>" in feedback_view(wrong).markup
+    worked = feedback(facts, c, result, None)
+    assert worked.grade == "worked-example" and worked.correct is None and worked.chosen_id is None
+    assert "Worked example." in feedback_view(worked).markup
+
+
+def test_feedback_lists_what_points_and_what_rules_out(facts):
+    c = case(facts, "golfer-twist")
+    fb = feedback(facts, c, examine(facts, every_step(c), c), "back-spasm")
+    pointing = {target: ids(members) for target, _name, members in fb.reasoning}
+    assert pointing == {"back-spasm": ["onset-history", "palpation-tender", "lean-forward-pain", "twisting-pain",
+                                       "slr-back-pain-only"]}
+    ruled_out = [(target, ids(members)) for target, _name, members in fb.ruled_out]
+    assert ruled_out == [
+        ("serious-cause-suspected", ["red-flags-absent"]),
+        ("nerve-root-irritation", ["slr-back-pain-only", "neuro-normal"]),
+        ("back-spasm-with-tissue-injury", ["inspection-clear"]),
+    ]
+    markup = feedback_view(fb).markup
+    assert "Rule out Possible nerve-root irritation" in markup
+
+
+def test_feedback_groups_a_nerve_root_case_most_specific_first(facts):
+    c = case(facts, "ruptured-disc")
+    fb = feedback(facts, c, examine(facts, every_step(c), c), "nerve-root-irritation")
+    assert fb.reasoning[0][0] == "nerve-root-irritation"
+    assert ids(fb.reasoning[0][2]) == ["slr-radicular", "neuro-root"]
+    assert fb.grade == "correct"
+
+
+def test_feedback_warns_when_the_red_flag_questions_were_skipped(facts):
+    c = case(facts, "golfer-twist")  # no red flags, yet skipping the questions is still a gap
+    fb = feedback(facts, c, examine(facts, state_of(c, "history-onset", "palpation"), c), "back-spasm")
+    assert fb.red_flags_skipped and "red-flag-questions" in [m.step_id for m in fb.missed]
+    assert "the warning-sign (red flag) questions were not asked" in feedback_view(fb).markup
+    asked = state_of(c, "history-onset", "palpation", "red-flag-questions")
+    assert not feedback(facts, c, examine(facts, asked, c), "back-spasm").red_flags_skipped
+
+
+def test_feedback_shows_what_a_skipped_step_would_have_shown(facts):
+    c = case(facts, "ruptured-disc")
+    fb = feedback(facts, c, examine(facts, state_of(c, "history-onset", "red-flag-questions"), c), "back-spasm")
     missed = {m.step_id: m for m in fb.missed}
-    assert "straight-leg-raise" in missed
-    assert [f.finding_id for f in missed["straight-leg-raise"].would_show] == ["slr-radicular"]
+    assert ids(missed["straight-leg-raise"].would_show) == ["slr-radicular"]
+    assert ids(missed["neuro-screen"].would_show) == ["neuro-root"]
     assert fb.supported_id == "back-spasm" and fb.expected_id == "nerve-root-irritation"
-    assert "the steps listed below would have shown more" in feedback_view(fb).markup
+    assert "It would have shown:" in feedback_view(fb).markup
 
 
 def test_feedback_names_palpation_done_only_at_the_wrong_site(facts):
     c = case(facts, "office-worker-weak-core")
     assert c.spasm_site == "upper-back"
-    state = ExamState(c.id, (("palpation", "lower-back"),))
-    missed = {m.step_id: m for m in feedback(facts, c, examine(facts, state), "back-spasm").missed}
-    assert "only at: lower back" in missed["palpation"].reason
-    assert [f.finding_id for f in missed["palpation"].would_show] == ["palpation-tender"]
+    state = ExamState(c.id, (("palpation", "lower-back"), ("red-flag-questions", None)))
+    fb = feedback(facts, c, examine(facts, state, c), "back-spasm")
+    missed = {m.step_id: m for m in fb.missed}
+    assert missed["palpation"].wrong_site
+    assert ids(missed["palpation"].would_show) == ["palpation-tender"]
+    assert "(you did it, but not where the spasm is)" in feedback_view(fb).markup
 
 
-def test_feedback_without_a_commit_explains_only(facts):
-    c = case(facts, "golfer-twist")
-    fb = feedback(facts, c, examine(facts, ExamState(c.id)), None)
-    assert fb.correct is None and fb.chosen_id is None and fb.steps_performed == 0
+def test_steps_this_patient_did_not_need_are_named_but_optional_ones_are_not(facts):
+    c = case(facts, "office-worker-weak-core")
+    state = state_of(c, *NEEDED_ALWAYS, "twisting", "straight-leg-raise")
+    fb = feedback(facts, c, examine(facts, state, c), "back-spasm")
+    assert fb.unneeded == ("Straight leg raise",) and fb.grade == "correct"
+    assert "<strong>Not needed for this patient:</strong> Straight leg raise." in feedback_view(fb).markup
+
+
+def test_a_watchful_patients_feedback_says_treat_and_watch(facts):
+    c = case(facts, "arthritis-older-adult")
+    fb = feedback(facts, c, examine(facts, every_step(c), c), "serious-cause-suspected")
+    assert fb.grade == "incorrect" and fb.expected_id == "back-spasm" and fb.triage.id == "watchful"
+    markup = feedback_view(fb).markup
+    assert "Triage: Treat and watch (watchful)" in markup
+
+
+def test_instructor_feedback_names_answer_and_triage(facts):
+    c = case(facts, "older-lifter-osteoporosis")
+    fb = feedback(facts, c, examine(facts, ExamState(c.id), c), None)
+    assert fb.steps_performed == 0 and fb.needed_done == 0
     markup = feedback_view(fb, "instructor").markup
-    assert "No interpretation committed yet" in markup and "For the instructor" in markup
-    assert "an interpretation needs findings" in markup
+    assert ("expected interpretation: Serious cause suspected (red flags); triage: Urgent assessment."
+            in markup)
     assert "For the instructor" not in feedback_view(fb, "student").markup
 
 
@@ -272,7 +419,7 @@ def test_case_view_escapes_the_title_and_story(facts):
     assert "a &lt; b &amp; c" in markup
 
 
-@pytest.mark.parametrize("case_id", [c.id for c in load_facts().cases])
+@pytest.mark.parametrize("case_id", list(FULL_EXAM_FINDINGS))
 def test_case_view_never_shows_the_answer(facts, case_id):
     c = case(facts, case_id)
     markup = case_view(c).markup
@@ -282,23 +429,14 @@ def test_case_view_never_shows_the_answer(facts, case_id):
 
 
 def test_findings_view_before_any_step(facts):
-    markup = findings_view(examine(facts, ExamState("golfer-twist"))).markup
+    c = case(facts, "golfer-twist")
+    markup = findings_view(examine(facts, ExamState(c.id), c)).markup
     assert "No examination steps performed yet" in markup and "<ol>" not in markup
-
-
-def test_feedback_view_says_right_or_wrong_in_words(facts):
-    c = case(facts, "weekend-footballer")
-    result = examine(facts, every_step(facts, c))
-    right = feedback_view(feedback(facts, c, result, "back-spasm-with-tissue-injury")).markup
-    wrong = feedback_view(feedback(facts, c, result, "back-spasm")).markup
-    assert "<strong>Correct.</strong>" in right and "Not this time" not in right
-    assert "<strong>Not this time.</strong>" in wrong
-    assert "Teaching point" in right and c.teaching_point.split(",")[0] in right
 
 
 def test_exam_view_shows_feedback_only_when_given(facts):
     c = case(facts, "golfer-twist")
-    result = examine(facts, ExamState(c.id, (("history-onset", None),)))
+    result = examine(facts, state_of(c, "history-onset"), c)
     assert "spasm-feedback" not in exam_view(c, result).markup
     fb = feedback(facts, c, result, "back-spasm")
     assert exam_view(c, result, fb).markup == (case_view(c) + findings_view(result) + feedback_view(fb)).markup

@@ -19,30 +19,39 @@ from spasm_lib.facts import load_facts
 from spasm_lib.html import Html
 from spasm_lib.params import validate
 from spasm_lib.quiz import check, grade
-from spasm_lib.treatment_pathway import PathwayState, pathway
-from spasm_lib.views.pathway import walkthrough_view
+from spasm_lib.treatment_pathway import PathwayState
 from spasm_lib.views.quiz import answer_feedback, quiz_view
-from spasm_lib.virtual_patients import case_for
-from spasm_lib.widgets.pathway import treatment_pathway_walkthrough
+from spasm_lib.virtual_patients import virtual_patient
+from spasm_lib.widgets.pathway import treatment_pathway_walkthrough, walk_html
 from spasm_lib.widgets.quiz import CHOICES_CLASS, check_yourself
 
 FACTS = load_facts()
-STEPS = [s.id for s in sorted(FACTS.pathway_steps, key=lambda s: s.order)]
-SCREEN = next(s.id for s in FACTS.pathway_steps if s.kind == "screen")
-REASSESS = next(s.id for s in FACTS.pathway_steps if s.kind == "reassess")
-REFERRAL = next(s.id for s in FACTS.pathway_steps if "specialist-referral" in s.treatment_ids)
-EMERGENCY_CASE = next(
-    c.id for c in FACTS.cases if any(FACTS.by_id("red_flags")[f].urgency == "emergency" for f in c.red_flag_ids)
-)
+# pathway_steps.csv's steps and titles in order, copied by hand.
+PATHWAY_TITLES = {
+    "red-flag-screen": "Screen for warning signs and set the triage level",
+    "emergency-referral": "Same-day emergency care",
+    "urgent-referral": "Urgent assessment before any treatment plan",
+    "self-management": "Reassurance, staying active and self-management",
+    "non-drug": "Superficial heat",
+    "drug": "An NSAID, if a medicine is wanted",
+    "review": "Review if it is not getting better",
+    "watchful-review": "A sooner review, with the flags asked again",
+    "specialist-referral": "Referral to a specialist if not improving",
+    "safety-net": "Safety-net advice",
+}
 
 
 def params(**values):
     return SimpleNamespace(**validate("03_treatment_pathway", values))
 
 
-def expected(case_id, step_id, improving, audience="student"):
-    case = FACTS.by_id("cases")[case_id]
-    return walkthrough_view(pathway(FACTS, PathwayState(case_id, step_id, improving), case), audience).markup
+def patient(case_id):
+    return FACTS.by_id("cases")[case_id]
+
+
+def expected(state, case, audience="student"):
+    """The view of a state built by hand (the widget must show exactly this)."""
+    return walk_html(FACTS, state, case, audience).markup
 
 
 def walk_tree(widget):
@@ -53,85 +62,157 @@ def walk_tree(widget):
 
 @pytest.fixture
 def walkthrough():
-    return treatment_pathway_walkthrough(params(case="golfer-twist", step=SCREEN, improving=False))
+    return treatment_pathway_walkthrough(params(case="golfer-twist", improving=False))
 
 
-def test_controls_are_labelled_and_nothing_prints(walkthrough):
-    assert walkthrough.case.description == "Patient"
-    assert walkthrough.step.description == "Step"
-    assert walkthrough.previous.description == "Previous step"
-    assert walkthrough.next.description == "Next step"
-    assert walkthrough.improving.description == "Is the treatment working?"
-    assert not any(isinstance(w, W.Output) for w in walk_tree(walkthrough))
-    assert walkthrough.view in list(walk_tree(walkthrough))
+def show_next(w, predicted=""):
+    w.prediction.value = predicted
+    w.show_next.click()
 
 
-def test_initial_view_is_the_view_of_the_parameters(walkthrough):
-    assert walkthrough.view.value == expected("golfer-twist", SCREEN, False)
-    assert walkthrough.previous.disabled and not walkthrough.next.disabled
+def test_controls_are_labelled_and_nothing_prints(walkthrough, capsys):
+    w = walkthrough
+    assert w.case.description == "Patient"
+    assert w.seed.description == "Virtual patient number (seed)"
+    assert w.prediction.description == "What comes next?"
+    assert w.show_next.description == "Show next step"
+    assert w.review.description == "At the review, is the treatment working?"
+    assert w.restart.description == "Start again"
+    assert [label for label, _ in w.review.options] == ["Yes: improving", "No: not improving"]
+    assert not any(isinstance(x, W.Output) for x in walk_tree(w))
+    assert w.view in list(walk_tree(w))
+    show_next(w, "self-management")
+    out = capsys.readouterr()
+    assert out.out == "" and out.err == ""
 
 
-def test_next_walks_the_whole_path_and_stops_at_the_end(walkthrough):
-    for step in STEPS[1:]:
-        walkthrough.next.click()
-        assert walkthrough.step.value == step
-        assert walkthrough.view.value == expected("golfer-twist", step, False)
-    assert walkthrough.next.disabled
-    walkthrough.next.click()
-    assert walkthrough.step.value == STEPS[-1]
-    walkthrough.previous.click()
-    assert walkthrough.view.value == expected("golfer-twist", STEPS[-2], False)
+def test_the_walk_starts_at_the_screen_with_the_next_step_hidden(walkthrough):
+    w = walkthrough
+    assert w.state == PathwayState("golfer-twist")
+    assert w.view.value == expected(PathwayState("golfer-twist"), patient("golfer-twist"))
+    assert esc(PATHWAY_TITLES["red-flag-screen"]) in w.view.value
+    assert esc(PATHWAY_TITLES["self-management"]) not in w.view.value
+    # every step but the one shown can be predicted, in pathway order, after the "choose" entry
+    assert [v for _, v in w.prediction.options] == ["", *list(PATHWAY_TITLES)[1:]]
+    assert w.prediction.value == "" and not w.show_next.disabled
+    assert w.review.layout.display == "none"
 
 
-def test_improving_at_reassessment_removes_the_referral(walkthrough):
-    walkthrough.step.value = REASSESS
-    walkthrough.improving.value = True
-    assert REFERRAL not in [v for _, v in walkthrough.step.options]
-    assert walkthrough.view.value == expected("golfer-twist", REASSESS, True)
-    assert walkthrough.next.disabled
+def test_predicting_and_showing_the_next_step(walkthrough):
+    w = walkthrough
+    show_next(w, "self-management")
+    state = PathwayState("golfer-twist", 2, None, (("self-management", "self-management"),))
+    assert w.state == state
+    assert w.view.value == expected(state, patient("golfer-twist"))
+    assert "\u2713 Right:" in w.view.value
+    assert esc(PATHWAY_TITLES["non-drug"]) not in w.view.value
+    assert "self-management" not in [v for _, v in w.prediction.options]
+    assert w.prediction.value == ""  # the menu is cleared for the next prediction
+    show_next(w, "drug")
+    assert w.state.predictions[-1] == ("drug", "non-drug")
+    assert "Not this time" in w.view.value
 
 
-def test_improving_while_at_referral_moves_back_to_reassessment(walkthrough):
-    walkthrough.step.value = REFERRAL
-    walkthrough.improving.value = True
-    assert walkthrough.step.value == REASSESS
-    assert walkthrough.view.value == expected("golfer-twist", REASSESS, True)
+def walk_to_review(w):
+    for _ in range(4):  # routine path: screen, self-management, heat, NSAID, then the review
+        assert w.review.layout.display == "none"
+        show_next(w)
 
 
-def test_emergency_patient_has_only_the_screen(walkthrough):
-    walkthrough.step.value = REASSESS
-    walkthrough.case.value = EMERGENCY_CASE
-    assert [v for _, v in walkthrough.step.options] == [SCREEN]
-    assert walkthrough.step.value == SCREEN
-    assert walkthrough.improving.disabled
-    assert walkthrough.next.disabled and walkthrough.previous.disabled
-    assert walkthrough.view.value == expected(EMERGENCY_CASE, SCREEN, False)
+def test_improving_is_asked_only_at_the_review_then_the_walk_ends_with_a_summary(walkthrough):
+    w = walkthrough
+    walk_to_review(w)
+    assert w.state.shown == 5 and w.state.improving is None
+    assert w.review.layout.display == "" and not w.review.disabled
+    assert w.show_next.disabled and w.prediction.disabled
+    assert "is the treatment working?" in w.view.value
+    w.review.value = True
+    assert w.state.improving is True and w.review.disabled
+    assert not w.show_next.disabled
+    show_next(w, "safety-net")
+    state = PathwayState("golfer-twist", 6, True, (("", "self-management"), ("", "non-drug"), ("", "drug"),
+                                                    ("", "review"), ("safety-net", "safety-net")))
+    assert w.state == state
+    assert w.view.value == expected(state, patient("golfer-twist"))
+    assert "<h4>Summary</h4>" in w.view.value
+    assert w.show_next.disabled and w.prediction.disabled
 
 
-def test_choosing_a_step_directly(walkthrough):
-    walkthrough.step.value = STEPS[2]
-    assert walkthrough.view.value == expected("golfer-twist", STEPS[2], False)
-    assert walkthrough.state == PathwayState("golfer-twist", STEPS[2], False)
+def test_not_improving_goes_on_to_the_specialist(walkthrough):
+    w = walkthrough
+    walk_to_review(w)
+    w.review.value = False
+    assert w.state.improving is False
+    show_next(w, "specialist-referral")
+    assert w.state.predictions[-1] == ("specialist-referral", "specialist-referral")
+    assert esc(PATHWAY_TITLES["specialist-referral"]) in w.view.value
+    show_next(w)
+    assert w.state.shown == 7 and w.show_next.disabled
+    assert "<h4>Summary</h4>" in w.view.value
+
+
+def test_start_again_and_a_new_patient_reset_the_walk(walkthrough):
+    w = walkthrough
+    walk_to_review(w)
+    w.review.value = True
+    w.restart.click()
+    assert w.state == PathwayState("golfer-twist") and w.review.value is None
+    assert w.review.layout.display == "none" and not w.show_next.disabled
+    w.case.value = "red-flag-saddle-numbness"
+    assert w.state == PathwayState("red-flag-saddle-numbness")
+    show_next(w, "emergency-referral")
+    show_next(w, "safety-net")
+    state = PathwayState("red-flag-saddle-numbness", 3, None,
+                         (("emergency-referral", "emergency-referral"), ("safety-net", "safety-net")))
+    assert w.state == state and w.show_next.disabled
+    assert w.review.layout.display == "none"  # an emergency has no review
+    assert w.view.value == expected(state, patient("red-flag-saddle-numbness"))
+
+
+def test_a_random_patient_follows_the_seed():
+    w = treatment_pathway_walkthrough(params(case="golfer-twist"))
+    assert w.seed.layout.display == "none"
+    w.case.value = "random"
+    assert w.seed.layout.display == ""
+    w.seed.value = 9
+    assert w.view.value == expected(PathwayState("random"), virtual_patient(FACTS, 9))
+    assert ("Random virtual patient", "random") in list(w.case.options)
 
 
 def test_instructor_audience_reaches_the_view():
     w = treatment_pathway_walkthrough(params(audience="instructor"))
-    assert w.view.value == expected("golfer-twist", SCREEN, False, "instructor")
+    assert w.view.value == expected(PathwayState("golfer-twist"), patient("golfer-twist"), "instructor")
+    assert "Teaching point" in w.view.value
 
 
-def test_static_view_for_parameters():
-    view = treatment_pathway_walkthrough(params(case="ruptured-disc", step=REASSESS, improving=True, interactive=False))
+def test_stored_output_carries_the_static_view():
+    w = treatment_pathway_walkthrough(params(case="ruptured-disc"))
+    show_next(w, "self-management")
+    data = w._repr_mimebundle_()
+    data = data[0] if isinstance(data, tuple) else data
+    assert w.static_html().markup == w.view.value and w.view.value in data["text/html"]
+
+
+@pytest.mark.parametrize("improving", [False, True])
+def test_static_view_is_the_finished_walk_with_every_step(improving):
+    view = treatment_pathway_walkthrough(params(case="ruptured-disc", improving=improving, interactive=False))
     assert isinstance(view, Html)
-    assert view.markup == expected("ruptured-disc", REASSESS, True)
+    shown = 7 if not improving else 6
+    state = PathwayState("ruptured-disc", shown, improving)
+    assert view.markup == expected(state, patient("ruptured-disc"))
+    path = ["red-flag-screen", "self-management", "non-drug", "drug", "review", "specialist-referral", "safety-net"]
+    if improving:
+        path.remove("specialist-referral")
+    positions = [view.markup.index(f"Step {k}: {esc(PATHWAY_TITLES[s])}") for k, s in enumerate(path, 1)]
+    assert positions == sorted(positions)
 
 
-def test_random_patient_is_offered_and_shown():
-    w = treatment_pathway_walkthrough(params(case="random"))
-    assert w.case.value == "random"
-    case = case_for(FACTS, "random", 0)
-    assert (case.title, "random") in list(w.case.options)
-    state = PathwayState("random", SCREEN, False)
-    assert w.view.value == walkthrough_view(pathway(FACTS, state, case), "student").markup
+def test_static_view_of_an_emergency_shows_its_three_steps():
+    view = treatment_pathway_walkthrough(params(case="red-flag-saddle-numbness", interactive=False))
+    assert view.markup == expected(PathwayState("red-flag-saddle-numbness", 3, None), patient("red-flag-saddle-numbness"))
+    for k, s in enumerate(["red-flag-screen", "emergency-referral", "safety-net"], 1):
+        assert f"Step {k}: {esc(PATHWAY_TITLES[s])}" in view.markup
+    assert esc(PATHWAY_TITLES["self-management"]) not in view.markup.split("<h4>Summary</h4>")[0]
 
 
 # --------------------------------------------------------------------------- Check yourself

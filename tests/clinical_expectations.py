@@ -1,0 +1,146 @@
+"""Clinical expectations written out by hand, for the tests of the clinical core.
+
+Everything here was written from /tmp/team/CLINICAL_SPEC.md and by reading data/*.csv, never by
+calling spasm_lib, so a test that compares the code's answer with these can fail. One definition
+of each, shared by the exam, pathway, case-study, virtual-patient and widget tests.
+"""
+
+from __future__ import annotations
+
+# The flags of red_flags.csv by the triage level each sets on its own (the spec's lists).
+EMERGENCY_FLAGS = frozenset(
+    {"saddle-anaesthesia", "bladder-dysfunction", "bowel-dysfunction", "leg-weakness-or-numbness", "major-trauma"}
+)
+URGENT_FLAGS = frozenset(
+    {"minor-trauma-older-or-osteoporotic", "history-of-cancer", "fever-chills-weight-loss", "spinal-infection-risk"}
+)
+WEAK_FLAGS = frozenset({"age-over-50-or-under-20", "pain-lying-down-or-night"})
+CAUDA_EQUINA_FLAGS = frozenset({"saddle-anaesthesia", "bladder-dysfunction", "bowel-dysfunction",
+                                "leg-weakness-or-numbness"})
+
+
+def expected_level(red_flag_ids) -> str:
+    """The spec's rule: any emergency flag; any urgent flag or two weak ones; one weak; none."""
+    flags = set(red_flag_ids)
+    if flags & EMERGENCY_FLAGS:
+        return "emergency"
+    if flags & URGENT_FLAGS or len(flags & WEAK_FLAGS) >= 2:
+        return "urgent"
+    if flags & WEAK_FLAGS:
+        return "watchful"
+    return "routine"
+
+
+def expected_interpretation(case) -> str:
+    """Serious cause only when urgent or emergency; then nerve root, tissue injury, a plain spasm."""
+    if expected_level(case.red_flag_ids) in ("emergency", "urgent"):
+        return "serious-cause-suspected"
+    if case.radicular:
+        return "nerve-root-irritation"
+    if case.tissue_injury:
+        return "back-spasm-with-tissue-injury"
+    return "back-spasm"
+
+
+# Model plans (pathway_steps.csv read by hand): the path of a patient not improving at the review.
+PLANS = {
+    "routine": ["red-flag-screen", "self-management", "non-drug", "drug", "review", "specialist-referral",
+                "safety-net"],
+    "watchful": ["red-flag-screen", "self-management", "non-drug", "drug", "watchful-review",
+                 "specialist-referral", "safety-net"],
+    "urgent": ["red-flag-screen", "urgent-referral", "safety-net"],
+    "emergency": ["red-flag-screen", "emergency-referral", "safety-net"],
+}
+# ... and of a patient improving at the review: the specialist referral drops out.
+PLANS_IF_IMPROVING = {
+    "routine": ["red-flag-screen", "self-management", "non-drug", "drug", "review", "safety-net"],
+    "watchful": ["red-flag-screen", "self-management", "non-drug", "drug", "watchful-review", "safety-net"],
+    "urgent": ["red-flag-screen", "urgent-referral", "safety-net"],
+    "emergency": ["red-flag-screen", "emergency-referral", "safety-net"],
+}
+PLAN_KINDS = frozenset({"screen", "emergency-referral", "urgent-referral", "self-management", "non-drug", "drug",
+                        "reassess", "referral", "safety-net"})
+
+# The data cases of cases.csv: triage level and interpretation, read by hand.
+CASE_TRIAGE = {
+    "golfer-twist": ("routine", "back-spasm"),
+    "weekend-footballer": ("routine", "back-spasm-with-tissue-injury"),
+    "office-worker-weak-core": ("routine", "back-spasm"),
+    "arthritis-older-adult": ("watchful", "back-spasm"),
+    "ruptured-disc": ("routine", "nerve-root-irritation"),
+    "no-known-cause": ("routine", "back-spasm"),
+    "red-flag-saddle-numbness": ("emergency", "serious-cause-suspected"),
+    "older-lifter-osteoporosis": ("urgent", "serious-cause-suspected"),
+}
+
+# The source's own advice (paragraphs 4 and 5): evidence checks beside the plan, never the plan.
+SOURCE_ONLY_TREATMENTS = ("ice", "rest", "compression", "muscle-relaxants")
+
+# Exam steps (exam_steps.csv) in teaching order, and which a careful examiner needs per patient.
+EXAM_STEPS = ["history-onset", "history-risk-factors", "red-flag-questions", "history-yellow-flags", "inspection",
+              "palpation", "lean-forward", "twisting", "straight-leg-raise", "neuro-screen"]
+NEEDED_ALWAYS = ["history-onset", "history-risk-factors", "red-flag-questions", "history-yellow-flags",
+                 "inspection", "palpation", "lean-forward"]
+NEEDED_LOWER_BACK = NEEDED_ALWAYS + ["straight-leg-raise"]
+NEEDED_LEG_SYMPTOMS = NEEDED_LOWER_BACK + ["neuro-screen"]
+
+# What a full examination (every step, palpating at the spasm) shows for each data case, by hand
+# from findings.csv's triggers and the case's hidden facts in cases.csv.
+FULL_EXAM_FINDINGS = {
+    "golfer-twist": ["onset-history", "risk-factors-history", "red-flags-absent", "yellow-flags-absent",
+                     "inspection-clear", "palpation-tender", "lean-forward-pain", "twisting-pain",
+                     "slr-back-pain-only", "neuro-normal"],
+    "weekend-footballer": ["onset-history", "risk-factors-history", "red-flags-absent", "yellow-flags-absent",
+                           "inspection-signs", "palpation-tender", "lean-forward-pain", "twisting-pain",
+                           "slr-back-pain-only", "neuro-normal"],
+    "office-worker-weak-core": ["onset-history", "risk-factors-history", "red-flags-absent", "yellow-flags-present",
+                                "inspection-clear", "palpation-tender", "lean-forward-pain", "twisting-pain",
+                                "slr-upper-back", "neuro-normal"],
+    "arthritis-older-adult": ["onset-history", "risk-factors-history", "red-flags-present", "yellow-flags-absent",
+                              "inspection-clear", "palpation-tender", "lean-forward-pain", "twisting-pain",
+                              "slr-back-pain-only", "neuro-normal"],
+    "ruptured-disc": ["onset-history", "risk-factors-history", "red-flags-absent", "yellow-flags-absent",
+                      "inspection-clear", "palpation-tender", "lean-forward-pain", "twisting-pain",
+                      "slr-radicular", "neuro-root"],
+    "no-known-cause": ["onset-history", "risk-factors-history", "red-flags-absent", "yellow-flags-absent",
+                       "inspection-clear", "palpation-tender", "lean-forward-pain", "twisting-pain",
+                       "slr-back-pain-only", "neuro-normal"],
+    "red-flag-saddle-numbness": ["onset-history", "risk-factors-history", "red-flags-present", "yellow-flags-absent",
+                                 "inspection-clear", "palpation-tender", "lean-forward-pain", "twisting-pain",
+                                 "slr-back-pain-only", "neuro-saddle"],
+    "older-lifter-osteoporosis": ["onset-unremitting", "risk-factors-history", "red-flags-present",
+                                  "yellow-flags-absent", "inspection-clear", "palpation-tender", "lean-forward-pain",
+                                  "twisting-pain", "slr-back-pain-only", "neuro-normal"],
+}
+
+
+def expected_finding_ids(facts, case) -> list[str]:
+    """findings.csv read with the trigger rules written out here (palpating at the spasm), in step order.
+
+    Used for virtual patients, whose findings cannot be listed by hand one by one.
+    """
+    lower = case.spasm_site == "lower-back"
+    ces = bool(set(case.red_flag_ids) & CAUDA_EQUINA_FLAGS)
+    holds = {
+        "always": True,
+        "site-match": True,
+        "site-other": False,
+        "tissue-injury": case.tissue_injury,
+        "no-tissue-injury": not case.tissue_injury,
+        "radicular": case.radicular,
+        "not-radicular": lower and not case.radicular,
+        "upper-back": not lower,
+        "red-flags": bool(case.red_flag_ids),
+        "no-red-flags": not case.red_flag_ids,
+        "typical-onset": case.onset == "typical",
+        "unremitting-onset": case.onset == "unremitting",
+        "risk-factors": bool(case.risk_factor_ids),
+        "no-risk-factors": not case.risk_factor_ids,
+        "yellow-flags": bool(case.yellow_flag_ids),
+        "no-yellow-flags": not case.yellow_flag_ids,
+        "cauda-equina": ces,
+        "no-neuro-signs": not case.radicular and not ces,
+    }
+    order = {s: k for k, s in enumerate(EXAM_STEPS)}
+    found = [f for f in facts.findings if holds[f.trigger]]
+    return [f.id for f in sorted(found, key=lambda f: order[f.step_id])]
