@@ -406,7 +406,7 @@ def test_table_view_is_captioned_escaped_and_left_aligned(facts):
     markup = table_view(hostile).markup
     assert ">Risk factors the source names: 1 of 11 shown. The source gives no numbers" in markup
     assert "&lt;b&gt;bold&lt;/b&gt;" in markup and "<b>" not in markup
-    assert '<th scope="col" style="text-align:left;' in markup
+    assert '<th scope="col" style="text-align:left;vertical-align:top">Risk factor</th>' in markup
     cells = re.findall(r"<(?:td|th)\b[^>]*>", markup)
     assert len(cells) == 12 and all("text-align:left" in cell for cell in cells)
 

@@ -172,7 +172,9 @@ def figure_key(result: ProfileResult, by: str = "category") -> tuple:
 
 TABLE_HEADINGS = ("Risk factor", "Category", "Region of the back", "Mechanism", "What the source says",
                   "Source paragraph")
-_CELL = "text-align:left;vertical-align:top;padding:0.35em 0.6em;border-bottom:1px solid #999;"
+_CELL = "text-align:left;vertical-align:top"
+"""Only alignment inline (JupyterLab right-aligns table cells): padding and borders are left to the
+notebook's and the handout's stylesheets (a handout turns table rows into cards on a phone)."""
 NOT_STATED_NOTE = (
     "\u201cNot stated\u201d in the region column: the source names no part of the back for that factor; "
     "it does not say the factor spares any part."
@@ -212,7 +214,7 @@ def table_view(table: TableResult) -> Html:
     if any(r.region == "not-stated" for r in table.rows):
         note = f'<p class="spasm-note">{esc(NOT_STATED_NOTE)}</p>'
     return Html(
-        '<table class="spasm-table" style="border-collapse:collapse">'
+        '<table class="spasm-table">'
         f"{tag('caption', caption, style='text-align:left;caption-side:top')}"
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{note}",
         "risk factor table",
