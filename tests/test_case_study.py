@@ -242,6 +242,46 @@ def test_unknown_case_is_an_error_naming_the_cases():
         case_study(FACTS, "nobody", 0)
 
 
+# --------------------------------------------------------------------------- notebook 04's call
+
+
+def notebook_params(**values):
+    from types import SimpleNamespace
+
+    from spasm_lib.params import validate
+
+    return SimpleNamespace(**validate("04_case_study", values))
+
+
+def test_live_student_case_study_is_a_worksheet_with_a_box_per_prompt():
+    import ipywidgets as W
+
+    from spasm_lib.views.style import styled
+    from spasm_lib.widgets.case_study import CaseStudyWorksheet, case_study_for
+
+    w = case_study_for(notebook_params(case="red-flag-saddle-numbness", interactive=True, audience="student"))
+    assert isinstance(w, CaseStudyWorksheet)
+    assert list(w.answers) == ["interpretation", "triage", "plan", *QUESTIONS["emergency"]]
+    assert all(isinstance(box, W.Textarea) and box.value == "" for box in w.answers.values())
+    study = case_study(FACTS, "red-flag-saddle-numbness")
+    shown = " ".join(child.value for child in w.children if isinstance(child, W.HTML))
+    for q in study.questions:
+        assert esc(q.prompt) in shown and esc(q.answer) not in shown
+    assert esc(study.interpretation.description) not in shown and "Model answer" not in shown
+    assert w.static_html().markup == styled(case_study_view(study, "student")).markup
+
+
+@pytest.mark.parametrize("audience, interactive", [("instructor", True), ("instructor", False), ("student", False)])
+def test_instructors_and_static_runs_get_the_document(audience, interactive):
+    from spasm_lib.html import Html
+    from spasm_lib.views.style import styled
+    from spasm_lib.widgets.case_study import case_study_for
+
+    shown = case_study_for(notebook_params(case="golfer-twist", interactive=interactive, audience=audience))
+    assert isinstance(shown, Html)
+    assert shown.markup == styled(case_study_view(case_study(FACTS, "golfer-twist"), audience)).markup
+
+
 # --------------------------------------------------------------------------- glossary
 
 
