@@ -258,6 +258,7 @@ def _widgets() -> list[tuple[str, Callable[[], Any], Callable[[Any, random.Rando
     from spasm_lib.widgets.exam import exam_simulator
     from spasm_lib.widgets.pathway import treatment_pathway_walkthrough
     from spasm_lib.widgets.quiz import check_yourself
+    from spasm_lib.views.risk_factors import count_figure
     from spasm_lib.widgets.risk_factors import risk_factor_explorer, risk_factor_table_explorer
 
     def nothing() -> None:
@@ -272,9 +273,10 @@ def _widgets() -> list[tuple[str, Callable[[], Any], Callable[[Any, random.Rando
          lambda: treatment_pathway_walkthrough(_params("03_treatment_pathway")), _pathway_actions, nothing),
         ("check-yourself quiz (radio answers), notebook 01",
          lambda: check_yourself("01_risk_factors", _params("01_risk_factors")), _quiz_actions, nothing),
-        # Every change draws its SVG chart in the callback: no cache to warm, no background thread.
+        # Every change draws its SVG chart in the callback (no background thread); its LRU cache is
+        # emptied first, so the first pass draws every chart it has not drawn in this pass.
         ("risk-factor explorer (checkboxes, sport; chart drawn in the callback)",
-         lambda: risk_factor_explorer(_params("01_risk_factors")), _risk_explorer_actions, nothing),
+         lambda: risk_factor_explorer(_params("01_risk_factors")), _risk_explorer_actions, count_figure.cache_clear),
     ]
 
 

@@ -435,3 +435,14 @@ def test_table_view_of_the_full_table_lists_every_name_once(facts):
     assert markup.count("<tr") == len(facts.risk_factors) + 1  # the header row, then one per factor
     for r in facts.risk_factors:
         assert markup.count(f"<strong>{r.name}</strong>") == 1
+
+
+def test_a_chart_drawn_before_is_a_lookup_with_the_same_bytes(facts):
+    from spasm_lib.views.risk_factors import count_figure
+
+    result = risk_profile(facts, ["arthritis"], "none")
+    count_figure.cache_clear()
+    first = profile_figure(result)
+    assert profile_figure(result) is first  # the LRU cache: no redraw, no thread
+    count_figure.cache_clear()
+    assert profile_figure(result) == first  # a redraw gives the same bytes

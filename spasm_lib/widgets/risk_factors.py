@@ -8,8 +8,8 @@ ticks "Sports with sudden twists", unticking that box clears the sport). With ``
 (papermill, handouts) the same views render the parameters' state instead, and a live widget's stored
 output carries that same static view too (:class:`spasm_lib.widgets.base.StaticView`).
 
-No cache and no background thread: the chart is a few hundred bytes of SVG, drawn in the callback in
-well under a millisecond.
+No background thread: the chart is a few kilobytes of SVG, drawn in the callback in well under a
+millisecond (a state seen before is a cache lookup, :func:`spasm_lib.views.risk_factors.count_figure`).
 """
 
 from __future__ import annotations
