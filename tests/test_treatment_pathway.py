@@ -376,7 +376,9 @@ def test_the_drug_step_shows_nsaid_cautions_and_the_relaxant_evidence_beside_it(
     detail = step_detail(FACTS, STEPS["drug"], CASES["golfer-twist"])
     markup = step_view(detail, 4).markup
     checks = FACTS.by_id("evidence_checks")
-    assert "lowest effective dose" in markup
+    assert "lowest effective dose" in markup and "kidneys" in markup and "heart" in markup
+    assert "drowsiness" in markup  # the relaxants' harms, from their evidence check
+    assert "van Tulder 2003 (Cochrane)" in markup
     assert "Step 4: An NSAID, if a medicine is wanted" in markup
     beside = markup.index("The source says / guidance says")
     assert markup.index(esc(checks["muscle-relaxants"].guidance_says)) > beside
