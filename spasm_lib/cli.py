@@ -120,22 +120,32 @@ def _skip_slow_optional_imports() -> None:
 def _render(args: argparse.Namespace) -> int:
     _skip_slow_optional_imports()
     from spasm_lib import render
+    from spasm_lib.stops import Interrupted, StopSignals
 
     path = render.resolve_notebook(args.notebook)
     values = render.read_parameters_file(args.parameters_file) if args.parameters_file else {}
     values.update(render.parse_pairs(args.parameter))
     parameters = render.handout_parameters(path, values, args.audience)
-    output = Path(args.output)
-    if output.is_dir():
-        raise UsageError(f"-o {output} is a folder; expected a file name such as handout.html")
+    inputs = [path, *([args.parameters_file] if args.parameters_file else []),
+              *(value for name, value in parameters.items() if name.endswith("_file") and value)]
     try:
-        done = render.render(path, parameters, output)
+        output = render.check_output(args.output, inputs)
+    except render.OutputError as exc:
+        raise UsageError(str(exc)) from None
+    kernel = render.HandoutKernel(path.parent)
+    try:
+        with StopSignals(on_stop=kernel.kill), kernel:
+            done = render.render(path, parameters, output, kernel=kernel)
+    except Interrupted as stop:
+        print("spasm-teach render: interrupted: 0 of 1 handouts written", file=sys.stderr)
+        return stop.exit_code
+    except render.WriteFailed as exc:
+        print(f"spasm-teach render: {exc}; no handout written", file=sys.stderr)
+        return 1
     except render.RenderError as exc:
-        stale = output.exists()
-        output.unlink(missing_ok=True)  # an older handout of that name must not pass for this run's
+        kept = f"; {output} is as it was" if output.exists() else ""
         print(f"spasm-teach render: {path.name}: {exc}", file=sys.stderr)
-        print(f"spasm-teach render: no handout written{' (removed the older ' + str(output) + ')' if stale else ''}",
-              file=sys.stderr)
+        print(f"spasm-teach render: no handout written{kept}", file=sys.stderr)
         return 1
     print(f"wrote {done.path} ({done.title}, {done.audience} version)")
     return 0
@@ -164,6 +174,18 @@ def _handouts(args: argparse.Namespace) -> int:
             jobs=args.jobs,
             progress=progress,
         )
+    except handouts.BuildInterrupted as stop:
+        _close_progress(progress)
+        total = f" of {stop.total}" if stop.total is not None else ""
+        print(f"spasm-teach handouts: interrupted: {stop.written}{total} handouts written", file=sys.stderr)
+        return stop.exit_code
+    except handouts.BuildWriteError as exc:
+        _close_progress(progress)
+        print(f"spasm-teach handouts: {exc.message}; {exc.written} of {exc.total} handouts written", file=sys.stderr)
+        return 1
+    except OSError as exc:  # the set folder cannot be made or written (a read-only folder)
+        print(f"spasm-teach handouts: cannot write into {args.output}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     except ValueError as exc:
         from spasm_lib.facts import DataError
 
@@ -171,15 +193,19 @@ def _handouts(args: argparse.Namespace) -> int:
             raise
         raise UsageError(str(exc)) from None
     finally:
-        close = getattr(progress, "close", None)
-        if close:
-            close()
+        _close_progress(progress)
     built, failed = handouts.summary(report, args.output)
     for line in built:
         print(line)
     for line in failed:
         print(line, file=sys.stderr)
     return 0 if report.ok else 1
+
+
+def _close_progress(progress) -> None:
+    close = getattr(progress, "close", None)
+    if close:
+        close()
 
 
 def _progress_lines(job, error, done: int, total: int) -> None:
@@ -214,9 +240,15 @@ def _progress_bar():
 def _start(args: argparse.Namespace) -> int:
     from spasm_lib.workspace import next_steps, start
 
-    for line in next_steps(start(args.folder, force=args.force)):
+    try:
+        copied = start(args.folder, force=args.force)
+    except OSError as exc:
+        print(f"spasm-teach start: cannot write into {args.folder}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    for line in next_steps(copied):
         print(line)
     return 0
+
 
 
 def _positive(text: str) -> int:

@@ -18,24 +18,26 @@ Student seeds: student ``k`` of a class with seed ``S`` gets a seed derived from
 seed whose patient is the same person as an earlier student's (same findings, age and story) is
 skipped, so every student meets a different patient. The same ``S`` gives the same set, byte for byte.
 
-Speed (see ``benchmarks/handouts.py``): one process per core (``--jobs``, default: the usable
-cores), each importing nbconvert and papermill once, reading no notebook from disk (the parent reads
-each once and the workers inherit it), and each keeping one **warm** kernel: while a handout runs,
-the kernel for the next one is already booting. Python's ``fork`` start method is used where it is
-safe (Linux), so the workers inherit the imported modules instead of importing them again.
+Speed (see ``benchmarks/handouts.py``): a :class:`concurrent.futures.ProcessPoolExecutor` with one
+worker per core (``--jobs`` asks for fewer; never more than the cores or the handouts), forked on
+Linux so that each inherits nbconvert, nbclient and papermill already imported and the notebooks
+already read. Each worker keeps one kernel (:class:`spasm_lib.render.HandoutKernel`) and runs
+handout after handout in it, its namespace cleared in between (``%reset -f``), so a kernel start
+and the notebooks' imports are paid once per worker. That this isolates handouts is tested: the
+whole set is built with a fresh kernel per handout and with shared kernels, and the bytes compared.
 
-Failures: a handout that fails is reported and left out (an older file of the same name is
-removed, so the folder never shows a stale handout as current); the others are kept; the build exits
-non-zero. Every file is written atomically.
+Files (see :mod:`spasm_lib.set_folder`): the workers return pages and this process writes them,
+atomically, into a folder it locks for the build and where it touches only the files its manifest
+says it wrote. A handout that fails is reported and left out (an older copy of it from an earlier
+build is removed with the other stale files, so the folder never shows it as current); the others
+are kept; the build exits non-zero. A stop signal (Ctrl-C, SIGTERM, SIGHUP) stops every worker and
+kernel and ends the build with :class:`BuildInterrupted`; a run that a cell ends early
+(``SystemExit``, a dead kernel) is a failure, not a handout.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
-import multiprocessing
 import os
-import queue
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -95,6 +97,11 @@ class BuildReport:
     failed: list[tuple[Job, str]] = field(default_factory=list)
     students: list[StudentCase] = field(default_factory=list)
     seconds: float = 0.0
+    workers: int = 0
+    kernels: set[int] = field(default_factory=set)
+    """Process ids of the kernels that ran the handouts (one per worker when kernels are shared)."""
+    removed: list[str] = field(default_factory=list)
+    """Files of an earlier build that this one removed (stale handouts)."""
 
     @property
     def ok(self) -> bool:
@@ -104,33 +111,16 @@ class BuildReport:
 # --------------------------------------------------------------------------- planning (pure)
 
 
-def student_seed(class_seed: int, number: int, attempt: int = 0) -> int:
-    """The seed of student ``number`` (1-based): stable, spread out, independent per class seed."""
-    digest = hashlib.sha256(f"spasm-teach/{class_seed}/{number}/{attempt}".encode()).digest()
-    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
-
-
-def _same_patient_key(case: Any) -> Any:
-    return dataclasses.replace(case, id="", title="")
-
-
 def student_cases(facts: Any, students: int, class_seed: int, notebook: str = CASE_STUDY) -> list[StudentCase]:
-    """One different virtual patient per student, deterministic for the class seed."""
-    from spasm_lib.virtual_patients import virtual_patient
+    """One different virtual patient per student, deterministic for the class seed: the patients of
+    :func:`spasm_lib.virtual_patients.class_patients` (also what `spasm-teach patients` exports)."""
+    from spasm_lib.virtual_patients import class_patients
 
     width = max(2, len(str(students)))
-    chosen: list[StudentCase] = []
-    seen: set[Any] = set()
-    for number in range(1, students + 1):
-        for attempt in range(1000):
-            seed = student_seed(class_seed, number, attempt)
-            case = virtual_patient(facts, seed)
-            key = _same_patient_key(case)
-            if key not in seen:
-                break
-        seen.add(key)
-        chosen.append(StudentCase(number, seed, case, f"{notebook}.student-{number:0{width}d}.html"))
-    return chosen
+    return [
+        StudentCase(p.number, p.seed, p.case, f"{notebook}.student-{p.number:0{width}d}.html")
+        for p in class_patients(facts, students, class_seed)
+    ]
 
 
 def plan(
@@ -261,45 +251,77 @@ def answer_key_html(facts: Any, students: Sequence[StudentCase], class_seed: int
 
 
 # --------------------------------------------------------------------------- building
+#
+# Standard parts: concurrent.futures' ProcessPoolExecutor runs the workers; each worker keeps one
+# spasm_lib.render.HandoutKernel (jupyter_client + nbclient + papermill's parameters cell) and runs
+# handout after handout in it. The workers return pages; only this process writes files (through
+# spasm_lib.set_folder), so what is on disk and what the manifest says never disagree.
 
-def _worker(
-    tasks: Any, results: Any, unclaimed: Any, jobs: Sequence[Job], notebooks: Mapping[str, Any], forks: str | None
-) -> None:
-    """Take jobs until the sentinel; keep one warm kernel booting for the next job."""
-    from spasm_lib.render import RenderError, render, start_kernel, stop_kernel
+_IN_WORKER: dict[str, Any] = {}
+"""A worker process's state: the source notebooks, whether kernels are fresh per handout, its kernel."""
 
-    warm: tuple[Path, Any] | None = None
+
+def _worker_start(notebooks: Mapping[str, Any], fresh_kernels: bool) -> None:
+    """In each worker: stop signals go to the command, not here (SIGTERM from the command kills the
+    kernel first); the worker dies with the command; the kernel is shut down at a normal exit."""
+    import multiprocessing.util
+    import signal
+
+    _IN_WORKER.update(notebooks=notebooks, fresh=fresh_kernels, kernel=None)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _worker_stop)
+    _die_with_parent()
+    multiprocessing.util.Finalize(None, _worker_exit, exitpriority=10)
+
+
+def _die_with_parent() -> None:
+    """Linux: SIGTERM to this worker if the command dies without stopping it (SIGKILL)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
     try:
-        while True:
-            index = tasks.get()
-            if index is None:
-                break
-            with unclaimed.get_lock():
-                unclaimed.value -= 1
-                more = unclaimed.value > 0
-            job = jobs[index]
-            folder = job.source.parent
-            results.put(("start", index, os.getpid()))
-            km = None
-            if warm is not None and warm[0] == folder:
-                km = warm[1]
-            elif warm is not None:
-                stop_kernel(warm[1])
-            warm = None
-            try:
-                if km is None:
-                    km = start_kernel(folder, forks)
-                if more:
-                    warm = (folder, start_kernel(folder, forks))
-                done = render(job.source, job.parameters, job.output, nb=notebooks[str(job.source)], km=km, title=job.title)
-                results.put(("done", index, done.title))
-            except RenderError as exc:
-                results.put(("failed", index, str(exc)))
-            except Exception as exc:  # one bad handout must not stop the set
-                results.put(("failed", index, f"{type(exc).__name__}: {exc}"))
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - no prctl
+        pass
+
+
+def _worker_stop(signum: int, frame: Any) -> None:  # noqa: ARG001
+    kernel = _IN_WORKER.get("kernel")
+    if kernel is not None:
+        kernel.kill()
+    os._exit(128 + signum)
+
+
+def _worker_exit() -> None:
+    kernel = _IN_WORKER.pop("kernel", None)
+    if kernel is not None:
+        kernel.close()
+
+
+def _build_one(job: Job) -> tuple[str | None, str | None, int | None]:
+    """In a worker: (the page, None, the kernel's process id) or (None, why it failed, the id)."""
+    from spasm_lib.render import HandoutKernel, RenderError, render_page
+
+    kernel = _IN_WORKER.get("kernel")
+    if kernel is None or kernel.folder != job.source.parent.resolve():
+        if kernel is not None:
+            kernel.close()
+        kernel = _IN_WORKER["kernel"] = HandoutKernel(job.source.parent)
+    try:
+        page, _ = render_page(job.source, job.parameters, nb=_IN_WORKER["notebooks"][str(job.source)],
+                              kernel=kernel, title=job.title)
+        return page, None, kernel.pid
+    except RenderError as exc:
+        return None, str(exc), kernel.pid
+    except Exception as exc:  # one bad handout must not stop the set
+        return None, f"{type(exc).__name__}: {exc}", kernel.pid
     finally:
-        if warm is not None:
-            stop_kernel(warm[1])
+        if _IN_WORKER["fresh"]:
+            _IN_WORKER["kernel"] = None
+            kernel.close()
 
 
 def default_jobs() -> int:
@@ -310,126 +332,138 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _context() -> Any:
+def worker_count(requested: int | None, work: int) -> int:
+    """Workers for ``work`` handouts: what was asked (default: the cores), but never more than the
+    cores or the handouts. A worker beyond the cores only adds a kernel that competes for them."""
+    return max(1, min(requested or default_jobs(), default_jobs(), work))
+
+
+def _pool_context() -> Any:
+    """``fork`` on Linux (workers inherit the imported nbconvert, nbclient and papermill), else spawn."""
+    import multiprocessing
+
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if sys.platform.startswith("linux") and "fork" in methods else "spawn")
 
 
-def fork_kernels_by_default() -> bool:
-    """Forked kernels on Linux unless ``SPASM_TEACH_KERNELS=cold`` (for comparison and debugging)."""
-    return sys.platform.startswith("linux") and os.environ.get("SPASM_TEACH_KERNELS", "forked") != "cold"
+class BuildInterrupted(Exception):
+    """A stop signal ended the build: how many handouts were written, of how many."""
+
+    def __init__(self, signum: int, written: int, total: int | None) -> None:
+        super().__init__(f"interrupted: {written} of {total} handouts written")
+        self.signum, self.written, self.total = signum, written, total
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum
+
+
+class BuildWriteError(OSError):
+    """A file of the set could not be written (a full disk): the build stopped."""
+
+    def __init__(self, message: str, written: int, total: int) -> None:
+        super().__init__(message)
+        self.message, self.written, self.total = message, written, total
 
 
 def run_jobs(
     jobs: Sequence[Job],
-    out_dir: Path,
+    folder: Any,
     *,
-    workers: int,
+    workers: int | None = None,
     progress: Callable[[Job, str | None, int, int], None] | None = None,
-    fork_kernels: bool | None = None,
     notebooks: Mapping[str, Any] | None = None,
+    fresh_kernels: bool = False,
+    stops: Any = None,
 ) -> BuildReport:
-    """Build the handouts of ``jobs`` into ``out_dir`` with ``workers`` processes.
+    """Build ``jobs`` with a pool of workers and write each page into ``folder`` (a
+    :class:`~spasm_lib.set_folder.SetFolder`) as it arrives.
 
-    ``notebooks`` maps a source path to the notebook already read (each is read once, here or by
-    the caller, and the workers inherit it). The fork server (if used) starts first, so that it
-    loads its modules while this process imports papermill and nbconvert once for all workers.
+    ``notebooks`` maps a source path to the notebook already read (each is read once, and the
+    workers inherit them). ``fresh_kernels`` starts a kernel per handout (for the isolation test and
+    the benchmark; slower). ``stops`` (:class:`~spasm_lib.stops.StopSignals`) is polled: on a stop
+    signal every worker and kernel is stopped and :class:`BuildInterrupted` is raised.
     """
-    started = time.perf_counter()
-    if fork_kernels is None:
-        fork_kernels = fork_kernels_by_default()
-    from spasm_lib.render import KernelForks
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-    forks = KernelForks() if fork_kernels and jobs else None
-    try:
-        return _run_jobs(jobs, out_dir, workers, progress, forks, started, dict(notebooks or {}))
-    finally:
-        if forks is not None:
-            forks.close()
-
-
-def _run_jobs(
-    jobs: Sequence[Job], out_dir: Path, workers: int, progress: Any, forks: Any, started: float, notebooks: dict
-) -> BuildReport:
     import jupyter_client.manager  # noqa: F401 - imported once here, inherited by forked workers
+    import nbclient  # noqa: F401
     import nbconvert  # noqa: F401
-    import papermill  # noqa: F401
+    import papermill.parameterize  # noqa: F401
 
-    from spasm_lib.render import read_notebook
+    from spasm_lib.render import _exporter, read_notebook, write_error
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    placed = [dataclasses.replace(j, output=str(out_dir / j.output)) for j in jobs]
-    for job in placed:
-        if str(job.source) not in notebooks:
-            notebooks[str(job.source)] = read_notebook(job.source)
-    ctx = _context()
-    tasks, results = ctx.Queue(), ctx.Queue()
-    unclaimed = ctx.Value("i", len(placed))
-    count = max(1, min(workers, len(placed)))
-    socket_path = forks.socket_path if forks is not None else None
-    procs = [ctx.Process(target=_worker, args=(tasks, results, unclaimed, placed, notebooks, socket_path), daemon=True)
-             for _ in range(count)]
-    for proc in procs:  # before the first put: a queue's feeder thread must not exist when we fork
-        proc.start()
-    for index in range(len(placed)):
-        tasks.put(index)
-    for _ in range(count):
-        tasks.put(None)
-    report = BuildReport()
+    started = time.perf_counter()
+    _exporter()  # the template is loaded once, here
+    reads = dict(notebooks or {})
+    for job in jobs:
+        if str(job.source) not in reads:
+            reads[str(job.source)] = read_notebook(job.source)
+    report = BuildReport(workers=worker_count(workers, len(jobs)))
+    if not jobs:
+        return report
     outcome: dict[int, str | None] = {}
-    running: dict[int, int] = {}
+    pool = ProcessPoolExecutor(max_workers=report.workers, mp_context=_pool_context(),
+                               initializer=_worker_start, initargs=(reads, fresh_kernels))
     try:
-        while len(outcome) < len(placed):
-            try:
-                message = results.get(timeout=1.0)
-            except queue.Empty:
-                alive = {p.pid for p in procs if p.is_alive()}
-                for index, pid in list(running.items()):
-                    if pid not in alive:
-                        running.pop(index)
-                        _finish(index, "the worker process died while building it", placed, outcome, progress)
-                if not alive:
-                    for index in range(len(placed)):
-                        if index not in outcome:
-                            _finish(index, "not built: every worker stopped", placed, outcome, progress)
-                continue
-            kind, index, value = message
-            if kind == "start":
-                running[index] = value
-                continue
-            running.pop(index, None)
-            _finish(index, None if kind == "done" else value, placed, outcome, progress)
-    finally:
-        for proc in procs:
-            proc.join(timeout=30)
-            if proc.is_alive():  # pragma: no cover - a stuck worker
-                proc.terminate()
-                proc.join()
-    report.built = [j for i, j in enumerate(jobs) if outcome.get(i, "x") is None]
-    report.failed = [(jobs[i], msg) for i, msg in sorted(outcome.items()) if msg is not None]
-    for job, _ in report.failed:
-        (out_dir / job.output).unlink(missing_ok=True)
+        futures = {pool.submit(_build_one, job): index for index, job in enumerate(jobs)}
+        pending = set(futures)
+        while pending:
+            if stops is not None and stops.signum is not None:
+                raise BuildInterrupted(stops.signum, len(folder.written), len(jobs))
+            done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=futures.__getitem__):
+                index = futures[future]
+                try:
+                    page, error, kernel = future.result()
+                except Exception:  # the pool broke: a worker process died
+                    page, error, kernel = None, "not built: a worker process stopped", None
+                if kernel is not None:
+                    report.kernels.add(kernel)
+                if page is not None:
+                    try:
+                        folder.write(jobs[index].output, page)
+                    except OSError as exc:
+                        raise BuildWriteError(write_error(folder.path / jobs[index].output, exc),
+                                              len(folder.written), len(jobs)) from None
+                outcome[index] = error
+                if progress is not None:
+                    progress(jobs[index], error, len(outcome), len(jobs))
+    except BaseException:
+        _stop_pool(pool)
+        raise
+    else:
+        pool.shutdown(wait=True)  # each worker shuts its kernel down as it exits
+    report.built = [job for index, job in enumerate(jobs) if outcome[index] is None]
+    report.failed = [(jobs[index], message) for index, message in sorted(outcome.items()) if message is not None]
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _finish(index: int, error: str | None, placed: Sequence[Job], outcome: dict, progress: Any) -> None:
-    if index in outcome:
-        return
-    outcome[index] = error
-    if progress is not None:
-        progress(placed[index], error, len(outcome), len(placed))
+def _stop_pool(pool: Any) -> None:
+    """Stop every worker now: SIGTERM (each kills its kernel and exits), then SIGKILL after 10 s."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # no public way before Python 3.14
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=10)
+        if process.is_alive():  # pragma: no cover - a worker stuck in C code
+            process.kill()
+            process.join()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def discover(folder: Path | None = None) -> list[Path]:
-    """The notebooks of the set: every ``*.ipynb`` of ``folder`` (default: the package's notebooks).
+    """The notebooks of the set: every ``*.ipynb`` of ``folder`` (default: the package's notebooks),
+    as absolute paths, so that kernels run in the notebooks' folder whatever the current folder is.
 
     Each must be one the parameter specification knows (:func:`spasm_lib.params.notebook_key`
     raises otherwise), so a stray notebook is named before anything runs.
     """
     from spasm_lib.render import notebooks_dir
 
-    folder = Path(folder) if folder is not None else notebooks_dir()
+    folder = Path(folder).resolve() if folder is not None else notebooks_dir()
     found = sorted(p for p in folder.glob("*.ipynb") if not p.name.startswith("."))
     for path in found:
         notebook_key(path)
@@ -446,37 +480,77 @@ def build(
     jobs: int | None = None,
     case_notebook: str = CASE_STUDY,
     progress: Callable[[Job, str | None, int, int], None] | None = None,
+    fresh_kernels: bool = False,
 ) -> BuildReport:
     """Build the whole set into ``out_dir``: the handouts, ``index.html`` and the answer key.
 
-    Bad input (a cases file with errors) raises before anything runs: :class:`~spasm_lib.facts.DataError`.
+    Bad input (a cases file with errors) raises before anything runs: :class:`~spasm_lib.facts.DataError`;
+    a folder that holds a file of the user's at a handout's name, or another build's lock,
+    :class:`~spasm_lib.set_folder.SetFolderError`. A stop signal raises :class:`BuildInterrupted`
+    once every worker and kernel has stopped; a file that cannot be written, :class:`BuildWriteError`.
     """
-    from spasm_lib.facts import load_facts
-    from spasm_lib.render import notebook_title, read_notebook, write_atomically
+    from spasm_lib.set_folder import SetFolder
+    from spasm_lib.stops import Interrupted, StopSignals
 
-    out = Path(out_dir)
+    with StopSignals() as stops:
+        try:
+            job_list, chosen, read = _planned(notebooks, cases_file, students, class_seed, case_notebook)
+        except Interrupted as stop:
+            raise BuildInterrupted(stop.signum, 0, None) from None
+        names = [job.output for job in job_list] + ([ANSWER_KEY] if chosen else []) + [INDEX]
+        with SetFolder(out_dir).open(names) as folder:
+            stops.raising = False  # from here on, files are written: a signal is acted on between steps
+            try:
+                report = run_jobs(job_list, folder, workers=jobs, progress=progress, notebooks=read,
+                                  fresh_kernels=fresh_kernels, stops=stops)
+                report.students = chosen
+                if chosen:
+                    from spasm_lib.facts import load_facts
+
+                    folder.write(ANSWER_KEY, answer_key_html(load_facts(), chosen, class_seed))
+                folder.write(INDEX, index_html(report, answer_key=bool(chosen), class_seed=class_seed if chosen else None))
+            except BaseException as exc:
+                try:
+                    folder.finish(complete=False)  # keep the record of what was written
+                except OSError:
+                    pass
+                if isinstance(exc, OSError) and not isinstance(exc, BuildWriteError):
+                    raise BuildWriteError(str(exc), len(folder.written), len(job_list)) from None
+                raise
+            report.removed = folder.finish(complete=True)
+            if stops.signum is not None:  # arrived after the last handout: the set is complete
+                raise BuildInterrupted(stops.signum, len(report.built), len(job_list))
+    return report
+
+
+def _planned(
+    notebooks: Sequence[Path] | None, cases_file: str | Path | None, students: int, class_seed: int, case_notebook: str
+) -> tuple[list[Job], list[StudentCase], dict[str, Any]]:
+    """The jobs, the students' cases and the notebooks read once: everything validated, nothing run."""
+    from spasm_lib.facts import load_facts
+    from spasm_lib.render import notebook_title, read_notebook
+
     facts = load_facts(cases_file=cases_file) if cases_file else load_facts()
-    sources = list(notebooks) if notebooks is not None else discover()
+    sources = [Path(p).resolve() for p in notebooks] if notebooks is not None else discover()
     read = {str(p): read_notebook(p) for p in sources}
     titles = {notebook_key(p): notebook_title(read[str(p)], notebook_key(p)) for p in sources}
     # Virtual patients are drawn from the data alone, as the student's kernel draws them (it gets no cases file).
-    base = load_facts()
-    chosen = student_cases(base, students, class_seed, case_notebook) if students else []
+    chosen = student_cases(load_facts(), students, class_seed, case_notebook) if students else []
     if chosen and case_notebook not in titles:
         raise ValueError(f"--students needs the case-study notebook {case_notebook}.ipynb; it is not in the set")
     job_list = plan(sources, facts, titles=titles, cases_file=cases_file, students=chosen, case_notebook=case_notebook)
-    report = run_jobs(job_list, out, workers=jobs or default_jobs(), progress=progress, notebooks=read)
-    report.students = chosen
-    if chosen:
-        write_atomically(out / ANSWER_KEY, answer_key_html(base, chosen, class_seed))
-    write_atomically(out / INDEX, index_html(report, answer_key=bool(chosen), class_seed=class_seed if chosen else None))
-    return report
+    return job_list, chosen, read
 
 
 def summary(report: BuildReport, out_dir: str | Path) -> tuple[list[str], list[str]]:
     """The lines printed at the end of a build: what was built, and what failed (empty if nothing)."""
     total = len(report.built) + len(report.failed)
-    built = [f"{len(report.built)} of {total} handouts built in {report.seconds:.1f} s into {out_dir}"]
+    workers = f"{report.workers} worker{'s' if report.workers != 1 else ''}"
+    built = [f"{len(report.built)} of {total} handouts built in {report.seconds:.1f} s by {workers} into {out_dir}"]
+    if report.removed:
+        shown = ", ".join(report.removed[:5]) + (f" and {len(report.removed) - 5} more" if len(report.removed) > 5 else "")
+        built.append(f"removed {len(report.removed)} stale file{'s' if len(report.removed) != 1 else ''} "
+                     f"of an earlier build: {shown}")
     if report.students:
         built.append(f"answer key: {Path(out_dir) / ANSWER_KEY}")
     built.append(f"index: {Path(out_dir) / INDEX}")

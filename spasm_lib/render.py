@@ -20,10 +20,13 @@ Why each step is here rather than left to papermill and nbconvert (see ``DESIGN.
 * **Atomic writes.** A temporary file in the target folder, then :func:`os.replace`: a reader never
   sees half a handout, and a failed build never leaves one.
 
-Kernels can be *warm*: :func:`start_kernel` launches one (the process boots on its own) so that a
-batch (:mod:`spasm_lib.handouts`) overlaps the next kernel's start with the current run; and a batch
-can fork its kernels from a server that has already imported IPython and the notebooks' libraries
-(:class:`KernelForks`, see "forked kernels" below). ``spasm-teach render`` uses one cold kernel.
+Kernels are reused: a :class:`HandoutKernel` runs one notebook after another, its namespace
+cleared in between, so that a batch (:mod:`spasm_lib.handouts`) pays for a kernel start and the
+notebooks' imports once per worker, not once per handout. ``spasm-teach render`` uses one fresh kernel.
+
+**Outputs.** :func:`check_output` refuses, before anything runs, an output that is a folder, a
+device, a FIFO, a socket, a symbolic link or one of the inputs; a regular file named by ``-o`` is
+replaced only once the new handout is complete, and a failed run leaves it as it was.
 """
 
 from __future__ import annotations
@@ -33,7 +36,6 @@ import os
 import re
 import sys
 import tempfile
-import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -148,9 +150,8 @@ def handout_parameters(
 
 
 @cache
-def _kernel_classes() -> tuple[type, type]:
+def _kernel_spec_manager() -> type:
     from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
-    from jupyter_client.manager import AsyncKernelManager
 
     class CurrentEnvironmentKernelSpecs(KernelSpecManager):
         """Every kernel name resolves to ipykernel's specification for this very interpreter."""
@@ -160,15 +161,7 @@ def _kernel_classes() -> tuple[type, type]:
 
             return KernelSpec(resource_dir=RESOURCES, **get_kernel_dict())
 
-    class HandoutKernelManager(AsyncKernelManager):
-        """Remembers its clients, so that a kernel started ahead of its run is cleaned up fully."""
-
-        def client(self, **kwargs: Any) -> Any:
-            kc = super().client(**kwargs)
-            self.__dict__.setdefault("_spasm_clients", []).append(kc)
-            return kc
-
-    return CurrentEnvironmentKernelSpecs, HandoutKernelManager
+    return CurrentEnvironmentKernelSpecs
 
 
 def kernel_argv() -> list[str]:
@@ -178,301 +171,193 @@ def kernel_argv() -> list[str]:
     return list(get_kernel_dict()["argv"])
 
 
-def start_kernel(folder: str | Path, forks: str | None = None) -> Any:
-    """Launch a kernel of the current environment in ``folder`` and return its manager at once.
-
-    The kernel process boots on its own; papermill's client waits for it to be ready when the run
-    starts. IPython's history goes to memory (no SQLite file shared between parallel kernels), and
-    the kernel's own chatter on stderr (a TCP notice) is not shown. With ``forks`` (the socket of a
-    :class:`KernelForks` server) the kernel is forked from that warm process instead of started
-    cold; if the server cannot be reached, the kernel starts cold.
-    """
-    import subprocess
-
-    from jupyter_core.utils import run_sync
-
-    specs, manager = _kernel_classes()
-    km = manager(kernel_name=KERNEL_NAME, kernel_spec_manager=specs())
-    if forks:
-        km.kernel_id = km.kernel_id or str(uuid.uuid4())
-        km.provisioner = _forked_provisioner_class()(
-            kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km, fork_socket=forks
-        )
-    run_sync(km.start_kernel)(
-        cwd=str(folder),
-        extra_arguments=["--HistoryManager.hist_file=:memory:"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    return km
-
-
-def stop_kernel(km: Any) -> None:
-    """Stop a kernel and its clients; safe on a kernel that already died."""
-    from jupyter_core.utils import run_sync
-
-    for kc in km.__dict__.pop("_spasm_clients", []):
-        try:
-            kc.stop_channels()
-        except Exception:  # pragma: no cover - best effort on a broken channel
-            pass
-    try:
-        if run_sync(km.is_alive)():
-            run_sync(km.shutdown_kernel)(now=True)
-    finally:
-        run_sync(km.cleanup_resources)()
-
-
-# --------------------------------------------------------------------------- forked kernels
-#
-# Why: a cold kernel spends most of its start importing (IPython, zmq, then the notebook's numpy,
-# pandas and matplotlib), and a class set starts one kernel per handout. A fork server imports all
-# that once; each handout still gets its own fresh kernel process (a fresh namespace, its own
-# working folder and environment), forked from the warm server in milliseconds. What is preloaded is
-# only imported, never run: no facts are loaded and no figure is drawn before the notebook asks.
-# ipywidgets is not preloaded: it registers its comm targets only when imported inside a kernel.
-# The tests render the same handout through a cold and a forked kernel and compare the bytes.
-
-KERNEL_PRELOAD = (
-    # what ipykernel imports while it starts (its debugger, pydevd, the shell's helpers) ...
-    "ipykernel.kernelapp",
-    "ipykernel.ipkernel",
-    "ipykernel.zmqshell",
-    "ipykernel.debugger",
-    "IPython.core.debugger",
-    "IPython.core.completerlib",
-    "IPython.core.oinspect",
-    "IPython.extensions.storemagic",
-    "tornado.platform.asyncio",
-    "psutil",
-    "sqlite3",
-    "pydoc",
-    # ... and what the notebooks import
-    "numpy",
-    "pandas",
-    "matplotlib",
-    "matplotlib.figure",
-    "matplotlib.backends.backend_agg",
+_RESET = (
+    "import os as _spasm_os, sys as _spasm_sys\n"
+    "_spasm_os.chdir({folder!r})\n"
+    "_spasm_plt = _spasm_sys.modules.get('matplotlib.pyplot')\n"
+    "if _spasm_plt is not None:\n"
+    "    _spasm_plt.close('all')\n"
+    "%reset -f\n"
 )
-_NOT_PRELOADED = ("spasm_lib.widgets", "spasm_lib.cli", "spasm_lib.render", "spasm_lib.handouts",
-                  "spasm_lib.workspace", "spasm_lib.notebook_tools", "spasm_lib.__main__")
+"""Run between two notebooks in one kernel: back to the notebook's folder, no open figure, and an
+empty user namespace (``%reset -f``). Imported modules stay: that is the point of sharing."""
 
 
-def preload_names() -> list[str]:
-    """The modules a fork server imports: the kernel's own, the plotting and data stack, spasm_lib's
-    logic and views (found by listing the package folders, which imports nothing)."""
-    import pkgutil
+class HandoutKernel:
+    """One kernel of the current environment, in one folder, that runs notebooks one after another.
 
-    import spasm_lib
+    Why one kernel for many notebooks: a kernel start costs a process, IPython and then the
+    notebook's imports (numpy, pandas, matplotlib); a class set runs dozens to hundreds of
+    notebooks. Between two runs the kernel executes :data:`_RESET` (silently). Whether that isolates
+    runs is not assumed but tested: the whole set is rendered with a fresh kernel per handout and
+    with shared kernels, and the bytes must be equal (``tests/test_handouts.py``).
 
-    names = list(KERNEL_PRELOAD)
-    root = Path(spasm_lib.__file__).parent
-    for folder, prefix in ((root, "spasm_lib."), (root / "views", "spasm_lib.views.")):
-        for info in sorted(pkgutil.iter_modules([str(folder)]), key=lambda i: i.name):
-            name = prefix + info.name
-            if not name.startswith(_NOT_PRELOADED):
-                names.append(name)
-    return names
-
-
-def serve_kernel_forks(socket_path: str) -> None:  # pragma: no cover - runs in the server process
-    """The fork server's main loop: listen first, preload, then fork one kernel per request."""
-    import importlib
-    import json
-    import signal
-    import socket
-
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped as they exit
-    before = dict(os.environ)
-    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")  # as ipykernel does
-    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    server.bind(socket_path)
-    server.listen(64)  # requests wait in the backlog while the modules load
-    sys.stdout.write("listening\n")
-    sys.stdout.flush()
-    for name in preload_names():
-        try:
-            importlib.import_module(name)
-        except Exception:  # the notebook will import it itself, and report any error
-            pass
-    # Variables the imports set (debugpy sets one): a cold kernel has them too, so every fork gets them.
-    set_by_imports = {k: v for k, v in os.environ.items() if before.get(k) != v}
-    while True:
-        conn, _ = server.accept()
-        with conn:
-            request = json.loads(conn.makefile("r", encoding="utf-8").readline() or "{}")
-            if "args" not in request:
-                if request.get("stop"):
-                    return
-                continue
-            pid = os.fork()
-            if pid == 0:
-                server.close()
-                conn.close()
-                _become_kernel({**request, "env": {**request["env"], **set_by_imports}})
-            conn.sendall(f"{pid}\n".encode())
-
-
-def _become_kernel(request: dict) -> None:  # pragma: no cover - runs in the forked kernel
-    """In the forked child: a new session, the caller's folder and environment, then ipykernel."""
-    import runpy
-    import signal
-
-    try:
-        os.setsid()
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        null = os.open(os.devnull, os.O_RDWR)
-        for fd in (0, 1, 2):
-            os.dup2(null, fd)
-        os.chdir(request["cwd"])
-        env = dict(request["env"])
-        env["JPY_PARENT_PID"] = str(os.getppid())  # the kernel exits if the server goes away
-        os.environ.clear()
-        os.environ.update(env)
-        sys.argv = ["ipykernel_launcher", *request["args"]]
-        runpy.run_module("ipykernel_launcher", run_name="__main__", alter_sys=True)
-    finally:
-        os._exit(0)
-
-
-class KernelForks:
-    """A warm process that forks kernels: start it early, pass :attr:`socket_path` to the workers.
-
-    The constructor returns once the server listens (a fraction of a second); it loads its modules
-    afterwards, while the first requests wait. If it cannot start, :attr:`socket_path` is None and
-    kernels start cold.
+    Standard parts only: jupyter_client's :class:`~jupyter_client.manager.AsyncKernelManager`
+    starts the kernel (from :func:`_kernel_spec_manager`: ipykernel of ``sys.executable``, never
+    another ``python3`` found on the machine), papermill injects the parameters, and nbclient's
+    :class:`~nbclient.NotebookClient` executes the cells. The kernel runs in ``folder`` (the
+    notebook's), in its own session, so a Ctrl-C typed at the terminal reaches the command, which
+    then stops its kernels itself; IPython's history goes to memory (no SQLite file shared between
+    parallel kernels).
     """
 
-    def __init__(self, timeout: float = 30) -> None:
-        import select
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder).resolve()
+        self.km: Any = None
+        self.kc: Any = None
+        self.runs = 0
+        self.starts = 0
+
+    # -- life
+
+    def start(self) -> None:
         import subprocess
 
-        self._folder = tempfile.mkdtemp(prefix="spasm-kernels-")
-        path = os.path.join(self._folder, "forks.sock")
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", f"from spasm_lib.render import serve_kernel_forks; serve_kernel_forks({path!r})"],
-            cwd=self._folder,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        self.close()
+        km = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=_kernel_spec_manager()())
+        self.km = km  # before the launch: kill() finds its connection file even mid-start
+        run_sync(km.start_kernel)(
+            cwd=str(self.folder),
+            extra_arguments=["--HistoryManager.hist_file=:memory:"],
+            stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        assert self.process.stdout is not None
-        ready, _, _ = select.select([self.process.stdout], [], [], timeout)
-        listening = bool(ready) and self.process.stdout.readline().strip() == b"listening"
-        self.process.stdout.close()
-        self.socket_path: str | None = path if listening else None
+        self.starts += 1
+        self.runs = 0
+        self.kc = km.client()
+        self.kc.start_channels()
+        try:
+            run_sync(self.kc.wait_for_ready)(timeout=START_TIMEOUT)
+        except Exception as exc:
+            self.close()
+            raise RenderError(f"the kernel did not start: {_one_line(str(exc)) or type(exc).__name__}") from None
+
+    @property
+    def pid(self) -> int | None:
+        return getattr(getattr(self.km, "provisioner", None), "pid", None)
+
+    def alive(self) -> bool:
+        from jupyter_core.utils import run_sync
+
+        return self.km is not None and bool(run_sync(self.km.is_alive)())
 
     def close(self) -> None:
-        import shutil
-        import socket
+        """Shut the kernel down and delete its connection file; safe on a kernel that died."""
+        from jupyter_core.utils import run_sync
 
-        if self.process.poll() is None:
+        km, kc = self.km, self.kc
+        self.km = self.kc = None
+        if kc is not None:
             try:
-                if self.socket_path is None:
-                    raise OSError("not listening")
-                with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
-                    conn.settimeout(5)
-                    conn.connect(self.socket_path)
-                    conn.sendall(b'{"stop": true}\n')
-                self.process.wait(timeout=10)
-            except Exception:
-                self.process.kill()
-                self.process.wait()
-        shutil.rmtree(self._folder, ignore_errors=True)
+                kc.stop_channels()
+            except Exception:  # pragma: no cover - best effort on a broken channel
+                pass
+        if km is None:
+            return
+        if run_sync(km.is_alive)():
+            run_sync(km.shutdown_kernel)(now=True)  # also deletes the connection file
+        else:
+            run_sync(km.cleanup_resources)()
 
-    def __enter__(self) -> KernelForks:
+    def kill(self) -> None:
+        """Stop at once, from a signal handler: kill the kernel's process group, reap it, delete
+        its connection file. No message to the kernel and no event loop: nothing that can hang."""
+        import signal
+
+        km, pid = self.km, self.pid
+        self.km = self.kc = None
+        if pid:
+            try:
+                os.killpg(pid, signal.SIGKILL)  # the kernel leads its own session and process group
+            except (ProcessLookupError, PermissionError):
+                pass
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+        if km is not None and km.connection_file:
+            Path(km.connection_file).unlink(missing_ok=True)
+
+    def __enter__(self) -> HandoutKernel:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    # -- running
 
-def request_fork(socket_path: str, args: Sequence[str], cwd: str, env: Mapping[str, str], timeout: float = 60) -> int:
-    """Ask the fork server for a kernel; return its process id."""
-    import json
-    import socket
+    def run(self, nb: Any, parameters: Mapping[str, Any]) -> Any:
+        """Run a notebook with papermill's parameters cell and return the executed copy.
 
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
-        conn.settimeout(timeout)
-        conn.connect(socket_path)
-        conn.sendall((json.dumps({"args": list(args), "cwd": cwd, "env": dict(env)}) + "\n").encode())
-        reply = conn.makefile("r", encoding="utf-8").readline()
-    if not reply.strip().isdigit():
-        raise OSError("the kernel fork server did not answer")
-    return int(reply)
+        Starts the kernel if it is not running (or died in an earlier run); clears it first if it
+        ran a notebook before. A failing cell, a cell that ends the run (``SystemExit``, ``exit()``)
+        or a dead kernel raises :class:`RenderError` naming the cell in the source's numbering.
+        """
+        from jupyter_core.utils import run_sync
 
+        if self.km is None or not self.alive():
+            self.start()
+        elif self.runs:
+            run_sync(self._reset)()
+        self.runs += 1
+        return run_sync(self._run)(nb, parameters)
 
-class _ForkedProcess:
-    """What jupyter_client needs of a Popen, for a kernel that is the fork server's child."""
+    async def _reset(self) -> None:
+        reply = await self.kc.execute_interactive(
+            _RESET.format(folder=str(self.folder)), silent=True, store_history=False,
+            timeout=START_TIMEOUT, output_hook=lambda msg: None,
+        )
+        if reply["content"].get("status") != "ok":
+            raise RenderError(f"the kernel could not be cleared: {reply['content'].get('ename', 'error')}")
 
-    stdin = stdout = stderr = None
+    async def _run(self, source: Any, parameters: Mapping[str, Any]) -> Any:
+        from nbclient import NotebookClient
+        from nbclient.exceptions import CellExecutionError, DeadKernelError
+        from papermill.parameterize import parameterize_notebook
 
-    def __init__(self, pid: int) -> None:
-        self.pid = pid
-        self.returncode: int | None = None
+        nb = copy.deepcopy(source)
+        nb.metadata.setdefault("papermill", {})  # what papermill's own loader adds before injecting
+        for cell in nb.cells:
+            cell.metadata.setdefault("tags", [])
+        nb = parameterize_notebook(nb, dict(parameters), kernel_name=KERNEL_NAME, language="python")
+        exits: list[int] = []
 
-    def poll(self) -> int | None:
-        if self.returncode is None:
+        def asked_to_exit(cell: Any, cell_index: int, execute_reply: Any) -> None:
+            payloads = (execute_reply or {}).get("content", {}).get("payload", [])
+            if any(p.get("source") == "ask_exit" for p in payloads):
+                exits.append(cell_index)
+
+        client = NotebookClient(nb, km=self.km, timeout=None, record_timing=False,
+                                force_raise_errors=True, on_cell_executed=asked_to_exit)
+        client.kc = self.kc  # the running kernel's client: nbclient neither starts nor stops anything
+        for index, cell in enumerate(nb.cells):
             try:
-                os.kill(self.pid, 0)
-            except ProcessLookupError:
-                self.returncode = 0
-        return self.returncode
-
-    def wait(self, timeout: float | None = None) -> int:
-        import subprocess
-        import time
-
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while self.poll() is None:
-            if deadline is not None and time.monotonic() > deadline:
-                raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout or 0)
-            time.sleep(0.02)
-        return self.returncode or 0
-
-    def send_signal(self, signum: int) -> None:
-        try:
-            os.kill(self.pid, signum)
-        except ProcessLookupError:
-            pass
-
-    def kill(self) -> None:
-        import signal
-
-        self.send_signal(signal.SIGKILL)
-
-    def terminate(self) -> None:
-        import signal
-
-        self.send_signal(signal.SIGTERM)
+                await client.async_execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
+            except CellExecutionError as exc:
+                raise RenderError(_cell_failure(source, index, exc.ename, exc.evalue)) from None
+            except DeadKernelError:
+                raise RenderError(_cell_failure(source, index, "the kernel died", "")) from None
+            except Exception as exc:  # a broken channel, a timeout: one line, not a traceback
+                name = type(exc).__name__
+                raise RenderError(f"the kernel failed: {name}: {_one_line(str(exc)) or name}") from None
+            if exits:
+                raise RenderError(_cell_failure(source, index, "the cell asked the kernel to exit", "")) from None
+        return nb
 
 
-@cache
-def _forked_provisioner_class() -> type:
-    from jupyter_client.provisioning import LocalProvisioner
-    from traitlets import Unicode
+def execute(nb: Any, parameters: Mapping[str, Any], folder: str | Path, kernel: HandoutKernel | None = None) -> Any:
+    """Run a notebook and return the executed notebook; never writes a file.
 
-    class ForkedKernelProvisioner(LocalProvisioner):
-        """jupyter_client's local provisioner, except that the process is forked by the server."""
-
-        fork_socket = Unicode("")
-
-        async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
-            if cmd[:3] != [sys.executable, "-m", "ipykernel_launcher"] or not self.fork_socket:
-                return await super().launch_kernel(cmd, **kwargs)
-            try:
-                pid = request_fork(self.fork_socket, cmd[3:], str(kwargs.get("cwd") or os.getcwd()),
-                                   kwargs.get("env") or os.environ)
-            except OSError:
-                return await super().launch_kernel(cmd, **kwargs)  # no server: a cold kernel
-            self.process = _ForkedProcess(pid)
-            self.pid = self.pgid = pid  # the child called setsid(): its own process group
-            return self.connection_info
-
-    return ForkedKernelProvisioner
-
-
-# --------------------------------------------------------------------------- running
+    ``kernel`` is a :class:`HandoutKernel` to run it in (kept running afterwards); without one, a
+    fresh kernel is started in ``folder`` and stopped afterwards.
+    """
+    if kernel is not None:
+        return kernel.run(nb, parameters)
+    with HandoutKernel(folder) as own:
+        return own.run(nb, parameters)
 
 
 def read_notebook(path: str | Path) -> Any:
@@ -481,54 +366,28 @@ def read_notebook(path: str | Path) -> Any:
     return nbformat.read(str(path), as_version=4)
 
 
-def execute(nb: Any, parameters: Mapping[str, Any], folder: str | Path, km: Any = None) -> Any:
-    """Run a notebook with papermill and return the executed notebook; never writes a file.
+def _cell_failure(nb: Any, index: int, ename: str, evalue: str) -> str:
+    """'cell 7 (code cell 4) failed: ZeroDivisionError: division by zero' in the source's numbering.
 
-    ``km`` is a kernel from :func:`start_kernel` (warm); without one a kernel is started here. The
-    kernel is always stopped afterwards. A failing cell raises :class:`RenderError` naming the cell's
-    position in the source notebook (papermill's injected parameters cell not counted).
+    ``index`` counts the executed notebook's cells, where papermill's injected cell sits right
+    after the parameters cell (or first, if there is none); the message counts the source's.
     """
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
-    own = km is None
-    if own:
-        km = start_kernel(folder)
-    try:
-        return papermill.execute_notebook(
-            nb,
-            None,
-            parameters=dict(parameters),
-            kernel_name=KERNEL_NAME,
-            progress_bar=False,
-            log_output=False,
-            request_save_on_cell_execute=False,
-            start_timeout=START_TIMEOUT,
-            cwd=str(folder),
-            km=km,
-        )
-    except PapermillExecutionError as exc:
-        raise RenderError(_cell_failure(nb, exc)) from None
-    except Exception as exc:  # a dead kernel, a timeout: one line, not a traceback
-        name = type(exc).__name__
-        raise RenderError(f"the kernel failed: {name}: {_one_line(str(exc)) or name}") from None
-    finally:
-        stop_kernel(km)
-
-
-def _cell_failure(nb: Any, exc: Any) -> str:
-    """'cell 7 (code cell 4): ZeroDivisionError: division by zero' in the source's numbering."""
     tags = [c.get("metadata", {}).get("tags", []) for c in nb.cells]
-    index = exc.cell_index
     if not any(INJECTED_TAG in t for t in tags):
-        # papermill inserted its cell right after the parameters cell (or first, if there is none).
         params_at = next((i for i, t in enumerate(tags) if "parameters" in t), -1)
         if index > params_at:
             index -= 1
     index = max(0, min(index, len(nb.cells) - 1))
     code_number = sum(1 for c in nb.cells[: index + 1] if c.cell_type == "code")
-    detail = _one_line(str(exc.evalue))
-    return f"cell {index + 1} (code cell {code_number}) failed: {exc.ename}" + (f": {detail}" if detail else "")
+    detail = _one_line(str(evalue))
+    what = f"failed: {ename}" + (f": {detail}" if detail else "")
+    if ename == "the kernel died":
+        what = "failed: the kernel died (a crash, os._exit or out of memory)"
+    elif ename == "the cell asked the kernel to exit":
+        what = "ended the run early: it called exit() or quit()"
+    elif ename == "SystemExit":
+        what = f"ended the run early: SystemExit{': ' + detail if detail else ''} (a handout runs every cell)"
+    return f"cell {index + 1} (code cell {code_number}) {what}"
 
 
 def _one_line(text: str, limit: int = 300) -> str:
@@ -763,12 +622,66 @@ def handout_html(
 # --------------------------------------------------------------------------- writing
 
 
+class WriteFailed(Exception):
+    """The handout was made but could not be written (a full disk, a read-only folder); one line."""
+
+
+class OutputError(ValueError):
+    """An output path that must not be written: one line naming it and what is allowed."""
+
+
+def file_kind(mode: int) -> str | None:
+    """What a non-regular file is, in words (None for a regular file)."""
+    import stat
+
+    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"),
+                       (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISLNK, "a symbolic link")):
+        if test(mode):
+            return name
+    return None if stat.S_ISREG(mode) else "not a regular file"
+
+
+def check_output(path: str | Path, inputs: Sequence[str | Path] = (), *, option: str = "-o") -> Path:
+    """Refuse, before anything runs, an output the command must not write to.
+
+    Allowed: a path that does not exist yet (its folders are made), or an existing regular file,
+    which is replaced only when the new file is complete. Refused with :class:`OutputError`: a
+    folder, a device, a FIFO, a socket, a symbolic link (writing would replace the link, not what it
+    points to), and any of ``inputs`` (the notebook, a parameters or cases file): a handout must
+    never take the place of what it was made from.
+    """
+    path = Path(path)
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise OutputError(f"{option} {path}: cannot be checked ({exc.strerror}); expected a file name such as "
+                          "handout.html") from None
+    if mode is not None:
+        kind = file_kind(mode)
+        if kind is not None:
+            raise OutputError(f"{option} {path} is {kind}; expected a new or regular file such as handout.html")
+        for source in inputs:
+            try:
+                same = os.path.samefile(path, source)
+            except OSError:
+                same = False
+            if same:
+                raise OutputError(f"{option} {path} is an input of this run ({source}); "
+                                  "expected another file name such as handout.html")
+    return path
+
+
 def write_atomically(path: str | Path, text: str) -> None:
     """Write text through a temporary file in the same folder, then rename: never half a file."""
     write_bytes_atomically(path, text.encode("utf-8"))
 
 
 def write_bytes_atomically(path: str | Path, data: bytes) -> None:
+    """A temporary file next to ``path``, then :func:`os.replace`. On any error (a full disk, a
+    read-only folder, a signal) the temporary file is removed and ``path`` is as it was."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -781,6 +694,11 @@ def write_bytes_atomically(path: str | Path, data: bytes) -> None:
         raise
 
 
+def write_error(path: str | Path, exc: OSError) -> str:
+    """One line for a write that failed: the path and the system's reason."""
+    return f"cannot write {path}: {exc.strerror or type(exc).__name__}"
+
+
 @dataclass(frozen=True)
 class Rendered:
     """What a render produced: where, with which title, audience and parameters."""
@@ -791,30 +709,48 @@ class Rendered:
     parameters: Mapping[str, Any]
 
 
+def render_page(
+    notebook: str | Path,
+    parameters: Mapping[str, Any],
+    *,
+    nb: Any = None,
+    kernel: HandoutKernel | None = None,
+    title: str | None = None,
+) -> tuple[str, str]:
+    """Run one notebook with already validated parameters; return the handout page and its title.
+
+    ``nb`` is the source notebook if the caller has read it already (a batch reads each notebook
+    once); ``kernel`` a running :class:`HandoutKernel` (else a fresh one). Writes nothing; a failure
+    raises :class:`RenderError`.
+    """
+    path = Path(notebook)
+    source = nb if nb is not None else read_notebook(path)
+    executed = execute(source, parameters, path.parent, kernel=kernel)
+    audience = str(parameters.get("audience", "student"))
+    page_title = title or handout_title(notebook_title(source, notebook_key(path)), parameters)
+    page = handout_html(executed, audience=audience, parameters=parameters, title=page_title, folder=path.parent)
+    return page, page_title
+
+
 def render(
     notebook: str | Path,
     parameters: Mapping[str, Any],
     output: str | Path,
     *,
     nb: Any = None,
-    km: Any = None,
+    kernel: HandoutKernel | None = None,
     title: str | None = None,
 ) -> Rendered:
-    """Run one notebook with already validated parameters and write its handout atomically.
-
-    ``nb`` is the source notebook if the caller has read it already (a batch reads each notebook
-    once); ``km`` a warm kernel. On failure nothing is written and :class:`RenderError` is raised.
-    """
-    path = Path(notebook)
-    source = nb if nb is not None else read_notebook(path)
-    executed = execute(source, parameters, path.parent, km=km)
-    audience = str(parameters.get("audience", "student"))
-    page_title = title or handout_title(notebook_title(source, notebook_key(path)), parameters)
-    page = handout_html(executed, audience=audience, parameters=parameters, title=page_title, folder=path.parent)
-    output = Path(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(output, page)
-    return Rendered(output, page_title, audience, dict(parameters))
+    """:func:`render_page`, then write the page atomically to ``output`` (checked first with
+    :func:`check_output`). On failure nothing is written and an earlier file at ``output`` stays."""
+    output = check_output(output, [notebook, *(p for k, p in parameters.items() if k.endswith("_file") and p)])
+    page, page_title = render_page(notebook, parameters, nb=nb, kernel=kernel, title=title)
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(output, page)
+    except OSError as exc:
+        raise WriteFailed(write_error(output, exc)) from None
+    return Rendered(output, page_title, str(parameters.get("audience", "student")), dict(parameters))
 
 
 def parse_pairs(pairs: Sequence[Sequence[str]] | None) -> dict[str, str]:

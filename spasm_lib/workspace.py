@@ -6,11 +6,16 @@ library it imports. Only ``*.ipynb`` files are copied: the data stays inside the
 :func:`spasm_lib.facts.load_facts` finds it from any folder.
 
 Existing files are never overwritten silently: the whole copy is refused, naming the first file in
-the way, unless ``force`` is set. Each file is written atomically.
+the way, unless ``force`` is set. With ``force``, a notebook whose content differs from the package's
+(a student's edited copy) is first kept as ``NAME.ipynb.bak-N`` (the first free N: an earlier
+backup is never replaced), and the command says so; an identical one is left as it is. A folder,
+device, FIFO or link at a notebook's name is refused even with ``force``. Each file is written
+atomically.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -24,6 +29,8 @@ class WorkspaceError(ValueError):
 class Copied:
     folder: Path
     files: tuple[Path, ...]
+    kept: tuple[tuple[Path, Path], ...] = ()
+    """(replaced file, the copy kept of what it held before) for each file ``--force`` replaced."""
 
 
 def packaged_notebooks() -> list[tuple[str, bytes]]:
@@ -39,24 +46,61 @@ def packaged_notebooks() -> list[tuple[str, bytes]]:
 
 def start(folder: str | Path, *, force: bool = False) -> Copied:
     """Copy the notebooks into ``folder`` (created if missing)."""
-    from spasm_lib.render import write_bytes_atomically
+    from spasm_lib.render import file_kind, write_bytes_atomically
 
     target = Path(folder)
-    if target.exists() and not target.is_dir():
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
         raise WorkspaceError(f"{target} exists and is not a folder")
     notebooks = packaged_notebooks()
     if not notebooks:
         raise WorkspaceError("the installed package has no notebooks to copy")
-    if not force:
-        for name, _ in notebooks:
-            if (target / name).exists():
-                raise WorkspaceError(f"{target / name} already exists; use --force to overwrite it")
+    for name, _ in notebooks:
+        try:
+            mode = os.lstat(target / name).st_mode
+        except FileNotFoundError:
+            continue
+        kind = file_kind(mode)
+        if kind is not None:
+            raise WorkspaceError(f"{target / name} is {kind}, where a notebook goes; move it away first")
+        if not force:
+            raise WorkspaceError(f"{target / name} already exists; use --force to replace it (a copy of it is kept)")
     target.mkdir(parents=True, exist_ok=True)
-    written = []
+    written: list[Path] = []
+    kept: list[tuple[Path, Path]] = []
     for name, data in notebooks:
-        write_bytes_atomically(target / name, data)
-        written.append(target / name)
-    return Copied(target, tuple(written))
+        path = target / name
+        if path.exists():
+            before = path.read_bytes()
+            if before == data:
+                written.append(path)
+                continue
+            kept.append((path, keep_copy(path, before)))
+        write_bytes_atomically(path, data)
+        written.append(path)
+    return Copied(target, tuple(written), tuple(kept))
+
+
+def keep_copy(path: Path, data: bytes) -> Path:
+    """Save ``data`` as ``PATH.bak-N`` with the first N for which no such file exists, atomically:
+    written to a temporary file, then hard-linked to its name (which fails, rather than replaces, if
+    the name was taken meanwhile)."""
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)
+        number = 1
+        while True:
+            backup = path.with_name(f"{path.name}.bak-{number}")
+            try:
+                os.link(tmp, backup)
+                return backup
+            except FileExistsError:
+                number += 1
+    finally:
+        Path(tmp).unlink(missing_ok=True)
 
 
 def next_steps(copied: Copied) -> list[str]:
@@ -64,6 +108,7 @@ def next_steps(copied: Copied) -> list[str]:
     return [
         f"Copied {len(copied.files)} notebooks into {copied.folder}:",
         *(f"  {path.name}" for path in copied.files),
+        *(f"Kept a copy of your {path.name} (it differed) as {backup.name}" for path, backup in copied.kept),
         "Next: open them in JupyterLab and start with 00_start_here.ipynb:",
         f"  jupyter lab {copied.folder}",
     ]

@@ -77,12 +77,11 @@ def test_handouts_keeps_what_succeeded_lists_what_failed_and_exits_1(
 ):
     """A set of two notebooks: the fixture (builds) and the broken fixture (fails)."""
     out = tmp_path / "set"
-    out.mkdir()
-    (out / "11_broken.student.html").write_text("a stale handout from an older build", encoding="utf-8")
     code, stdout, stderr = cli(["handouts", "-o", str(out), "--jobs", "2", "--notebooks", str(fixture_notebooks_dir)],
                                capsys)
     assert code == 1
-    assert sorted(p.name for p in out.iterdir()) == ["10_fixture.instructor.html", "10_fixture.student.html", "index.html"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".spasm-teach-set.json", "10_fixture.instructor.html", "10_fixture.student.html", "index.html"]
     assert "2 of 4 handouts built" in stdout
     failed = [line.strip() for line in stderr.splitlines() if line.startswith("  ")]
     assert sorted(failed) == [
@@ -99,7 +98,7 @@ def test_handouts_keeps_what_succeeded_lists_what_failed_and_exits_1(
     golfer = next(r for r in csv_rows("cases") if r["id"] == "golfer-twist")  # the fixture's default case
     for name in hrefs:
         assert_offline_handout((out / name).read_text(encoding="utf-8"), title=f"Fixture handout: {golfer['title']}")
-    # A forked kernel in a parallel build and a cold kernel in `render` give the same page.
+    # A shared kernel in a parallel build and a fresh kernel in `render` give the same page.
     code, _, _ = cli(["render", str(fixture_notebooks_dir / "10_fixture.ipynb"), "-o", str(tmp_path / "one.html")], capsys)
     assert code == 0
     assert (tmp_path / "one.html").read_bytes() == (out / "10_fixture.student.html").read_bytes()
@@ -166,9 +165,42 @@ def test_start_refuses_to_overwrite_unless_forced(tmp_path, capsys):
     assert str(folder / first) in err and "--force" in err and len(err.strip().splitlines()) == 1
     assert [p.name for p in folder.iterdir()] == [first]
     assert (folder / first).read_text(encoding="utf-8") == "my own work"
-    code, _, _ = cli(["start", str(folder), "--force"], capsys)
+    code, out, _ = cli(["start", str(folder), "--force"], capsys)
     assert code == 0
     assert (folder / first).read_bytes() == (ROOT / "notebooks" / first).read_bytes()
+    assert (folder / f"{first}.bak-1").read_text(encoding="utf-8") == "my own work"  # the student's work is kept
+    assert f"Kept a copy of your {first} (it differed) as {first}.bak-1" in out
+
+
+def test_start_force_keeps_every_differing_version_and_never_replaces_a_backup(tmp_path, capsys):
+    folder = tmp_path / "workspace"
+    assert cli(["start", str(folder)], capsys)[0] == 0
+    first, second = sorted(p.name for p in folder.glob("*.ipynb"))[:2]
+    (folder / first).write_text("edit one", encoding="utf-8")
+    assert cli(["start", str(folder), "--force"], capsys)[0] == 0
+    (folder / first).write_text("edit two", encoding="utf-8")
+    code, out, _ = cli(["start", str(folder), "--force"], capsys)
+    assert code == 0
+    assert (folder / f"{first}.bak-1").read_text(encoding="utf-8") == "edit one"
+    assert (folder / f"{first}.bak-2").read_text(encoding="utf-8") == "edit two"
+    assert not (folder / f"{second}.bak-1").exists()  # an unchanged notebook needs no copy
+    assert out.count("Kept a copy") == 1
+    names = sorted(p.name for p in folder.iterdir())
+    assert not [n for n in names if n.endswith(".tmp")]
+
+
+def test_start_refuses_a_fifo_or_folder_at_a_notebooks_name_even_with_force(tmp_path, capsys):
+    import os
+
+    folder = tmp_path / "workspace"
+    folder.mkdir()
+    first, second = packaged_notebooks()[0][0], packaged_notebooks()[1][0]
+    os.mkfifo(folder / first)
+    (folder / second).mkdir()
+    code, out, err = cli(["start", str(folder), "--force"], capsys)
+    assert code == 2 and out == ""
+    assert str(folder / first) in err and "FIFO" in err and len(err.strip().splitlines()) == 1
+    assert sorted(p.name for p in folder.iterdir()) == sorted([first, second])
 
 
 def test_start_into_a_file_exits_2(tmp_path, capsys):
@@ -184,3 +216,84 @@ def test_the_command_is_installed():
     assert run.returncode == 0
     for option in ("--cases", "--jobs", "--students", "--seed", "-o"):
         assert option in run.stdout
+
+
+# --------------------------------------------------------------------------- where kernels run, how many
+
+
+def classroom_total() -> int:
+    """Two versions of each notebook but the case study, and two of the case study per case."""
+    return 2 * (len(list((ROOT / "notebooks").glob("*.ipynb"))) - 1) + 2 * len(csv_rows("cases"))
+
+
+def test_start_then_handouts_from_the_workspace_builds_the_full_set_from_any_folder(tmp_path, monkeypatch, capsys):
+    """The README's own path, `spasm-teach start ws && spasm-teach handouts --notebooks ws`, and the
+    same workspace given as ../ws from a sibling folder and as . from inside it."""
+    total = classroom_total()
+    monkeypatch.chdir(tmp_path)
+    assert cli(["start", "ws"], capsys)[0] == 0
+    code, out, err = cli(["handouts", "--notebooks", "ws"], capsys)
+    assert code == 0, err
+    assert f"{total} of {total} handouts built" in out
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert cli(["handouts", "--notebooks", "../ws", "-o", "set"], capsys)[0] == 0
+    monkeypatch.chdir(tmp_path / "ws")
+    assert cli(["handouts", "--notebooks", ".", "-o", "../set-from-inside"], capsys)[0] == 0
+    first = {p.name: p.read_bytes() for p in (tmp_path / "build" / "handouts").iterdir()}
+    assert len([n for n in first if n.endswith(".html")]) == total + 1  # and the index
+    assert {p.name: p.read_bytes() for p in (tmp_path / "elsewhere" / "set").iterdir()} == first
+    assert {p.name: p.read_bytes() for p in (tmp_path / "set-from-inside").iterdir()} == first
+
+
+def fixture_variant(folder: Path, extra_cell: str) -> Path:
+    """The fixture notebook (and its spec module) in ``folder``, with one more code cell before the last."""
+    import fixture_notebooks
+    import nbformat
+    from nbformat.v4 import new_code_cell
+
+    paths = fixture_notebooks.write(folder)
+    paths["11_broken"].unlink()
+    nb = nbformat.read(paths["10_fixture"], as_version=4)
+    nb.cells.insert(len(nb.cells) - 1, new_code_cell(extra_cell, id="extra-cell"))
+    nbformat.write(nb, paths["10_fixture"])
+    return paths["10_fixture"]
+
+
+def test_kernels_run_in_the_notebooks_folder_however_it_is_given(fixture_registered, tmp_path, monkeypatch, capsys):
+    folder = tmp_path / "course" / "notebooks"
+    fixture_variant(folder, "import os\nfrom IPython.display import HTML\nHTML('<p id=\"cwd\">' + os.getcwd() + '</p>')")
+    (tmp_path / "other").mkdir()
+    monkeypatch.chdir(tmp_path / "other")
+    code, _, err = cli(["handouts", "--notebooks", "../course/notebooks", "-o", "set"], capsys)
+    assert code == 0, err
+    for audience in ("student", "instructor"):
+        page = (tmp_path / "other" / "set" / f"10_fixture.{audience}.html").read_text(encoding="utf-8")
+        assert f'<p id="cwd">{folder.resolve()}</p>' in page
+
+
+def test_a_cell_that_ends_the_run_early_fails_its_handout_in_a_set(fixture_registered, tmp_path, capsys):
+    folder = tmp_path / "notebooks"
+    fixture_variant(folder, "raise SystemExit(0)")
+    out = tmp_path / "set"
+    code, stdout, stderr = cli(["handouts", "--notebooks", str(folder), "-o", str(out)], capsys)
+    assert code == 1
+    assert "0 of 2 handouts built" in stdout
+    failed = sorted(line.strip() for line in stderr.splitlines() if line.startswith("  "))
+    assert len(failed) == 2 and all("ended the run early: SystemExit: 0" in line for line in failed), failed
+    assert sorted(p.name for p in out.iterdir()) == [".spasm-teach-set.json", "index.html"]
+
+
+def test_jobs_is_capped_at_the_cores_and_the_work(fixture_notebooks_dir, fixture_registered, tmp_path):
+    import os
+
+    from spasm_lib import handouts
+
+    cores = len(os.sched_getaffinity(0))
+    assert handouts.worker_count(64, 24) == min(cores, 24)
+    assert handouts.worker_count(64, 1) == 1
+    assert handouts.worker_count(1, 24) == 1
+    assert handouts.worker_count(None, 24) == min(cores, 24)
+    report = handouts.build(tmp_path / "set", notebooks=handouts.discover(fixture_notebooks_dir), jobs=64)
+    assert report.workers == min(cores, 4)  # four handouts: the fixture and the broken fixture, two versions each
+    assert 1 <= len(report.kernels) <= report.workers

@@ -17,6 +17,7 @@ from spasm_lib import handouts, render
 from spasm_lib.facts import load_facts
 from spasm_lib.html import esc
 from spasm_lib.params import CLASSROOM_NOTEBOOKS, NOTEBOOK_PARAMETERS
+from spasm_lib.virtual_patients import student_seed
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "notebooks"))
 from handout_checks import (  # noqa: E402
@@ -51,10 +52,10 @@ def explanations(notebook: str) -> list[str]:
 
 
 def test_student_seeds_are_stable_and_differ_between_classes():
-    first = [handouts.student_seed(CLASS_SEED, n) for n in range(1, 31)]
-    assert first == [handouts.student_seed(CLASS_SEED, n) for n in range(1, 31)]
+    first = [student_seed(CLASS_SEED, n) for n in range(1, 31)]
+    assert first == [student_seed(CLASS_SEED, n) for n in range(1, 31)]
     assert len(set(first)) == 30
-    assert not set(first) & {handouts.student_seed(CLASS_SEED + 1, n) for n in range(1, 31)}
+    assert not set(first) & {student_seed(CLASS_SEED + 1, n) for n in range(1, 31)}
 
 
 def test_every_student_meets_a_different_patient_and_the_same_seed_gives_the_same_class():
@@ -122,7 +123,7 @@ def class_set(tmp_path_factory):
     folder = tmp_path_factory.mktemp("class_set")
     cases = write_cases(folder / "my_cases.csv", [{"id": EVIL_ID, "title": EVIL_TITLE}])
     out = folder / "handouts"
-    report = handouts.build(out, cases_file=cases, students=STUDENTS, class_seed=CLASS_SEED)
+    report = handouts.build(out, cases_file=cases, students=STUDENTS, class_seed=CLASS_SEED, jobs=2)
     return report, out, cases
 
 
@@ -137,7 +138,7 @@ def test_the_whole_set_builds(class_set):
     expected = [f"{n.removesuffix('.ipynb')}.{a}.html" for n in NOTEBOOKS[:-1] for a in ("student", "instructor")]
     expected += [f"04_case_study.{c}.{a}.html" for c in [*case_ids(), EVIL_ID] for a in ("student", "instructor")]
     expected += [f"04_case_study.student-{n:02d}.html" for n in range(1, STUDENTS + 1)]
-    expected += ["answer-key.html", "index.html"]
+    expected += ["answer-key.html", "index.html", ".spasm-teach-set.json"]
     assert names == sorted(expected)
 
 
@@ -146,7 +147,7 @@ def test_the_index_links_every_handout_by_its_title(class_set):
     html = read(out, "index.html")
     assert_offline_handout(html)
     hrefs = {a["href"] for tag, a in parse(html).tags if tag == "a"}
-    assert hrefs == {p.name for p in out.iterdir()} - {"index.html"}
+    assert hrefs == {p.name for p in out.glob("*.html")} - {"index.html"}
     text = visible_text(html)
     for name in hrefs - {"answer-key.html"}:
         if ".student-" not in name:
@@ -156,7 +157,7 @@ def test_the_index_links_every_handout_by_its_title(class_set):
 def test_every_page_of_the_set_is_offline_and_complete(class_set):
     _, out, _ = class_set
     code = {key: code_lines(render.notebooks_dir() / f"{key}.ipynb") for key in CLASSROOM_NOTEBOOKS}
-    for path in sorted(out.iterdir()):
+    for path in sorted(out.glob("*.html")):
         html = path.read_text(encoding="utf-8")
         page = assert_offline_handout(html)
         if path.name in ("index.html", "answer-key.html"):
@@ -245,7 +246,7 @@ def test_each_student_has_a_different_patient_and_the_key_lists_them(class_set):
 
 
 def test_the_set_matches_a_single_render_byte_for_byte(class_set, tmp_path):
-    """The parallel build (forked kernels) and `spasm-teach render` (a cold kernel) agree exactly."""
+    """The parallel build (shared kernels) and `spasm-teach render` (a fresh kernel) agree exactly."""
     from spasm_lib.cli import main
 
     report, out, _ = class_set
@@ -258,10 +259,34 @@ def test_the_set_matches_a_single_render_byte_for_byte(class_set, tmp_path):
     assert (tmp_path / "r.html").read_bytes() == (out / "01_risk_factors.instructor.html").read_bytes()
 
 
-def test_no_kernel_or_fork_server_outlives_the_build(class_set):
+def test_the_manifest_lists_every_file_of_the_set_with_its_digest(class_set):
+    import hashlib
+    import json
+
+    _, out, _ = class_set
+    manifest = json.loads((out / ".spasm-teach-set.json").read_text(encoding="utf-8"))
+    on_disk = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in out.glob("*.html")}
+    assert manifest["files"] == on_disk
+
+
+def test_shared_kernels_give_the_same_bytes_as_a_fresh_kernel_per_handout(class_set, tmp_path):
+    """Isolation, proven on the whole set: every handout rendered in a kernel of its own equals the
+    handout rendered in a kernel that ran other handouts before it (cleared with %reset -f)."""
+    report, out, cases = class_set
+    fresh = handouts.build(tmp_path / "fresh", cases_file=cases, students=STUDENTS, class_seed=CLASS_SEED,
+                           fresh_kernels=True)
+    assert fresh.failed == []
+    total = len(fresh.built)
+    assert len(fresh.kernels) == total  # one kernel per handout
+    assert 1 <= len(report.kernels) <= report.workers <= 2  # the shared build (jobs=2): one kernel per worker
+    shared = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert {p.name: p.read_bytes() for p in (tmp_path / "fresh").iterdir()} == shared
+
+
+def test_no_kernel_outlives_the_build(class_set):
     import os
     import subprocess
 
     ps = subprocess.run(["ps", "-o", "pid=,args=", "--ppid", str(os.getpid())], capture_output=True, text=True)
     children = [line for line in ps.stdout.splitlines() if "ps -o" not in line]
-    assert not [c for c in children if "serve_kernel_forks" in c or "ipykernel" in c], children
+    assert not [c for c in children if "ipykernel" in c or "spasm_lib" in c], children

@@ -50,7 +50,7 @@ def no_kernel(monkeypatch):
     def refuse(*_a, **_k):
         raise AssertionError("a kernel was started for bad input")
 
-    monkeypatch.setattr(render, "start_kernel", refuse)
+    monkeypatch.setattr(render.HandoutKernel, "start", refuse)
 
 
 # --------------------------------------------------------------------------- bad input: exit 2, one line
@@ -141,29 +141,57 @@ def test_the_kernel_is_this_environments_python(tmp_path):
     assert printed[2] == FRESH_NAMESPACE
 
 
-@pytest.fixture(scope="session")
-def kernel_forks():
-    with render.KernelForks() as forks:
-        yield forks
+def namespace_notebook(code: str) -> nbformat.NotebookNode:
+    return new_notebook(cells=[new_code_cell(code)],
+                        metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}})
 
 
-def test_a_forked_kernel_is_fresh_this_environments_and_in_the_notebooks_folder(kernel_forks, tmp_path):
-    """The batch's kernels come from the fork server: preloaded libraries, but nothing else shared."""
-    code = ("import os, sys\nprint(sys.executable)\nprint(os.getcwd())\nprint(os.getppid())\n"
-            "print('numpy' in sys.modules, 'ipywidgets' in sys.modules)\nprint(sorted(k for k in globals() if not k.startswith('_')))")
-    nb = new_notebook(cells=[new_code_cell(code)],
+def printed(executed) -> list[str]:
+    return "".join(o.get("text", "") for o in executed.cells[-1].outputs).splitlines()
+
+
+LITTER = ("import os, matplotlib\nmatplotlib.use('agg')\nimport matplotlib.pyplot as plt\n"
+          "plt.figure(); secret = 42; os.makedirs('elsewhere', exist_ok=True); os.chdir('elsewhere')")
+REPORT = ("import os, sys\nprint(os.getpid())\nprint(os.getcwd())\n"
+          "print(sorted(k for k in globals() if not k.startswith('_')))\n"
+          "print(len(sys.modules['matplotlib.pyplot'].get_fignums()))")
+
+
+def test_a_shared_kernel_starts_each_notebook_fresh_in_its_folder(tmp_path):
+    """The second notebook in one kernel sees none of the first's variables, figures or folder change."""
+    with render.HandoutKernel(tmp_path) as kernel:
+        render.execute(namespace_notebook(LITTER), {}, tmp_path, kernel=kernel)
+        first_pid = kernel.pid
+        lines = printed(render.execute(namespace_notebook(REPORT), {}, tmp_path, kernel=kernel))
+        assert kernel.starts == 1
+    assert int(lines[0]) == first_pid  # the same kernel process ran both
+    assert Path(lines[1]).resolve() == tmp_path.resolve()
+    assert lines[2] == FRESH_NAMESPACE
+    assert lines[3] == "0"  # no figure left open
+
+
+def test_a_kernel_that_died_is_a_failure_and_the_next_notebook_gets_a_new_one(tmp_path):
+    with render.HandoutKernel(tmp_path) as kernel:
+        with pytest.raises(render.RenderError, match=r"cell 1 \(code cell 1\) failed: the kernel died"):
+            render.execute(namespace_notebook("import os\nos._exit(3)"), {}, tmp_path, kernel=kernel)
+        lines = printed(render.execute(namespace_notebook(REPORT.replace("\nprint(len(sys.modules['matplotlib.pyplot'].get_fignums()))", "")),
+                                       {}, tmp_path, kernel=kernel))
+        assert kernel.starts == 2
+        assert lines[2] == FRESH_NAMESPACE
+
+
+@pytest.mark.parametrize("code, words", [
+    ("raise SystemExit(0)", "ended the run early: SystemExit: 0"),
+    ("raise SystemExit", "ended the run early: SystemExit"),
+    ("exit()", "ended the run early: it called exit() or quit()"),
+])
+def test_a_cell_that_ends_the_run_early_is_a_failure(code, words, tmp_path):
+    """papermill counts SystemExit(0) as success and the handout silently lacks every later cell."""
+    nb = new_notebook(cells=[new_code_cell("x = 1"), new_code_cell(code), new_code_cell("print('the rest')")],
                       metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}})
-    assert kernel_forks.socket_path is not None
-    km = render.start_kernel(tmp_path, kernel_forks.socket_path)
-    assert type(km.provisioner.process).__name__ == "_ForkedProcess"
-    executed = render.execute(nb, {}, tmp_path, km=km)
-    server = kernel_forks.process.pid
-    printed = "".join(o.get("text", "") for o in executed.cells[-1].outputs).splitlines()
-    assert printed[0] == sys.executable
-    assert Path(printed[1]).resolve() == tmp_path.resolve()
-    assert int(printed[2]) == server
-    assert printed[3] == "True False"  # numpy preloaded; ipywidgets imports inside the kernel
-    assert printed[4] == FRESH_NAMESPACE
+    with pytest.raises(render.RenderError) as failed:
+        render.execute(nb, {}, tmp_path)
+    assert str(failed.value).startswith(f"cell 2 (code cell 2) {words}")
 
 
 # --------------------------------------------------------------------------- a failing cell: exit 1
@@ -184,9 +212,9 @@ def test_failing_cell_exits_1_naming_the_cell_and_writes_nothing(
     position = fixture_notebooks.FAILING_CELL
     assert f"cell {position} (code cell {fixture_notebooks.FAILING_CODE_CELL}) failed" in lines[0]
     assert "ZeroDivisionError: division by zero" in lines[0]
-    assert "no handout written" in lines[1]
-    assert not out.exists()
-    assert list(tmp_path.iterdir()) == []  # no temporary file left behind either
+    assert "no handout written" in lines[1] and "is as it was" in lines[1]
+    assert out.read_text(encoding="utf-8") == "an older handout"  # a failed run leaves the earlier file alone
+    assert list(tmp_path.iterdir()) == [out]  # no temporary file left behind either
 
 
 def test_cell_number_counts_the_source_notebook_not_papermills_injected_cell():
@@ -197,10 +225,9 @@ def test_cell_number_counts_the_source_notebook_not_papermills_injected_cell():
         new_code_cell("1/0"),
     ])
 
-    class Failure:  # papermill's numbering: the injected cell sits at index 2, the failure at 4
-        cell_index, ename, evalue = 4, "ZeroDivisionError", "division by zero"
-
-    assert render._cell_failure(nb, Failure()) == "cell 4 (code cell 3) failed: ZeroDivisionError: division by zero"
+    # The executed notebook's numbering: the injected cell sits at index 2, the failure at 4.
+    got = render._cell_failure(nb, 4, "ZeroDivisionError", "division by zero")
+    assert got == "cell 4 (code cell 3) failed: ZeroDivisionError: division by zero"
 
 
 # --------------------------------------------------------------------------- the page, without a kernel
@@ -381,14 +408,14 @@ def test_each_notebooks_parameters_cell_declares_exactly_its_specification(key):
 
 
 @pytest.fixture(scope="session")
-def executed_classroom(kernel_forks):
-    """Each classroom notebook run once (instructor version, defaults), kernels forked from one server."""
+def executed_classroom():
+    """Each classroom notebook run once (instructor version, defaults), one after another in one kernel."""
     found = {}
-    for key in CLASSROOM:
-        path = render.notebooks_dir() / f"{key}.ipynb"
-        params = render.handout_parameters(key, {}, "instructor")
-        km = render.start_kernel(path.parent, kernel_forks.socket_path)
-        found[key] = (params, render.execute(render.read_notebook(path), params, path.parent, km=km))
+    with render.HandoutKernel(render.notebooks_dir()) as kernel:
+        for key in CLASSROOM:
+            path = render.notebooks_dir() / f"{key}.ipynb"
+            params = render.handout_parameters(key, {}, "instructor")
+            found[key] = (params, render.execute(render.read_notebook(path), params, path.parent, kernel=kernel))
     return found
 
 

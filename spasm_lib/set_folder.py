@@ -1,0 +1,200 @@
+"""The folder a class set is built into: which files the build owns, and one build at a time.
+
+Decisions (the "nothing lost" standard applied to a folder an instructor may also keep notes in):
+
+* The build owns exactly the files its manifest lists: ``.spasm-teach-set.json`` in the folder,
+  with the SHA-256 of the bytes it wrote for each name (``null`` for a name claimed by a build that
+  had not written it yet). Nothing else in the folder is read, replaced or removed.
+* Before any kernel starts, every name the build will write is checked. A file there that the
+  manifest does not list, or whose bytes changed since the build wrote it, is the user's: the build
+  is refused, naming it. A folder, device, FIFO, socket or symbolic link at such a name is refused
+  too. A manifest that is not one this command wrote (bad JSON, or a name that is not a plain file
+  name such as ``../x``) is refused rather than trusted.
+* The names are claimed in the manifest before the first handout is written, so a build killed
+  outright (even by SIGKILL) still owns what it wrote, and the next build may replace it.
+* After a complete build, files an earlier build wrote and this one did not (a notebook left out,
+  fewer students, a handout that failed this time) are removed, but only if their bytes are still
+  the ones recorded. An interrupted build removes nothing.
+* One build at a time: an exclusive ``flock`` on the folder itself, held for the whole build. A
+  second build into the same folder is refused at once with one line. The lock belongs to the
+  process, so a killed build leaves no stale lock file behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+MANIFEST = ".spasm-teach-set.json"
+MANIFEST_LIMIT = 16 * 1024 * 1024
+"""A manifest larger than this is not one this command wrote (it lists file names and digests)."""
+
+
+class SetFolderError(ValueError):
+    """The set cannot be built into this folder as asked: one line naming the file or the folder."""
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _plain_name(name: object) -> bool:
+    return (isinstance(name, str) and name not in ("", ".", "..") and not name.startswith(".")
+            and "/" not in name and "\\" not in name and "\0" not in name)
+
+
+class SetFolder:
+    """Open with :meth:`open` (lock, read the manifest, check and claim the names), write with
+    :meth:`write`, end with :meth:`finish`; :meth:`close` (or the ``with`` block) releases the lock."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.manifest_path = self.path / MANIFEST
+        self.owned: dict[str, str | None] = {}
+        self.claimed: dict[str, str | None] = {}
+        self.written: dict[str, str] = {}
+        self._fd: int | None = None
+
+    # -- opening
+
+    def open(self, names: Iterable[str]) -> SetFolder:
+        """Lock the folder (made if missing), then check and claim ``names``; raises
+        :class:`SetFolderError` for a refusal and :class:`OSError` for a folder that cannot be
+        made or written (a read-only folder)."""
+        if self.path.is_symlink() or (self.path.exists() and not self.path.is_dir()):
+            raise SetFolderError(f"-o {self.path} is not a folder; expected a folder for the set (made if missing)")
+        self.path.mkdir(parents=True, exist_ok=True)
+        self._lock()
+        try:
+            self.owned = self._read_manifest()
+            names = list(dict.fromkeys(names))
+            for name in names:
+                self._check(name)
+            self.claimed = {**self.owned, **{name: self.owned.get(name) for name in names}}
+            self._save(self.claimed)
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def _lock(self) -> None:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not POSIX: no lock
+            return
+        fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise SetFolderError(f"another spasm-teach handouts build is writing into {self.path}; "
+                                 "wait for it to finish or choose another -o") from None
+        self._fd = fd
+
+    def _read_manifest(self) -> dict[str, str | None]:
+        path = self.manifest_path
+        refused = f"{path}: not a manifest that spasm-teach wrote"
+        advice = "move it away or choose another -o"
+        try:
+            mode = os.lstat(path).st_mode
+        except FileNotFoundError:
+            return {}
+        import stat
+
+        if not stat.S_ISREG(mode):
+            raise SetFolderError(f"{refused} (not a regular file); {advice}")
+        with open(path, "rb") as fh:
+            data = fh.read(MANIFEST_LIMIT + 1)
+        if len(data) > MANIFEST_LIMIT:
+            raise SetFolderError(f"{refused} (larger than {MANIFEST_LIMIT} bytes); {advice}")
+        try:
+            files = json.loads(data.decode("utf-8"))["files"]
+        except (ValueError, KeyError, TypeError):
+            raise SetFolderError(f"{refused} (expected JSON with a 'files' mapping); {advice}") from None
+        if not isinstance(files, dict):
+            raise SetFolderError(f"{refused} (expected JSON with a 'files' mapping); {advice}")
+        for name, value in files.items():
+            if not _plain_name(name) or not (value is None or isinstance(value, str)):
+                raise SetFolderError(f"{refused} (it lists {name!r}, which is not a plain file name); {advice}")
+        return dict(files)
+
+    def _check(self, name: str) -> None:
+        from spasm_lib.render import file_kind
+
+        target = self.path / name
+        try:
+            mode = os.lstat(target).st_mode
+        except FileNotFoundError:
+            return
+        kind = file_kind(mode)
+        if kind is not None:
+            raise SetFolderError(f"{target} is {kind}, where the set has a handout; move it away or choose another -o")
+        if name not in self.owned:
+            raise SetFolderError(f"{target} was not written by spasm-teach (it is not in {MANIFEST}); "
+                                 "the build never replaces it: move it away or choose another -o")
+        if not self._unchanged(target, self.owned[name]):
+            raise SetFolderError(f"{target} was changed after spasm-teach wrote it; "
+                                 "the build never replaces it: move it away or choose another -o")
+
+    @staticmethod
+    def _unchanged(target: Path, recorded: str | None) -> bool:
+        if recorded is None:  # claimed by a build that was stopped before it wrote the manifest's digest
+            return True
+        with open(target, "rb") as fh:
+            return digest(fh.read()) == recorded
+
+    # -- writing
+
+    def write(self, name: str, text: str) -> None:
+        """Write one file of the set atomically and record its digest."""
+        from spasm_lib.render import write_bytes_atomically
+
+        data = text.encode("utf-8")
+        write_bytes_atomically(self.path / name, data)
+        self.written[name] = digest(data)
+
+    def finish(self, complete: bool) -> list[str]:
+        """Record what this build wrote. After a complete build, also remove the files an earlier
+        build wrote and this one did not (if still unchanged); return their names."""
+        import stat
+
+        removed: list[str] = []
+        if complete:
+            for name, recorded in sorted(self.claimed.items()):
+                if name in self.written:
+                    continue
+                target = self.path / name
+                try:
+                    if stat.S_ISREG(os.lstat(target).st_mode) and self._unchanged(target, recorded):
+                        target.unlink()
+                        removed.append(name)
+                except FileNotFoundError:
+                    pass
+            self._save(self.written)
+        else:
+            self._save({**self.claimed, **self.written})
+        return removed
+
+    def _save(self, files: dict[str, str | None]) -> None:
+        from spasm_lib.render import write_atomically
+
+        text = json.dumps({"about": "Files written by spasm-teach handouts into this folder, with the SHA-256 of "
+                                    "their bytes. Only these are replaced or removed by a later build.",
+                           "files": dict(sorted(files.items()))}, indent=1)
+        write_atomically(self.manifest_path, text + "\n")
+
+    # -- closing
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # releases the lock
+            self._fd = None
+
+    def __enter__(self) -> SetFolder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

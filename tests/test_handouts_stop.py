@@ -1,0 +1,109 @@
+"""Stopping a real build: Ctrl-C (SIGINT to the process group, as a terminal sends it), SIGINT, SIGTERM
+or SIGHUP to the command alone.
+
+Each test starts ``spasm-teach handouts`` as its own process with a marker in its environment, which
+every process it starts inherits (workers and kernels alike), waits until three handouts are
+written, sends the signal, and then checks: the exit code, one line saying how many handouts were
+written, no traceback, only whole handouts (each recorded in the manifest), no temporary file, no
+kernel connection file, and no process carrying the marker.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "notebooks"))
+from handout_checks import ROOT, csv_rows  # noqa: E402
+
+BIN = Path(sys.executable).parent / "spasm-teach"
+STUDENTS = 40
+# Two versions of each notebook but the case study, two of the case study per case, one per student.
+TOTAL = 2 * (len(list((ROOT / "notebooks").glob("*.ipynb"))) - 1) + 2 * len(csv_rows("cases")) + STUDENTS
+
+
+def processes_with(marker: bytes) -> list[tuple[int, str]]:
+    """(pid, command line) of every process whose environment holds ``marker``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if marker in (entry / "environ").read_bytes().split(b"\0"):
+                found.append((int(entry.name), (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()))
+        except OSError:  # gone meanwhile, or a zombie
+            continue
+    return found
+
+
+STOPS = [
+    ("SIGINT", "group", 130),  # Ctrl-C at a terminal: every process of the foreground group gets it
+    ("SIGINT", "command", 130),
+    ("SIGTERM", "command", 143),
+    ("SIGHUP", "command", 129),
+]
+
+
+@pytest.mark.parametrize("name, target, exit_code", STOPS, ids=[f"{s[0]}-{s[1]}" for s in STOPS])
+def test_a_stopped_build_leaves_whole_handouts_and_nothing_running(name, target, exit_code, tmp_path):
+    value = uuid.uuid4().hex
+    marker = f"SPASM_TEACH_TEST_BUILD={value}".encode()
+    runtime = tmp_path / "runtime"
+    runtime.mkdir()
+    out = tmp_path / "set"
+    env = {**os.environ, "SPASM_TEACH_TEST_BUILD": value, "JUPYTER_RUNTIME_DIR": str(runtime)}
+    proc = subprocess.Popen([str(BIN), "handouts", "-o", str(out), "--students", str(STUDENTS), "--jobs", "2"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            start_new_session=True)
+    try:
+        before = []
+        while not before or not before[-1].startswith("[3/"):
+            line = proc.stderr.readline()
+            assert line, f"the build ended before it could be stopped: {''.join(before)}"
+            before.append(line)
+        running = processes_with(marker)
+        assert any("ipykernel" in cmd for _, cmd in running), running  # kernels were running
+        sig = getattr(signal, name)
+        sent = time.monotonic()
+        if target == "group":
+            os.killpg(proc.pid, sig)
+        else:
+            proc.send_signal(sig)
+        rest = proc.stderr.read()
+        proc.wait(timeout=60)
+        took = time.monotonic() - sent
+    finally:
+        if proc.poll() is None:  # pragma: no cover - only if the test fails
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == exit_code
+    assert took < 10, f"stopping took {took:.1f} s"
+    assert "Traceback" not in rest and "KeyboardInterrupt" not in rest
+    lines = rest.strip().splitlines()
+    handouts = sorted(out.glob("*.html"))
+    assert lines[-1] == f"spasm-teach handouts: interrupted: {len(handouts)} of {TOTAL} handouts written"
+    assert [line for line in lines if "interrupted" in line] == [lines[-1]]
+    assert 3 <= len(handouts) < TOTAL
+    for path in handouts:  # whole pages only
+        assert path.read_text(encoding="utf-8").endswith("</html>\n"), path.name
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == [".spasm-teach-set.json"]
+    files = json.loads((out / ".spasm-teach-set.json").read_text(encoding="utf-8"))["files"]
+    for path in handouts:
+        assert files[path.name] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert list(runtime.iterdir()) == []  # no kernel connection file
+    deadline = time.monotonic() + 3
+    while processes_with(marker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert processes_with(marker) == []
+    snapshot = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    time.sleep(1)
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == snapshot  # nobody writes after the exit
