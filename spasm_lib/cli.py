@@ -319,7 +319,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     start = sub.add_parser("start", help="copy the notebooks into a folder, ready to open in JupyterLab")
     start.add_argument("folder", metavar="DIR", help="the workspace folder (created if missing)")
-    start.add_argument("--force", action="store_true", help="overwrite notebooks already in DIR")
+    start.add_argument("--force", action="store_true", help="replace notebooks already in DIR, keeping a copy NAME.bak-N of each that differs")
     start.set_defaults(handler=_start)
     return parser
 
