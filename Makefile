@@ -4,13 +4,14 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check --quiet
 
-.PHONY: lab test unit notebooks handouts bench clean help
+.PHONY: lab test unit notebooks handouts lite-offline bench clean help
 
 help:
 	@echo "make lab        open JupyterLab on notebooks/ (creates .venv on first use)"
 	@echo "make test       run the whole suite: unit tests, strict nbval, browser tests"
 	@echo "make notebooks  re-execute the notebooks in place (after changing them or the library)"
 	@echo "make handouts   build the offline HTML handout set into build/handouts/"
+	@echo "make lite-offline  build the JupyterLite site that needs no network into build/lite/"
 	@echo "make bench      print the benchmark table and write build/bench.json"
 
 $(PY):
@@ -22,7 +23,11 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(PY)
-	$(PIP) install -e ".[test]"
+	$(PIP) install -e ".[test,lite]"
+	touch $(VENV)/.installed $(VENV)/.installed-lite $@
+
+$(VENV)/.installed-lite: pyproject.toml | $(PY)
+	$(PIP) install -e ".[lite]"
 	touch $(VENV)/.installed $@
 
 lab: $(VENV)/.installed
@@ -42,6 +47,12 @@ notebooks: $(VENV)/.installed
 
 handouts: $(VENV)/.installed
 	$(VENV)/bin/spasm-teach handouts -o build/handouts
+
+# The offline JupyterLite site: Pyodide fetched and verified once into build/pyodide (tools/fetch_pyodide.py),
+# then `spasm-teach lite` into build/lite, which this target owns (and so replaces).
+lite-offline: $(VENV)/.installed-lite
+	dist=$$($(PY) tools/fetch_pyodide.py --cache build/pyodide) && rm -rf build/lite && \
+		$(VENV)/bin/spasm-teach lite -o build/lite --cache build/lite-wheels --pyodide "$$dist"
 
 bench: $(VENV)/.installed-test
 	$(PY) benchmarks/run.py

@@ -6,7 +6,7 @@ measured in the same run; ``ratio`` is ``value / reference``; ``meets`` evaluate
 Targets come from the issues and are never moved: a missed row is reported, and docs/benchmarks.md
 says why with the measured floor.
 
-Row groups (``--only NAME``, repeatable): handouts, notebooks, nbval, imports, widgets, simulator.
+Row groups (``--only NAME``, repeatable): handouts, notebooks, nbval, imports, widgets, simulator, lite.
 ``--quick`` takes fewer repetitions and smaller sizes (for the test; not for the record).
 The handout-set rows come from :mod:`benchmarks.handouts` (``rows``, ``kernel_start_seconds``).
 """
@@ -388,6 +388,13 @@ def simulator_rows(quick: bool) -> list[dict[str, Any]]:
     ]
 
 
+def lite_rows(quick: bool) -> list[dict[str, Any]]:
+    """The offline JupyterLite site: its size, and time to the first widget beside the Pyodide floor."""
+    import lite as lite_bench  # benchmarks/lite.py
+
+    return lite_bench.rows(quick, row)
+
+
 GROUPS: dict[str, Callable[[bool], list[dict[str, Any]]]] = {
     # handouts first: the build's peak memory is read from this process's RUSAGE_CHILDREN, which
     # only stays the build's own while no bigger child (nbval, notebooks) has run before it.
@@ -397,6 +404,7 @@ GROUPS: dict[str, Callable[[bool], list[dict[str, Any]]]] = {
     "imports": import_rows,
     "widgets": widget_rows,
     "simulator": simulator_rows,
+    "lite": lite_rows,
 }
 
 

@@ -237,6 +237,24 @@ def _progress_bar():
     return update
 
 
+def _lite(args: argparse.Namespace) -> int:
+    """Build the JupyterLite site (spasm_lib.lite): bad input exits 2, a failed build 1."""
+    from spasm_lib import lite
+
+    try:
+        report = lite.build_site(args.output, pyodide=args.pyodide, audience=args.audience,
+                                 cache=args.cache, notebooks=args.notebooks)
+    except lite.LiteError as exc:
+        raise UsageError(str(exc)) from None
+    except lite.LiteBuildFailed as exc:
+        print(f"spasm-teach lite: {exc}", file=sys.stderr)
+        return 1
+    print(f"{report.output}: {len(report.notebooks)} notebooks, {report.size_bytes / 1e6:.1f} MB, "
+          f"Pyodide from {report.pyodide}. Serve the folder with any static web server, e.g. "
+          f"`python3 -m http.server -d {report.output}`, and open /lab/index.html.")
+    return 0
+
+
 def _start(args: argparse.Namespace) -> int:
     from spasm_lib.workspace import next_steps, start
 
@@ -321,6 +339,24 @@ def build_parser() -> argparse.ArgumentParser:
     start.add_argument("folder", metavar="DIR", help="the workspace folder (created if missing)")
     start.add_argument("--force", action="store_true", help="replace notebooks already in DIR, keeping a copy NAME.bak-N of each that differs")
     start.set_defaults(handler=_start)
+
+    lite = sub.add_parser(
+        "lite",
+        help="build a JupyterLite site: the notebooks running in the browser, no server, no install",
+        description="A static folder with JupyterLab, a Python kernel (Pyodide) and the notebooks, to serve "
+        "from any web host. By default the kernel loads Pyodide from its usual online location; with "
+        "--pyodide DIR a local Pyodide distribution (make lite-offline fetches one) is copied in and the "
+        "site needs no network at all.",
+    )
+    lite.add_argument("-o", "--output", required=True, metavar="SITE", help="the site folder to create (must not exist)")
+    lite.add_argument("--pyodide", metavar="DIR|URL",
+                      help="a local Pyodide distribution folder to copy in, or the URL of a hosted one")
+    lite.add_argument("--audience", choices=("student", "instructor"), default="student",
+                      help="instructor: the notebooks show the answers (default: student)")
+    lite.add_argument("--notebooks", metavar="DIR", help="the notebooks to put in the site (default: the package's)")
+    lite.add_argument("--cache", metavar="DIR",
+                      help="where downloaded wheels are kept between builds (default: ~/.cache/spasm-teach)")
+    lite.set_defaults(handler=_lite)
     return parser
 
 

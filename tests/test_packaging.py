@@ -22,7 +22,7 @@ def _name(spec: str) -> str:
 
 def test_environment_yml_lists_the_same_packages_as_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    wanted = set(project["dependencies"]) | set(project["optional-dependencies"]["test"])
+    wanted = set(project["dependencies"]).union(*project["optional-dependencies"].values())
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda = {d.replace(" ", "") for d in env["dependencies"] if isinstance(d, str)}
     conda -= {d for d in conda if _name(d) in ("python", "pip")}

@@ -384,10 +384,10 @@ class Notebook:
         """
         self.activate()  # a hidden tab does not update its toolbar
         expect(self.root.locator(".jp-Notebook-ExecutionIndicator[data-status=idle]")).to_have_count(
-            1, timeout=NOTEBOOK_RUN_MS
+            1, timeout=self.lab_page.run_ms
         )
         expect(self.root.locator(".jp-Toolbar-kernelName").first).to_have_text(
-            re.compile(r"Python", re.I), timeout=NOTEBOOK_RUN_MS
+            re.compile(r"Python", re.I), timeout=self.lab_page.run_ms
         )
         self.code_cells = self.lab_page.code_cell_count(self.path)
         expect(self.root.locator(self.CODE_CELLS)).to_have_count(self.code_cells)
@@ -419,7 +419,7 @@ class Notebook:
                     return idle !== null && (failed !== null || (prompts.length === total && numbered === total));
                 }""",
                 arg=[self.panel_id, self.code_cells],
-                timeout=NOTEBOOK_RUN_MS,
+                timeout=self.lab_page.run_ms,
                 polling=100,  # not "raf": animation frames can stall in a page that repaints nothing
             )
         except PlaywrightTimeout:
@@ -428,7 +428,7 @@ class Notebook:
                 "els => els.map(e => e.dataset.status)"
             )
             raise AssertionError(
-                f"Run All did not finish within {NOTEBOOK_RUN_MS / 1000:.0f} s: {self.code_cells} code cells, "
+                f"Run All did not finish within {self.lab_page.run_ms / 1000:.0f} s: {self.code_cells} code cells, "
                 f"prompts {prompts}, execution indicator {status}"
             ) from None
 
@@ -461,6 +461,7 @@ class LabPage:
     """
 
     STAGES = ("open", "wait_ready", "start_run_all", "wait_run_all")
+    run_ms = NOTEBOOK_RUN_MS  # a kernel start plus Run All (JupyterLite's in-browser kernel needs longer)
 
     def __init__(self, browser, lab: LabServer, needed: list[str]):
         self.browser, self.lab, self.needed = browser, lab, needed

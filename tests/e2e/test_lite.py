@@ -1,0 +1,161 @@
+"""The course in the browser with no server: the offline JupyterLite site, run as a student runs it.
+
+The site is built the way an instructor builds it (``spasm-teach lite -o SITE --pyodide DIR``, with
+the Pyodide distribution ``tools/fetch_pyodide.py`` verified and cached under build/), served on
+127.0.0.1 and opened in Debian's Chromium with every other request blocked. Every notebook the
+site holds is opened from the file browser and run (Edit > Clear Outputs, Run > Run All Cells) in
+its own in-browser kernel.
+
+The checks are the JupyterLab tests' own (``test_notebooks_in_lab``), called on the Lite page:
+each explorer is driven by hand and must show exactly ``view(logic(state))`` computed here, and
+every quiz must answer. Nothing about a notebook's cells is written here; the site is checked
+against the notebooks in notebooks/ and the data.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from . import test_notebooks_in_lab as lab_tests
+from .conftest import NOTEBOOKS_DIR, committed_notebooks, expect, require_browser
+from .lite_site import LitePage, StaticSite, build_offline_site
+
+pytestmark = pytest.mark.e2e
+
+NOTEBOOKS = [p.name for p in committed_notebooks()]
+
+
+@pytest.fixture(scope="session")
+def lite_site(tmp_path_factory) -> Path:
+    """The offline site, built once per run from the running source tree."""
+    require_browser()
+    return build_offline_site(tmp_path_factory.mktemp("lite") / "site")
+
+
+@pytest.fixture(scope="session")
+def lite_server(lite_site):
+    site = StaticSite(lite_site)
+    try:
+        yield site
+    finally:
+        site.close()
+
+
+def _lite_notebooks_needed(items) -> list[str]:
+    needed: dict[str, None] = {}
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if "lite_notebook" in getattr(item, "fixturenames", ()) and "notebook" in params:
+            needed[params["notebook"]] = None
+    return list(needed)
+
+
+@pytest.fixture(scope="session")
+def lite_page(request, browser, lite_server):
+    page = LitePage(browser, lite_server, _lite_notebooks_needed(request.session.items))
+    try:
+        yield page
+    finally:
+        page.close()
+
+
+@pytest.fixture
+def lite_notebook(lite_page, page_record):
+    """``lite_notebook("01_risk_factors.ipynb")``: opened in the Lite site, run, and in front."""
+
+    def get(path: str):
+        return lite_page.notebook(path, page_record)
+
+    return get
+
+
+# --------------------------------------------------------------------------------------------------
+# The site itself (no browser needed beyond the build)
+
+
+def test_site_holds_every_notebook_unchanged_and_pyodide_locally(lite_site):
+    """A student site's notebooks are byte-for-byte the stored ones; Pyodide is the site's own copy."""
+    files = lite_site / "files"
+    assert sorted(p.name for p in files.glob("*.ipynb")) == NOTEBOOKS
+    for name in NOTEBOOKS:
+        assert (files / name).read_bytes() == (NOTEBOOKS_DIR / name).read_bytes(), name
+    settings = json.loads((lite_site / "jupyter-lite.json").read_text())["jupyter-config-data"]
+    kernel = settings["litePluginSettings"]["@jupyterlite/pyodide-kernel-extension:kernel"]
+    assert kernel["pyodideUrl"] == "./static/pyodide/pyodide.js"
+    assert kernel["disablePyPIFallback"] is True
+    assert (lite_site / "static" / "pyodide" / "pyodide.asm.wasm").is_file()
+    for url in kernel["loadPyodideOptions"]["packages"]:
+        if url.endswith(".whl"):  # resolved against the kernel worker's folder, as Pyodide does
+            worker_dir = lite_site / "extensions" / "@jupyterlite" / "pyodide-kernel-extension" / "static"
+            assert (worker_dir / url).resolve().is_file(), url
+    # Trimmed: none of the large packages the notebooks do not use.
+    shipped = {p.name.split("-")[0] for p in (lite_site / "static" / "pyodide").glob("*.whl")}
+    assert {"numpy", "pandas", "matplotlib"} <= shipped
+    assert not shipped & {"scipy", "scikit_learn", "pyarrow"}
+
+
+# --------------------------------------------------------------------------------------------------
+# Every notebook, run in the browser (the JupyterLab tests' checks, on the Lite page)
+
+
+def _on_the_lite_page(test):
+    """The JupyterLab test ``test``, run on the Lite page: same body, same parameters, ``lite_notebook``.
+
+    Generated for every test of ``test_notebooks_in_lab`` that drives a notebook, so a check added
+    there (a new explorer, a new quiz) is made in the browser-only site too, with no copy here.
+    """
+
+    @functools.wraps(test)
+    def run(lite_notebook, **kwargs):
+        return test(lite_notebook, **kwargs)
+
+    signature = inspect.signature(test)
+    run.__signature__ = signature.replace(parameters=[
+        p.replace(name="lite_notebook") if p.name == "lab_notebook" else p for p in signature.parameters.values()
+    ])
+    run.__name__ = run.__qualname__ = test.__name__.replace("test_", "test_lite_", 1)
+    return run
+
+
+LAB_TESTS = {
+    name: test for name, test in vars(lab_tests).items()
+    if name.startswith("test_") and callable(test) and "lab_notebook" in inspect.signature(test).parameters
+}
+for _test in LAB_TESTS.values():
+    _lite = _on_the_lite_page(_test)
+    globals()[_lite.__name__] = _lite
+del _test, _lite
+
+
+def test_every_notebook_is_run_and_every_widget_notebook_is_used_in_the_site():
+    """The generated tests cover the site: Run All on every notebook, and each explorer and quiz used."""
+    run_all = [t for t in LAB_TESTS.values() if "run_all" in t.__name__]
+    assert run_all, "test_notebooks_in_lab has no Run All test to run on the Lite page"
+    driven = {
+        mark.args[1][i] if isinstance(mark.args[1][i], str) else mark.args[1][i][0]
+        for test in LAB_TESTS.values() if test not in run_all
+        for mark in getattr(test, "pytestmark", []) if mark.name == "parametrize" and mark.args[0] == "notebook"
+        for i in range(len(mark.args[1]))
+    }
+    assert set(lab_tests.WIDGET_NOTEBOOKS) <= driven | set(lab_tests.QUIZ_NOTEBOOKS), "a widget notebook no test drives"
+
+
+def test_lite_kernel_is_pyodide(lite_notebook):
+    nb = lite_notebook(NOTEBOOKS[0])
+    expect(nb.root.locator(".jp-Toolbar-kernelName").first).to_have_text(re.compile("Pyodide"))
+
+
+def test_no_request_left_127_0_0_1(lite_page, lite_notebook):
+    """Last: after every notebook ran and every widget was used, nothing tried to reach the network."""
+    for name in NOTEBOOKS:
+        lite_notebook(name)
+    assert lite_page.guard is not None
+    assert lite_page.guard.seen, "the guard saw no request at all: it is not watching"
+    assert any(u.endswith("pyodide.asm.wasm") for u in lite_page.guard.seen), "the kernel's requests are not watched"
+    assert lite_page.guard.left() == []
