@@ -1,23 +1,111 @@
 """`spasm-teach`: the command line for instructors.
 
-Each subcommand is a thin shell over library functions: it parses arguments, calls the library,
-prints, and turns a known error into one clear line on stderr and exit code 2 (bad input) or 1 (a
-run that failed). Heavy modules are imported inside the handlers so that `--help` and `facts` start
-fast.
+Each subcommand is a thin shell over library functions: it parses arguments, calls the library and
+prints. Heavy modules are imported inside the handlers so that `--help` and `facts` start fast.
+
+One boundary for errors (:func:`main`): whatever goes wrong becomes one line on stderr,
+``spasm-teach COMMAND: what is wrong; what is allowed``, and an exit code:
+
+* 0 done; 2 bad input (refused before any kernel starts and before anything is written);
+* 1 a run that failed (a notebook cell, a kernel, a full disk), and also a bug in spasm-teach, whose
+  line says so and how to report it;
+* 130 interrupted (Ctrl-C), 143 stopped (SIGTERM), 129 hung up (SIGHUP); 141 when the reader of the
+  output went away (``spasm-teach facts cases | head``), silently.
+
+A traceback is shown only when asked: ``--debug`` (before or after the command) or the environment
+variable ``SPASM_TEACH_DEBUG=1``. Everything the command prints passes through
+:func:`spasm_lib.inputs.terminal_text`: text from a data or cases file is data, so its escape
+sequences never reach the terminal. Inputs are checked at the door with :mod:`spasm_lib.inputs`
+(one rule for seeds, counts, paths and file sizes, shared by every subcommand).
 """
 
 from __future__ import annotations
 
 import argparse
+import codecs
+import contextlib
+import os
+import signal
+import stat
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any, NoReturn
 
-from spasm_lib import __version__
+from spasm_lib import __version__, inputs
+from spasm_lib.inputs import InputError
+
+DEBUG_ENV = "SPASM_TEACH_DEBUG"
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE
+MAX_LINE = 1200
+"""The longest error line: values inside are already shortened; this bounds the rest."""
+MAX_WIDTH = 10_000
 
 
 class UsageError(Exception):
     """Bad input from the user: printed as one line, exit code 2."""
+
+
+# --------------------------------------------------------------------------- checks at the door
+
+
+def argument(check: Callable[[str], Any]) -> Callable[[str], Any]:
+    """An :mod:`spasm_lib.inputs` check as an argparse ``type``: its one-line message, never argparse's
+    ``invalid int value: '...'`` with the whole value echoed."""
+
+    def parse(text: str) -> Any:
+        try:
+            return check(text)
+        except InputError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return parse
+
+
+seed_argument = argument(inputs.seed)
+"""``--seed S``: 0 to 2^32 - 1 in plain digits (the package's one seed rule)."""
+
+
+def count_argument(high: int, low: int = 0) -> Callable[[str], int]:
+    """``--students N``, ``--jobs N``, ``--count N``: a whole number from ``low`` to ``high``."""
+    return argument(lambda text: inputs.count(text, high, low))
+
+
+def _checked_path(text: str, what: str) -> Path:
+    try:
+        return inputs.path_text(text, what)
+    except InputError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _writable(folder: Path, what: str) -> None:
+    try:
+        inputs.writable_folder(folder.absolute(), what)
+    except InputError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _notebook_argument(text: str) -> None:
+    """A notebook named by a path: not too long, and not a folder, FIFO or device (a name such as
+    ``04_case_study`` is looked up among the package's notebooks)."""
+    path = _checked_path(text, "notebook")
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return  # missing: the lookup says what is allowed
+    if not stat.S_ISREG(mode):
+        raise UsageError(f"notebook {inputs.shown(text)}: is {inputs.kind_of(mode)}; "
+                         "expected a notebook file (.ipynb) or a name such as 04_case_study")
+
+
+def _notebook_at_door(path: Path) -> Any:
+    """The notebook read once, bounded and validated, before any kernel: a 0-byte file, text that is
+    not JSON or JSON that is not a notebook is one line here, not nbformat's error after a run."""
+    try:
+        return inputs.read_notebook(path, "notebook")
+    except InputError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _facts(args: argparse.Namespace) -> int:
@@ -32,7 +120,8 @@ def _facts(args: argparse.Namespace) -> int:
         unknown = [c for c in args.columns if c not in frame.columns]
         if unknown:
             raise UsageError(
-                f"unknown column {', '.join(unknown)} for {args.table}; expected: {', '.join(frame.columns)}"
+                f"unknown column {', '.join(inputs.shown(c, 60) for c in unknown)} for {args.table}; "
+                f"expected: {', '.join(frame.columns)}"
             )
         frame = frame[args.columns]
     if args.format == "csv":
@@ -120,11 +209,16 @@ def _skip_slow_optional_imports() -> None:
 def _render(args: argparse.Namespace) -> int:
     _skip_slow_optional_imports()
     from spasm_lib import render
+    from spasm_lib.params import check_cases_file, notebook_key, read_parameters_file
     from spasm_lib.stops import Interrupted, StopSignals
 
+    _notebook_argument(args.notebook)
+    _writable(_checked_path(args.output, "-o").absolute().parent, "-o")
     path = render.resolve_notebook(args.notebook)
-    values = render.read_parameters_file(args.parameters_file) if args.parameters_file else {}
+    source = _notebook_at_door(path)
+    values = read_parameters_file(args.parameters_file) if args.parameters_file else {}
     values.update(render.parse_pairs(args.parameter))
+    check_cases_file(notebook_key(path), values.get("cases_file"))
     parameters = render.handout_parameters(path, values, args.audience)
     inputs = [path, *([args.parameters_file] if args.parameters_file else []),
               *(value for name, value in parameters.items() if name.endswith("_file") and value)]
@@ -135,7 +229,7 @@ def _render(args: argparse.Namespace) -> int:
     kernel = render.HandoutKernel(path.parent)
     try:
         with StopSignals(on_stop=kernel.kill), kernel:
-            done = render.render(path, parameters, output, kernel=kernel)
+            done = render.render(path, parameters, output, kernel=kernel, nb=source)
     except Interrupted as stop:
         print("spasm-teach render: interrupted: 0 of 1 handouts written", file=sys.stderr)
         return stop.exit_code
@@ -155,14 +249,22 @@ def _handouts(args: argparse.Namespace) -> int:
     _skip_slow_optional_imports()
     from spasm_lib import handouts
 
-    if args.cases is not None and not Path(args.cases).is_file():
-        raise UsageError(f"--cases {args.cases}: no such file; expected a CSV with the columns of data/cases.csv")
+    if args.cases is not None:
+        try:
+            inputs.check_file(args.cases, "--cases", inputs.MAX_CASES_FILE_BYTES,
+                              "a CSV with the columns of data/cases.csv")
+        except InputError as exc:
+            raise UsageError(str(exc)) from None
+    _writable(_checked_path(args.output, "-o"), "-o")
     notebooks = None
     if args.notebooks is not None:
-        folder = Path(args.notebooks)
+        folder = _checked_path(args.notebooks, "--notebooks")
         notebooks = handouts.discover(folder) if folder.is_dir() else []
         if not notebooks:
             raise UsageError(f"--notebooks {folder}: no notebooks (*.ipynb) in that folder")
+        for notebook in notebooks:  # each one a readable, valid notebook before any kernel starts
+            _notebook_argument(str(notebook))
+            _notebook_at_door(Path(notebook))
     progress = _progress_bar() if sys.stderr.isatty() else _progress_lines
     try:
         report = handouts.build(
@@ -258,6 +360,7 @@ def _lite(args: argparse.Namespace) -> int:
 def _start(args: argparse.Namespace) -> int:
     from spasm_lib.workspace import next_steps, start
 
+    _writable(_checked_path(args.folder, "DIR"), "DIR")
     try:
         copied = start(args.folder, force=args.force)
     except OSError as exc:
@@ -268,25 +371,44 @@ def _start(args: argparse.Namespace) -> int:
     return 0
 
 
+def _patients(args: argparse.Namespace) -> int:
+    from spasm_lib.facts import load_facts
+    from spasm_lib.patients import export
 
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more; got {text}")
-    return value
+    output = None
+    if args.output:
+        from spasm_lib.render import check_output, write_atomically
+
+        output = check_output(_checked_path(args.output, "-o"))
+        _writable(output.parent, "-o")
+    text = export(load_facts(), args.count, args.seed, args.format)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        write_atomically(output, text)
+        print(f"wrote {args.count} patients to {output}")
+    return 0
 
 
-def _count(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number of 0 or more; got {text}")
-    return value
+class _Parser(argparse.ArgumentParser):
+    """argparse with a usage error as one line (argparse prints the whole usage, then the error),
+    and a ``--debug`` switch on every subcommand."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                          help=f"show the traceback of an error (also: {DEBUG_ENV}=1)")
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: {_one_line(message)}; see {self.prog} --help\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="spasm-teach",
         description="Teaching notebooks and offline handouts about back spasms (educational, not medical advice).",
+        epilog="Exit codes: 0 done, 2 bad input (nothing run, nothing written), 1 a failed run, "
+        "130/143 interrupted. Errors are one line; --debug shows the traceback.",
     )
     parser.add_argument("--version", action="version", version=f"spasm-teach {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -296,7 +418,8 @@ def build_parser() -> argparse.ArgumentParser:
     facts.add_argument("table", help="a table name, e.g. risk-factors, cases, evidence-checks")
     facts.add_argument("--columns", nargs="+", metavar="COLUMN", help="only these columns")
     facts.add_argument("--format", choices=("table", "csv"), default="table")
-    facts.add_argument("--width", type=int, default=60, help="longest text shown per cell (table format)")
+    facts.add_argument("--width", type=count_argument(MAX_WIDTH, 1), default=60,
+                       help=f"longest text shown per cell (table format): 1 to {MAX_WIDTH}")
     facts.set_defaults(handler=_facts)
 
     params = sub.add_parser("params", help="list a notebook's parameters: type, default, allowed values")
@@ -328,12 +451,29 @@ def build_parser() -> argparse.ArgumentParser:
     handouts.add_argument("--notebooks", metavar="DIR",
                           help="build from the notebooks in DIR, e.g. a workspace made by `spasm-teach start` "
                           "(default: the package's notebooks)")
-    handouts.add_argument("--jobs", type=_positive, metavar="N", help="handouts built at once (default: the cores)")
-    handouts.add_argument("--students", type=_count, default=0, metavar="N",
-                          help="also one case-study handout per student, each a different virtual patient")
-    handouts.add_argument("--seed", type=_count, default=0, metavar="S",
-                          help="class seed for --students (the same seed gives the same set; default 0)")
+    handouts.add_argument("--jobs", type=count_argument(inputs.MAX_JOBS, 1), metavar="N",
+                          help=f"handouts built at once: 1 to {inputs.MAX_JOBS} (default, and at most: the cores)")
+    handouts.add_argument("--students", type=count_argument(inputs.MAX_STUDENTS), default=0, metavar="N",
+                          help="also one case-study handout per student, each a different virtual patient "
+                          f"(0 to {inputs.MAX_STUDENTS})")
+    handouts.add_argument("--seed", type=seed_argument, default=0, metavar="S",
+                          help=f"class seed for --students, {inputs.SEED_MIN} to {inputs.SEED_MAX} "
+                          "(the same seed gives the same set; default 0)")
     handouts.set_defaults(handler=_handouts)
+
+    patients = sub.add_parser(
+        "patients",
+        help="export a class's virtual patients with their answers (JSON or CSV)",
+        description="The same patients as `handouts --students N --seed S`, one record each: age, story, "
+        "region, presentation, risk factors, red and yellow flags, findings, interpretation, triage and plan.",
+    )
+    patients.add_argument("--count", type=count_argument(inputs.MAX_STUDENTS * 10, 1), required=True, metavar="N",
+                          help=f"how many patients: 1 to {inputs.MAX_STUDENTS * 10}")
+    patients.add_argument("--seed", type=seed_argument, default=0, metavar="S",
+                          help=f"class seed, {inputs.SEED_MIN} to {inputs.SEED_MAX} (default 0)")
+    patients.add_argument("--format", choices=("json", "csv"), default="json")
+    patients.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    patients.set_defaults(handler=_patients)
 
     start = sub.add_parser("start", help="copy the notebooks into a folder, ready to open in JupyterLab")
     start.add_argument("folder", metavar="DIR", help="the workspace folder (created if missing)")
@@ -360,19 +500,166 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    from spasm_lib.facts import DataError
-    from spasm_lib.params import ParameterError
-    from spasm_lib.render import ParametersFileError
-    from spasm_lib.workspace import WorkspaceError
+# --------------------------------------------------------------------------- the one boundary
 
-    parser = build_parser()
-    args = parser.parse_args(argv)
+# Errors that mean "bad input" (exit 2), by module and class name: looked up only in modules already
+# imported (an error of a class can only come from a module that was loaded), so the boundary itself
+# imports nothing heavy and stays correct while the modules change.
+BAD_INPUT_ERRORS = (
+    ("spasm_lib.inputs", "InputError"),
+    ("spasm_lib.facts", "DataError"),
+    ("spasm_lib.params", "ParameterError"),
+    ("spasm_lib.params", "ParametersFileError"),
+    ("spasm_lib.render", "ParametersFileError"),
+    ("spasm_lib.render", "OutputError"),
+    ("spasm_lib.workspace", "WorkspaceError"),
+    ("nbformat.reader", "NotJSONError"),
+    ("nbformat.reader", "NBFormatError"),
+    ("nbformat.validator", "NotebookValidationError"),
+)
+FAILED_RUN_ERRORS = (("spasm_lib.render", "RenderError"),)
+# A file or folder the user named that cannot be used: their input (2). Others (a full disk): a failed run (1).
+_BAD_PLACE_ERRNOS = frozenset(
+    getattr(__import__("errno"), name) for name in (
+        "EACCES", "EPERM", "EROFS", "EEXIST", "EISDIR", "ENOTDIR", "ENAMETOOLONG", "ENOENT", "ELOOP",
+        "ENXIO", "ENODEV", "ETXTBSY", "ENOTEMPTY",
+    )
+)
+
+
+def _loaded_classes(names: Sequence[tuple[str, str]]) -> tuple[type, ...]:
+    found = (getattr(sys.modules.get(module), name, None) for module, name in names)
+    return tuple(c for c in found if isinstance(c, type) and issubclass(c, BaseException))
+
+
+def _one_line(text: str) -> str:
+    """A message as one terminal-safe line of bounded length, long quoted values shortened."""
+    line = inputs.shorten_quoted(inputs.terminal_text(text, one_line=True))
+    if len(line) > MAX_LINE:  # a long word that no check shortened (argparse's unrecognized arguments)
+        line = " ".join(w if len(w) <= 200 else inputs.shorten(w) for w in line.split(" "))
+    if len(line) > MAX_LINE:
+        line = f"{line[: MAX_LINE // 2]} … {line[-MAX_LINE // 4:]}"
+    return line
+
+
+def _describe(exc: BaseException) -> tuple[int, str]:
+    """The exit code and the one-line message for an error that reached the boundary."""
+    from spasm_lib.facts import DataError
+
+    if isinstance(exc, DataError) and len(exc.problems) > 1:
+        first = exc.problems[0]
+        more = len(exc.problems) - 1
+        return EXIT_BAD_INPUT, (f"invalid teaching data: {first} (and {more} more problem{'s' if more > 1 else ''}; "
+                                "--debug lists them all)")
+    if isinstance(exc, DataError) and exc.problems:
+        return EXIT_BAD_INPUT, f"invalid teaching data: {exc.problems[0]}"
+    if isinstance(exc, (UsageError, *_loaded_classes(BAD_INPUT_ERRORS))):
+        return EXIT_BAD_INPUT, str(exc) or type(exc).__name__
+    if isinstance(exc, _loaded_classes(FAILED_RUN_ERRORS)):
+        return EXIT_FAILED, str(exc) or type(exc).__name__
+    if isinstance(exc, OSError):
+        where = f"{inputs.shown(os.fsdecode(exc.filename))}: " if isinstance(exc.filename, (str, bytes)) else ""
+        reason = exc.strerror or type(exc).__name__
+        if exc.errno in _BAD_PLACE_ERRNOS:
+            return EXIT_BAD_INPUT, f"{where}{reason}; expected a file or folder that can be read or written"
+        return EXIT_FAILED, f"{where}{reason}; the run stopped and wrote no partial file"
+    if isinstance(exc, MemoryError):
+        return EXIT_FAILED, "ran out of memory; the run stopped and wrote no partial file"
+    detail = inputs.shorten(str(exc), 200) if str(exc) else ""
+    return EXIT_FAILED, (
+        f"internal error ({type(exc).__name__}{': ' + detail if detail else ''}). This is a bug in "
+        f"spasm-teach {__version__}: please report it with the command you ran and the output of the same "
+        f"command with --debug"
+    )
+
+
+def _debug_wanted(args: argparse.Namespace | None) -> bool:
+    if getattr(args, "debug", False):
+        return True
+    return os.environ.get(DEBUG_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+class _TerminalSafe:
+    """A text stream whose every write goes through :func:`spasm_lib.inputs.terminal_text`.
+
+    Installed as ``sys.stdout`` and ``sys.stderr`` for the length of one command, so no print of any
+    subcommand (a case title, a failed cell's message, a progress line) can send an escape sequence
+    to the instructor's terminal. A character the terminal's encoding lacks is written as ``\\u2014``
+    rather than failing the run. Carriage returns are kept on a terminal (a progress bar redraws its
+    line with them) and dropped elsewhere.
+    """
+
+    def __init__(self, stream: Any):
+        self._stream = stream
+        self._keep_cr = bool(getattr(stream, "isatty", lambda: False)())
+        encoding = getattr(stream, "encoding", None) or "utf-8"
+        try:
+            self._encoding = codecs.lookup(encoding).name
+        except LookupError:
+            self._encoding = "utf-8"
+
+    def write(self, text: str) -> int:
+        clean = inputs.terminal_text(text, keep_carriage_return=self._keep_cr)
+        try:
+            clean.encode(self._encoding)
+        except UnicodeEncodeError:
+            clean = clean.encode(self._encoding, "backslashreplace").decode(self._encoding)
+        self._stream.write(clean)
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+@contextlib.contextmanager
+def _terminal_safe_streams() -> Iterator[None]:
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _TerminalSafe(sys.stdout), _TerminalSafe(sys.stderr)
     try:
-        return args.handler(args)
-    except (UsageError, DataError, ParameterError, ParametersFileError, WorkspaceError) as exc:
-        print(f"spasm-teach {args.command}: {exc}", file=sys.stderr)
-        return 2
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+def _say(command: str | None, message: str) -> None:
+    prefix = f"spasm-teach {command}" if command else "spasm-teach"
+    print(f"{prefix}: {_one_line(message)}", file=sys.stderr, flush=True)
+
+
+def _quiet_broken_pipe() -> None:
+    """The reader went away: send whatever is left of stdout nowhere, so exiting prints nothing."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.__stdout__.fileno())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; return its exit code. The only place an error becomes a message."""
+    with _terminal_safe_streams():
+        args = build_parser().parse_args(argv)  # a usage error: one line, exit 2 (SystemExit)
+        command = args.command
+        from spasm_lib.stops import Interrupted, StopSignals
+
+        try:
+            with StopSignals():  # Ctrl-C, SIGTERM, SIGHUP: raised here, so cleanup runs
+                return args.handler(args)
+        except Interrupted as stop:
+            _say(command, f"interrupted ({signal.Signals(stop.signum).name}); no partial file was left")
+            return stop.exit_code
+        except KeyboardInterrupt:  # a Ctrl-C outside the handler's time
+            _say(command, "interrupted (SIGINT); no partial file was left")
+            return 128 + signal.SIGINT
+        except BrokenPipeError:
+            _quiet_broken_pipe()
+            return EXIT_BROKEN_PIPE
+        except Exception as exc:  # noqa: BLE001 - the one boundary: every error becomes one line
+            code, message = _describe(exc)
+            if _debug_wanted(args):
+                import traceback
+
+                traceback.print_exception(exc, file=sys.stderr)
+            _say(command, message)
+            return code
 
 
 if __name__ == "__main__":  # pragma: no cover

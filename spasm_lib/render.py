@@ -405,12 +405,72 @@ _EXTERNAL_ANCHOR = re.compile(
     re.DOTALL | re.IGNORECASE,
 )
 _ANCHOR_LINK = re.compile(r'<a class="anchor-link" href="#[^"]*">[^<]*</a>')
-EXTERNAL_REFERENCE = re.compile(
-    r"""(?:\b(?:src|href|srcset|action|poster|data|xlink:href)\s*=\s*["']?\s*(?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//)"""
-    r"""|@import|url\(\s*["']?\s*(?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//""",
+_URL_ATTRIBUTES = frozenset({
+    "src", "href", "srcset", "imagesrcset", "action", "formaction", "poster", "data", "xlink:href", "background",
+    "cite", "longdesc", "manifest", "icon", "codebase", "archive", "ping", "lowsrc", "dynsrc", "profile",
+})
+_ELSEWHERE = re.compile(r"^\s*(?:(?:[a-z][a-z0-9+.-]*:)?[\\/]{2}|(?:https?|ftps?|wss?|file):)", re.IGNORECASE)
+_CSS_FETCH = re.compile(
+    r"""@import|url\(\s*["']?\s*(?:(?:[a-z][a-z0-9+.-]*:)?[\\/]{2}|(?:https?|ftps?|file):)"""
+    r"""|image-set\(\s*["']\s*(?:[a-z][a-z0-9+.-]*:)?//""",
     re.IGNORECASE,
 )
-"""Anything a browser would fetch from elsewhere: an attribute pointing at ``//host`` or a scheme."""
+_SCRIPT_FETCH = re.compile(r"""["'`]\s*(?:[a-z][a-z0-9+.-]*:)?//[^"'`\s]""", re.IGNORECASE)
+
+
+def network_reference(page: str) -> str | None:
+    """What in ``page`` a browser would fetch from elsewhere, shown briefly, or None.
+
+    Looks at the *markup*, as a browser reads it: URL attributes (``src``, ``href``, ``srcset``,
+    ``action``, ``poster``, ``data``, ``xlink:href``, ...), a refresh ``<meta>``, CSS in ``<style>``
+    and ``style`` attributes (``@import``, ``url(//host)``), and string URLs in a ``<script>``.
+    Text is never markup: a case story that *mentions* ``<a href=https://x>`` reaches the page
+    escaped (``&lt;a href=https://x&gt;``) and is not a reference. Entities in attribute values are
+    decoded first, so ``src="&#104;ttps://x"`` is one.
+    """
+    from html.parser import HTMLParser
+
+    found: list[str] = []
+
+    def note(tag: str, what: str) -> None:
+        if not found:
+            found.append(f"<{tag}> {_one_line(what, 120)}")
+
+    class Finder(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.inside: str | None = None
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            values = {name.lower(): value or "" for name, value in attrs}
+            for name, value in values.items():
+                if name in _URL_ATTRIBUTES:
+                    candidates = [c.strip().split(" ")[0] for c in value.split(",")] if "srcset" in name else [value]
+                    if any(_ELSEWHERE.match(c) for c in candidates):
+                        note(tag, f'{name}="{value}"')
+                elif name == "style" and _CSS_FETCH.search(value):
+                    note(tag, f'style="{value}"')
+            if tag == "meta" and values.get("http-equiv", "").lower() == "refresh" and "url" in values.get("content", "").lower():
+                note(tag, f'content="{values["content"]}"')
+            if tag in ("style", "script"):
+                self.inside = tag
+
+        handle_startendtag = handle_starttag
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag == self.inside:
+                self.inside = None
+
+        def handle_data(self, data: str) -> None:
+            if self.inside == "style" and _CSS_FETCH.search(data):
+                note("style", _CSS_FETCH.search(data).group(0))
+            elif self.inside == "script" and _SCRIPT_FETCH.search(data):
+                note("script", _SCRIPT_FETCH.search(data).group(0))
+
+    finder = Finder()
+    finder.feed(page)
+    finder.close()
+    return found[0] if found else None
 
 
 def notebook_title(nb: Any, fallback: str) -> str:
@@ -609,11 +669,10 @@ def handout_html(
     }
     body, _ = _exporter().from_notebook_node(nb, resources=resources_)
     page = _ANCHOR_LINK.sub("", _external_links_as_text(body)).rstrip() + "\n"
-    found = EXTERNAL_REFERENCE.search(page)
+    found = network_reference(page)
     if found:
-        start = max(0, found.start() - 40)
         raise RenderError(
-            f"the handout would load something from the network ({_one_line(page[start:found.end() + 60])}); "
+            f"the handout would load something from the network ({found}); "
             "embed images as data (spasm_lib.html.figure_html) instead"
         )
     return page

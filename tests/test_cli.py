@@ -7,6 +7,8 @@ import io
 import subprocess
 import sys
 
+import pytest
+
 from spasm_lib import __version__
 from spasm_lib.cli import main
 from spasm_lib.facts import load_facts
@@ -45,3 +47,61 @@ def test_unknown_column_exits_2(capsys):
     assert main(["facts", "sports", "--columns", "id", "colour"]) == 2
     err = capsys.readouterr().err
     assert "unknown column colour" in err and "risk_factor_id" in err
+
+
+# --------------------------------------------------------------------------- issue 12: one line, exit codes
+
+
+def test_a_usage_error_is_one_line_naming_the_help():
+    out = run("facts")
+    assert out.returncode == 2 and out.stdout == ""
+    assert out.stderr == "spasm-teach facts: the following arguments are required: table; see spasm-teach facts --help\n"
+
+
+def test_a_missing_command_is_one_line():
+    out = run()
+    assert out.returncode == 2
+    assert out.stderr.splitlines() == [
+        "spasm-teach: the following arguments are required: COMMAND; see spasm-teach --help"]
+
+
+def test_help_states_the_exit_codes_and_debug():
+    out = run("--help")
+    assert out.returncode == 0
+    text = " ".join(out.stdout.split())
+    assert "2 bad input" in text and "1 a failed run" in text and "130/143 interrupted" in text
+    assert "--debug" in run("facts", "--help").stdout
+
+
+def test_debug_switch_is_accepted_everywhere_and_changes_nothing_on_success(capsys):
+    assert main(["--debug", "facts", "sports", "--format", "csv"]) == 0
+    first = capsys.readouterr().out
+    assert main(["facts", "sports", "--format", "csv", "--debug"]) == 0
+    assert capsys.readouterr().out == first and first.startswith("id,")
+
+
+@pytest.mark.parametrize("width, code", [("1", 0), ("10000", 0), ("0", 2), ("10001", 2), ("-5", 2), ("5.0", 2)])
+def test_facts_width_is_bounded(width, code, capsys):
+    if code == 2:
+        with pytest.raises(SystemExit) as exit_:
+            main(["facts", "sports", "--width", width])
+        assert exit_.value.code == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "--width" in err and "from 1 to 10000" in err
+    else:
+        assert main(["facts", "sports", "--width", width]) == 0
+
+
+def test_a_data_error_with_many_problems_is_one_line(monkeypatch, capsys):
+    import spasm_lib.facts as facts
+
+    problems = [facts.Problem("data/x.csv", n, "id", f"problem {n}") for n in range(1, 5)]
+
+    def broken(*args, **kwargs):
+        raise facts.DataError(problems)
+
+    monkeypatch.setattr(facts, "load_facts", broken)
+    assert main(["facts", "sports"]) == 2
+    err = capsys.readouterr().err
+    assert err == ("spasm-teach facts: invalid teaching data: data/x.csv, line 1, column 'id': problem 1 "
+                   "(and 3 more problems; --debug lists them all)\n")
