@@ -232,15 +232,17 @@ def _exam_actions(w: Any, rng: random.Random) -> Callable[[], None]:
 
 
 def _pathway_actions(w: Any, rng: random.Random) -> Callable[[], None]:
-    cases = [v for _, v in w.case.options]
+    cases = [v for _, v in w.case.options if v != "random"]
 
     def act() -> None:
-        choices = [b for b in (w.next, w.previous) if not b.disabled]
         pick = rng.random()
-        if pick < 0.75 and choices:
-            (w.next if w.next in choices and rng.random() < 0.7 else rng.choice(choices)).click()
-        elif pick < 0.9 and not w.improving.disabled:
-            w.improving.value = not w.improving.value
+        if pick < 0.8 and not w.show_next.disabled:
+            w.prediction.value = rng.choice([v for _, v in w.prediction.options])
+            w.show_next.click()
+        elif pick < 0.9 and not w.review.disabled:
+            w.review.value = rng.choice([True, False])
+        elif pick < 0.95:
+            w.restart.click()
         else:
             w.case.value = rng.choice([c for c in cases if c != w.case.value])
     return act
@@ -269,7 +271,7 @@ def _widgets() -> list[tuple[str, Callable[[], Any], Callable[[Any, random.Rando
          _risk_table_actions, nothing),
         ("exam simulator (steps, site, commit, patient)", lambda: exam_simulator(_params("02_exam_simulator")),
          _exam_actions, nothing),
-        ("pathway walkthrough (next/previous, improving, patient)",
+        ("pathway walk (predict and show next, review answer, start again, patient)",
          lambda: treatment_pathway_walkthrough(_params("03_treatment_pathway")), _pathway_actions, nothing),
         ("check-yourself quiz (radio answers), notebook 01",
          lambda: check_yourself("01_risk_factors", _params("01_risk_factors")), _quiz_actions, nothing),

@@ -123,6 +123,8 @@ def _differences(facts: Facts, study: _Parts) -> list[R.EvidenceCheck]:
 
 
 def _source_answer(facts: Facts, case: R.Case, study: _Parts) -> tuple[str, str]:
+    if study.triage.serious:
+        return _why_not_answer(facts, case, study)
     differing = _differences(facts, study)
     answer = " ".join(f"{c.topic}: the source says {c.source_says} Guidance: {c.guidance_says}" for c in differing)
     return answer, _join([provenance_label(facts, c) for c in differing])

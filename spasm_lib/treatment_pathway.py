@@ -211,6 +211,8 @@ def walk(facts: Facts, state: PathwayState, case: R.Case) -> WalkResult:
     if not 1 <= state.shown <= len(path):
         raise ValueError(f"shown must be from 1 to {len(path)} for this patient; got {state.shown}")
     steps = facts.by_id("pathway_steps")
+    if state.improving is not None and not any(steps[s].kind == REVIEW_KIND for s in path[: state.shown]):
+        raise ValueError("whether the treatment is working is answered at the review, not before it")
     shown = tuple(step_detail(facts, steps[s], case) for s in path[: state.shown])
     awaiting = shown[-1].step.kind == REVIEW_KIND and state.improving is None
     finished = state.shown == len(path) and not awaiting

@@ -88,6 +88,8 @@ class Triage:
     level: R.TriageLevel
     flags: tuple[R.RedFlag, ...]
     """The patient's flags, most urgent first."""
+    references: tuple[R.Reference, ...] = ()
+    """The level's references (why it is what it is), resolved for the views."""
 
     @property
     def id(self) -> str:
@@ -112,7 +114,8 @@ def triage(facts: Facts, red_flag_ids: Iterable[str]) -> Triage:
         raise ValueError(f"unknown red flag '{missing[0]}'; expected one of: {', '.join(flags_by_id)}")
     flags = tuple(sorted((flags_by_id[i] for i in ids), key=lambda f: LEVELS.index(f.urgency)))
     level = facts.by_id("triage_levels")[level_for(f.urgency for f in flags)]
-    return Triage(level, flags)
+    references = facts.by_id("references")
+    return Triage(level, flags, tuple(references[r] for r in level.reference_ids))
 
 
 def case_triage(facts: Facts, case: R.Case) -> Triage:

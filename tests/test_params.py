@@ -82,7 +82,7 @@ def test_use_parameters_ignores_objects_the_notebook_made():
     namespace = {**defaults("03_treatment_pathway"), "facts": load_facts(), "load_facts": load_facts,
                  "params": types.SimpleNamespace(x=1)}
     params = use_parameters("03_treatment_pathway", namespace)
-    assert params.step == "red-flag-screen" and params.improving is False
+    assert params.case == "golfer-twist" and params.improving is False and not hasattr(params, "step")
 
 
 def test_cases_file_adds_cases(tmp_path):

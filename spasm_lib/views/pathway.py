@@ -93,7 +93,7 @@ def triage_view(triage: Triage, level: int = 3) -> Html:
     return Html(
         f'<div class="{box}" role="note">{tag(f"h{level}", f"Triage: {lv.name} ({lv.id})")}'
         f"{listed}<p><strong>What to do:</strong> {esc(lv.action)}</p>"
-        f"<p><strong>Why:</strong> {esc(lv.why)}</p></div>",
+        f"<p><strong>Why:</strong> {esc(lv.why)} {_provenance(lv, triage.references)}</p></div>",
         "triage",
     )
 

@@ -31,8 +31,11 @@ class CaseStudyWorksheet(StaticView, Described, W.VBox):
         self.audience = audience
         self.answers: dict[str, W.Textarea] = {}
         children: list[W.Widget] = [W.HTML(styled(case_record_view(study, audience)).markup)]
-        for key, prompt, lines in worksheet_prompts(study):
-            box = W.Textarea(placeholder="Type your answer here", rows=max(2, lines),
+        # Each text box follows its prompt and is labelled by its number ("Your answer to part 3").
+        for number, (key, prompt, lines) in enumerate(worksheet_prompts(study), 1):
+            label = f"Your answer to part {number}"
+            box = W.Textarea(placeholder="Type your answer here", rows=max(2, lines), description=label,
+                             tooltip=label, style={"description_width": "initial"},
                              layout=W.Layout(width="100%", max_width="48em"))
             self.answers[key] = box
             children += [W.HTML(styled(Html(prompt)).markup), box]
