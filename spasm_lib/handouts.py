@@ -261,13 +261,13 @@ _IN_WORKER: dict[str, Any] = {}
 """A worker process's state: the source notebooks, whether kernels are fresh per handout, its kernel."""
 
 
-def _worker_start(notebooks: Mapping[str, Any], fresh_kernels: bool) -> None:
+def _worker_start(notebooks: Mapping[str, Any], fresh_kernels: bool, scratch: str) -> None:
     """In each worker: stop signals go to the command, not here (SIGTERM from the command kills the
     kernel first); the worker dies with the command; the kernel is shut down at a normal exit."""
     import multiprocessing.util
     import signal
 
-    _IN_WORKER.update(notebooks=notebooks, fresh=fresh_kernels, kernel=None)
+    _IN_WORKER.update(notebooks=notebooks, fresh=fresh_kernels, kernel=None, scratch=scratch)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _worker_stop)
@@ -301,9 +301,15 @@ def _worker_exit() -> None:
         kernel.close()
 
 
-def _build_one(job: Job) -> tuple[str | None, str | None, int | None]:
-    """In a worker: (the page, None, the kernel's process id) or (None, why it failed, the id)."""
-    from spasm_lib.render import HandoutKernel, RenderError, render_page
+def _build_one(index: int, job: Job) -> tuple[str | None, str | None, int | None]:
+    """In a worker: (the page's scratch file, None, the kernel's process id) or (None, why it
+    failed, the id).
+
+    The page travels as a file, not through the pool's result pipe: a result message of a few
+    hundred bytes is written to the pipe in one atomic write, so a worker stopped at any moment
+    never leaves half a message there (which would block the pool's reader thread for good).
+    """
+    from spasm_lib.render import HandoutKernel, RenderError, _one_line, render_page
 
     kernel = _IN_WORKER.get("kernel")
     if kernel is None or kernel.folder != job.source.parent.resolve():
@@ -313,11 +319,14 @@ def _build_one(job: Job) -> tuple[str | None, str | None, int | None]:
     try:
         page, _ = render_page(job.source, job.parameters, nb=_IN_WORKER["notebooks"][str(job.source)],
                               kernel=kernel, title=job.title)
-        return page, None, kernel.pid
+        scratch = os.path.join(_IN_WORKER["scratch"], f"{index}.html")
+        with open(scratch, "w", encoding="utf-8") as fh:
+            fh.write(page)
+        return scratch, None, kernel.pid
     except RenderError as exc:
-        return None, str(exc), kernel.pid
+        return None, _one_line(str(exc)), kernel.pid
     except Exception as exc:  # one bad handout must not stop the set
-        return None, f"{type(exc).__name__}: {exc}", kernel.pid
+        return None, _one_line(f"{type(exc).__name__}: {exc}"), kernel.pid
     finally:
         if _IN_WORKER["fresh"]:
             _IN_WORKER["kernel"] = None
@@ -384,6 +393,8 @@ def run_jobs(
     the benchmark; slower). ``stops`` (:class:`~spasm_lib.stops.StopSignals`) is polled: on a stop
     signal every worker and kernel is stopped and :class:`BuildInterrupted` is raised.
     """
+    import shutil
+    import tempfile
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     import jupyter_client.manager  # noqa: F401 - imported once here, inherited by forked workers
@@ -403,10 +414,11 @@ def run_jobs(
     if not jobs:
         return report
     outcome: dict[int, str | None] = {}
+    scratch = tempfile.mkdtemp(prefix="spasm-teach-pages-")  # where workers leave pages for this process
     pool = ProcessPoolExecutor(max_workers=report.workers, mp_context=_pool_context(),
-                               initializer=_worker_start, initargs=(reads, fresh_kernels))
+                               initializer=_worker_start, initargs=(reads, fresh_kernels, scratch))
     try:
-        futures = {pool.submit(_build_one, job): index for index, job in enumerate(jobs)}
+        futures = {pool.submit(_build_one, index, job): index for index, job in enumerate(jobs)}
         pending = set(futures)
         while pending:
             if stops is not None and stops.signum is not None:
@@ -422,7 +434,8 @@ def run_jobs(
                     report.kernels.add(kernel)
                 if page is not None:
                     try:
-                        folder.write(jobs[index].output, page)
+                        folder.write(jobs[index].output, Path(page).read_text(encoding="utf-8"))
+                        os.unlink(page)
                     except OSError as exc:
                         raise BuildWriteError(write_error(folder.path / jobs[index].output, exc),
                                               len(folder.written), len(jobs)) from None
@@ -434,6 +447,8 @@ def run_jobs(
         raise
     else:
         pool.shutdown(wait=True)  # each worker shuts its kernel down as it exits
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     report.built = [job for index, job in enumerate(jobs) if outcome[index] is None]
     report.failed = [(jobs[index], message) for index, message in sorted(outcome.items()) if message is not None]
     report.seconds = time.perf_counter() - started

@@ -53,8 +53,19 @@ STOPS = [
 ]
 
 
+def kill_all(marker: bytes) -> None:
+    """Only if a test fails: every process this test started (it carries the marker) is killed."""
+    for pid, _ in processes_with(marker):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
 @pytest.mark.parametrize("name, target, exit_code", STOPS, ids=[f"{s[0]}-{s[1]}" for s in STOPS])
 def test_a_stopped_build_leaves_whole_handouts_and_nothing_running(name, target, exit_code, tmp_path):
+    import threading
+
     value = uuid.uuid4().hex
     marker = f"SPASM_TEACH_TEST_BUILD={value}".encode()
     runtime = tmp_path / "runtime"
@@ -62,29 +73,40 @@ def test_a_stopped_build_leaves_whole_handouts_and_nothing_running(name, target,
     out = tmp_path / "set"
     env = {**os.environ, "SPASM_TEACH_TEST_BUILD": value, "JUPYTER_RUNTIME_DIR": str(runtime)}
     proc = subprocess.Popen([str(BIN), "handouts", "-o", str(out), "--students", str(STUDENTS), "--jobs", "2"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
                             start_new_session=True)
+    lines: list[str] = []
+    third = threading.Event()
+
+    def read_stderr() -> None:  # in a thread, so that no read can block the test for good
+        for line in proc.stderr:
+            lines.append(line)
+            if line.startswith("[3/"):
+                third.set()
+        third.set()
+
+    reader = threading.Thread(target=read_stderr, daemon=True)
+    reader.start()
     try:
-        before = []
-        while not before or not before[-1].startswith("[3/"):
-            line = proc.stderr.readline()
-            assert line, f"the build ended before it could be stopped: {''.join(before)}"
-            before.append(line)
+        assert third.wait(timeout=180), f"no third handout: {''.join(lines)}"
+        assert proc.poll() is None, f"the build ended before it could be stopped: {''.join(lines)}"
         running = processes_with(marker)
-        assert any("ipykernel" in cmd for _, cmd in running), running  # kernels were running
+        assert len(running) >= 3, running  # the command and what it started: workers, kernels
+        sent_at = len(lines)
         sig = getattr(signal, name)
         sent = time.monotonic()
         if target == "group":
             os.killpg(proc.pid, sig)
         else:
             proc.send_signal(sig)
-        rest = proc.stderr.read()
         proc.wait(timeout=60)
         took = time.monotonic() - sent
+        reader.join(timeout=10)
+        rest = "".join(lines[sent_at:])
     finally:
-        if proc.poll() is None:  # pragma: no cover - only if the test fails
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        if proc.poll() is None:  # only when the test fails
+            kill_all(marker)
+            proc.wait(timeout=10)
     assert proc.returncode == exit_code
     assert took < 10, f"stopping took {took:.1f} s"
     assert "Traceback" not in rest and "KeyboardInterrupt" not in rest
@@ -103,7 +125,9 @@ def test_a_stopped_build_leaves_whole_handouts_and_nothing_running(name, target,
     deadline = time.monotonic() + 3
     while processes_with(marker) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert processes_with(marker) == []
+    survivors = processes_with(marker)
+    kill_all(marker)  # a failing test leaves nothing running either
+    assert survivors == []
     snapshot = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
     time.sleep(1)
     assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == snapshot  # nobody writes after the exit
