@@ -31,13 +31,10 @@ FACTS = load_facts()
 CASES = list(CASE_TRIAGE)
 SECTIONS = ("History", "Examination findings", "Interpretation", "Triage and plan", "Questions")
 # case_questions.csv, read by hand: the questions each triage level is asked, in order.
-QUESTIONS = {
-    "routine": ["first-step", "decisive-findings", "risk-factors", "plan-today", "source-and-guidance", "safety-net"],
-    "watchful": ["first-step", "decisive-findings", "risk-factors", "plan-today", "source-and-guidance",
-                 "safety-net"],
-    "urgent": ["first-step", "decisive-findings", "plan-today", "why-not-conservative", "safety-net"],
-    "emergency": ["first-step", "decisive-findings", "plan-today", "why-not-conservative", "safety-net"],
-}
+# case_questions.csv: the same six questions at every level, so which questions a handout asks
+# never gives the triage away.
+_ALL_QUESTIONS = ["first-step", "decisive-findings", "risk-factors", "plan-today", "source-and-guidance", "safety-net"]
+QUESTIONS = {level: _ALL_QUESTIONS for level in ("routine", "watchful", "urgent", "emergency")}
 PLAN_TITLES = {  # pathway_steps.csv, copied by hand
     "red-flag-screen": "Screen for warning signs and set the triage level",
     "emergency-referral": "Same-day emergency care",
@@ -159,10 +156,12 @@ def test_source_and_guidance_answer_covers_where_the_plan_differs_from_the_sourc
 
 
 def test_why_not_conservative_answer_follows_the_level():
+    """For an urgent or emergency patient, the source-and-guidance question is answered by why
+    nothing conservative starts: the level's reason and action."""
     facts_levels = FACTS.by_id("triage_levels")
-    urgent = question(case_study(FACTS, "older-lifter-osteoporosis"), "why-not-conservative").answer
+    urgent = question(case_study(FACTS, "older-lifter-osteoporosis"), "source-and-guidance").answer
     assert urgent.startswith(f"{facts_levels['urgent'].why} {facts_levels['urgent'].action}")
-    emergency = question(case_study(FACTS, "red-flag-saddle-numbness"), "why-not-conservative").answer
+    emergency = question(case_study(FACTS, "red-flag-saddle-numbness"), "source-and-guidance").answer
     assert emergency.startswith(f"{facts_levels['emergency'].why} {facts_levels['emergency'].action}")
 
 
