@@ -375,13 +375,14 @@ def build_site(
         raise LiteError(f"--audience {audience}: expected one of {', '.join(AUDIENCES)}")
     output = Path(output)
     _check_output(output)
+    output = output.absolute()  # jupyter lite build runs in a folder of its own
     pyodide_url, pyodide_dir = _pyodide_source(pyodide)
     pyodide_files = check_pyodide_dir(pyodide_dir) if pyodide_dir is not None else []
     if notebooks is None:
         from importlib import resources
 
         notebooks = Path(str(resources.files("spasm_lib.notebooks")))
-    cache = Path(cache) if cache is not None else default_cache()
+    cache = Path(cache).absolute() if cache is not None else default_cache()
 
     with tempfile.TemporaryDirectory(prefix=f".{output.name}.", dir=output.parent) as tmp:
         lite_dir = Path(tmp) / "lite"
