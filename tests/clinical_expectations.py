@@ -108,7 +108,7 @@ FULL_EXAM_FINDINGS = {
     "red-flag-saddle-numbness": ["onset-history", "risk-factors-history", "red-flags-present", "yellow-flags-absent",
                                  "inspection-clear", "palpation-tender", "lean-forward-pain", "twisting-pain",
                                  "slr-back-pain-only", "neuro-saddle"],
-    "older-lifter-osteoporosis": ["onset-unremitting", "risk-factors-history", "red-flags-present",
+    "older-lifter-osteoporosis": ["onset-unremitting", "risk-factors-none", "red-flags-present",
                                   "yellow-flags-absent", "inspection-clear", "palpation-tender", "lean-forward-pain",
                                   "twisting-pain", "slr-back-pain-only", "neuro-normal"],
 }
