@@ -18,12 +18,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from spasm_lib import records as R
-from spasm_lib.evidence import provenance_label
+from spasm_lib.evidence import paragraph_label, provenance_label, provenance_words
 from spasm_lib.exam_findings import ExamState, RevealedFinding, examine, exam_steps, step_needs_site
 from spasm_lib.facts import Facts
 from spasm_lib.treatment_pathway import Plan, model_plan
 from spasm_lib.triage import Triage, case_triage
 from spasm_lib.virtual_patients import case_for
+
+
+RISK_FACTOR_PARAGRAPH = 2
+"""The source paragraph that names the risk factors (cited when a patient has none of them)."""
 
 
 @dataclass(frozen=True)
@@ -66,8 +70,7 @@ def full_examination(facts: Facts, case: R.Case) -> ExamState:
 
 def finding_provenance(finding: RevealedFinding) -> str:
     """Where a revealed finding comes from, in the words the views print."""
-    parts = [f"Source, paragraph {finding.source_paragraph}"] if finding.source_paragraph else []
-    return "; ".join(parts + list(finding.references))
+    return provenance_words(finding.source_paragraph, finding.references)
 
 
 def _join(labels: list[str]) -> str:
@@ -104,7 +107,7 @@ def _findings_answer(facts: Facts, case: R.Case, study: _Parts) -> tuple[str, st
 def _risk_answer(facts: Facts, case: R.Case, study: _Parts) -> tuple[str, str]:
     factors = [facts.by_id("risk_factors")[r] for r in case.risk_factor_ids]
     if not factors:
-        return "None of the factors the source links to spasm.", "Source, paragraph 2"
+        return "None of the factors the source links to spasm.", paragraph_label(RISK_FACTOR_PARAGRAPH)
     answer = " ".join(f"{r.name}: {r.source_says}" for r in factors)
     return answer, _join([provenance_label(facts, r) for r in factors])
 

@@ -70,10 +70,17 @@ def provenance_label(facts: Facts, record: R.Provenance) -> str:
     return provenance_text(record, references_for(facts, record))
 
 
+def paragraph_label(paragraph: int) -> str:
+    """The one wording of a source citation: ``Source, paragraph 4``."""
+    return f"Source, paragraph {paragraph}"
+
+
+def provenance_words(paragraph: int | None, shorts: Iterable[str]) -> str:
+    """A source paragraph (if any) and reference short names, as every view prints them."""
+    parts = [paragraph_label(paragraph)] if paragraph is not None else []
+    return "; ".join([*parts, *shorts])
+
+
 def provenance_text(record: R.Provenance, references: Iterable[R.Reference]) -> str:
     """:func:`provenance_label` for a row whose references are already resolved."""
-    parts = []
-    if record.source_paragraph is not None:
-        parts.append(f"Source, paragraph {record.source_paragraph}")
-    parts.extend(ref.short for ref in references)
-    return "; ".join(parts)
+    return provenance_words(record.source_paragraph, (ref.short for ref in references))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from spasm_lib import records as R
 from spasm_lib.exam_findings import ExamResult, Feedback, RevealedFinding
+from spasm_lib.evidence import paragraph_label
 from spasm_lib.html import PALETTE, Html, esc, join, tag
 from spasm_lib.views.pathway import triage_view
 
@@ -54,7 +55,7 @@ def provenance_badge(finding: RevealedFinding) -> str:
             f"Beyond the source: {esc(', '.join(finding.references))}</span>"
         )
     if finding.source_paragraph is not None:
-        return f' <span class="spasm-provenance">(Source, paragraph {esc(finding.source_paragraph)})</span>'
+        return f' <span class="spasm-provenance">({esc(paragraph_label(finding.source_paragraph))})</span>'
     return ""
 
 
