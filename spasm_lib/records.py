@@ -26,13 +26,6 @@ from typing import Any
 SOURCE_PARAGRAPHS = (1, 2, 3, 4, 5)
 """The source text has five paragraphs; a ``source_paragraph`` outside this range is an error."""
 
-SOURCE_PARAGRAPH_TOPICS = {
-    1: "What a back spasm is and how it unfolds",
-    2: "Causes and risk factors",
-    3: "Diagnosis: history and physical examination",
-    4: "Non-drug treatment: ice, rest, compression",
-    5: "Medication and referral",
-}
 
 RISK_CATEGORIES = (
     "tissue-state",
