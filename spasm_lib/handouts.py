@@ -504,35 +504,43 @@ def build(
     :class:`~spasm_lib.set_folder.SetFolderError`. A stop signal raises :class:`BuildInterrupted`
     once every worker and kernel has stopped; a file that cannot be written, :class:`BuildWriteError`.
     """
+    from spasm_lib.facts import load_facts
+    from spasm_lib.render import write_error
     from spasm_lib.set_folder import SetFolder
     from spasm_lib.stops import Interrupted, StopSignals
 
     with StopSignals() as stops:
         try:
             job_list, chosen, read = _planned(notebooks, cases_file, students, class_seed, case_notebook)
-        except Interrupted as stop:
+            names = [job.output for job in job_list] + ([ANSWER_KEY] if chosen else []) + [INDEX]
+            folder = SetFolder(out_dir).open(names)
+        except Interrupted as stop:  # nothing written yet
             raise BuildInterrupted(stop.signum, 0, None) from None
-        names = [job.output for job in job_list] + ([ANSWER_KEY] if chosen else []) + [INDEX]
-        with SetFolder(out_dir).open(names) as folder:
+        with folder:
             stops.raising = False  # from here on, files are written: a signal is acted on between steps
             try:
                 report = run_jobs(job_list, folder, workers=jobs, progress=progress, notebooks=read,
                                   fresh_kernels=fresh_kernels, stops=stops)
                 report.students = chosen
-                if chosen:
-                    from spasm_lib.facts import load_facts
-
-                    folder.write(ANSWER_KEY, answer_key_html(load_facts(), chosen, class_seed))
-                folder.write(INDEX, index_html(report, answer_key=bool(chosen), class_seed=class_seed if chosen else None))
-            except BaseException as exc:
+                pages = {ANSWER_KEY: answer_key_html(load_facts(), chosen, class_seed)} if chosen else {}
+                pages[INDEX] = index_html(report, answer_key=bool(chosen), class_seed=class_seed if chosen else None)
+                for name, page in pages.items():
+                    try:
+                        folder.write(name, page)
+                    except OSError as exc:
+                        raise BuildWriteError(write_error(folder.path / name, exc), len(report.built),
+                                              len(job_list)) from None
+            except BaseException:
                 try:
                     folder.finish(complete=False)  # keep the record of what was written
                 except OSError:
                     pass
-                if isinstance(exc, OSError) and not isinstance(exc, BuildWriteError):
-                    raise BuildWriteError(str(exc), len(folder.written), len(job_list)) from None
                 raise
-            report.removed = folder.finish(complete=True)
+            try:
+                report.removed = folder.finish(complete=True)
+            except OSError as exc:
+                raise BuildWriteError(write_error(folder.manifest_path, exc), len(report.built),
+                                      len(job_list)) from None
             if stops.signum is not None:  # arrived after the last handout: the set is complete
                 raise BuildInterrupted(stops.signum, len(report.built), len(job_list))
     return report

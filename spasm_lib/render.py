@@ -301,7 +301,10 @@ class HandoutKernel:
         if self.km is None or not self.alive():
             self.start()
         elif self.runs:
-            run_sync(self._reset)()
+            try:
+                run_sync(self._reset)()
+            except Exception:  # a kernel that cannot be cleared is replaced, not reused
+                self.start()
         self.runs += 1
         return run_sync(self._run)(nb, parameters)
 
