@@ -442,9 +442,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     handouts = sub.add_parser(
         "handouts",
-        help="build the whole class set of handouts, in parallel, with an index",
+        help="build the whole class set of handouts, in parallel, with two indexes",
         description="Every notebook in a student and an instructor version, the case study once per case "
-        "(both versions), optionally one virtual patient per student with an answer key, and index.html.",
+        "(both versions), optionally one virtual patient per student with an answer key; index.html (student "
+        "material only, to hand out) and instructor.html (everything, with the answer key).",
     )
     handouts.add_argument("-o", "--output", default="build/handouts", metavar="DIR", help="default: build/handouts")
     handouts.add_argument("--cases", metavar="FILE", help="a CSV of extra cases (the columns of data/cases.csv)")

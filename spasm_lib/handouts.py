@@ -8,7 +8,8 @@ What the set holds (decisions):
   ``data/cases.csv`` plus, with ``--cases FILE``, the instructor's own (validated like the data);
 * with ``--students N``: one case-study handout per student (student version), each a different
   seeded virtual patient, and one ``answer-key.html`` with every student's case and its answers;
-* ``index.html`` linking them all by title.
+* two indexes (:mod:`spasm_lib.handout_pages`): ``index.html`` links only student material, so it
+  can be handed out; ``instructor.html`` links every handout and the answer key.
 
 File names are stable and readable: ``01_risk_factors.student.html``,
 ``04_case_study.golfer-twist.instructor.html``, ``04_case_study.student-07.html``.
@@ -45,17 +46,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from spasm_lib.html import Html, esc
+from spasm_lib.handout_pages import (
+    ANSWER_KEY,
+    CASE_STUDY,
+    INDEX,
+    INSTRUCTOR_INDEX,
+    answer_key_page,
+    index_page,
+    page_title,
+    student_patient_name,
+)
 from spasm_lib.params import AUDIENCES, RANDOM_CASE, notebook_key
-
-CASE_STUDY = "04_case_study"
-INDEX = "index.html"
-ANSWER_KEY = "answer-key.html"
-GROUPS = {
-    "notebook": "Notebooks",
-    "case": "Case studies",
-    "student": "One patient per student",
-}
 
 
 @dataclass(frozen=True)
@@ -167,87 +168,8 @@ def plan(
         for student in students:
             params = handout_parameters(case_notebook, {"case": RANDOM_CASE, "seed": student.seed}, "student", facts=facts)
             jobs.append(Job(case_notebook, path, params, student.output, "student", f"Student {student.number}",
-                            handout_title(titles[case_notebook], params, facts)))
+                            page_title(titles[case_notebook], student_patient_name(student.number))))
     return jobs
-
-
-# --------------------------------------------------------------------------- pages (pure)
-
-
-def _link(href: str, text: str) -> str:
-    return f'<a href="{esc(href)}">{esc(text)}</a>'
-
-
-def index_html(report: BuildReport, *, answer_key: bool, class_seed: int | None = None) -> str:
-    """The index of a set: every built handout by title, grouped; what failed, listed without links."""
-    from spasm_lib.render import standalone_page
-
-    parts: list[str] = []
-    for group, heading in GROUPS.items():
-        rows: dict[tuple[str, str], dict[str, Job]] = {}
-        for job in report.built:
-            if job.group == group:  # one row per notebook, case or student (two cases may share a title)
-                rows.setdefault((job.row, job.output.rsplit(".", 2)[0]), {})[job.audience] = job
-        if not rows and not (group == "student" and answer_key):
-            continue
-        parts.append(f"<h2>{esc(heading)}</h2>")
-        if group == "student":
-            if class_seed is not None:
-                parts.append(f"<p>Each student meets a different virtual patient (class seed {esc(class_seed)}).</p>")
-            if answer_key:
-                parts.append(f"<p>{_link(ANSWER_KEY, 'Answer key: every student’s patient with the answers')} (instructor only).</p>")
-            parts.append('<div class="out"><table><thead><tr><th scope="col">Student</th>'
-                         '<th scope="col">Handout</th></tr></thead><tbody>')
-            for (row, _), by_audience in rows.items():
-                job = by_audience["student"]
-                parts.append(f"<tr><th scope=\"row\">{esc(row)}</th><td>{_link(job.output, job.title)}</td></tr>")
-        else:
-            first = "Notebook" if group == "notebook" else "Case"
-            parts.append(f'<div class="out"><table><thead><tr><th scope="col">{first}</th>'
-                         '<th scope="col">Student version</th><th scope="col">Instructor version</th></tr></thead><tbody>')
-            for (row, _), by_audience in rows.items():
-                cells = "".join(
-                    f"<td>{_link(by_audience[a].output, a.capitalize()) if a in by_audience else 'not built'}</td>"
-                    for a in AUDIENCES
-                )
-                parts.append(f'<tr><th scope="row">{esc(row)}</th>{cells}</tr>')
-        parts.append("</tbody></table></div>")
-    if report.failed:
-        parts.append("<h2>Not built</h2><ul>")
-        for job, message in report.failed:
-            parts.append(f"<li><strong>{esc(job.output)}</strong>: {esc(message)}</li>")
-        parts.append("</ul>")
-    return standalone_page(
-        "Back spasms: the handouts",
-        Html("".join(parts), "index"),
-        kicker="Back spasms: teaching handouts",
-        audience="instructor",
-    )
-
-
-def answer_key_html(facts: Any, students: Sequence[StudentCase], class_seed: int) -> str:
-    """Every student's virtual patient with the model answers: the case study's instructor view."""
-    from spasm_lib.case_study import study_of
-    from spasm_lib.render import standalone_page
-    from spasm_lib.views.case_study import case_study_view
-
-    parts = [
-        f"<p>{esc(len(students))} students, class seed {esc(class_seed)}. Each section is what the "
-        "instructor version of that student's case-study handout shows.</p>"
-    ]
-    for student in students:
-        parts.append(
-            f'<section class="cell"><h2>Student {esc(student.number)}: {esc(student.case.title)}</h2>'
-            f"<p>Handout: {_link(student.output, student.output)}; seed {esc(student.seed)}.</p>"
-            f'<div class="out">{case_study_view(study_of(facts, student.case, student.seed), "instructor").markup}</div>'
-            "</section>"
-        )
-    return standalone_page(
-        "Answer key: one virtual patient per student",
-        Html("".join(parts), "answer key"),
-        kicker="Back spasms: answer key",
-        audience="instructor",
-    )
 
 
 # --------------------------------------------------------------------------- building
@@ -497,7 +419,7 @@ def build(
     progress: Callable[[Job, str | None, int, int], None] | None = None,
     fresh_kernels: bool = False,
 ) -> BuildReport:
-    """Build the whole set into ``out_dir``: the handouts, ``index.html`` and the answer key.
+    """Build the whole set into ``out_dir``: the handouts, the two indexes and the answer key.
 
     Bad input (a cases file with errors) raises before anything runs: :class:`~spasm_lib.facts.DataError`;
     a folder that holds a file of the user's at a handout's name, or another build's lock,
@@ -512,7 +434,7 @@ def build(
     with StopSignals() as stops:
         try:
             job_list, chosen, read = _planned(notebooks, cases_file, students, class_seed, case_notebook)
-            names = [job.output for job in job_list] + ([ANSWER_KEY] if chosen else []) + [INDEX]
+            names = [job.output for job in job_list] + ([ANSWER_KEY] if chosen else []) + [INDEX, INSTRUCTOR_INDEX]
             folder = SetFolder(out_dir).open(names)
         except Interrupted as stop:  # nothing written yet
             raise BuildInterrupted(stop.signum, 0, None) from None
@@ -522,8 +444,10 @@ def build(
                 report = run_jobs(job_list, folder, workers=jobs, progress=progress, notebooks=read,
                                   fresh_kernels=fresh_kernels, stops=stops)
                 report.students = chosen
-                pages = {ANSWER_KEY: answer_key_html(load_facts(), chosen, class_seed)} if chosen else {}
-                pages[INDEX] = index_html(report, answer_key=bool(chosen), class_seed=class_seed if chosen else None)
+                pages = {ANSWER_KEY: answer_key_page(load_facts(), chosen, class_seed)} if chosen else {}
+                for audience, name in (("student", INDEX), ("instructor", INSTRUCTOR_INDEX)):
+                    pages[name] = index_page(report.built, report.failed, audience=audience, answer_key=bool(chosen),
+                                             class_seed=class_seed if chosen else None)
                 for name, page in pages.items():
                     try:
                         folder.write(name, page)
@@ -576,6 +500,7 @@ def summary(report: BuildReport, out_dir: str | Path) -> tuple[list[str], list[s
                      f"of an earlier build: {shown}")
     if report.students:
         built.append(f"answer key: {Path(out_dir) / ANSWER_KEY}")
-    built.append(f"index: {Path(out_dir) / INDEX}")
+    built.append(f"index for students: {Path(out_dir) / INDEX}")
+    built.append(f"index for the instructor (with the answer key): {Path(out_dir) / INSTRUCTOR_INDEX}")
     failed = [f"{len(report.failed)} failed:"] + [f"  {job.output}: {message}" for job, message in report.failed]
     return built, failed if report.failed else []

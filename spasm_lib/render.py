@@ -43,8 +43,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from spasm_lib import DISCLAIMER, __version__
-from spasm_lib.html import Html, esc
+from spasm_lib import handout_pages
+from spasm_lib.handout_pages import handout_footer, handout_header
+from spasm_lib.html import esc
 from spasm_lib.params import ParameterError, notebook_key, validate
 
 KERNEL_NAME = "python3"
@@ -499,7 +500,8 @@ def handout_title(title: str, parameters: Mapping[str, Any], facts: Any = None) 
     from spasm_lib.virtual_patients import case_for
 
     facts = facts if facts is not None else load_facts(cases_file=parameters.get("cases_file") or None)
-    return f"{title}: {case_for(facts, str(case_id), int(parameters.get('seed') or 0)).title}"
+    case = case_for(facts, str(case_id), int(parameters.get("seed") or 0))
+    return handout_pages.page_title(title, handout_pages.patient_label(parameters, case.title))
 
 
 def _plain(markdown: str) -> str:
@@ -520,66 +522,6 @@ def _without_title(nb: Any) -> Any:
                     del nb.cells[index]
                 return nb
     return nb
-
-
-def _parameter_text(name: str, value: Any) -> str:
-    """How the header shows a parameter. A file shows by its name only: a handout that travels to
-    students must not carry the instructor's folders, and the bytes must not depend on them."""
-    if name.endswith("_file") and isinstance(value, str) and value:
-        return Path(value).name
-    if isinstance(value, bool):
-        return "True" if value else "False"
-    if isinstance(value, (list, tuple)):
-        return ", ".join(str(v) for v in value) if value else "(none)"
-    if value == "":
-        return "(none)"
-    return str(value)
-
-
-def handout_header(title: str, audience: str, parameters: Mapping[str, Any], version: str = __version__) -> Html:
-    """The top of every handout: kind, title, the parameters used, the package version, the disclaimer.
-
-    Every value is escaped: a parameter or a case title is data, never markup.
-    """
-    kind = "Instructor version" if audience == "instructor" else "Student version"
-    rows = "".join(
-        f"<dt>{esc(name)}</dt><dd>{esc(_parameter_text(name, value))}</dd>" for name, value in parameters.items()
-    )
-    banner = (
-        '<p class="answer-banner">Contains the answers: for the instructor, not for students.</p>'
-        if audience == "instructor"
-        else ""
-    )
-    return Html(
-        '<header class="handout-header">'
-        f'<p class="kicker">Back spasms: a teaching handout &middot; {esc(kind)} &middot; spasm-teach {esc(version)}</p>'
-        f"<h1>{esc(title)}</h1>{banner}"
-        f'<dl class="params" aria-label="Parameters of this handout">{rows}</dl>'
-        f'<p class="disclaimer" role="note"><strong>Not medical advice.</strong> {esc(DISCLAIMER)}</p>'
-        "</header>",
-        "handout header",
-    )
-
-
-def handout_footer(version: str = __version__) -> Html:
-    return Html(
-        f"<footer><p>Made with spasm-teach {esc(version)}. Educational material, not medical advice: "
-        "see the note at the top.</p></footer>",
-        "handout footer",
-    )
-
-
-def standalone_page(title: str, body: Html, *, kicker: str, audience: str = "instructor") -> str:
-    """A page of the set that is not a notebook (the index, the answer key): same look, same rules."""
-    return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{esc(title)}</title>\n<style>\n{stylesheet()}</style>\n</head>\n"
-        f'<body class="audience-{esc(audience)}">\n<header class="handout-header">'
-        f'<p class="kicker">{esc(kicker)}</p><h1>{esc(title)}</h1>'
-        f'<p class="disclaimer" role="note"><strong>Not medical advice.</strong> {esc(DISCLAIMER)}</p></header>\n'
-        f"<main>\n{body.markup}\n</main>\n{handout_footer().markup}\n</body>\n</html>\n"
-    )
 
 
 @cache
@@ -610,7 +552,7 @@ def _prepare(nb: Any, audience: str) -> Any:
     """Remove what a reader must not see, and drop volatile metadata. Returns a copy."""
     from nbconvert.preprocessors import ClearMetadataPreprocessor, TagRemovePreprocessor
 
-    nb = copy.deepcopy(nb)
+    nb = handout_pages.for_handout(copy.deepcopy(nb))  # live-only cells out, handout-only wording in
     remove = set(REMOVED_TAGS) | ({INSTRUCTOR_ONLY} if audience != "instructor" else set())
     nb, _ = TagRemovePreprocessor(
         remove_cell_tags=remove,
@@ -654,8 +596,12 @@ def handout_html(
     parameters: Mapping[str, Any],
     title: str,
     folder: str | Path | None = None,
+    notebook: str | Path | None = None,
 ) -> str:
     """The handout page of an executed notebook (pure: notebook in, HTML text out).
+
+    ``notebook`` (the source's path) places the page in the set's reading order: its "next
+    handout" link (:func:`spasm_lib.handout_pages.finish_handout`).
 
     Raises :class:`RenderError` if the page would still reference anything outside itself.
     """
@@ -672,6 +618,7 @@ def handout_html(
     }
     body, _ = _exporter().from_notebook_node(nb, resources=resources_)
     page = _ANCHOR_LINK.sub("", _external_links_as_text(body)).rstrip() + "\n"
+    page = handout_pages.finish_handout(page, notebook=notebook, audience=audience)
     found = network_reference(page)
     if found:
         raise RenderError(
@@ -790,7 +737,7 @@ def render_page(
     executed = execute(source, parameters, path.parent, kernel=kernel)
     audience = str(parameters.get("audience", "student"))
     page_title = title or handout_title(notebook_title(source, notebook_key(path)), parameters)
-    page = handout_html(executed, audience=audience, parameters=parameters, title=page_title, folder=path.parent)
+    page = handout_html(executed, audience=audience, parameters=parameters, title=page_title, folder=path.parent, notebook=path)
     return page, page_title
 
 

@@ -81,7 +81,7 @@ def test_handouts_keeps_what_succeeded_lists_what_failed_and_exits_1(
                                capsys)
     assert code == 1
     assert sorted(p.name for p in out.iterdir()) == [
-        ".spasm-teach-set.json", "10_fixture.instructor.html", "10_fixture.student.html", "index.html"]
+        ".spasm-teach-set.json", "10_fixture.instructor.html", "10_fixture.student.html", "index.html", "instructor.html"]
     assert "2 of 4 handouts built" in stdout
     failed = [line.strip() for line in stderr.splitlines() if line.startswith("  ")]
     assert sorted(failed) == [
@@ -90,14 +90,17 @@ def test_handouts_keeps_what_succeeded_lists_what_failed_and_exits_1(
     ]
     progress = [line for line in stderr.splitlines() if line.startswith("[")]
     assert len(progress) == 4 and progress[-1].startswith("[4/4]")
-    index = (out / "index.html").read_text(encoding="utf-8")
+    index = (out / "instructor.html").read_text(encoding="utf-8")
     assert_offline_handout(index)
-    hrefs = sorted(a["href"] for tag, a in parse(index).tags if tag == "a")
+    hrefs = sorted(a["href"] for tag, a in parse(index).tags if tag == "a" and a["href"] != "index.html")
     assert hrefs == ["10_fixture.instructor.html", "10_fixture.student.html"]
     assert "this fixture always fails" in visible_text(index)
+    students_index = (out / "index.html").read_text(encoding="utf-8")
+    assert [a["href"] for tag, a in parse(students_index).tags if tag == "a"] == ["10_fixture.student.html"]
+    assert "this fixture always fails" not in visible_text(students_index)
     golfer = next(r for r in csv_rows("cases") if r["id"] == "golfer-twist")  # the fixture's default case
     for name in hrefs:
-        assert_offline_handout((out / name).read_text(encoding="utf-8"), title=f"Fixture handout: {golfer['title']}")
+        assert_offline_handout((out / name).read_text(encoding="utf-8"), title=f"Fixture handout \u2014 {golfer['title']}")
     # A shared kernel in a parallel build and a fresh kernel in `render` give the same page.
     code, _, _ = cli(["render", str(fixture_notebooks_dir / "10_fixture.ipynb"), "-o", str(tmp_path / "one.html")], capsys)
     assert code == 0
@@ -241,7 +244,7 @@ def test_start_then_handouts_from_the_workspace_builds_the_full_set_from_any_fol
     monkeypatch.chdir(tmp_path / "ws")
     assert cli(["handouts", "--notebooks", ".", "-o", "../set-from-inside"], capsys)[0] == 0
     first = {p.name: p.read_bytes() for p in (tmp_path / "build" / "handouts").iterdir()}
-    assert len([n for n in first if n.endswith(".html")]) == total + 1  # and the index
+    assert len([n for n in first if n.endswith(".html")]) == total + 2  # and the two indexes
     assert {p.name: p.read_bytes() for p in (tmp_path / "elsewhere" / "set").iterdir()} == first
     assert {p.name: p.read_bytes() for p in (tmp_path / "set-from-inside").iterdir()} == first
 
@@ -281,7 +284,7 @@ def test_a_cell_that_ends_the_run_early_fails_its_handout_in_a_set(fixture_regis
     assert "0 of 2 handouts built" in stdout
     failed = sorted(line.strip() for line in stderr.splitlines() if line.startswith("  "))
     assert len(failed) == 2 and all("ended the run early: SystemExit: 0" in line for line in failed), failed
-    assert sorted(p.name for p in out.iterdir()) == [".spasm-teach-set.json", "index.html"]
+    assert sorted(p.name for p in out.iterdir()) == [".spasm-teach-set.json", "index.html", "instructor.html"]
 
 
 def test_jobs_is_capped_at_the_cores_and_the_work(fixture_notebooks_dir, fixture_registered, tmp_path):

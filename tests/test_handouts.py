@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from spasm_lib import handouts, render
+from spasm_lib import handout_pages, handouts, render
 from spasm_lib.facts import load_facts
 from spasm_lib.html import esc
 from spasm_lib.params import CLASSROOM_NOTEBOOKS, NOTEBOOK_PARAMETERS
@@ -90,29 +90,32 @@ def test_the_index_escapes_titles_and_lists_failures_without_links():
     ok = handouts.Job("04_case_study", Path("x.ipynb"), {"audience": "student"}, "a.html", "case", EVIL_TITLE, "T")
     bad = handouts.Job("04_case_study", Path("x.ipynb"), {"audience": "instructor"}, "b.html", "case", EVIL_TITLE, "T")
     report = handouts.BuildReport(built=[ok], failed=[(bad, "cell 3 failed: <b>boom</b>")])
-    html = handouts.index_html(report, answer_key=False)
+    html = handout_pages.index_page(report.built, report.failed, audience="instructor", answer_key=False)
     assert_offline_handout(html)
     assert "<script>alert" not in html and "<b>boom</b>" not in html
     text = visible_text(html)
     assert EVIL_TITLE in text and "cell 3 failed: <b>boom</b>" in text
     hrefs = [a.get("href") for tag, a in parse(html).tags if tag == "a"]
-    assert hrefs == ["a.html"]
+    assert hrefs == ["index.html", "a.html"]  # the students' index, then the handout
+    students = handout_pages.index_page(report.built, report.failed, audience="student", answer_key=False)
+    assert [a.get("href") for tag, a in parse(students).tags if tag == "a"] == ["a.html"]
+    assert "boom" not in students and "<script>alert" not in students
 
 
 def test_the_answer_key_names_each_patient_and_the_interpretation_it_points_to():
     facts = load_facts()
     students = handouts.student_cases(facts, 3, CLASS_SEED)
-    html = handouts.answer_key_html(facts, students, CLASS_SEED)
+    html = handout_pages.answer_key_page(facts, students, CLASS_SEED)
     assert_offline_handout(html)
     names = {r["id"]: r["name"] for r in csv_rows("interpretations")}
     sections = re.split(r"<h2>", html)[1:]
     assert len(sections) == 3
     for student, section in zip(students, sections):
         text = visible_text("<h2>" + section)
-        assert text.startswith(f"Student {student.number}: {student.case.title}")
+        assert text.startswith(f"Student {student.number} \u2014 Patient {student.number}")
         assert names[student.case.interpretation_id] in text
         assert squash(student.case.teaching_point) in text
-    assert html == handouts.answer_key_html(facts, students, CLASS_SEED)
+    assert html == handout_pages.answer_key_page(facts, students, CLASS_SEED)
 
 
 # --------------------------------------------------------------------------- the real set, built once
@@ -138,20 +141,25 @@ def test_the_whole_set_builds(class_set):
     expected = [f"{n.removesuffix('.ipynb')}.{a}.html" for n in NOTEBOOKS[:-1] for a in ("student", "instructor")]
     expected += [f"04_case_study.{c}.{a}.html" for c in [*case_ids(), EVIL_ID] for a in ("student", "instructor")]
     expected += [f"04_case_study.student-{n:02d}.html" for n in range(1, STUDENTS + 1)]
-    expected += ["answer-key.html", "index.html", ".spasm-teach-set.json"]
+    expected += ["answer-key.html", "index.html", "instructor.html", ".spasm-teach-set.json"]
     assert names == sorted(expected)
 
 
-def test_the_index_links_every_handout_by_its_title(class_set):
+def test_the_instructors_index_links_every_handout_and_the_students_only_theirs(class_set):
     _, out, _ = class_set
-    html = read(out, "index.html")
+    html = read(out, "instructor.html")
     assert_offline_handout(html)
     hrefs = {a["href"] for tag, a in parse(html).tags if tag == "a"}
-    assert hrefs == {p.name for p in out.glob("*.html")} - {"index.html"}
+    assert hrefs == {p.name for p in out.glob("*.html")} - {"instructor.html"}
     text = visible_text(html)
-    for name in hrefs - {"answer-key.html"}:
-        if ".student-" not in name:
-            assert parse(read(out, name)).headings[0][1].split(": ")[0] in text
+    for name in hrefs - {"answer-key.html", "index.html"}:
+        # a row names what the page is about: the notebook's title, the case, or the student's patient
+        assert parse(read(out, name)).headings[0][1].split(" \u2014 ")[-1] in text, name
+    students = read(out, "index.html")
+    assert_offline_handout(students)
+    student_hrefs = {a["href"] for tag, a in parse(students).tags if tag == "a"}
+    assert student_hrefs == {p.name for p in out.glob("*.html") if re.search(r"\.student(-\d+)?\.html$", p.name)}
+    assert "answer" not in visible_text(students).lower()
 
 
 def test_every_page_of_the_set_is_offline_and_complete(class_set):
@@ -160,12 +168,12 @@ def test_every_page_of_the_set_is_offline_and_complete(class_set):
     for path in sorted(out.glob("*.html")):
         html = path.read_text(encoding="utf-8")
         page = assert_offline_handout(html)
-        if path.name in ("index.html", "answer-key.html"):
+        if path.name in ("index.html", "instructor.html", "answer-key.html"):
             continue
         key, *_, audience, _html = path.name.split(".")
         audience = "student" if audience.startswith("student") else audience
         text = visible_text(html)
-        assert f"{audience.capitalize()} version" in text, path.name
+        assert {"student": "Student handout", "instructor": "Instructor version"}[audience] in text, path.name
         assert page.title.strip() == page.headings[0][1], path.name
         shown = [line for line in code[key] if line in text]
         assert shown == [], f"code input in {path.name}: {shown}"
@@ -238,8 +246,8 @@ def test_each_student_has_a_different_patient_and_the_key_lists_them(class_set):
     key = visible_text(read(out, "answer-key.html"))
     names = {r["id"]: r["name"] for r in csv_rows("interpretations")}
     for student, title in zip(report.students, titles):
-        assert title.endswith(student.case.title)
-        assert f"Student {student.number}: {student.case.title}" in key
+        assert title == f"Case study \u2014 Patient {student.number}"  # a short number, never the seed
+        assert f"Student {student.number} \u2014 Patient {student.number}" in key
         assert names[student.case.interpretation_id] in key
         student_text = visible_text(read(out, student.output))
         assert squash(student.case.teaching_point) not in student_text
@@ -254,7 +262,10 @@ def test_the_set_matches_a_single_render_byte_for_byte(class_set, tmp_path):
     args = ["render", "04-case-study", "-p", "case", "random", "-p", "seed", str(student.seed),
             "-o", str(tmp_path / "again.html")]
     assert main(args) == 0
-    assert (tmp_path / "again.html").read_bytes() == (out / student.output).read_bytes()
+    # Alone, the handout names its virtual patient by the seed; in the set, by the student's number.
+    again = (tmp_path / "again.html").read_text(encoding="utf-8")
+    assert again.count(f"Patient {student.seed}") == 2  # <title> and <h1>
+    assert again.replace(f"Patient {student.seed}", f"Patient {student.number}") == read(out, student.output)
     assert main(["render", "01_risk_factors", "--audience", "instructor", "-o", str(tmp_path / "r.html")]) == 0
     assert (tmp_path / "r.html").read_bytes() == (out / "01_risk_factors.instructor.html").read_bytes()
 

@@ -351,9 +351,9 @@ def test_rendered_handouts_are_offline_and_complete(rendered):
     golfer = next(r for r in csv_rows("cases") if r["id"] == "golfer-twist")
     titles = {"student": EVIL_TITLE, "instructor": golfer["title"]}  # a case handout names its patient
     for audience, html in rendered.items():
-        assert_offline_handout(html, title=f"{fixture_notebooks.TITLE}: {titles[audience]}")
+        assert_offline_handout(html, title=f"{fixture_notebooks.TITLE} \u2014 {titles[audience]}")
         text = visible_text(html)
-        assert f"{audience.capitalize()} version" in text
+        assert {"student": "Student handout", "instructor": "Instructor version"}[audience] in text
         assert fixture_notebooks.STDOUT_NOISE not in text and fixture_notebooks.STDERR_NOISE not in text
         assert "fixture_spec" not in html  # no code input
         assert '<figure class="spasm-figure"><img alt="Two bars' in html
@@ -375,10 +375,12 @@ def test_instructor_sees_the_teaching_point_and_the_student_does_not(rendered):
     assert "Answers" in [h for _, h in parse(rendered["instructor"]).headings]
 
 
-def test_two_runs_give_byte_identical_handouts(rendered, executed_instructor):
+def test_two_runs_give_byte_identical_handouts(rendered, executed_instructor, fixture_notebooks_dir):
     params, executed = executed_instructor
+    executed_instructor_path = fixture_notebooks_dir / "10_fixture.ipynb"  # its place in the set: the "next" link
     again = render.handout_html(executed, audience="instructor", parameters=params,
-                                title=render.handout_title(render.notebook_title(executed, "x"), params))
+                                title=render.handout_title(render.notebook_title(executed, "x"), params),
+                                notebook=executed_instructor_path)
     assert again == rendered["instructor"]
 
 

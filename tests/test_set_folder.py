@@ -177,6 +177,6 @@ def test_a_later_build_removes_its_own_stale_handouts_only(fixture_notebooks_dir
     (only_broken / "fixture_spec.py").write_bytes((fixture_notebooks_dir / "fixture_spec.py").read_bytes())
     code, stdout, _ = cli(["handouts", "-o", str(out), "--notebooks", str(only_broken)], capsys)
     assert code == 1
-    assert sorted(p.name for p in out.iterdir()) == [MANIFEST, "index.html", "notes.txt"]
+    assert sorted(p.name for p in out.iterdir()) == [MANIFEST, "index.html", "instructor.html", "notes.txt"]
     assert "removed 2 stale files of an earlier build: 10_fixture.instructor.html, 10_fixture.student.html" in stdout
-    assert manifest(out) == {"index.html": sha((out / "index.html").read_bytes())}
+    assert manifest(out) == {name: sha((out / name).read_bytes()) for name in ("index.html", "instructor.html")}

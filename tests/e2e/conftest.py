@@ -693,8 +693,13 @@ def open_offline(browser, offline_contexts, page_record):
             offline.page.close()
 
 
+STUDENTS = 2
+CLASS_SEED = 7
+
+
 def _handouts_command(out_dir: Path) -> list[str]:
-    return [sys.executable, "-m", "spasm_lib", "handouts", "-o", str(out_dir), "--jobs", "2"]
+    return [sys.executable, "-m", "spasm_lib", "handouts", "-o", str(out_dir), "--jobs", "2",
+            "--students", str(STUDENTS), "--seed", str(CLASS_SEED)]
 
 
 @contextlib.contextmanager
@@ -865,6 +870,7 @@ class ExpectedHandout:
     audience: str
     case_id: str | None = None  # the case of a case-study handout (it names the file)
     patient: str | None = None  # the case the handout is about: its title follows the notebook's
+    student: int | None = None  # a student's own case-study handout (a virtual patient, "Patient N")
 
     def __str__(self) -> str:
         return self.file
@@ -875,7 +881,8 @@ def committed_notebooks() -> list[Path]:
 
 
 def expected_handouts() -> list[ExpectedHandout]:
-    """Every notebook twice (student, instructor), the case study once per case and audience, the index.
+    """Every notebook twice (student, instructor), the case study once per case and audience and once
+    per student, the two indexes (students', instructor's) and the answer key.
 
     A notebook with a ``case`` parameter is about one patient: its default case (spasm_lib.params),
     or for the case study each case of data/cases.csv.
@@ -894,4 +901,7 @@ def expected_handouts() -> list[ExpectedHandout]:
         else:
             patient = defaults(path.stem).get("case") or None
             expected += [ExpectedHandout(f"{path.stem}.{a}.html", path.stem, a, None, patient) for a in AUDIENCE_NAMES]
-    return expected + [ExpectedHandout("index.html", None, "instructor")]
+    expected += [ExpectedHandout(f"{CASE_STUDY}.student-{n:02d}.html", CASE_STUDY, "student", student=n)
+                 for n in range(1, STUDENTS + 1)]
+    return expected + [ExpectedHandout("index.html", None, "student"), ExpectedHandout("instructor.html", None, "instructor"),
+                       ExpectedHandout("answer-key.html", None, "instructor")]

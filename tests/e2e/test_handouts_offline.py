@@ -23,6 +23,8 @@ pytestmark = pytest.mark.e2e
 
 EXPECTED = expected_handouts()
 INSTRUCTOR_ONLY = "instructor-only"
+LIVE_ONLY = "live-only"  # left out of handouts
+HANDOUT_ONLY = "handout-only"  # shown in handouts only; the source is an HTML comment
 REMOVED = {"remove-cell", "remove_cell"}
 BANNER = "Contains the answers"
 
@@ -36,7 +38,8 @@ def _plain(markdown: str) -> str:
 
 
 def notebook_headings(notebook: str, audience: str) -> tuple[str, list[str]]:
-    """The notebook's title (its first ``#`` heading) and the ``##`` headings a reader of ``audience`` gets."""
+    """The notebook's title (its first ``#`` heading, in the live-only title cell) and the ``##``
+    headings a handout reader of ``audience`` gets (live-only cells out, handout-only cells in)."""
     nb = json.loads((NOTEBOOKS_DIR / f"{notebook}.ipynb").read_text(encoding="utf-8"))
     title, sections = None, []
     for cell in nb["cells"]:
@@ -46,6 +49,9 @@ def notebook_headings(notebook: str, audience: str) -> tuple[str, list[str]]:
         if tags & REMOVED or (INSTRUCTOR_ONLY in tags and audience != "instructor"):
             continue
         source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        if HANDOUT_ONLY in tags:
+            source = re.sub(r"\A\s*<!--(.*?)-->\s*\Z", r"\1", source, flags=re.DOTALL)
+        live_only = LIVE_ONLY in tags
         in_fence = False
         for line in source.splitlines():
             if line.lstrip().startswith(("```", "~~~")):
@@ -54,18 +60,30 @@ def notebook_headings(notebook: str, audience: str) -> tuple[str, list[str]]:
                 continue
             if title is None and (m := re.match(r"^#\s+(.+)$", line)):
                 title = _plain(m.group(1))
-            elif m := re.match(r"^##\s+(.+)$", line):
+            elif not live_only and (m := re.match(r"^##\s+(.+)$", line)):
                 sections.append(_plain(m.group(1)))
     assert title, f"{notebook} has no '# ' title heading"
     return title, sections
 
 
+PAGE_TITLES = {
+    "index.html": "Back spasms \u2014 handouts for students",
+    "instructor.html": "Back spasms \u2014 handouts for instructors",
+    "answer-key.html": "Answer key \u2014 one patient per student",
+}
+
+
 def expected_title(handout: ExpectedHandout) -> str:
+    """Short titles: the notebook's title up to its colon, a dash, then the patient (a case's title,
+    or "Patient N" for a student's own)."""
     if handout.notebook is None:
-        return "Back spasms: the handouts"
+        return PAGE_TITLES[handout.file]
     title, _ = notebook_headings(handout.notebook, handout.audience)
+    short = title.split(":")[0].strip()
+    if handout.student:
+        return f"{short} \u2014 Patient {handout.student}"
     if handout.patient:
-        title = f"{title}: {load_facts().by_id('cases')[handout.patient].title}"
+        return f"{short} \u2014 {load_facts().by_id('cases')[handout.patient].title}"
     return title
 
 
@@ -98,9 +116,17 @@ def test_handout_is_complete_offline(handout_page, handout: ExpectedHandout):
     assert broken == [], f"images that did not load: {broken}"
 
     if handout.notebook is None:
-        # The index links every other handout of the set, and each link opens a file that exists.
+        # The students' index links only student handouts; the instructor's links every handout,
+        # the answer key and the students' index; the answer key links each student's handout.
         links = page.locator("a[href]").evaluate_all("links => links.map(a => a.getAttribute('href'))")
-        assert sorted(set(links)) == sorted(h.file for h in EXPECTED if h.notebook is not None)
+        files = sorted({link.split("#")[0] for link in links} - {""})
+        handouts = [h for h in EXPECTED if h.notebook is not None]
+        expected = {
+            "index.html": sorted(h.file for h in handouts if h.audience == "student"),
+            "instructor.html": sorted([h.file for h in handouts] + ["answer-key.html", "index.html"]),
+            "answer-key.html": sorted(h.file for h in handouts if h.student),
+        }[handout.file]
+        assert files == expected
         return
 
     _, sections = notebook_headings(handout.notebook, handout.audience)
