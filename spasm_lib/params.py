@@ -26,11 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from spasm_lib import inputs
-from spasm_lib.facts import Facts, load_facts
+from spasm_lib.facts import RANDOM_CASE, Facts, load_facts
 from spasm_lib.inputs import SEED_MAX, SEED_MIN, InputError, shorten
 
 AUDIENCES = ("student", "instructor")
-RANDOM_CASE = "random"
 NO_SPORT = "none"
 
 
