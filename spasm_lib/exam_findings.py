@@ -441,3 +441,17 @@ def feedback(facts: Facts, case: R.Case, result: ExamResult, interpretation_id: 
         triage=case_triage(facts, case),
         teaching_point=case.teaching_point,
     )
+
+
+def feedback_due(state: ExamState, audience: str, worked: bool = False) -> bool:
+    """Whether the simulator shows feedback: after a commit; always in a worked example (a static
+    run with nothing committed) and for the instructor, whose copy is the answer key."""
+    return state.interpretation_id is not None or worked or audience == "instructor"
+
+
+def exam_feedback(facts: Facts, case: R.Case, state: ExamState, audience: str,
+                  worked: bool = False) -> tuple[ExamResult, Feedback | None]:
+    """What the simulator shows for a state: the findings, and the feedback when it is due."""
+    result = examine(facts, state, case)
+    due = feedback_due(state, audience, worked)
+    return result, feedback(facts, case, result, state.interpretation_id) if due else None

@@ -20,14 +20,13 @@ from spasm_lib import records as R
 from spasm_lib.exam_findings import (
     ExamState,
     commit_refusal,
-    examine,
+    exam_feedback,
     exam_steps,
-    feedback,
     record_step,
     step_needs_site,
 )
 from spasm_lib.facts import RANDOM_CASE, Facts
-from spasm_lib.html import Html, esc, join
+from spasm_lib.html import Html, esc
 from spasm_lib.params import facts_for
 from spasm_lib.views.exam import (
     COMMIT_MESSAGES,
@@ -52,10 +51,7 @@ def exam_html(facts: Facts, case: R.Case, state: ExamState, audience: str = "stu
 
     ``worked``: a worked example, so the feedback shows even with nothing committed.
     """
-    result = examine(facts, state, case)
-    fb = None
-    if state.interpretation_id is not None or worked or audience == "instructor":
-        fb = feedback(facts, case, result, state.interpretation_id)
+    result, fb = exam_feedback(facts, case, state, audience, worked)
     return styled(exam_view(case, result, fb, audience))
 
 
@@ -161,11 +157,8 @@ class ExamSimulator(StaticView, Described, W.VBox):
             name = button_label(self.facts.by_id("exam_steps")[step_id])
             button.description = (DONE_MARK + name) if step_id in done else name
             button.icon = "check" if step_id in done else ""
-        result = examine(self.facts, self.state, self.patient)
+        result, fb = exam_feedback(self.facts, self.patient, self.state, self.audience)
         self.findings.value = styled(findings_view(result)).markup
-        fb = None
-        if self.state.interpretation_id is not None or self.audience == "instructor":
-            fb = feedback(self.facts, self.patient, result, self.state.interpretation_id)
         self.feedback.value = styled(feedback_view(fb, self.audience)).markup if fb else ""
 
     def static_html(self) -> Html:
