@@ -8,8 +8,9 @@
   stacked cards whose cells show their column's name; figures are vector images no wider than the
   screen, whose smallest text is at least 90% of the body text's size.
 * **Desktop (1280x900):** tables stay tables; nothing wider than the screen.
-* **Print:** each student handout printed to PDF (A4) by Chromium. An answer box never splits (two
-  markers, at its top and bottom edges, print on the same page); no page but the last is mostly
+* **Print:** each student handout printed to PDF (A4) by Chromium. An answer box never splits and
+  never leaves its question behind (markers at its top and bottom edges and at the start of its
+  question print on the same page); no page but the last is mostly
   blank (its lowest text sits below 40% of the page); no more pages than the content's printed
   height needs, plus one.
 
@@ -200,7 +201,16 @@ MARK_BOXES = """() => { let n = 0;
       const mark = document.createElement('span');
       mark.textContent = `${word}${n}X`;
       mark.style.cssText = `position:absolute;left:2px;${edge}:1px;font-size:4px;line-height:1;color:#000`;
-      box.appendChild(mark); } }
+      box.appendChild(mark); }
+    // the question the box answers: the paragraph before the box's "Your answer:" label
+    const label = box.previousElementSibling;
+    let ask = label && label.previousElementSibling;
+    if (ask && ['UL', 'OL'].includes(ask.tagName)) ask = ask.previousElementSibling;  // "Choose one of:" and the list
+    if (ask && ask.tagName === 'P') {
+      const mark = document.createElement('span');
+      mark.textContent = `BOXASK${n}X `;
+      mark.style.cssText = 'font-size:4px;line-height:1;color:#000';
+      ask.prepend(mark); } }
   return n; }"""
 
 
@@ -223,7 +233,7 @@ def _print(page) -> tuple[int, list[dict]]:
 
         text = pdf_page.extract_text(visitor_text=visit)
         height = float(pdf_page.mediabox.height)
-        pages.append({"marks": re.findall(r"BOX(?:TOP|END)\d+X", text),
+        pages.append({"marks": re.findall(r"BOX(?:TOP|END|ASK)\d+X", text),
                       "reach": 1 - min(lows) / height if lows else 0.0})
     return flow, pages
 
@@ -238,10 +248,10 @@ def test_printed_no_box_splits_and_no_page_is_mostly_blank(open_offline, handout
     where = {}
     for number, printed in enumerate(pages, start=1):
         for mark in printed["marks"]:
-            where.setdefault(re.sub(r"BOX(?:TOP|END)", "", mark), set()).add(number)
+            where.setdefault(re.sub(r"BOX(?:TOP|END|ASK)", "", mark), set()).add(number)
     assert len(where) == boxes, f"{handout.file}: {boxes} boxes but marks of {len(where)} printed"
     split = {box: sorted(p) for box, p in where.items() if len(p) > 1}
-    assert split == {}, f"{handout.file}: answer boxes split across pages: {split}"
+    assert split == {}, f"{handout.file}: answer boxes split from themselves or their question: {split}"
     blank = [n for n, p in enumerate(pages[:-1], start=1) if p["reach"] < MOSTLY_BLANK]
     assert blank == [], f"{handout.file}: pages mostly blank: {blank} of {len(pages)} ({[p['reach'] for p in pages]})"
     needed = math.ceil(flow / A4_CONTENT_PX)
