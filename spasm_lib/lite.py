@@ -71,6 +71,7 @@ _WORKER_DIR = Path("extensions", "@jupyterlite", "pyodide-kernel-extension", "st
 _KERNEL_SETTINGS = "@jupyterlite/pyodide-kernel-extension:kernel"
 # Fixed file times: the same inputs give the same site (JupyterLite and setuptools both read it).
 _SOURCE_DATE_EPOCH = "315532800"  # 1980-01-01, the earliest time a zip file can hold
+_MAX_LOCK_BYTES = 16 * 2**20  # Pyodide 0.27.7's lock is 0.3 MB
 
 
 class LiteError(ValueError):
@@ -101,6 +102,8 @@ def read_lock(folder: Path) -> dict:
     path = Path(folder) / "pyodide-lock.json"
     if not path.is_file():
         raise LiteError(f"--pyodide {folder}: no pyodide-lock.json; expected a Pyodide {PYODIDE_VERSION} distribution folder")
+    if path.stat().st_size > _MAX_LOCK_BYTES:
+        raise LiteError(f"--pyodide {folder}: pyodide-lock.json is over {_MAX_LOCK_BYTES // 2**20} MiB; not a Pyodide lock file")
     try:
         lock = json.loads(path.read_text(encoding="utf-8"))
         version = lock["info"]["version"]
@@ -373,6 +376,11 @@ def build_site(
     """
     if audience not in AUDIENCES:
         raise LiteError(f"--audience {audience}: expected one of {', '.join(AUDIENCES)}")
+    try:
+        import jupyterlite_core  # noqa: F401
+        import jupyterlite_pyodide_kernel  # noqa: F401
+    except ImportError:
+        raise LiteError("building a site needs the lite extra: pip install 'spasm-teach[lite]'") from None
     output = Path(output)
     _check_output(output)
     output = output.absolute()  # jupyter lite build runs in a folder of its own
@@ -439,11 +447,6 @@ def _jupyter_lite_build(lite_dir: Path, output: Path) -> None:
     )
     for variable in ("JUPYTER_PATH", "JUPYTER_CONFIG_PATH"):
         env.pop(variable, None)
-    try:
-        import jupyterlite_core  # noqa: F401
-        import jupyterlite_pyodide_kernel  # noqa: F401
-    except ImportError:
-        raise LiteError("building a site needs the lite extra: pip install 'spasm-teach[lite]'") from None
     _run(
         [sys.executable, "-m", "jupyterlite_core", "build", "--lite-dir", str(lite_dir), "--output-dir", str(output)],
         "jupyter lite build", cwd=lite_dir, env=env,

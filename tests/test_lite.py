@@ -150,3 +150,26 @@ def test_bad_input_is_one_line_exit_2_and_nothing_written(tmp_path, args, messag
     assert "Traceback" not in done.stderr
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
     assert (tmp_path / "exists" / "keep.txt").read_text() == "mine"
+
+
+def test_an_online_site_builds_from_a_relative_path_and_leaves_nothing_else(tmp_path):
+    """The default site (Pyodide from its CDN): the whole build, no browser; only SITE is written."""
+    done = _cli("-o", "site", "--cache", str(ROOT / "build" / "lite-wheels"), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # no temporary folder left behind
+    site = tmp_path / "site"
+    kernel = json.loads((site / "jupyter-lite.json").read_text())["jupyter-config-data"]["litePluginSettings"][
+        "@jupyterlite/pyodide-kernel-extension:kernel"
+    ]
+    assert kernel["pyodideUrl"] == "https://cdn.jsdelivr.net/pyodide/v0.27.7/full/pyodide.js"
+    assert not (site / "static" / "pyodide").exists()
+    assert sorted(p.name for p in (site / "files").glob("*.ipynb")) == sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
+    wheels = sorted(p.name.split("-")[0] for p in (site / "pypi").glob("*.whl"))
+    assert wheels == ["comm", "ipywidgets", "jupyterlab_widgets", "spasm_teach"]
+    # The same inputs give the same files (a second build, byte for byte, but for its own folder name).
+    again = _cli("-o", "again", "--cache", str(ROOT / "build" / "lite-wheels"), cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    first = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    second = {p.relative_to(tmp_path / "again"): p.read_bytes() for p in (tmp_path / "again").rglob("*") if p.is_file()}
+    assert first.keys() == second.keys()
+    assert [k for k in first if first[k] != second[k]] == []
