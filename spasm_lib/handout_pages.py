@@ -250,15 +250,22 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
 
 
+_PART = re.compile(r"""<section\b[^>]*?\bid\s*=\s*"([^"]+)"[^>]*>\s*<(h[3-6])\b[^>]*>(.*?)</\2\s*>""",
+                   re.DOTALL | re.IGNORECASE)
+"""A part of a section a reader may want to jump to: a ``<section id=…>`` that opens with a heading
+(the pathway's steps, for one)."""
+
+
 def with_contents(page: str) -> str:
     """The page with every ``h2`` of its ``<main>`` given an id, and a contents list of them placed
-    right after the header. Fewer than two sections: no list."""
+    right after the header; under a section, its parts with an id (:data:`_PART`), so that a long
+    section (every step of the pathway) can be entered where needed. Fewer than two sections: no list."""
     start = page.find("<main>")
     end = page.rfind("</main>")
     if start < 0 or end < start:
         return page
     used = set(m.group(2) for m in _ID.finditer(page))
-    entries: list[tuple[str, str]] = []
+    entries: list[tuple[str, str, int]] = []
 
     def number(match: re.Match[str]) -> str:
         attrs, inner = match.group(1), match.group(2)
@@ -272,16 +279,24 @@ def with_contents(page: str) -> str:
                 ident, n = f"{base}-{n}", n + 1
             used.add(ident)
             attrs = f' id="{esc(ident)}"{attrs}'
-        entries.append((ident, _text(inner)))
+        entries.append((ident, _text(inner), match.start()))
         return f"<h2{attrs}>{inner}</h2>"
 
-    body = _H2.sub(number, page[start:end])
+    main = page[start:end]
+    body = _H2.sub(number, main)
     if len(entries) < 2:
         return page
-    items = "".join(f'<li><a href="#{esc(ident)}">{esc(text)}</a></li>' for ident, text in entries)
+    items = []
+    for k, (ident, text, at) in enumerate(entries):
+        until = entries[k + 1][2] if k + 1 < len(entries) else len(main)
+        parts = "".join(
+            f'<li><a href="#{esc(_html.unescape(m.group(1)))}">{esc(_text(m.group(3)))}</a></li>'
+            for m in _PART.finditer(main, at, until)
+        )
+        items.append(f'<li><a href="#{esc(ident)}">{esc(text)}</a>' + (f"<ol>{parts}</ol>" if parts else "") + "</li>")
     nav = (
         '<nav class="contents" aria-labelledby="contents-title">'
-        f'<p class="contents-title" id="contents-title">In this handout</p><ol>{items}</ol></nav>\n'
+        f'<p class="contents-title" id="contents-title">In this handout</p><ol>{"".join(items)}</ol></nav>\n'
     )
     return page[:start] + "<main>\n" + nav + body[len("<main>"):] + page[end:]
 

@@ -145,6 +145,23 @@ def test_the_contents_list_links_every_section_in_order_right_after_the_header()
     assert [h for h in parsed.headings if h[0] == 2] == [(2, "Overview"), (2, "Fish & chips now"), (2, "What next")]
 
 
+def test_the_contents_list_names_the_parts_of_a_section_under_it():
+    page = (
+        '<header></header>\n<main>\n<h2 id="Walk">Walk the pathway</h2>'
+        '<section class="spasm-step" id="step-screen">\n<h4>1. Screen <em>first</em></h4></section>'
+        '<section aria-label="no id"><h5>Not a part</h5></section>'
+        '<section id="step-review"><h4>2. Review</h4></section>'
+        '<h2 id="Next">Key points</h2><section id="later"><h3>Later</h3></section>\n</main>'
+    )
+    nav = hp.with_contents(page)
+    nav = nav[nav.index("<nav"):nav.index("</nav>")]
+    assert nav.count("<ol>") == 3  # the list, the parts of the first section, the parts of the second
+    assert re.findall(r'href="#([^"]+)">([^<]+)<', nav) == [
+        ("Walk", "Walk the pathway"), ("step-screen", "1. Screen first"), ("step-review", "2. Review"),
+        ("Next", "Key points"), ("later", "Later")]
+    assert nav.index('href="#step-review"') < nav.index('href="#Next"')
+
+
 def test_a_page_with_one_section_gets_no_contents_list():
     one = '<main>\n<h2 id="a">A</h2>\n</main>'
     assert hp.with_contents(one) == one

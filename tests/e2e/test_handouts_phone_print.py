@@ -76,10 +76,12 @@ def test_contents_at_the_top_and_next_handout_at_the_bottom(handout_page, handou
     page = handout_page(handout.file).page
     sections = page.locator("main h2").evaluate_all("hs => hs.map(h => [h.id, h.textContent.trim()])")
     assert len(sections) >= 5, f"{handout.file}: {sections}"
-    listed = page.locator("nav.contents a").evaluate_all(
+    listed = page.locator("nav.contents > ol > li > a").evaluate_all(
         "as => as.map(a => [a.getAttribute('href'), a.textContent.trim()])")
     assert listed == [[f"#{i}", " ".join(t.split())] for i, t in sections]
     expect(page.locator("main > *").first).to_have_class("contents")
+    for href in page.locator("nav.contents a").evaluate_all("as => as.map(a => a.getAttribute('href'))"):
+        expect(page.locator(f'[id="{href[1:]}"]'), f"{handout.file}: {href} leads nowhere").to_have_count(1)
     last = page.locator("main > *").last
     expect(last).to_have_class("next-handout")
     expect(last).to_contain_text("Next handout")
