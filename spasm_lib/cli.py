@@ -511,7 +511,6 @@ BAD_INPUT_ERRORS = (
     ("spasm_lib.facts", "DataError"),
     ("spasm_lib.params", "ParameterError"),
     ("spasm_lib.params", "ParametersFileError"),
-    ("spasm_lib.render", "ParametersFileError"),
     ("spasm_lib.render", "OutputError"),
     ("spasm_lib.workspace", "WorkspaceError"),
     ("nbformat.reader", "NotJSONError"),

@@ -62,10 +62,6 @@ class RenderError(Exception):
     """A run or a conversion failed; the message is one or two lines naming the cell and the error."""
 
 
-class ParametersFileError(ValueError):
-    """A ``-f PARAMS.yaml`` file that cannot be read, is not YAML, or is not a mapping."""
-
-
 # --------------------------------------------------------------------------- inputs
 
 
@@ -92,34 +88,6 @@ def resolve_notebook(name: str | Path) -> Path:
     if not packaged.is_file():
         raise ParameterError(str(name), "notebook", f"no such notebook file: {packaged}")
     return packaged
-
-
-def read_parameters_file(path: str | Path) -> dict[str, Any]:
-    """The mapping in a papermill parameters file (YAML). An empty file means no parameters."""
-    import yaml
-
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise ParametersFileError(f"parameters file {path}: cannot be read ({reason})") from None
-    try:
-        values = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "malformed"
-        raise ParametersFileError(
-            f"parameters file {path}: not valid YAML{where} ({problem}); expected a mapping such as 'case: golfer-twist'"
-        ) from None
-    if values is None:
-        return {}
-    if not isinstance(values, dict):
-        raise ParametersFileError(
-            f"parameters file {path}: expected a mapping of parameter names to values "
-            f"(such as 'case: golfer-twist'); got a {type(values).__name__}"
-        )
-    return values
 
 
 def handout_parameters(

@@ -17,7 +17,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from spasm_lib import DISCLAIMER, __version__, render
 from spasm_lib.cli import main
-from spasm_lib.params import CLASSROOM_NOTEBOOKS, NOTEBOOK_PARAMETERS, ParameterError
+from spasm_lib.params import CLASSROOM_NOTEBOOKS, NOTEBOOK_PARAMETERS, ParameterError, read_parameters_file
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "notebooks"))
 from handout_checks import (  # noqa: E402
@@ -105,7 +105,7 @@ def test_unknown_notebook_exits_2_naming_the_notebooks(no_kernel, tmp_path, caps
 
 def test_p_wins_over_the_file_and_audience_over_both(fixture_registered, tmp_path):
     (tmp_path / "p.yaml").write_text("case: ruptured-disc\naudience: student\nseed: 3\n", encoding="utf-8")
-    values = render.read_parameters_file(tmp_path / "p.yaml")
+    values = read_parameters_file(tmp_path / "p.yaml")
     values.update(render.parse_pairs([["case", "golfer-twist"], ["audience", "student"]]))
     got = render.handout_parameters("10_fixture", values, "instructor")
     assert got == {"case": "golfer-twist", "seed": 3, "cases_file": "", "fail": False,
@@ -114,7 +114,7 @@ def test_p_wins_over_the_file_and_audience_over_both(fixture_registered, tmp_pat
 
 def test_an_empty_parameters_file_means_defaults(tmp_path):
     (tmp_path / "p.yaml").write_text("", encoding="utf-8")
-    assert render.read_parameters_file(tmp_path / "p.yaml") == {}
+    assert read_parameters_file(tmp_path / "p.yaml") == {}
 
 
 def test_a_relative_cases_file_is_made_absolute(fixture_registered, evil_cases, monkeypatch):
