@@ -442,6 +442,7 @@ def _link(href: str, text: str) -> str:
 
 
 GROUPS = {"notebook": "Notebooks", "case": "Case studies", "student": "One patient per student"}
+STUDENT_GROUPS = {"notebook": "The course, in order", "case": "Case studies", "student": "Your own patient"}
 GROUP_IDS = {"notebook": "notebooks", "case": "case-studies", "student": "students"}
 
 
@@ -472,26 +473,34 @@ def index_page(
     if instructor:
         parts.append(f"<p>For the instructor. The students' own list is {_link(INDEX, INDEX)}: "
                      "it links only student handouts.</p>")
-    for group, heading in GROUPS.items():
+    for group, heading in (GROUPS if instructor else STUDENT_GROUPS).items():
         rows = _rows(built, group)
         if not instructor:
             rows = {k: v for k, v in rows.items() if "student" in v}
         if not rows and not (instructor and group == "student" and answer_key):
             continue
         parts.append(f'<h2 id="{GROUP_IDS[group]}">{esc(heading)}</h2>')
-        if group == "student":
-            if instructor and class_seed is not None:
-                parts.append(f"<p>Each student meets a different virtual patient (class seed {esc(class_seed)}).</p>")
-            if instructor and answer_key:
-                parts.append(f"<p>{_link(ANSWER_KEY, 'Answer key')}: every student’s patient with the answers.</p>")
-            if not instructor:
+        if not instructor:  # a plain list: what to open, by its title
+            if group == "student":
                 parts.append("<p>Open the handout with your number.</p>")
+            parts.append("<ul>")
+            for (row, _), by_audience in rows.items():
+                job = by_audience["student"]
+                label = f"{row}: {job.title}" if group == "student" else row
+                parts.append(f"<li>{_link(job.output, label)}</li>")
+            parts.append("</ul>")
+        elif group == "student":
+            if class_seed is not None:
+                parts.append(f"<p>Each student meets a different virtual patient (class seed {esc(class_seed)}).</p>")
+            if answer_key:
+                parts.append(f"<p>{_link(ANSWER_KEY, 'Answer key')}: every student’s patient with the answers.</p>")
             parts.append('<table><thead><tr><th scope="col">Student</th>'
                          '<th scope="col">Handout</th></tr></thead><tbody>')
             for (row, _), by_audience in rows.items():
                 job = by_audience["student"]
                 parts.append(f'<tr><th scope="row">{esc(row)}</th><td>{_link(job.output, job.title)}</td></tr>')
-        elif instructor:
+            parts.append("</tbody></table>")
+        else:
             first = "Notebook" if group == "notebook" else "Case"
             parts.append(f'<table><thead><tr><th scope="col">{first}</th>'
                          '<th scope="col">Student version</th><th scope="col">Instructor version</th></tr></thead><tbody>')
@@ -501,12 +510,6 @@ def index_page(
                     for a in ("student", "instructor")
                 )
                 parts.append(f'<tr><th scope="row">{esc(row)}</th>{cells}</tr>')
-        else:
-            parts.append("<ul>")
-            for (row, _), by_audience in rows.items():
-                parts.append(f"<li>{_link(by_audience['student'].output, row)}</li>")
-            parts.append("</ul>")
-        if group == "student" or instructor:
             parts.append("</tbody></table>")
     if instructor and failed:
         parts.append('<h2 id="not-built">Not built</h2><ul>')
