@@ -167,15 +167,26 @@ def test_a_page_with_one_section_gets_no_contents_list():
     assert hp.with_contents(one) == one
 
 
+def title_of(notebook: str) -> str:
+    """A notebook's title: its first line that starts with '# ', read as JSON."""
+    for cell in cells(ROOT / "notebooks" / f"{notebook}.ipynb"):
+        for line in cell["source"].splitlines():
+            if cell["cell_type"] == "markdown" and line.startswith("# "):
+                return line[2:].strip()
+    raise AssertionError(f"{notebook} has no title")
+
+
 @pytest.mark.parametrize("notebook, audience, href, text", [
-    ("00_start_here", "student", "01_risk_factors.student.html", "Who gets back spasms: risk factors"),
-    ("01_risk_factors", "instructor", "02_exam_simulator.instructor.html", "Examining a patient: the exam simulator"),
+    ("00_start_here", "student", "01_risk_factors.student.html", "title of 01_risk_factors"),
+    ("01_risk_factors", "instructor", "02_exam_simulator.instructor.html", "title of 02_exam_simulator"),
     ("03_treatment_pathway", "student", "index.html#case-studies", "Case study: choose a case"),
     ("03_treatment_pathway", "instructor", "instructor.html#case-studies", "Case study: choose a case"),
     ("04_case_study", "student", "index.html", "All handouts"),
     ("04_case_study", "instructor", "instructor.html", "All handouts"),
 ])
 def test_next_handout_follows_the_reading_order(notebook, audience, href, text):
+    if text.startswith("title of "):
+        text = title_of(text.removeprefix("title of "))
     assert hp.next_handout(ROOT / "notebooks" / f"{notebook}.ipynb", audience) == (href, text)
 
 
