@@ -8,8 +8,9 @@ Decisions, each with its reason:
   :data:`LIVE_ONLY` (``live-only``) are left out of every handout. Cells tagged :data:`HANDOUT_ONLY`
   (``handout-only``) carry the handout's own wording where the meaning needs it; their source is
   wrapped in an HTML comment (``<!-- … -->``) so that JupyterLab shows nothing, and the handout
-  unwraps it. ``docs/handout-wording.md`` is the authors' guide; a test keeps every
-  ``handout-only`` cell wrapped and every live instruction tagged.
+  unwraps it. Inside a view's markup, an element of class ``spasm-live-only`` (:data:`LIVE_ONLY_CLASS`)
+  is the same kind of instruction and is left out too. ``docs/handout-wording.md`` is the authors'
+  guide; a test keeps every ``handout-only`` cell wrapped and every live instruction tagged.
 * **Header.** A student's header is the title, the kind of handout and the disclaimer: no
   parameters, no ids. The instructor's header also lists the run's parameters (without
   ``interactive`` and ``audience``, which every handout has the same way), to say how to make it again.
@@ -48,6 +49,9 @@ LIVE_ONLY = "live-only"
 """Cell tag: text for the live notebook only (how to run, tick, pick, filter, set parameters)."""
 HANDOUT_ONLY = "handout-only"
 """Cell tag: the handout's wording; the source is an HTML comment so JupyterLab shows nothing."""
+LIVE_ONLY_CLASS = "spasm-live-only"
+"""The same convention inside a view's markup: an element of this class is an instruction for the
+live widget ("untick it…"); the handout leaves the element out (:func:`without_live_only_markup`)."""
 INDEX = "index.html"
 INSTRUCTOR_INDEX = "instructor.html"
 ANSWER_KEY = "answer-key.html"
@@ -400,13 +404,87 @@ def with_cell_labels(page: str) -> str:
     return "".join(parser.out)
 
 
+class _LiveOnlyRemover(HTMLParser):
+    """Re-emits a page unchanged, except that every element whose class list holds
+    :data:`LIVE_ONLY_CLASS` is left out with all it contains."""
+
+    VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.out: list[str] = []
+        self.skipping: str | None = None  # the tag being left out
+        self.depth = 0  # how many of that tag are open inside it
+
+    def _emit(self, text: str) -> None:
+        if self.skipping is None:
+            self.out.append(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.skipping is not None:
+            if tag == self.skipping:
+                self.depth += 1
+            return
+        classes = (dict(attrs).get("class") or "").split()
+        if LIVE_ONLY_CLASS in classes and tag not in self.VOID:
+            self.skipping, self.depth = tag, 1
+            return
+        if LIVE_ONLY_CLASS not in classes:
+            self.out.append(self.get_starttag_text() or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.skipping is not None:
+            if tag == self.skipping:
+                self.depth -= 1
+                if self.depth == 0:
+                    self.skipping = None
+            return
+        self.out.append(f"</{tag}>")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if LIVE_ONLY_CLASS not in (dict(attrs).get("class") or "").split():
+            self._emit(self.get_starttag_text() or "")
+
+    def handle_data(self, data: str) -> None:
+        self._emit(data)
+
+    def handle_entityref(self, name: str) -> None:
+        self._emit(f"&{name};")
+
+    def handle_charref(self, name: str) -> None:
+        self._emit(f"&#{name};")
+
+    def handle_comment(self, data: str) -> None:
+        self._emit(f"<!--{data}-->")
+
+    def handle_decl(self, decl: str) -> None:
+        self._emit(f"<!{decl}>")
+
+    def handle_pi(self, data: str) -> None:
+        self._emit(f"<?{data}>")
+
+    def unknown_decl(self, data: str) -> None:
+        self._emit(f"<![{data}]>")
+
+
+def without_live_only_markup(page: str) -> str:
+    """The page without the elements a view marked as live-only (class :data:`LIVE_ONLY_CLASS`)."""
+    if LIVE_ONLY_CLASS not in page:
+        return page
+    parser = _LiveOnlyRemover()
+    parser.feed(page)
+    parser.close()
+    return "".join(parser.out)
+
+
 # --------------------------------------------------------------------------- the finished page
 
 
 def finish_handout(page: str, *, notebook: str | Path | None, audience: str) -> str:
-    """A converted handout made ready for phones and paper: labelled table cells, a contents list,
-    and (for one of the set's notebooks) the "next handout" link at the end of ``<main>``."""
-    page = with_contents(with_cell_labels(page))
+    """A converted handout made ready for phones and paper: the views' live-only instructions out,
+    labelled table cells, a contents list, and (for one of the set's notebooks) the "next handout"
+    link at the end of ``<main>``."""
+    page = with_contents(with_cell_labels(without_live_only_markup(page)))
     if notebook is not None:
         from spasm_lib.params import ParameterError
 

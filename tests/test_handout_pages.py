@@ -86,6 +86,15 @@ def test_for_handout_drops_live_only_and_unwraps_handout_only():
     assert [c.source for c in out.cells] == ["The box is ticked for you.", "x = 1"]
 
 
+def test_a_views_live_only_markup_is_left_out_of_the_handout():
+    page = ('<p>Golf (added by the sport<span class="spasm-via spasm-live-only">; untick <b>it</b> '
+            '<span>or</span> choose</span>)</p><div class="spasm-live-only"><div>x</div><br/></div>'
+            '<p class="spasm-live-only-not">kept</p><img class="spasm-live-only" alt="x"/>&amp;')
+    assert hp.without_live_only_markup(page) == (
+        '<p>Golf (added by the sport)</p><p class="spasm-live-only-not">kept</p>&amp;')
+    assert hp.without_live_only_markup("<p>plain</p>") == "<p>plain</p>"
+
+
 # --------------------------------------------------------------------------- titles and header
 
 

@@ -186,8 +186,8 @@ def test_tick_and_choose_sport_reject_unknown_ids(facts):
 
 def test_the_profile_says_why_the_sport_box_is_ticked(facts):
     markup = profile_view(risk_profile(facts, [], "golf")).markup
-    assert "added by the sport: Golf. Its box is ticked because of the sport; untick it, or choose " \
-           "\u201cNo sport\u201d, to remove it" in markup
+    assert 'added by the sport: Golf<span class="spasm-live-only">. Its box is ticked because of the sport; ' \
+           "untick it, or choose \u201cNo sport\u201d, to remove it</span>" in markup  # how to undo it: live only
     both = profile_view(risk_profile(facts, ["twisting-sport"], "golf")).markup
     assert "ticked by you; your sport, Golf, is one of these" in both
     alone = profile_view(risk_profile(facts, ["twisting-sport"], "none")).markup

@@ -49,7 +49,8 @@ def _contradiction(result: ProfileResult) -> str:
         f'<p class="spasm-warning" role="note" style="{_WARNING}"><strong>Check this:</strong> you '
         f"selected \u201c{esc(unknown)}\u201d together with {esc(number_word(len(known)))} known "
         f"cause{'' if len(known) == 1 else 's'} ({esc(listed)}). Idiopathic means that no cause can be "
-        "found, so it does not go with a known cause: untick it, or untick the known causes.</p>"
+        'found, so it does not go with a known cause<span class="spasm-live-only">: untick it, or untick the '
+        "known causes</span>.</p>"
     )
 
 
@@ -65,8 +66,8 @@ def profile_view(result: ProfileResult) -> Html:
         )
     if result.empty:
         parts.append(
-            "<p>No risk factors selected yet. Tick a risk factor or choose a sport to see what the "
-            "source says about it.</p>"
+            '<p>No risk factors selected yet.<span class="spasm-live-only"> Tick a risk factor or choose a '
+            "sport to see what the source says about it.</span></p>"
         )
         parts.append(f'<p class="spasm-note">{esc(NO_NUMBERS_NOTE.capitalize())}.</p></section>')
         return join(parts, label="risk profile")
@@ -77,14 +78,15 @@ def profile_view(result: ProfileResult) -> Html:
         parts.append(tag("h4", CATEGORY_LABELS[category]))
         parts.append('<ul class="spasm-cards" style="padding-left:0">')
         for f in members:
-            via = ""
+            via, live = "", ""  # live: how to undo it in the explorer (a handout leaves it out)
             if f.via_sport and f.ticked:
                 via = f"ticked by you; your sport, {f.via_sport}, is one of these"
             elif f.via_sport:
-                via = (f"added by the sport: {f.via_sport}. Its box is ticked because of the sport; "
-                       "untick it, or choose \u201cNo sport\u201d, to remove it")
+                via = f"added by the sport: {f.via_sport}"
+                live = ". Its box is ticked because of the sport; untick it, or choose \u201cNo sport\u201d, to remove it"
             if via:
-                via = f' <span class="spasm-via">({esc(via)})</span>'
+                live = f'<span class="spasm-live-only">{esc(live)}</span>' if live else ""
+                via = f' <span class="spasm-via">({esc(via)}{live})</span>'
             parts.append(
                 f'<li class="spasm-card" style="{_CARD}">'
                 f"<p><strong>{esc(f.name)}</strong>{via}</p>"

@@ -39,7 +39,8 @@ WITH_ANSWER_BOXES = [h for h in STUDENT_HANDOUTS if h.notebook == "04_case_study
 PAGES = [h for h in EXPECTED if h.notebook is None]
 
 LIVE_INSTRUCTIONS = ["Run All", "Run the notebook", "Tick the factors", "Pick an answer", "Filter the table",
-                     "parameters cell", "papermill", "Pick a patient", "Next step", "Previous step", ".ipynb"]
+                     "parameters cell", "papermill", "Pick a patient", "Next step", "Previous step", ".ipynb",
+                     "untick", "Tick a "]
 A4_CONTENT_PX = 1123 - 2 * 1.5 / 2.54 * 96  # A4 height at 96 px/in, less the stylesheet's 1.5 cm margins
 A4_CONTENT_WIDTH_PX = 794 - 2 * 1.5 / 2.54 * 96
 MOSTLY_BLANK = 0.4
