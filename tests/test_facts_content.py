@@ -65,20 +65,45 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[a-z]+", text.lower())
 
 
-def test_no_sentence_of_the_source_is_copied(facts):
+def source_runs() -> set[tuple[str, ...]]:
+    """Every run of 8 words in a row of the source text (lower case, punctuation dropped)."""
     source = _words(SOURCE_TEXT.read_text(encoding="utf-8"))
-    grams = {tuple(source[i : i + 8]) for i in range(len(source) - 7)}
-    copied = []
-    for name, record, column, text in text_cells(facts):
-        words = _words(text)
-        if any(tuple(words[i : i + 8]) in grams for i in range(len(words) - 7)):
-            copied.append(f"{name}:{record.id}:{column}")
+    return {tuple(source[i : i + 8]) for i in range(len(source) - 7)}
+
+
+def copied_runs(text: str, runs: set[tuple[str, ...]]) -> list[str]:
+    """The 8-word runs of ``text`` that the source also has, as text."""
+    words = _words(text)
+    return [" ".join(words[i : i + 8]) for i in range(len(words) - 7) if tuple(words[i : i + 8]) in runs]
+
+
+def cells_that_copy(facts: Facts) -> list[str]:
+    runs = source_runs()
+    return [f"{name}:{record.id}:{column}" for name, record, column, text in text_cells(facts)
+            if copied_runs(text, runs)]
+
+
+def test_no_sentence_of_the_source_is_copied(facts):
+    copied = cells_that_copy(facts)
     assert not copied, f"cells that copy 8 or more words of the source in a row: {copied}"
 
 
-def test_the_check_for_copying_can_fail():
-    source = _words(SOURCE_TEXT.read_text(encoding="utf-8"))
-    assert len(source) > 300  # the fixture is the real five-paragraph text
+def test_the_copy_check_catches_eight_words_in_a_row_and_lets_a_paraphrase_pass():
+    runs = source_runs()
+    # Paragraph 2 says "Any intense force can tear tendons and muscles in the lower back"; written by hand:
+    planted = "Students should know that ANY intense force can tear tendons, and muscles, as the text says."
+    assert copied_runs(planted, runs) == ["any intense force can tear tendons and muscles"]
+    seven = "Students should know that an intense force can tear tendons and muscles, as the text says."
+    assert copied_runs(seven, runs) == []  # seven words in a row are allowed
+    # risk_factors.csv, intense-force, source_says: the data's own restatement.
+    paraphrase = "Any intense force can tear lower-back muscles and tendons and so add to contractions and spasms."
+    assert copied_runs(paraphrase, runs) == []
+
+
+def test_the_copy_check_finds_a_copied_run_planted_in_a_copy_of_the_data(data_copy):
+    data_copy.set_cell("glossary", 0, "definition",
+                       "A spasm: back spasms are spontaneous contractions of the back muscles that are abnormal.")
+    assert cells_that_copy(load_facts(data_copy.folder)) == ["glossary:spasm:definition"]
 
 
 def test_all_risk_categories_and_the_three_sports(facts):

@@ -191,12 +191,20 @@ def test_every_problem_is_reported_not_just_the_first(data_copy):
     assert {"risk_factors.csv", "condition.csv"} <= files
 
 
-def test_error_is_a_value_error_not_a_key_error(data_copy):
+def test_a_dangling_reference_is_a_data_error_whose_whole_message_is_written_here(data_copy):
+    """The loader's one error class (a ValueError, so callers that catch ValueError see it), and its
+    complete text: a header, then one line naming file, line, column, the bad value and the allowed ids
+    (data/risk_factors.csv's ids, sorted, copied by hand)."""
     data_copy.set_cell("sports", 0, "risk_factor_id", "nope")
     with pytest.raises(ValueError) as caught:
         load_facts(data_copy.folder)
-    assert not isinstance(caught.value, KeyError)
-    assert "Traceback" not in str(caught.value)
+    assert type(caught.value) is DataError
+    assert str(caught.value) == (
+        "invalid teaching data (1 problem):\n"
+        f"  {data_copy.folder / 'sports.csv'}, line 2, column 'risk_factor_id': unknown risk_factors id 'nope'; "
+        "expected one of: arthritis, forward-pelvic-tilt, idiopathic, inflamed-muscles, intense-force, "
+        "ruptured-disc, swollen-muscles, tender-muscles, twisting-sport, weak-abdominal-muscles, weak-spinal-muscles"
+    )
 
 
 def _write_cases(path, rows):

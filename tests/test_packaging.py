@@ -73,4 +73,12 @@ def test_installed_wheel_prints_a_table_from_another_folder(wheel, tmp_path):
     assert out.returncode == 0, out.stderr
     first, _, table = out.stdout.partition("\n")
     assert first.startswith(str(site))  # the wheel's copy, not the clone
-    assert "twisting-sport" in table or "sport" in table
+    # The table printed is data/risk_factors.csv as packaged: its header, then every id in file order
+    # (copied by hand from the CSV), each row starting with its id.
+    lines = table.splitlines()
+    assert lines[0].split()[:3] == ["id", "name", "category"]
+    assert [line.split()[0] for line in lines[1:]] == [
+        "tender-muscles", "swollen-muscles", "inflamed-muscles", "intense-force", "twisting-sport", "arthritis",
+        "ruptured-disc", "forward-pelvic-tilt", "weak-abdominal-muscles", "weak-spinal-muscles", "idiopathic",
+    ]
+    assert "Sports with sudden twists, jerks and pulls" in table
