@@ -451,11 +451,15 @@ def test_every_print_of_a_command_is_terminal_safe(monkeypatch, capsys):
         return 0
 
     monkeypatch.setattr(cli, "_facts", noisy)
+    before = (sys.stdout, sys.stderr)
     assert main(["facts", "cases"]) == 0
     out = capsys.readouterr()
     assert out.out == "title case, done\n\n"
     assert out.err == "tab\tstays\n"
-    assert sys.stdout is not None and not isinstance(sys.stdout, cli._TerminalSafe)  # put back afterwards
+    # Put back afterwards: the same streams as before, and a print after the command is not filtered.
+    assert sys.stdout is before[0] and sys.stderr is before[1]
+    print("after \x1b[2Jthe command")
+    assert capsys.readouterr().out == "after \x1b[2Jthe command\n"
 
 
 # --------------------------------------------------------------------------- text from files is data

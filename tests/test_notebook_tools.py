@@ -40,3 +40,45 @@ def test_two_runs_with_different_model_ids_store_the_same_bytes():
         nb.cells[0].id = "explorer-cell"  # a stored cell keeps its id; new_code_cell makes a random one
         stored.append(nbformat.writes(normalise(nb)))
     assert stored[0] == stored[1] and "model_id" not in stored[0]
+
+
+# --------------------------------------------------------------------------- a real re-run
+
+
+def small_notebook(path) -> None:
+    """A notebook with what changes from run to run: a widget (a new random model id each time), a
+    display, stdout and an execution count; stored blank, as an author saves it."""
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                           "language": "python"}})
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# A small notebook", id="title"),
+        nbformat.v4.new_code_cell("x = 6 * 7\nprint('x is', x)", id="compute"),
+        nbformat.v4.new_code_cell("import ipywidgets\nipywidgets.IntSlider(value=3, description='Pain (0-10)')",
+                                  id="widget"),
+        nbformat.v4.new_code_cell("from IPython.display import HTML\nHTML('<p>seven</p>')", id="html"),
+    ]
+    nbformat.write(nb, path)
+
+
+def test_executing_a_notebook_twice_stores_the_same_bytes(tmp_path):
+    from spasm_lib.notebook_tools import execute, main
+
+    path = tmp_path / "small.ipynb"
+    small_notebook(path)
+    execute(path)
+    first = path.read_bytes()
+    assert main(["execute", str(path)]) == 0  # the command, on the notebook as stored after the first run
+    second = path.read_bytes()
+    assert first == second
+    # It really ran: the outputs are in the file, with execution counts 1, 2, 3.
+    stored = nbformat.reads(first.decode("utf-8"), as_version=4)
+    code = [c for c in stored.cells if c.cell_type == "code"]
+    assert [c.execution_count for c in code] == [1, 2, 3]
+    assert code[0].outputs[0]["text"] == "x is 42\n"
+    assert code[1].outputs[0]["data"]["text/plain"].startswith("IntSlider(value=3")
+    assert WIDGET_VIEW not in code[1].outputs[0]["data"]
+    assert code[2].outputs[0]["data"]["text/html"] == "<p>seven</p>"
+    assert stored.metadata == {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python",
+                                              "name": "python3"}, "language_info": {"name": "python"}}
+    assert [c.id for c in stored.cells] == ["title", "compute", "widget", "html"]
+    assert first.endswith(b"}\n") and list(tmp_path.iterdir()) == [path]  # no temporary file left
