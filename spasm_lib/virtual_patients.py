@@ -112,7 +112,7 @@ def virtual_patient(facts: Facts, seed: int) -> R.Case:
     where = presentation.spasm_site.replace("-", " ")
     draft = R.Case(
         id=f"virtual-{seed}",
-        title=f"Virtual patient: {where} pain at {age}",
+        title=f"Virtual patient, {age}, {where} pain",
         age=age,
         story=f"{story.story} {words}".strip(),
         sport_id=sport.id if sport else None,

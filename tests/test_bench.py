@@ -73,10 +73,13 @@ def test_quick_simulator_run_writes_rows_whose_meets_match_their_targets(bench, 
     assert len(rows) == 2
     for r in rows:
         assert set(r) == KEYS
-        assert isinstance(r["value"], float) and r["value"] > 0 and r["reference"] > 0
-        assert r["ratio"] == pytest.approx(r["value"] / r["reference"], rel=1e-2)
+        assert isinstance(r["value"], float) and r["value"] > 0
         assert r["meets"] is bench.meets(r["target"], r["value"], r["reference"])
         assert r["name"] in run.stdout  # the printed table has every row
-    # Both rows time the same vectorised call; one against the loop, one against the 1 s target.
-    assert rows[0]["value"] == rows[1]["value"]
-    assert rows[0]["target"] == "<= 0.1x loop" and rows[1]["target"] == "< 1 s"
+    drawn, export = rows
+    # Drawing patients has an absolute target and no peer; the export is measured against drawing
+    # the same patients alone, in the same run.
+    assert drawn["reference"] is None and drawn["ratio"] is None and drawn["target"] == "< 5 s"
+    assert drawn["name"].startswith("virtual patients: 2,000 drawn")
+    assert export["reference"] > 0 and export["ratio"] == pytest.approx(export["value"] / export["reference"], rel=1e-2)
+    assert export["target"] == "<= 5x drawn alone"
