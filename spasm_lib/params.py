@@ -112,14 +112,17 @@ NOTEBOOK_PARAMETERS: dict[str, tuple[Parameter, ...]] = {
         _SEED,
         _CASES_FILE,
         Parameter(
-            "steps", "list", ["history-onset", "palpation", "lean-forward", "inspection"],
-            "Examination steps already performed in the static view (data/exam_steps.csv).",
+            "steps", "list",
+            ["history-onset", "history-risk-factors", "red-flag-questions", "history-yellow-flags", "inspection",
+             "palpation", "lean-forward", "twisting", "straight-leg-raise", "neuro-screen"],
+            "Examination steps performed in the static view, in order (data/exam_steps.csv); default: all.",
             _ids("exam_steps"),
         ),
         Parameter("palpation_site", "str", "lower-back", "Where the student palpates.", ("lower-back", "upper-back")),
         Parameter(
             "interpretation", "str", "",
-            "The interpretation the student commits to (data/interpretations.csv), or '' for none yet.",
+            "The interpretation the student commits to (data/interpretations.csv); '' shows the worked "
+            "example's feedback against the interpretation the findings support.",
             _ids("interpretations", ""),
         ),
         _INTERACTIVE,
@@ -128,11 +131,7 @@ NOTEBOOK_PARAMETERS: dict[str, tuple[Parameter, ...]] = {
     "03_treatment_pathway": (
         _CASE,
         _SEED,
-        Parameter(
-            "step", "str", "red-flag-screen",
-            "The pathway step shown as current (data/pathway_steps.csv).", _ids("pathway_steps"),
-        ),
-        Parameter("improving", "bool", False, "At reassessment: is the treatment working?"),
+        Parameter("improving", "bool", False, "At the review: is the treatment working? (static view)"),
         _INTERACTIVE,
         _AUDIENCE,
     ),
