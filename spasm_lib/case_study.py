@@ -171,8 +171,11 @@ _ANSWERS: dict[str, Callable[[Facts, R.Case, _Parts], tuple[str, str]]] = {
 # --------------------------------------------------------------------------- the study
 
 
-def study_of(facts: Facts, case: R.Case, seed: int = 0) -> CaseStudy:
-    """The case study of any patient (a data case, an instructor's case or a virtual patient)."""
+def case_study(facts: Facts, case: R.Case | str, seed: int = 0) -> CaseStudy:
+    """The case study of any patient: a Case (a data case, an instructor's case or a virtual
+    patient), or a case id, "random" meaning the virtual patient of ``seed``."""
+    if isinstance(case, str):
+        case = case_for(facts, case, seed)
     findings = examine(facts, full_examination(facts, case), case).findings
     interpretation = facts.by_id("interpretations")[case.interpretation_id]
     triage = case_triage(facts, case)
@@ -202,9 +205,3 @@ def study_of(facts: Facts, case: R.Case, seed: int = 0) -> CaseStudy:
         plan_details=details,
         questions=questions,
     )
-
-
-def case_study(facts: Facts, case_id: str, seed: int = 0) -> CaseStudy:
-    """The case study of a data case, or of the seeded virtual patient when ``case_id`` is "random"."""
-    return study_of(facts, case_for(facts, case_id, seed), seed)
-

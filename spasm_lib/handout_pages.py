@@ -612,10 +612,10 @@ def student_section_id(number: int) -> str:
 def answer_key_page(facts: Any, students: Sequence[Any], class_seed: int) -> str:
     """Every student's virtual patient with the model answers, opening with a summary table to mark
     from: student, patient, triage, expected interpretation, each row linking to its section."""
-    from spasm_lib.case_study import study_of
+    from spasm_lib.case_study import case_study
     from spasm_lib.views.case_study import case_study_view
 
-    studies = [(s, study_of(facts, s.case, s.seed)) for s in students]
+    studies = [(s, case_study(facts, s.case, s.seed)) for s in students]
     rows = "".join(
         f'<tr><th scope="row"><a href="#{student_section_id(s.number)}">Student {esc(s.number)}</a></th>'
         f"<td>{esc(student_patient_name(s.number))}: {esc(s.case.age)}, {esc(s.case.spasm_site.replace('-', ' '))}</td>"

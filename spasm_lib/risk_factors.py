@@ -231,11 +231,6 @@ def choose_sport(facts: Facts, state: RiskProfile, sport: str) -> RiskProfile:
     return state.with_sport(sport)
 
 
-def profile_of(facts: Facts, state: RiskProfile) -> ProfileResult:
-    """:func:`risk_profile` of an explorer state."""
-    return risk_profile(facts, state.risk_factor_ids, state.sport)
-
-
 def _count(keys: tuple[str, ...], values: Iterable[str]) -> tuple[tuple[str, int], ...]:
     seen = list(values)
     return tuple((k, seen.count(k)) for k in keys)

@@ -19,7 +19,7 @@ from clinical_expectations import (
     expected_finding_ids,
     expected_level,
 )
-from spasm_lib.case_study import case_study, study_of
+from spasm_lib.case_study import case_study
 from spasm_lib.facts import load_facts
 from spasm_lib.glossary import glossary_terms
 from spasm_lib.html import esc
@@ -99,7 +99,7 @@ def test_virtual_patients_get_the_questions_and_plan_of_their_level():
         patient = virtual_patient(FACTS, seed)
         level = expected_level(patient.red_flag_ids)
         levels.add(level)
-        study = study_of(FACTS, patient, seed)
+        study = case_study(FACTS, patient, seed)
         assert [p.step_id for p in study.plan.steps] == PLANS[level], seed
         assert [q.id for q in study.questions] == QUESTIONS[level], seed
     assert levels == set(QUESTIONS)

@@ -15,7 +15,6 @@ from spasm_lib.risk_factors import (
     TableResult,
     choose_sport,
     filter_risk_factors,
-    profile_of,
     risk_factor_table,
     risk_profile,
     tick,
@@ -135,11 +134,11 @@ def test_unknown_sport_names_it_and_the_allowed_ids(facts):
     assert all(s.id in message for s in facts.sports)
 
 
-def test_state_toggles_and_profile_of(facts):
+def test_state_toggles_and_its_profile(facts):
     state = RiskProfile().toggled("arthritis", True).toggled("idiopathic", True).toggled("arthritis", False)
     assert state == RiskProfile(("idiopathic",), "none")
     assert state.with_sport("golf").sport == "golf"
-    assert profile_of(facts, state.with_sport("golf")) == risk_profile(facts, ["idiopathic"], "golf")
+    assert risk_profile(facts, state.with_sport("golf").risk_factor_ids, state.with_sport("golf").sport) == risk_profile(facts, ["idiopathic"], "golf")
 
 
 # --------------------------------------------------------------------------- the sport and its box
@@ -161,7 +160,7 @@ def test_unticking_the_sport_box_clears_the_sport(facts):
 def test_ticking_the_sport_box_with_no_sport_keeps_it(facts):
     after = tick(facts, RiskProfile((), "none"), "twisting-sport", True)
     assert after == RiskProfile(("twisting-sport",), "none")
-    factor = profile_of(facts, after).factors[0]
+    factor = risk_profile(facts, after.risk_factor_ids, after.sport).factors[0]
     assert factor.ticked and factor.via_sport is None
 
 
@@ -172,9 +171,9 @@ def test_unticking_another_box_keeps_the_sport(facts):
 
 def test_choosing_no_sport_unticks_the_box_unless_the_student_ticked_it(facts):
     only_sport = choose_sport(facts, RiskProfile((), "golf"), "none")
-    assert profile_of(facts, only_sport).shown_ticked == ()
+    assert risk_profile(facts, only_sport.risk_factor_ids, only_sport.sport).shown_ticked == ()
     ticked_too = choose_sport(facts, RiskProfile(("twisting-sport",), "golf"), "none")
-    assert profile_of(facts, ticked_too).shown_ticked == ("twisting-sport",)
+    assert risk_profile(facts, ticked_too.risk_factor_ids, ticked_too.sport).shown_ticked == ("twisting-sport",)
 
 
 def test_tick_and_choose_sport_reject_unknown_ids(facts):

@@ -30,7 +30,6 @@ from spasm_lib.risk_factors import (
     RiskProfile,
     choose_sport,
     filter_risk_factors,
-    profile_of,
     tick,
 )
 from spasm_lib.views.risk_factors import profile_figure, profile_view, region_filter_note, table_view
@@ -42,7 +41,7 @@ _WIDE = {"description_width": "initial"}
 
 def profile_html(facts: Facts, state: RiskProfile) -> Html:
     """What the explorer shows for a state: the cards, then the count figure."""
-    return _profile_html(profile_of(facts, state))
+    return _profile_html(risk_profile(facts, state.risk_factor_ids, state.sport))
 
 
 def _profile_html(result: ProfileResult) -> Html:
@@ -102,7 +101,7 @@ class RiskFactorExplorer(StaticView, Described, W.VBox):
             self.refresh()
 
     def refresh(self) -> None:
-        result = profile_of(self.facts, self._state)
+        result = risk_profile(self.facts, self._state.risk_factor_ids, self._state.sport)
         self._syncing = True  # the controls follow the result; their observers must not fire back
         try:
             shown = set(result.shown_ticked)
