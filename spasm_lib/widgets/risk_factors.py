@@ -30,6 +30,7 @@ from spasm_lib.risk_factors import (
     RiskProfile,
     choose_sport,
     filter_risk_factors,
+    risk_profile,
     tick,
 )
 from spasm_lib.views.risk_factors import profile_figure, profile_view, region_filter_note, table_view
