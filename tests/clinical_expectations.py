@@ -144,3 +144,28 @@ def expected_finding_ids(facts, case) -> list[str]:
     order = {s: k for k, s in enumerate(EXAM_STEPS)}
     found = [f for f in facts.findings if holds[f.trigger]]
     return [f.id for f in sorted(found, key=lambda f: order[f.step_id])]
+
+PLAN_TITLES = {  # pathway_steps.csv's steps and titles in order, copied by hand
+    "red-flag-screen": "Screen for warning signs and set the triage level",
+    "emergency-referral": "Same-day emergency care",
+    "urgent-referral": "Urgent assessment before any treatment plan",
+    "self-management": "Reassurance, staying active and self-management",
+    "non-drug": "Superficial heat",
+    "drug": "An NSAID, if a medicine is wanted",
+    "review": "Review if it is not getting better",
+    "watchful-review": "A sooner review, with the flags asked again",
+    "specialist-referral": "Referral to a specialist if not improving",
+    "safety-net": "Safety-net advice",
+}
+STEP_NAMES = {  # exam_steps.csv's step names, copied by hand
+    "history-onset": "History: onset and course",
+    "history-risk-factors": "History: risk factors",
+    "red-flag-questions": "Warning-sign (red flag) questions",
+    "history-yellow-flags": "History: how the person sees their pain (yellow flags)",
+    "inspection": "Inspection of the painful area",
+    "palpation": "Palpation",
+    "lean-forward": "Bending forward",
+    "twisting": "Turning the trunk",
+    "straight-leg-raise": "Straight leg raise",
+    "neuro-screen": "Neurological screen of the legs",
+}

@@ -13,6 +13,7 @@ import html
 import pytest
 
 from clinical_expectations import (
+    PLAN_TITLES,
     CASE_TRIAGE,
     FULL_EXAM_FINDINGS,
     PLANS,
@@ -35,18 +36,6 @@ SECTIONS = ("History", "Examination findings", "Interpretation", "Triage and pla
 # never gives the triage away.
 _ALL_QUESTIONS = ["first-step", "decisive-findings", "risk-factors", "plan-today", "source-and-guidance", "safety-net"]
 QUESTIONS = {level: _ALL_QUESTIONS for level in ("routine", "watchful", "urgent", "emergency")}
-PLAN_TITLES = {  # pathway_steps.csv, copied by hand
-    "red-flag-screen": "Screen for warning signs and set the triage level",
-    "emergency-referral": "Same-day emergency care",
-    "urgent-referral": "Urgent assessment before any treatment plan",
-    "self-management": "Reassurance, staying active and self-management",
-    "non-drug": "Superficial heat",
-    "drug": "An NSAID, if a medicine is wanted",
-    "review": "Review if it is not getting better",
-    "watchful-review": "A sooner review, with the flags asked again",
-    "specialist-referral": "Referral to a specialist if not improving",
-    "safety-net": "Safety-net advice",
-}
 INTERPRETATION_NAMES = ("Back muscle spasm (uncomplicated)", "Back spasm with injury to surrounding tissues",
                         "Possible nerve-root irritation", "Serious cause suspected (red flags)")
 

@@ -12,6 +12,7 @@ from dataclasses import replace
 import pytest
 
 from clinical_expectations import (
+    STEP_NAMES,
     CASE_TRIAGE,
     EXAM_STEPS,
     FULL_EXAM_FINDINGS,
@@ -38,18 +39,6 @@ from spasm_lib.views.exam import COMMIT_MESSAGES, case_view, exam_view, feedback
 from spasm_lib.virtual_patients import case_for, virtual_patient
 
 OTHER_SITE = {"lower-back": "upper-back", "upper-back": "lower-back"}
-STEP_NAMES = {  # exam_steps.csv, copied by hand
-    "history-onset": "History: onset and course",
-    "history-risk-factors": "History: risk factors",
-    "red-flag-questions": "Warning-sign (red flag) questions",
-    "history-yellow-flags": "History: how the person sees their pain (yellow flags)",
-    "inspection": "Inspection of the painful area",
-    "palpation": "Palpation",
-    "lean-forward": "Bending forward",
-    "twisting": "Turning the trunk",
-    "straight-leg-raise": "Straight leg raise",
-    "neuro-screen": "Neurological screen of the legs",
-}
 
 
 @pytest.fixture(scope="module")

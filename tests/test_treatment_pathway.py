@@ -13,6 +13,7 @@ import re
 import pytest
 
 from clinical_expectations import (
+    PLAN_TITLES,
     CASE_TRIAGE,
     PLAN_KINDS,
     PLANS,
@@ -39,19 +40,7 @@ from spasm_lib.virtual_patients import case_for, virtual_patient
 FACTS = load_facts()
 CASES = FACTS.by_id("cases")
 STEPS = FACTS.by_id("pathway_steps")
-# Titles of pathway_steps.csv, copied by hand.
-TITLE = {
-    "red-flag-screen": "Screen for warning signs and set the triage level",
-    "emergency-referral": "Same-day emergency care",
-    "urgent-referral": "Urgent assessment before any treatment plan",
-    "self-management": "Reassurance, staying active and self-management",
-    "non-drug": "Superficial heat",
-    "drug": "An NSAID, if a medicine is wanted",
-    "review": "Review if it is not getting better",
-    "watchful-review": "A sooner review, with the flags asked again",
-    "specialist-referral": "Referral to a specialist if not improving",
-    "safety-net": "Safety-net advice",
-}
+TITLE = PLAN_TITLES
 ALL_STEPS_IN_ORDER = list(TITLE)
 
 

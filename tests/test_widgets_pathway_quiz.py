@@ -25,20 +25,10 @@ from spasm_lib.virtual_patients import virtual_patient
 from spasm_lib.widgets.pathway import treatment_pathway_walkthrough, walk_html
 from spasm_lib.widgets.quiz import CHOICES_CLASS, check_yourself
 
+from clinical_expectations import PLAN_TITLES  # noqa: E402
+
 FACTS = load_facts()
-# pathway_steps.csv's steps and titles in order, copied by hand.
-PATHWAY_TITLES = {
-    "red-flag-screen": "Screen for warning signs and set the triage level",
-    "emergency-referral": "Same-day emergency care",
-    "urgent-referral": "Urgent assessment before any treatment plan",
-    "self-management": "Reassurance, staying active and self-management",
-    "non-drug": "Superficial heat",
-    "drug": "An NSAID, if a medicine is wanted",
-    "review": "Review if it is not getting better",
-    "watchful-review": "A sooner review, with the flags asked again",
-    "specialist-referral": "Referral to a specialist if not improving",
-    "safety-net": "Safety-net advice",
-}
+PATHWAY_TITLES = PLAN_TITLES
 
 
 def params(**values):

@@ -15,7 +15,7 @@ import re
 import ipywidgets as W
 import pytest
 
-from clinical_expectations import FULL_EXAM_FINDINGS
+from clinical_expectations import STEP_NAMES, FULL_EXAM_FINDINGS
 from conftest import ROOT
 from spasm_lib.exam_findings import ExamState
 from spasm_lib.facts import Facts, load_facts
@@ -54,19 +54,7 @@ def controls(widget: W.Widget):
 
 # --------------------------------------------------------------------------- notebook 02
 
-# exam_steps.csv's step names, copied by hand.
-EXAM_STEP_NAMES = {
-    "history-onset": "History: onset and course",
-    "history-risk-factors": "History: risk factors",
-    "red-flag-questions": "Warning-sign (red flag) questions",
-    "history-yellow-flags": "History: how the person sees their pain (yellow flags)",
-    "inspection": "Inspection of the painful area",
-    "palpation": "Palpation",
-    "lean-forward": "Bending forward",
-    "twisting": "Turning the trunk",
-    "straight-leg-raise": "Straight leg raise",
-    "neuro-screen": "Neurological screen of the legs",
-}
+EXAM_STEP_NAMES = STEP_NAMES
 TICK = "\u2713 "
 # The buttons of steps beyond the source (no source paragraph in exam_steps.csv) say so.
 BUTTON_LABELS = {
