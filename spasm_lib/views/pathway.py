@@ -199,7 +199,7 @@ def walk_view(result: WalkResult, audience: str = "student") -> Html:
         if result.awaiting_review_answer:
             parts.append('<p class="spasm-box"><strong>At the review:</strong> is the treatment working? '
                          "Answer above to see where the path goes.</p>")
-        parts.append(step_view(result.current, count, YOU_ARE_HERE, level=4).markup)
+        parts.append(step_view(result.current, count, YOU_ARE_HERE, level=3).markup)
         parts.extend(context)
     if audience == "instructor":
         parts.append(f'<p class="spasm-teaching-point"><strong>Teaching point:</strong> {esc(case.teaching_point)}</p>')
