@@ -18,7 +18,6 @@ import json
 import os
 import random
 import re
-import resource
 import statistics
 import subprocess
 import sys
@@ -72,17 +71,11 @@ def row(name: str, value: float, unit: str, reference: float | None, target: str
 
 
 def write_rows(rows: list[dict[str, Any]], path: Path = OUT) -> None:
-    """Write the rows as JSON: a temporary file in the same folder, then ``os.replace``."""
+    """Write the rows as JSON, atomically (``spasm_lib.files``)."""
+    from spasm_lib.files import write_atomically
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".bench-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(rows, f, indent=2)
-            f.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(path, json.dumps(rows, indent=2) + "\n")
 
 
 def table(rows: list[dict[str, Any]]) -> str:

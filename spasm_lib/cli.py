@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from spasm_lib.records import AUDIENCES
 from spasm_lib import __version__, inputs
 from spasm_lib.inputs import InputError
 
@@ -377,7 +378,8 @@ def _patients(args: argparse.Namespace) -> int:
 
     output = None
     if args.output:
-        from spasm_lib.render import check_output, write_atomically
+        from spasm_lib.files import write_atomically
+        from spasm_lib.render import check_output
 
         output = check_output(_checked_path(args.output, "-o"))
         _writable(output.parent, "-o")
@@ -492,7 +494,7 @@ def build_parser() -> argparse.ArgumentParser:
     lite.add_argument("-o", "--output", required=True, metavar="SITE", help="the site folder to create (must not exist)")
     lite.add_argument("--pyodide", metavar="DIR|URL",
                       help="a local Pyodide distribution folder to copy in, or the URL of a hosted one")
-    lite.add_argument("--audience", choices=("student", "instructor"), default="student",
+    lite.add_argument("--audience", choices=AUDIENCES, default="student",
                       help="instructor: the notebooks show the answers (default: student)")
     lite.add_argument("--notebooks", metavar="DIR", help="the notebooks to put in the site (default: the package's)")
     lite.add_argument("--cache", metavar="DIR",

@@ -42,6 +42,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from spasm_lib.records import AUDIENCES
 from spasm_lib import DISCLAIMER, __version__
 from spasm_lib.html import Html, esc
 
@@ -585,7 +586,7 @@ def index_page(
             for (row, _), by_audience in rows.items():
                 cells = "".join(
                     f"<td>{_link(by_audience[a].output, a.capitalize() + ' version') if a in by_audience else 'not built'}</td>"
-                    for a in ("student", "instructor")
+                    for a in AUDIENCES
                 )
                 parts.append(f'<tr><th scope="row">{esc(row)}</th>{cells}</tr>')
             parts.append("</tbody></table>")

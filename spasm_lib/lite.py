@@ -34,6 +34,7 @@ from importlib import metadata
 from pathlib import Path
 
 from spasm_lib import __version__
+from spasm_lib.records import AUDIENCES
 
 # The versions that were tried together and work (DESIGN.md, "JupyterLite, offline"):
 # jupyterlite-core 0.5.1 with jupyterlite-pyodide-kernel 0.5.2 run Pyodide 0.27.x (Python 3.12).
@@ -63,7 +64,6 @@ PYODIDE_CORE_FILES = (
 # The files the wheel is built from (pyproject.toml maps data/ and notebooks/ into the package).
 _WHEEL_SOURCES = ("pyproject.toml", "README.md", "LICENSE", "spasm_lib", "data", "notebooks")
 
-AUDIENCES = ("student", "instructor")
 SITE_NAME = "spasm-teach"
 # pyodide's loadPackage resolves a relative URL against the kernel worker's own script, which
 # jupyterlite-pyodide-kernel 0.5 serves from this folder of the site.

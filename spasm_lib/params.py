@@ -28,8 +28,8 @@ from typing import Any
 from spasm_lib import inputs
 from spasm_lib.facts import RANDOM_CASE, Facts, load_facts
 from spasm_lib.inputs import SEED_MAX, SEED_MIN, InputError, shorten
+from spasm_lib.records import AUDIENCES
 
-AUDIENCES = ("student", "instructor")
 NO_SPORT = "none"
 
 

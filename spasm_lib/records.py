@@ -23,6 +23,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+AUDIENCES = ("student", "instructor")
+"""Who a run or a handout is for: the student version has no answers, the instructor's has them."""
+
 SOURCE_PARAGRAPHS = (1, 2, 3, 4, 5)
 """The source text has five paragraphs; a ``source_paragraph`` outside this range is an error."""
 

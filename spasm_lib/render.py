@@ -1,6 +1,7 @@
 """Render one notebook into one offline HTML handout: validate, run with papermill, convert, write.
 
-Why each step is here rather than left to papermill and nbconvert (see ``DESIGN.md``):
+Why each step is here rather than left to papermill and nbconvert (``docs/architecture.md`` places
+this module in the whole):
 
 * **Validate first.** papermill only *warns* about an unknown parameter and guesses types from text,
   so every value goes through :func:`spasm_lib.params.validate` before any kernel starts; a bad value
@@ -35,7 +36,6 @@ import copy
 import os
 import re
 import sys
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -45,6 +45,7 @@ from typing import Any
 
 from spasm_lib import handout_pages
 from spasm_lib.handout_pages import handout_footer, handout_header
+from spasm_lib.files import write_atomically
 from spasm_lib.html import esc
 from spasm_lib.params import ParameterError, notebook_key, validate
 
@@ -131,13 +132,6 @@ def _kernel_spec_manager() -> type:
             return KernelSpec(resource_dir=RESOURCES, **get_kernel_dict())
 
     return CurrentEnvironmentKernelSpecs
-
-
-def kernel_argv() -> list[str]:
-    """The command that starts a handout kernel: this interpreter's ipykernel."""
-    from ipykernel.kernelspec import get_kernel_dict
-
-    return list(get_kernel_dict()["argv"])
 
 
 _RESET = (
@@ -649,26 +643,6 @@ def check_output(path: str | Path, inputs: Sequence[str | Path] = (), *, option:
                 raise OutputError(f"{option} {path} is an input of this run ({source}); "
                                   "expected another file name such as handout.html")
     return path
-
-
-def write_atomically(path: str | Path, text: str) -> None:
-    """Write text through a temporary file in the same folder, then rename: never half a file."""
-    write_bytes_atomically(path, text.encode("utf-8"))
-
-
-def write_bytes_atomically(path: str | Path, data: bytes) -> None:
-    """A temporary file next to ``path``, then :func:`os.replace`. On any error (a full disk, a
-    read-only folder, a signal) the temporary file is removed and ``path`` is as it was."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_error(path: str | Path, exc: OSError) -> str:

@@ -150,7 +150,7 @@ class SetFolder:
 
     def write(self, name: str, text: str) -> None:
         """Write one file of the set atomically and record its digest."""
-        from spasm_lib.render import write_bytes_atomically
+        from spasm_lib.files import write_bytes_atomically
 
         data = text.encode("utf-8")
         write_bytes_atomically(self.path / name, data)
@@ -179,7 +179,7 @@ class SetFolder:
         return removed
 
     def _save(self, files: dict[str, str | None]) -> None:
-        from spasm_lib.render import write_atomically
+        from spasm_lib.files import write_atomically
 
         text = json.dumps({"about": "Files written by spasm-teach handouts into this folder, with the SHA-256 of "
                                     "their bytes. Only these are replaced or removed by a later build.",

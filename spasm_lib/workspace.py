@@ -46,7 +46,8 @@ def packaged_notebooks() -> list[tuple[str, bytes]]:
 
 def start(folder: str | Path, *, force: bool = False) -> Copied:
     """Copy the notebooks into ``folder`` (created if missing)."""
-    from spasm_lib.render import file_kind, write_bytes_atomically
+    from spasm_lib.files import write_bytes_atomically
+    from spasm_lib.render import file_kind
 
     target = Path(folder)
     if target.is_symlink() or (target.exists() and not target.is_dir()):

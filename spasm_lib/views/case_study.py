@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from spasm_lib.case_study import CaseStudy, finding_provenance
 from spasm_lib.html import Html, esc, join, tag
+from spasm_lib.records import AUDIENCES
 
-AUDIENCES = ("student", "instructor")
 LINE_EM = 1.9
 """The height of one handwritten line in an answer box (about 7 mm on paper at 11 pt)."""
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from spasm_lib.records import AUDIENCES
 from spasm_lib import records as R
 from spasm_lib.evidence import provenance_text, references_for
 from spasm_lib.html import Html, esc, join, table_html, tag
@@ -163,8 +164,8 @@ def walk_view(result: WalkResult, audience: str = "student") -> Html:
 
     The same view prints a finished walk in a handout (every step, in order).
     """
-    if audience not in ("student", "instructor"):
-        raise ValueError(f"unknown audience '{audience}'; expected student or instructor")
+    if audience not in AUDIENCES:
+        raise ValueError(f"unknown audience '{audience}'; expected one of: {', '.join(AUDIENCES)}")
     case = result.case
     count = len(result.shown)
     if result.finished:
