@@ -28,6 +28,7 @@ from typing import Any
 from spasm_lib import inputs
 from spasm_lib.facts import RANDOM_CASE, Facts, load_facts
 from spasm_lib.inputs import SEED_MAX, SEED_MIN, InputError, shorten
+from spasm_lib import records as R
 from spasm_lib.records import AUDIENCES
 
 NO_SPORT = "none"
@@ -147,7 +148,7 @@ _KERNEL_NAMES = frozenset({"In", "Out", "get_ipython", "exit", "quit", "open"})
 
 def notebook_key(notebook: str | Path) -> str:
     """``notebooks/01_risk_factors.ipynb``, ``01_risk_factors`` or ``01-risk-factors`` -> ``01_risk_factors``."""
-    key = Path(str(notebook)).name.removesuffix(".ipynb").replace("-", "_")
+    key = R.notebook_stem(notebook)
     if key not in NOTEBOOK_PARAMETERS:
         raise ParameterError(
             str(notebook), "notebook", f"unknown notebook; expected one of: {', '.join(NOTEBOOK_PARAMETERS)}"

@@ -30,8 +30,8 @@ from spasm_lib.facts import Facts
 
 
 def notebook_name(notebook: str | Path) -> str:
-    """``00_start_here``, ``00-start-here`` or ``notebooks/00_start_here.ipynb`` -> ``00-start-here``."""
-    name = Path(str(notebook)).name.removesuffix(".ipynb").replace("_", "-")
+    """A classroom notebook's stem (``00_start_here``) from any spelling (:func:`records.notebook_stem`)."""
+    name = R.notebook_stem(notebook)
     if name not in R.NOTEBOOKS:
         raise ValueError(f"unknown notebook '{notebook}'; expected one of: {', '.join(R.NOTEBOOKS)}")
     return name

@@ -91,12 +91,21 @@ PATHWAY_WHEN = ("always", "not-improving")
 """``not-improving``: the step is on the path only when the treatment has not worked at review."""
 REFERENCE_KINDS = ("guideline", "systematic-review", "trial", "study", "review", "tool", "patient-information")
 NOTEBOOKS = (
-    "00-start-here",
-    "01-risk-factors",
-    "02-exam-simulator",
-    "03-treatment-pathway",
-    "04-case-study",
+    "00_start_here",
+    "01_risk_factors",
+    "02_exam_simulator",
+    "03_treatment_pathway",
+    "04_case_study",
 )
+"""The classroom notebooks, by file stem: the one spelling of a notebook's name in data and code."""
+
+
+def notebook_stem(notebook: Any) -> str:
+    """Any spelling a person may type (``notebooks/01_risk_factors.ipynb``, ``01_risk_factors``,
+    ``01-risk-factors``) -> the stem, ``01_risk_factors``."""
+    from pathlib import Path
+
+    return Path(str(notebook)).name.removesuffix(".ipynb").replace("-", "_")
 
 
 def choices(*allowed: str) -> dict[str, Any]:

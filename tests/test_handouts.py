@@ -43,8 +43,7 @@ def case_ids() -> list[str]:
 
 def explanations(notebook: str) -> list[str]:
     """Every answer explanation of a notebook's quiz (data/quiz_*.csv)."""
-    kebab = notebook.replace("_", "-")
-    questions = {q["id"] for q in csv_rows("quiz_questions") if q["notebook"] == kebab}
+    questions = {q["id"] for q in csv_rows("quiz_questions") if q["notebook"] == notebook}
     return [squash(o["explanation"]) for o in csv_rows("quiz_options") if o["question_id"] in questions]
 
 

@@ -71,20 +71,20 @@ def test_four_or_five_questions_per_notebook(notebook):
 def test_the_mapping_check_can_fail():
     """Drop the questions of one objective: the same rule as above must then find it untested."""
     target = "lo-02-4"
-    kept = [q for q in questions_of("02-exam-simulator") if target not in q.objective_ids]
+    kept = [q for q in questions_of("02_exam_simulator") if target not in q.objective_ids]
     tested = {oid for q in kept for oid in q.objective_ids}
     assert target not in tested
 
 
 # The topics issue 9 asks each notebook's objectives to cover, as words that must appear in them.
 OBJECTIVE_TOPICS = {
-    "00-start-here": ["what a back spasm is", "course of the pain", "improves"],
-    "01-risk-factors": ["six groups", "mechanism", "idiopathic", "not checked against research"],
-    "02-exam-simulator": ["history", "red-flag questions", "yellow flags", "neurological screen",
+    "00_start_here": ["what a back spasm is", "course of the pain", "improves"],
+    "01_risk_factors": ["six groups", "mechanism", "idiopathic", "not checked against research"],
+    "02_exam_simulator": ["history", "red-flag questions", "yellow flags", "neurological screen",
                           "straight leg raise", "emergency, urgent, watchful or routine", "one weak flag"],
-    "03-treatment-pathway": ["for each triage level", "current care", "nsaid", "kidney", "muscle relaxants",
+    "03_treatment_pathway": ["for each triage level", "current care", "nsaid", "kidney", "muscle relaxants",
                              "safety-net advice", "orthopedics or neurology"],
-    "04-case-study": ["story", "interpretation", "triage level", "plan", "safety-net"],
+    "04_case_study": ["story", "interpretation", "triage level", "plan", "safety-net"],
 }
 
 
@@ -98,7 +98,7 @@ def test_objectives_cover_what_the_notebook_teaches(notebook):
 def test_notebook_01_names_the_groups_as_the_table_shows_them():
     groups = ["Muscle state", "Intense force", "Sport", "Structural condition", "Muscle weakness", "No known cause"]
     assert list(CATEGORY_LABELS.values()) == groups  # the names the explorer and the table show
-    text = " ".join(o.text for o in objectives_of("01-risk-factors"))
+    text = " ".join(o.text for o in objectives_of("01_risk_factors"))
     for group in groups:
         assert group in text
 
@@ -182,9 +182,9 @@ def test_rows_beyond_the_source_cite_references():
 
 def test_answer_order_of_two_questions_written_out():
     """Pinned by hand: a change of the rule changes every stored notebook and handout."""
-    assert [o.id for o in questions(FACTS, "00-start-here")[0].options] == [
+    assert [o.id for o in questions(FACTS, "00_start_here")[0].options] == [
         "q-00-1-a", "q-00-1-d", "q-00-1-c", "q-00-1-b"]
-    assert [o.id for o in questions(FACTS, "03-treatment-pathway")[1].options] == [
+    assert [o.id for o in questions(FACTS, "03_treatment_pathway")[1].options] == [
         "q-03-2-d", "q-03-2-c", "q-03-2-a", "q-03-2-b"]
 
 
@@ -197,10 +197,10 @@ def test_answer_order_follows_the_documented_digest_rule():
 def test_answer_order_is_the_same_in_another_process_with_another_hash_seed():
     code = ("import json; from spasm_lib.facts import load_facts; from spasm_lib.quiz import questions; "
             "f = load_facts(); print(json.dumps({q.id: [o.id for o in q.options] "
-            "for n in ('00-start-here', '04-case-study') for q in questions(f, n)}))")
+            "for n in ('00_start_here', '04_case_study') for q in questions(f, n)}))")
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
-    here = {q.id: [o.id for o in q.options] for n in ("00-start-here", "04-case-study") for q in questions(FACTS, n)}
+    here = {q.id: [o.id for o in q.options] for n in ("00_start_here", "04_case_study") for q in questions(FACTS, n)}
     assert json.loads(out.stdout) == here
 
 
@@ -223,14 +223,14 @@ def test_questions_in_order_with_all_their_options(notebook):
 
 
 def test_notebook_names_in_either_spelling():
-    assert questions(FACTS, "03_treatment_pathway") == questions(FACTS, "03-treatment-pathway")
-    assert questions(FACTS, "notebooks/03_treatment_pathway.ipynb") == questions(FACTS, "03-treatment-pathway")
+    assert questions(FACTS, "03_treatment_pathway") == questions(FACTS, "03_treatment_pathway")
+    assert questions(FACTS, "notebooks/03_treatment_pathway.ipynb") == questions(FACTS, "03_treatment_pathway")
     with pytest.raises(ValueError, match="unknown notebook"):
         questions(FACTS, "99_nowhere")
 
 
 def test_question_carries_its_provenance_and_objectives():
-    q = questions(FACTS, "02-exam-simulator")[2]
+    q = questions(FACTS, "02_exam_simulator")[2]
     assert q.id == "q-02-3"
     assert q.provenance == "Henschke 2009; Downie 2013; Finucane 2020 (red-flag framework)"
     assert [o.id for o in q.objectives] == ["lo-02-5", "lo-02-6"]
@@ -267,14 +267,14 @@ def test_check_scores_current_answers():
     assert results.score == Score(correct=2, answered=3, total=5)
     assert results.grade_for("q-00-2").correct is False
     assert results.grade_for("q-00-4") is None
-    assert check(FACTS, "00-start-here").score == Score(0, 0, 5)
+    assert check(FACTS, "00_start_here").score == Score(0, 0, 5)
 
 
 def test_check_refuses_answers_of_another_notebook_or_question():
-    with pytest.raises(ValueError, match="not in 00-start-here"):
-        check(FACTS, "00-start-here", {"q-01-1": "q-01-1-a"})
+    with pytest.raises(ValueError, match="not in 00_start_here"):
+        check(FACTS, "00_start_here", {"q-01-1": "q-01-1-a"})
     with pytest.raises(ValueError, match="does not belong to question"):
-        check(FACTS, "00-start-here", {"q-00-1": "q-00-2-a"})
+        check(FACTS, "00_start_here", {"q-00-1": "q-00-2-a"})
 
 
 # --------------------------------------------------------------------------- views
@@ -336,14 +336,14 @@ def test_instructor_view_opens_every_answer_and_marks_the_right_one(notebook):
 
 
 def test_instructor_view_names_the_objectives_tested():
-    markup = quiz_view(check(FACTS, "02-exam-simulator"), "instructor").markup
+    markup = quiz_view(check(FACTS, "02_exam_simulator"), "instructor").markup
     block = markup[markup.index('id="q-02-3"'):]
     assert block.index("Tests learning objectives 5, 6.") < block.index("<ul")
 
 
 def test_student_view_with_answers_opens_the_chosen_one_and_scores():
     answers = {"q-00-1": "q-00-1-b", "q-00-2": "q-00-2-c"}  # right, wrong
-    markup = quiz_view(check(FACTS, "00-start-here", answers), "student").markup
+    markup = quiz_view(check(FACTS, "00_start_here", answers), "student").markup
     opened = [summary for attrs, summary, _ in details_blocks(markup) if " open" in attrs]
     option = FACTS.by_id("quiz_options")
     assert opened == [
@@ -355,7 +355,7 @@ def test_student_view_with_answers_opens_the_chosen_one_and_scores():
 
 def test_quiz_view_rejects_an_unknown_audience():
     with pytest.raises(ValueError, match="unknown audience"):
-        quiz_view(check(FACTS, "00-start-here"), "teacher")
+        quiz_view(check(FACTS, "00_start_here"), "teacher")
 
 
 def test_quiz_view_escapes_data():
@@ -364,14 +364,14 @@ def test_quiz_view_escapes_data():
     facts = dataclasses.replace(
         FACTS, _index={}, quiz_questions=tuple(evil if x.id == q.id else x for x in FACTS.quiz_questions)
     )
-    markup = quiz_view(check(facts, "00-start-here"), "student").markup
+    markup = quiz_view(check(facts, "00_start_here"), "student").markup
     assert "<script>" not in markup and "&lt;script&gt;alert(1)&lt;/script&gt;" in markup
 
 
 def test_objectives_view_lists_the_objectives_in_words():
     markup = objectives_view(FACTS, "02_exam_simulator").markup
     items = re.findall(r"<li>(.*?) <span", markup)
-    assert items == [html.escape(o.text) for o in objectives_of("02-exam-simulator")]
+    assert items == [html.escape(o.text) for o in objectives_of("02_exam_simulator")]
     assert "(Source, paragraph 3)" in markup
     assert "beyond the source: Kendall 1997 (yellow flags)" in markup
     assert "kendall1997" not in markup and "finucane2020" not in markup  # never raw ids

@@ -249,7 +249,7 @@ def test_one_unanswered_radio_group_per_question_labelled_with_full_answers(note
 
 
 def test_answers_are_shuffled_in_the_radios_as_written_out_by_hand():
-    quiz = check_yourself("00-start-here", quiz_params())
+    quiz = check_yourself("00_start_here", quiz_params())
     assert [value for _, value in quiz.radios["q-00-1"].options] == ["q-00-1-a", "q-00-1-d", "q-00-1-c", "q-00-1-b"]
 
 
@@ -271,7 +271,7 @@ def test_choosing_an_option_shows_its_grade_under_its_question(option):
 
 
 def test_running_score_follows_the_answers():
-    quiz = check_yourself("02-exam-simulator", quiz_params())
+    quiz = check_yourself("02_exam_simulator", quiz_params())
     quiz.radios["q-02-3"].value = "q-02-3-c"  # right
     quiz.radios["q-02-2"].value = "q-02-2-c"  # wrong
     quiz.radios["q-02-4"].value = "q-02-4-c"  # right
@@ -282,9 +282,9 @@ def test_running_score_follows_the_answers():
 
 
 def test_stored_output_carries_the_static_view_of_the_answers_so_far():
-    quiz = check_yourself("01-risk-factors", quiz_params())
+    quiz = check_yourself("01_risk_factors", quiz_params())
     quiz.radios["q-01-4"].value = "q-01-4-b"
-    assert quiz.static_html().markup == quiz_view(check(FACTS, "01-risk-factors", {"q-01-4": "q-01-4-b"}), "student").markup
+    assert quiz.static_html().markup == quiz_view(check(FACTS, "01_risk_factors", {"q-01-4": "q-01-4-b"}), "student").markup
     data = quiz._repr_mimebundle_()
     data = data[0] if isinstance(data, tuple) else data
     assert quiz.static_html().markup in data["text/html"]
@@ -292,7 +292,7 @@ def test_stored_output_carries_the_static_view_of_the_answers_so_far():
 
 def test_instructor_gets_a_folded_answer_key():
     quiz = check_yourself("00_start_here", quiz_params("instructor"))
-    key = quiz_view(check(FACTS, "00-start-here"), "instructor").markup
+    key = quiz_view(check(FACTS, "00_start_here"), "instructor").markup
     assert quiz.answer_key.value == f"<details><summary>Answer key (instructor)</summary>{key}</details>"
     assert check_yourself("00_start_here", quiz_params()).answer_key is None
 
@@ -301,4 +301,4 @@ def test_instructor_gets_a_folded_answer_key():
 def test_static_quiz_is_the_view_for_the_audience(audience):
     view = check_yourself("02_exam_simulator", quiz_params(audience, interactive=False))
     assert isinstance(view, Html)
-    assert view.markup == quiz_view(check(FACTS, "02-exam-simulator"), audience).markup
+    assert view.markup == quiz_view(check(FACTS, "02_exam_simulator"), audience).markup
