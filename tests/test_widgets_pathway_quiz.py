@@ -231,7 +231,7 @@ def test_one_unanswered_radio_group_per_question_labelled_with_full_answers(note
     assert list(quiz.radios) == [q.id for q in mine]
     for number, q in enumerate(mine, start=1):
         radio = quiz.radios[q.id]
-        assert radio.description == f"Question {number}"
+        assert radio.description == f"Your answer to question {number}"
         assert radio.value is None
         assert CHOICES_CLASS in radio._dom_classes
         options = quiz_options_of(q.id)

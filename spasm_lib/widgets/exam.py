@@ -156,7 +156,6 @@ class ExamSimulator(StaticView, Described, W.VBox):
         for step_id, button in self.step_buttons.items():
             name = button_label(self.facts.by_id("exam_steps")[step_id])
             button.description = (DONE_MARK + name) if step_id in done else name
-            button.icon = "check" if step_id in done else ""
         result, fb = exam_feedback(self.facts, self.patient, self.state, self.audience)
         self.findings.value = styled(findings_view(result)).markup
         self.feedback.value = styled(feedback_view(fb, self.audience)).markup if fb else ""

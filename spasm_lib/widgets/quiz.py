@@ -55,7 +55,7 @@ class CheckYourself(StaticView, Described, W.VBox):
             radio = W.RadioButtons(
                 options=[(o.text, o.id) for o in q.options],
                 value=None,
-                description=f"Question {q.number}",
+                description=f"Your answer to question {q.number}",
                 style={"description_width": "initial"},
                 layout=W.Layout(width="auto"),
             )

@@ -34,7 +34,7 @@ from spasm_lib.virtual_patients import case_for
 from spasm_lib.widgets.pathway import walk_html
 from spasm_lib.widgets.risk_factors import profile_html
 
-from .conftest import DESKTOP, NOTEBOOKS_DIR, alts_of, committed_notebooks, expect, text_of
+from .conftest import DESKTOP, NOTEBOOKS_DIR, SCREENSHOTS, alts_of, committed_notebooks, expect, text_of
 
 pytestmark = pytest.mark.e2e
 
@@ -202,12 +202,15 @@ def test_exam_simulator_starts_empty_answers_every_click_and_grades_the_reasonin
         expect(findings).to_have_text(text_of(styled(findings_view(examine(FACTS, state, case))).markup))
 
     # Commit: the feedback appears under the button, in view, as the library grades it.
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    cell.page.screenshot(path=str(SCREENSHOTS / "exam-simulator-before-commit.png"))
     cell.get_by_role("button", name="Commit", exact=True).click()
     state = state.committed(case.interpretation_id)
     fb = feedback_fn(FACTS, case, examine(FACTS, state, case), case.interpretation_id)
     assert fb.grade == "correct"
     expect(feedback).to_have_text(text_of(styled(feedback_view(fb, audience)).markup))
     expect(feedback.get_by_text("Correct, and well reasoned")).to_be_in_viewport()
+    cell.page.screenshot(path=str(SCREENSHOTS / "exam-simulator-after-commit.png"))
 
     # Headings in the feedback are at least as large as its body text.
     sizes = feedback.evaluate(
@@ -272,7 +275,7 @@ def test_check_yourself_gives_feedback_on_each_answer(lab_notebook, notebook):
     assert qs, f"{notebook} calls check_yourself but has no questions in data/quiz_questions.csv"
     for q in qs:
         radios = cell.locator(".widget-radio").filter(
-            has=nb.page.locator("label.widget-label", has_text=exactly(f"Question {q.number}"))
+            has=nb.page.locator("label.widget-label", has_text=exactly(f"Your answer to question {q.number}"))
         )
         feedback = radios.locator("xpath=following-sibling::div[contains(@class, 'widget-html')][1]")
         expect(feedback).to_have_text("")
@@ -282,6 +285,10 @@ def test_check_yourself_gives_feedback_on_each_answer(lab_notebook, notebook):
             radios.get_by_role("radio", name=option.text, exact=True).check()
             expect_view(feedback.locator(".widget-html-content"), answer_feedback(grade(FACTS, q.id, option.id)).markup)
             expect(feedback).to_contain_text(option.explanation)  # quiz_options.csv
+            if q.number == 1 and notebook.startswith("02"):
+                SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                feedback.scroll_into_view_if_needed()
+                cell.page.screenshot(path=str(SCREENSHOTS / f"quiz-{'wrong' if option is wrong else 'right'}-answer.png"))
         if q.number == 1:  # long answers wrap inside their own row: no label overlaps the next
             boxes = [label.bounding_box() for label in radios.locator(".widget-radio-box label").all()]
             assert len(boxes) == len(q.options)
