@@ -85,6 +85,18 @@ def table_html(frame: Any, caption: str, label: str = "table") -> Html:
     return Html(f"{head}>{tag('caption', caption)}{rest}", label)
 
 
+def rows_table(headings: Iterable[str], rows: Iterable[Iterable[object]], caption: str, label: str = "table") -> Html:
+    """Rows of plain values as a full, escaped HTML table with a caption, every cell left-aligned.
+
+    For tables a notebook shows without pandas (importing pandas costs a fresh kernel about 0.3 s).
+    """
+    cell = "text-align:left;vertical-align:top"
+    head = "".join(f'<th scope="col" style="{cell}">{esc(h)}</th>' for h in headings)
+    body = "".join("<tr>" + "".join(f'<td style="{cell}">{esc(v)}</td>' for v in row) + "</tr>" for row in rows)
+    return Html(f'<table class="spasm-table">{tag("caption", caption)}<thead><tr>{head}</tr></thead>'
+                f"<tbody>{body}</tbody></table>", label)
+
+
 def figure_png(fig: Figure) -> bytes:
     """PNG bytes of a figure, identical for identical inputs (no timestamp, no software tag)."""
     buffer = io.BytesIO()

@@ -261,18 +261,28 @@ def complete_walk(facts: Facts, case: R.Case, improving: bool = False) -> Pathwa
     return PathwayState(case.id, len(path), improving if has_review else None)
 
 
-def treatment_table(facts: Facts):
-    """Every treatment in the course as a table: what it does, why, and where that comes from.
+@dataclass(frozen=True)
+class TreatmentRow:
+    """One treatment as the course's table shows it."""
+
+    treatment: str
+    kind: str
+    what_it_does: str
+    why: str
+    where_from: str
+
+
+TREATMENT_TABLE_HEADINGS = ("treatment", "kind", "what it does", "why", "where from")
+
+
+def treatment_table(facts: Facts) -> tuple[TreatmentRow, ...]:
+    """Every treatment in the course: what it does, why, and where that comes from.
 
     The source's treatments (paragraphs 4 and 5) come first, then those current guidance adds,
-    so a student reads the source and the evidence beyond it in one place.
+    so a student reads the source and the evidence beyond it in one place. Plain rows, not a
+    DataFrame: the notebook then never imports pandas for one table.
     """
-    import pandas
-
     from spasm_lib.evidence import provenance_label
 
     rows = sorted(facts.treatments, key=lambda t: (t.beyond_source, t.source_paragraph or 0))
-    return pandas.DataFrame(
-        [(t.name, t.kind, t.what_it_does, t.why, provenance_label(facts, t)) for t in rows],
-        columns=["treatment", "kind", "what it does", "why", "where from"],
-    )
+    return tuple(TreatmentRow(t.name, t.kind, t.what_it_does, t.why, provenance_label(facts, t)) for t in rows)

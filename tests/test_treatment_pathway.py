@@ -421,23 +421,26 @@ def test_treatment_table_lists_every_treatment_source_first():
     from spasm_lib.treatment_pathway import treatment_table
 
     table = treatment_table(FACTS)
-    assert sorted(table["treatment"]) == sorted(t.name for t in FACTS.treatments)
-    origins = list(table["where from"])
-    source_rows = sum(not t.beyond_source for t in FACTS.treatments)
-    assert all(o.startswith("Source, paragraph") for o in origins[:source_rows])
-    assert not any(o.startswith("Source, paragraph") for o in origins[source_rows:])
-    ice = FACTS.by_id("treatments")["ice"]
-    row = table[table["treatment"] == ice.name].iloc[0]
-    assert row["what it does"] == ice.what_it_does and row["where from"] == "Source, paragraph 4"
+    # treatments.csv by hand: the source's six (paragraphs 4 and 5) first, in file order, then guidance's.
+    assert [r.treatment for r in table] == [
+        "Ice", "Rest", "Compression", "Anti-inflammatory medicines", "Muscle relaxants", "Referral to a specialist",
+        "Superficial heat", "Staying active", "Same-day emergency care", "Urgent assessment",
+    ]
+    assert [r.where_from for r in table[:6]] == ["Source, paragraph 4"] * 3 + ["Source, paragraph 5"] * 3
+    assert table[6].where_from == "ACP 2017; French 2006 (Cochrane)"
+    ice = next(r for r in table if r.treatment == "Ice")
+    assert ice.what_it_does == "Ice packs on the painful area reduce swelling and may help stop further contractions and spasms."
 
 
 def test_treatment_table_view_shows_whole_cells_escaped():
+    from dataclasses import replace
+
     from spasm_lib.treatment_pathway import treatment_table
     from spasm_lib.views.pathway import treatment_table_view
 
-    frame = treatment_table(FACTS)
-    frame.loc[0, "why"] = "<script>alert(1)</script>"
-    markup = treatment_table_view(frame).markup
+    rows = list(treatment_table(FACTS))
+    rows[0] = replace(rows[0], why="<script>alert(1)</script>")
+    markup = treatment_table_view(rows).markup
     assert "<script>alert" not in markup and "&lt;script&gt;" in markup
     longest = max(FACTS.treatments, key=lambda t: len(t.what_it_does)).what_it_does
     assert len(longest) > 50 and esc(longest).replace("&#x27;", "'") in markup.replace("&#x27;", "'")

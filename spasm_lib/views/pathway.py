@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from spasm_lib.records import AUDIENCES
 from spasm_lib import records as R
 from spasm_lib.evidence import provenance_text, references_for
-from spasm_lib.html import Html, esc, join, table_html, tag
-from spasm_lib.treatment_pathway import CheckedEvidence, Plan, StepDetail, WalkResult
+from spasm_lib.html import Html, esc, join, rows_table, tag
+from spasm_lib.treatment_pathway import TREATMENT_TABLE_HEADINGS, CheckedEvidence, Plan, StepDetail, WalkResult
 from spasm_lib.triage import Triage
 from spasm_lib.views import svg
 from spasm_lib.views.evidence import evidence_card_for
@@ -207,10 +207,11 @@ def walk_view(result: WalkResult, audience: str = "student") -> Html:
     return join(parts, label=f"treatment pathway: {case.id}, step {count}")
 
 
-def treatment_table_view(frame) -> Html:
+def treatment_table_view(rows) -> Html:
     """The treatments table (from :func:`spasm_lib.treatment_pathway.treatment_table`) in full, escaped."""
     caption = "Treatments in this course: the source's first, then those current guidance adds."
-    return table_html(frame, caption, "treatment table")
+    values = ((r.treatment, r.kind, r.what_it_does, r.why, r.where_from) for r in rows)
+    return rows_table(TREATMENT_TABLE_HEADINGS, values, caption, "treatment table")
 
 
 def triage_levels_view(facts) -> Html:
