@@ -23,26 +23,12 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "notebooks"))
-from handout_checks import ROOT, csv_rows  # noqa: E402
+from handout_checks import ROOT, csv_rows, kill_all, processes_with  # noqa: E402
 
 BIN = Path(sys.executable).parent / "spasm-teach"
 STUDENTS = 40
 # Two versions of each notebook but the case study, two of the case study per case, one per student.
 TOTAL = 2 * (len(list((ROOT / "notebooks").glob("*.ipynb"))) - 1) + 2 * len(csv_rows("cases")) + STUDENTS
-
-
-def processes_with(marker: bytes) -> list[tuple[int, str]]:
-    """(pid, command line) of every process whose environment holds ``marker``."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            if marker in (entry / "environ").read_bytes().split(b"\0"):
-                found.append((int(entry.name), (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()))
-        except OSError:  # gone meanwhile, or a zombie
-            continue
-    return found
 
 
 STOPS = [
@@ -51,15 +37,6 @@ STOPS = [
     ("SIGTERM", "command", 143),
     ("SIGHUP", "command", 129),
 ]
-
-
-def kill_all(marker: bytes) -> None:
-    """Only if a test fails: every process this test started (it carries the marker) is killed."""
-    for pid, _ in processes_with(marker):
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
 
 @pytest.mark.parametrize("name, target, exit_code", STOPS, ids=[f"{s[0]}-{s[1]}" for s in STOPS])

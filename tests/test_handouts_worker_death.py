@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -27,6 +26,7 @@ import pytest
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "notebooks"
 sys.path.insert(0, str(FIXTURES))
 import fixture_notebooks  # noqa: E402
+from handout_checks import kill_all, processes_with  # noqa: E402
 
 TIME_BOUND = 240  # seconds: two handouts of the fixture take a few seconds; a hang takes forever
 
@@ -45,27 +45,6 @@ print(json.dumps({{"built": [j.output for j in report.built], "failed": [[j.outp
 KILL_THE_KERNEL = "import os, signal\nif audience == 'student':\n    os.kill(os.getpid(), signal.SIGKILL)"
 KILL_THE_WORKER = ("import os, signal, time\nif audience == 'student':\n    os.kill(os.getppid(), signal.SIGKILL)\n"
                    "    time.sleep(30)")
-
-
-def processes_with(marker: bytes) -> list[tuple[int, str]]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            if marker in (entry / "environ").read_bytes().split(b"\0"):
-                found.append((int(entry.name), (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()))
-        except OSError:
-            continue
-    return found
-
-
-def kill_all(marker: bytes) -> None:
-    for pid, _ in processes_with(marker):
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
 
 def build_with(extra_cell: str, tmp_path: Path) -> tuple[dict, Path, Path, list]:
