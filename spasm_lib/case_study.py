@@ -21,7 +21,7 @@ from spasm_lib import records as R
 from spasm_lib.evidence import paragraph_label, provenance_label, provenance_words
 from spasm_lib.exam_findings import ExamState, RevealedFinding, examine, exam_steps, step_needs_site
 from spasm_lib.facts import Facts
-from spasm_lib.treatment_pathway import Plan, model_plan
+from spasm_lib.treatment_pathway import TIMED_KINDS, Plan, model_plan
 from spasm_lib.triage import Triage, case_triage
 from spasm_lib.virtual_patients import case_for
 
@@ -73,6 +73,13 @@ def finding_provenance(finding: RevealedFinding) -> str:
     return provenance_words(finding.source_paragraph, finding.references)
 
 
+def how_soon(items: tuple[tuple[str, str], ...]) -> str:
+    """The timeframe of each concern that set the level, as one sentence (empty when none)."""
+    if not items:
+        return ""
+    return "How soon, for this person: " + "; ".join(f"{name}: {when.rstrip('.')}" for name, when in items) + "."
+
+
 def _join(labels: list[str]) -> str:
     """Several provenance labels as one, each source paragraph or reference named once."""
     items = (item.strip() for label in labels for item in label.split(";"))
@@ -88,6 +95,8 @@ def _triage_answer(facts: Facts, case: R.Case, study: _Parts) -> tuple[str, str]
     answer = f"The warning-sign questions, asked directly. Flags found: {flags}. Triage: {t.level.name}. {t.level.action}"
     if t.weak_flags_alone:
         answer += f" {t.level.why}"
+    if study.plan.timeframes:
+        answer += f" {how_soon(study.plan.timeframes)}"
     return answer, _join([provenance_label(facts, t.level)] + [provenance_label(facts, f) for f in t.flags])
 
 
@@ -110,6 +119,15 @@ def _risk_answer(facts: Facts, case: R.Case, study: _Parts) -> tuple[str, str]:
         return "None of the factors the source links to spasm.", paragraph_label(RISK_FACTOR_PARAGRAPH)
     answer = " ".join(f"{r.name}: {r.source_says}" for r in factors)
     return answer, _join([provenance_label(facts, r) for r in factors])
+
+
+def _deciding_history_answer(facts: Facts, case: R.Case, study: _Parts) -> tuple[str, str]:
+    """For a serious patient: the flags that set the level, why each matters, and how soon."""
+    t = study.triage
+    answer = " ".join(f"{f.name}: {f.why_this_urgency}" for f in t.flags)
+    if study.plan.timeframes:
+        answer += f" {how_soon(study.plan.timeframes)}"
+    return answer.strip(), _join([provenance_label(facts, f) for f in t.flags])
 
 
 def _plan_answer(facts: Facts, case: R.Case, study: _Parts) -> tuple[str, str]:
@@ -137,6 +155,8 @@ def _why_not_answer(facts: Facts, case: R.Case, study: _Parts) -> tuple[str, str
     t = study.triage
     referral = facts.by_id("evidence_checks").get("referral-timing")
     answer = f"{t.level.why} {t.level.action}"
+    if study.plan.timeframes:
+        answer += f" {how_soon(study.plan.timeframes)}"
     labels = [provenance_label(facts, t.level)]
     if referral is not None:
         answer += f" {referral.guidance_says}"
@@ -147,6 +167,17 @@ def _why_not_answer(facts: Facts, case: R.Case, study: _Parts) -> tuple[str, str
 def _safety_answer(facts: Facts, case: R.Case, study: _Parts) -> tuple[str, str]:
     nets = [facts.by_id("pathway_steps")[p.step_id] for p in study.plan.steps if p.kind == "safety-net"]
     return " ".join(s.summary for s in nets), _join([provenance_label(facts, s) for s in nets])
+
+
+def _step_text(step: R.PathwayStep, case: R.Case, plan: Plan) -> str:
+    """What a plan step says for this patient: its summary, how soon (a referral step), and its
+    yellow-flag note (a patient with yellow flags)."""
+    parts = [step.summary]
+    if step.kind in TIMED_KINDS and plan.timeframes:
+        parts.append(how_soon(plan.timeframes))
+    if case.yellow_flag_ids and step.yellow_flag_note:
+        parts.append(step.yellow_flag_note)
+    return " ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -165,6 +196,7 @@ _ANSWERS: dict[str, Callable[[Facts, R.Case, _Parts], tuple[str, str]]] = {
     "source-vs-guidance": _source_answer,
     "why-not-conservative": _why_not_answer,
     "safety-net": _safety_answer,
+    "deciding-history": _deciding_history_answer,
 }
 
 
@@ -181,11 +213,7 @@ def case_study(facts: Facts, case: R.Case | str, seed: int = 0) -> CaseStudy:
     triage = case_triage(facts, case)
     plan = model_plan(facts, case)
     steps = facts.by_id("pathway_steps")
-    details = tuple(
-        (p.title, steps[p.step_id].summary + (f" {steps[p.step_id].yellow_flag_note}"
-                                              if case.yellow_flag_ids and steps[p.step_id].yellow_flag_note else ""))
-        for p in plan.steps
-    )
+    details = tuple((p.title, _step_text(steps[p.step_id], case, plan)) for p in plan.steps)
     parts = _Parts(findings, triage, plan, details)
     questions = tuple(
         CaseQuestion(q.id, q.prompt, *_ANSWERS[q.answer_from](facts, case, parts))

@@ -361,10 +361,27 @@ def _check_rules(tables: Mapping[str, list[_Row]], problems: list[Problem]) -> N
                         f"question '{row.record.id}' has {len(mine)} options and {right} correct; "
                         "expected at least 2 options with exactly one marked correct = yes")
             )
+    _check_step_audiences(tables, problems)
     for name in ("condition", "exam_steps", "pathway_steps"):
         _check_unique_order(tables[name], lambda r: (), problems)
     _check_unique_order(tables["quiz_questions"], lambda r: r.notebook, problems)
     _check_unique_order(tables["learning_objectives"], lambda r: r.notebook, problems)
+
+
+def _check_step_audiences(tables: Mapping[str, list[_Row]], problems: list[Problem]) -> None:
+    """A pathway step's ``only_for`` / ``not_for`` name interpretations, their groups or patient features."""
+    interpretations = [row.record for row in tables["interpretations"]]
+    allowed = {i.id for i in interpretations} | set(R.PATIENT_FEATURES)
+    allowed |= {g for i in interpretations if (g := getattr(i, "group", None))}
+    for row in tables["pathway_steps"]:
+        for name in ("only_for", "not_for"):
+            for item in getattr(row.record, name):
+                if item not in allowed:
+                    problems.append(
+                        Problem(row.path, row.line, name,
+                                f"'{item}' is not an interpretation id, an interpretation group or a patient "
+                                f"feature; expected one of: {', '.join(sorted(allowed))}")
+                    )
 
 
 def _check_unique_order(rows: list[_Row], group, problems: list[Problem]) -> None:

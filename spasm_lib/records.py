@@ -86,9 +86,16 @@ PATHWAY_KINDS = (
     "reassess",
     "referral",
     "safety-net",
+    "stratify",
+    "pain-relief",
+    "programme",
 )
 PATHWAY_WHEN = ("always", "not-improving")
 """``not-improving``: the step is on the path only when the treatment has not worked at review."""
+PATIENT_FEATURES = ("tissue-injury", "radicular", "yellow-flags")
+"""What a pathway step's ``only_for`` / ``not_for`` may name besides an interpretation id or an
+interpretation group: a finding of the patient's own (a hot, red, swollen back; nerve-root signs;
+yellow flags), for plans that depend on it whatever the working diagnosis."""
 REFERENCE_KINDS = ("guideline", "systematic-review", "trial", "study", "review", "tool", "patient-information")
 NOTEBOOKS = (
     "00_start_here",
@@ -299,6 +306,7 @@ class PresentationStory(Provenance):
 
 CASE_ANSWERS = (
     "triage", "findings", "risk-factors", "plan", "source-vs-guidance", "why-not-conservative", "safety-net",
+    "deciding-history",
 )
 """What a case question's model answer is composed from (see :mod:`spasm_lib.case_study`)."""
 
@@ -376,6 +384,13 @@ class PathwayStep(Provenance):
     """Added to the step for a patient with yellow flags."""
     treatment_ids: tuple[str, ...] = field(metadata=ref("treatments"))
     evidence_check_ids: tuple[str, ...] = field(metadata=ref("evidence_checks"))
+    only_for: tuple[str, ...] = ()
+    """The step is on the path only for these patients (empty: every patient of its levels): an
+    interpretation id (the working diagnosis), an interpretation group, or a patient feature
+    (:data:`PATIENT_FEATURES`). Checked by the loader."""
+    not_for: tuple[str, ...] = ()
+    """The step is left out for these patients (same vocabulary): heat is never put on a hot,
+    red, swollen back."""
 
 
 @dataclass(frozen=True, kw_only=True)

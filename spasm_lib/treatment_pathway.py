@@ -1,18 +1,31 @@
-"""The treatment pathway: the steps a patient goes through, chosen by their triage level.
+"""The treatment pathway: the steps a patient goes through, chosen by their triage level and,
+where the plan depends on it, their working diagnosis.
 
 Why the triage decides the route: the source refers to a specialist only after conventional
-treatment fails (paragraph 5), but guidance sends some people on at once (ahcpr1994,
-finucane2020). Each step of ``pathway_steps.csv`` names the triage levels whose path passes
-through it, so the route is data:
+treatment fails (paragraph 5), but guidance acts on a warning sign at once, with an urgency that
+depends on the concern (guidelines-2 section 3). Each step of ``pathway_steps.csv`` names the
+triage levels whose path passes through it, and may name the patients it is only for (``only_for``)
+or never for (``not_for``): an interpretation id (the working diagnosis, ``case.interpretation_id``),
+an interpretation group, or a patient feature (``tissue-injury``, ``radicular``, ``yellow-flags``).
+So the route is data, and no diagnosis has an ``if`` here:
 
-* ``emergency``: the screen, same-day emergency care, safety-net advice; nothing conservative;
-* ``urgent``: the screen, urgent assessment before any treatment plan, safety-net advice;
-* ``watchful`` and ``routine``: the screen, reassurance and staying active, heat, an NSAID if a
-  medicine is wanted, a review (sooner, with the flags asked again, when watchful), specialist
-  referral only if the patient is not improving at the review, and safety-net advice last.
+* ``emergency``: the screen, same-day emergency care, pain relief that never delays the transfer,
+  the safety net in writing;
+* ``urgent``: the screen, assessment within the time the concern needs, pain relief while waiting,
+  the safety net;
+* ``watchful`` and ``routine``: the screen, risk stratification for the new episode, reassurance and
+  staying active, heat (never on a hot, red, swollen back), an NSAID with its cautions if a medicine
+  is wanted, a review that measures progress (sooner, with the flags asked again, when watchful);
+  without improvement, reassessment and a programme, and a specialist opinion only on stated
+  criteria; a neurological safety net for nerve-root pain; the safety net last.
 
-The source's own advice (ice, rest, compression, muscle relaxants) is never a step: it stands
-beside the steps as evidence checks ("the source says / guidance says").
+How soon, for an urgent or emergency patient, comes from the triage (``Triage.actions``: the flags
+that set the level and the timeframe of each, from ``red_flags.csv``) and is shown with the
+referral step, in the plan and in the case study's answer.
+
+The source's own advice (ice, rest, compression, muscle relaxants, referral to orthopedics or
+neurology) is never a step: it stands beside the steps as evidence checks ("the source says /
+guidance says").
 
 A walk through the pathway (notebook 03) is a :class:`PathwayState`: how many steps of the
 patient's path are shown, the student's answer at the review ("is it working?", asked there and
@@ -34,6 +47,8 @@ REVIEW_KIND = "reassess"
 REFERRAL_KIND = "referral"
 SELF_MANAGEMENT_KIND = "self-management"
 NOT_IMPROVING = "not-improving"
+TIMED_KINDS = ("emergency-referral", "urgent-referral")
+"""Steps of these kinds show how soon the patient's concern must be seen (``Triage.actions``)."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +79,8 @@ class StepDetail:
     references: tuple[R.Reference, ...]
     note: str | None
     """The step's yellow-flag note, for a patient with yellow flags."""
+    timeframes: tuple[tuple[str, str], ...] = ()
+    """For a referral step: (concern, what to do and how soon) of the flags that set the level."""
 
     @property
     def id(self) -> str:
@@ -77,18 +94,47 @@ def ordered_steps(facts: Facts) -> tuple[R.PathwayStep, ...]:
     return tuple(sorted(facts.pathway_steps, key=lambda s: s.order))
 
 
+def timeframes(triage: Triage) -> tuple[tuple[str, str], ...]:
+    """(flag, what to do and how soon) for the flags that set the level, most urgent first.
+
+    ``Triage.actions`` holds them once the red flags carry a timeframe; until then, none."""
+    return tuple(getattr(triage, "actions", ()))
+
+
+def patient_tags(facts: Facts, case: R.Case) -> frozenset[str]:
+    """What a step's ``only_for`` / ``not_for`` can match for this patient: the working diagnosis,
+    its group, and the patient's own features (:data:`spasm_lib.records.PATIENT_FEATURES`)."""
+    interpretation = facts.by_id("interpretations").get(case.interpretation_id)
+    group = getattr(interpretation, "group", None)
+    features = {
+        "tissue-injury": case.tissue_injury,
+        "radicular": case.radicular,
+        "yellow-flags": bool(case.yellow_flag_ids),
+    }
+    return frozenset({case.interpretation_id, *([group] if group else []),
+                      *(name for name, holds in features.items() if holds)})
+
+
+def step_applies(step: R.PathwayStep, level: str, tags: frozenset[str], improving: bool) -> bool:
+    """Whether this step is on the path of a patient of this level, with these tags."""
+    return (
+        level in step.triage_levels
+        and not (improving and step.when == NOT_IMPROVING)
+        and (not step.only_for or bool(tags & set(step.only_for)))
+        and not tags & set(step.not_for)
+    )
+
+
 def journey(facts: Facts, case: R.Case, improving: bool) -> tuple[str, ...]:
     """The step ids this patient passes through, in order.
 
     ``improving`` is the answer at the review: an improving patient skips the steps marked
-    ``not-improving`` (specialist referral). Emergency and urgent patients have no review.
+    ``not-improving`` (reassessment, a programme, a specialist opinion). Emergency and urgent
+    patients have no review.
     """
     level = case_triage(facts, case).id
-    return tuple(
-        s.id
-        for s in ordered_steps(facts)
-        if level in s.triage_levels and not (improving and s.when == NOT_IMPROVING)
-    )
+    tags = patient_tags(facts, case)
+    return tuple(s.id for s in ordered_steps(facts) if step_applies(s, level, tags, improving))
 
 
 def step_detail(facts: Facts, step: R.PathwayStep, case: R.Case) -> StepDetail:
@@ -108,7 +154,8 @@ def step_detail(facts: Facts, step: R.PathwayStep, case: R.Case) -> StepDetail:
     )
     others = tuple(checked(c) for c in checks if c.treatment_id not in step.treatment_ids)
     note = step.yellow_flag_note if case.yellow_flag_ids else None
-    return StepDetail(step, details, others, references_for(facts, step), note)
+    timed = timeframes(case_triage(facts, case)) if step.kind in TIMED_KINDS else ()
+    return StepDetail(step, details, others, references_for(facts, step), note, timed)
 
 
 # --------------------------------------------------------------------------- a plan
@@ -133,6 +180,8 @@ class Plan:
     steps: tuple[PlanStep, ...]
     if_improving: tuple[str, ...]
     """The step ids of the path when the patient improves at the review."""
+    timeframes: tuple[tuple[str, str], ...] = ()
+    """How soon, for an urgent or emergency patient: (flag, what to do and how soon), most urgent first."""
 
 
 def model_plan(facts: Facts, case: R.Case) -> Plan:
@@ -140,12 +189,15 @@ def model_plan(facts: Facts, case: R.Case) -> Plan:
     happen only without improvement marked conditional. It always ends with safety-net advice."""
     steps = facts.by_id("pathway_steps")
     path = journey(facts, case, improving=False)
+    triage = case_triage(facts, case)
+    timed = any(steps[s].kind in TIMED_KINDS for s in path)
     return Plan(
-        case_triage(facts, case),
+        triage,
         tuple(
             PlanStep(s, steps[s].title, steps[s].kind, steps[s].when == NOT_IMPROVING) for s in path
         ),
         journey(facts, case, improving=True),
+        timeframes(triage) if timed else (),
     )
 
 

@@ -42,24 +42,61 @@ def expected_interpretation(case) -> str:
     return "back-spasm"
 
 
-# Model plans (pathway_steps.csv read by hand): the path of a patient not improving at the review.
+# Model plans, written from guidelines-2 (sections 3, 4, 7, 9, 10) and pathway_steps.csv read by hand:
+# the path of a patient not improving at the review, with no diagnosis-specific step.
+# Urgent and emergency: referral in the time the concern needs, pain relief while waiting (never before
+# an emergency transfer), the safety net. Watchful and routine: risk stratification at first contact for
+# every new episode (NG59, QS155), self-management, heat, an NSAID, a review that measures progress;
+# without improvement, reassessment and a programme, then a specialist opinion on stated criteria.
 PLANS = {
-    "routine": ["red-flag-screen", "self-management", "non-drug", "drug", "review", "specialist-referral",
-                "safety-net"],
-    "watchful": ["red-flag-screen", "self-management", "non-drug", "drug", "watchful-review",
-                 "specialist-referral", "safety-net"],
-    "urgent": ["red-flag-screen", "urgent-referral", "safety-net"],
-    "emergency": ["red-flag-screen", "emergency-referral", "safety-net"],
+    "routine": ["red-flag-screen", "risk-stratification", "self-management", "non-drug", "drug", "review",
+                "programme", "specialist-referral", "safety-net"],
+    "watchful": ["red-flag-screen", "risk-stratification", "self-management", "non-drug", "drug", "watchful-review",
+                 "programme", "specialist-referral", "safety-net"],
+    "urgent": ["red-flag-screen", "urgent-referral", "pain-relief-while-waiting", "safety-net"],
+    "emergency": ["red-flag-screen", "emergency-referral", "pain-relief-while-waiting", "safety-net"],
 }
-# ... and of a patient improving at the review: the specialist referral drops out.
+# ... and of a patient improving at the review: the programme and the specialist opinion drop out.
 PLANS_IF_IMPROVING = {
-    "routine": ["red-flag-screen", "self-management", "non-drug", "drug", "review", "safety-net"],
-    "watchful": ["red-flag-screen", "self-management", "non-drug", "drug", "watchful-review", "safety-net"],
-    "urgent": ["red-flag-screen", "urgent-referral", "safety-net"],
-    "emergency": ["red-flag-screen", "emergency-referral", "safety-net"],
+    "routine": ["red-flag-screen", "risk-stratification", "self-management", "non-drug", "drug", "review",
+                "safety-net"],
+    "watchful": ["red-flag-screen", "risk-stratification", "self-management", "non-drug", "drug", "watchful-review",
+                 "safety-net"],
+    "urgent": ["red-flag-screen", "urgent-referral", "pain-relief-while-waiting", "safety-net"],
+    "emergency": ["red-flag-screen", "emergency-referral", "pain-relief-while-waiting", "safety-net"],
 }
 PLAN_KINDS = frozenset({"screen", "emergency-referral", "urgent-referral", "self-management", "non-drug", "drug",
-                        "reassess", "referral", "safety-net"})
+                        "reassess", "referral", "safety-net", "stratify", "pain-relief", "programme"})
+CONSERVATIVE_LEVELS = ("watchful", "routine")
+
+
+def expected_plan(level: str, tissue_injury: bool = False, radicular: bool = False,
+                  interpretation_id: str | None = None, improving: bool = False) -> list[str]:
+    """The plan of one patient, by the rules written out here (guidelines-2 sections 2, 6):
+
+    * a hot, red, swollen back gets its cause looked for (temperature, general state) and never heat;
+    * stable nerve-root pain gets the neurological safety net (worsening weakness, foot drop, both
+      legs, any cauda equina sign) before the general one;
+    * axial spondyloarthritis gets a non-urgent rheumatology referral (NG65) after self-management.
+    """
+    plan = list((PLANS_IF_IMPROVING if improving else PLANS)[level])
+    if level not in CONSERVATIVE_LEVELS:
+        return plan
+    if tissue_injury:
+        plan.remove("non-drug")
+        plan.insert(plan.index("self-management"), "hot-swollen-back")
+    if interpretation_id == "axial-spondyloarthritis":
+        plan.insert(plan.index("self-management") + 1, "rheumatology-referral")
+    if radicular or interpretation_id in ("nerve-root-irritation", "lumbar-spinal-stenosis"):
+        plan.insert(plan.index("safety-net"), "neuro-safety-net")
+    return plan
+
+
+def case_plan(case, improving: bool = False) -> list[str]:
+    """:func:`expected_plan` for a Case (a data case or a virtual patient)."""
+    return expected_plan(expected_level(case.red_flag_ids), case.tissue_injury, case.radicular,
+                         case.interpretation_id, improving)
+
 
 # The data cases of cases.csv: triage level and interpretation, read by hand.
 CASE_TRIAGE = {
@@ -148,14 +185,19 @@ def expected_finding_ids(facts, case) -> list[str]:
 PLAN_TITLES = {  # pathway_steps.csv's steps and titles in order, copied by hand
     "red-flag-screen": "Screen for warning signs and set the triage level",
     "emergency-referral": "Same-day emergency care",
-    "urgent-referral": "Urgent assessment before any treatment plan",
+    "urgent-referral": "Urgent assessment, in the time the concern needs",
+    "pain-relief-while-waiting": "Pain relief while waiting",
+    "risk-stratification": "Risk stratification for this new episode",
+    "hot-swollen-back": "A hot, red, swollen back: look for its cause",
     "self-management": "Reassurance, staying active and self-management",
     "non-drug": "Superficial heat",
     "drug": "An NSAID, if a medicine is wanted",
-    "review": "Review if it is not getting better",
+    "review": "Review: measure progress and plan the return to work",
     "watchful-review": "A sooner review, with the flags asked again",
-    "specialist-referral": "Referral to a specialist if not improving",
-    "safety-net": "Safety-net advice",
+    "programme": "Reassessment, then an exercise or combined programme",
+    "specialist-referral": "Specialist opinion, only on stated criteria",
+    "neuro-safety-net": "What to watch in the legs",
+    "safety-net": "Safety-net advice, in writing",
 }
 STEP_NAMES = {  # exam_steps.csv's step names, copied by hand
     "history-onset": "History: onset and course",

@@ -17,6 +17,7 @@ from clinical_expectations import (
     CASE_TRIAGE,
     FULL_EXAM_FINDINGS,
     PLANS,
+    case_plan,
     expected_finding_ids,
     expected_level,
 )
@@ -31,11 +32,12 @@ from spasm_lib.virtual_patients import virtual_patient
 FACTS = load_facts()
 CASES = list(CASE_TRIAGE)
 SECTIONS = ("History", "Examination findings", "Interpretation", "Triage and plan", "Questions")
-# case_questions.csv, read by hand: the questions each triage level is asked, in order.
-# case_questions.csv: the same six questions at every level, so which questions a handout asks
-# never gives the triage away.
-_ALL_QUESTIONS = ["first-step", "decisive-findings", "risk-factors", "plan-today", "source-and-guidance", "safety-net"]
-QUESTIONS = {level: _ALL_QUESTIONS for level in ("routine", "watchful", "urgent", "emergency")}
+# case_questions.csv, read by hand: the questions each triage level is asked, in order. Six at every
+# level; issue 18 item 9: "which factors could explain a spasm?" is not asked of a serious patient,
+# who is asked instead, in the same place and in neutral words, what in the history weighs most.
+_CONSERVATIVE = ["first-step", "decisive-findings", "risk-factors", "plan-today", "source-and-guidance", "safety-net"]
+_SERIOUS = ["first-step", "decisive-findings", "deciding-history", "plan-today", "source-and-guidance", "safety-net"]
+QUESTIONS = {"routine": _CONSERVATIVE, "watchful": _CONSERVATIVE, "urgent": _SERIOUS, "emergency": _SERIOUS}
 INTERPRETATION_NAMES = ("Back muscle spasm (uncomplicated)", "Back spasm with injury to surrounding tissues",
                         "Possible nerve-root irritation", "Serious cause suspected (red flags)")
 
@@ -54,8 +56,8 @@ def test_study_of_every_data_case(case_id):
     assert [f.finding_id for f in study.findings] == FULL_EXAM_FINDINGS[case_id]
     assert study.interpretation.id == interpretation
     assert study.triage.id == level
-    assert [p.step_id for p in study.plan.steps] == PLANS[level]
-    assert [title for title, _ in study.plan_details] == [PLAN_TITLES[s] for s in PLANS[level]]
+    assert [p.step_id for p in study.plan.steps] == case_plan(case)
+    assert [title for title, _ in study.plan_details] == [PLAN_TITLES[s] for s in case_plan(case)]
     assert [q.id for q in study.questions] == QUESTIONS[level]
     for q in study.questions:
         assert q.prompt and q.answer and q.provenance, q.id
@@ -89,7 +91,7 @@ def test_virtual_patients_get_the_questions_and_plan_of_their_level():
         level = expected_level(patient.red_flag_ids)
         levels.add(level)
         study = case_study(FACTS, patient, seed)
-        assert [p.step_id for p in study.plan.steps] == PLANS[level], seed
+        assert [p.step_id for p in study.plan.steps] == case_plan(patient), seed
         assert [q.id for q in study.questions] == QUESTIONS[level], seed
     assert levels == set(QUESTIONS)
 
@@ -120,6 +122,17 @@ def test_findings_answer_names_what_points_and_what_rules_out():
     assert "bpac NZ 2009" in disc.provenance
 
 
+def test_serious_patients_are_not_asked_what_could_explain_a_spasm():
+    for case_id in ("red-flag-saddle-numbness", "older-lifter-osteoporosis"):
+        study = case_study(FACTS, case_id)
+        assert "risk-factors" not in [q.id for q in study.questions]
+        weighs = question(study, "deciding-history")
+        for flag in study.triage.flags:
+            assert f"{flag.name}: {flag.why_this_urgency}" in weighs.answer
+    golfer = case_study(FACTS, "golfer-twist")
+    assert "deciding-history" not in [q.id for q in golfer.questions]
+
+
 def test_risk_factor_answer_restates_the_source():
     answer = question(case_study(FACTS, "arthritis-older-adult"), "risk-factors")
     assert answer.answer == "Arthritis: Back spasms occur more often in people with arthritis."
@@ -131,7 +144,8 @@ def test_plan_answer_lists_the_steps_in_order():
     positions = [answer.index(f"{k}. {PLAN_TITLES[s]}: ") for k, s in enumerate(PLANS["routine"], 1)]
     assert positions == sorted(positions)
     emergency = question(case_study(FACTS, "red-flag-saddle-numbness"), "plan-today").answer
-    assert "2. Same-day emergency care: " in emergency and "3. Safety-net advice: " in emergency
+    assert "2. Same-day emergency care: " in emergency and "3. Pain relief while waiting: " in emergency
+    assert "4. Safety-net advice, in writing: " in emergency
     assert "Superficial heat" not in emergency
 
 
@@ -157,17 +171,17 @@ def test_why_not_conservative_answer_follows_the_level():
 def test_safety_net_answer_is_the_safety_net_step():
     answer = question(case_study(FACTS, "older-lifter-osteoporosis"), "safety-net")
     assert answer.answer == FACTS.by_id("pathway_steps")["safety-net"].summary
-    assert answer.provenance == "CES warning-sign card; NHS: back pain; GIRFT CES pathway 2023"
+    assert answer.provenance == "CES warning-sign card; HSIB 2021; GIRFT CES pathway 2023; NHS: back pain"
 
 
 def test_plan_details_add_the_yellow_flag_note_for_a_worried_patient():
     worried = case_study(FACTS, "office-worker-weak-core")
     steps = FACTS.by_id("pathway_steps")
     title, text = worried.plan_details[1]
-    assert title == PLAN_TITLES["self-management"]
-    assert text == f"{steps['self-management'].summary} {steps['self-management'].yellow_flag_note}"
+    assert title == PLAN_TITLES["risk-stratification"]
+    assert text == f"{steps['risk-stratification'].summary} {steps['risk-stratification'].yellow_flag_note}"
     _, plain = case_study(FACTS, "golfer-twist").plan_details[1]
-    assert plain == steps["self-management"].summary
+    assert plain == steps["risk-stratification"].summary
 
 
 # --------------------------------------------------------------------------- views
@@ -202,7 +216,7 @@ def test_instructor_view_has_answers_triage_and_plan(case_id):
         assert esc(q.answer) in markup and esc(q.provenance) in markup
     assert esc(study.interpretation.name) in markup and esc(study.interpretation.description) in markup
     assert f"<strong>Triage: {esc(FACTS.by_id('triage_levels')[level].name)}.</strong>" in markup
-    positions = [markup.index(f"<li><strong>{esc(PLAN_TITLES[s])}</strong>") for s in PLANS[level]]
+    positions = [markup.index(f"<li><strong>{esc(PLAN_TITLES[s])}</strong>") for s in case_plan(study.case)]
     assert positions == sorted(positions)
     assert ("(only if not improving at the review)" in markup) == (level in ("routine", "watchful"))
     for f in study.findings:

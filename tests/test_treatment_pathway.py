@@ -19,6 +19,7 @@ from clinical_expectations import (
     PLANS,
     PLANS_IF_IMPROVING,
     SOURCE_ONLY_TREATMENTS,
+    case_plan,
     expected_level,
 )
 from spasm_lib.facts import load_facts
@@ -57,30 +58,35 @@ def test_golfer_twist_routine_plan_written_out():
     case = CASES["golfer-twist"]
     plan = model_plan(FACTS, case)
     assert plan.triage.id == "routine"
-    assert [s.step_id for s in plan.steps] == [
-        "red-flag-screen", "self-management", "non-drug", "drug", "review", "specialist-referral", "safety-net"]
-    assert [s.title for s in plan.steps] == [
-        TITLE[s] for s in ("red-flag-screen", "self-management", "non-drug", "drug", "review",
-                           "specialist-referral", "safety-net")]
+    path = ("red-flag-screen", "risk-stratification", "self-management", "non-drug", "drug", "review", "programme",
+            "specialist-referral", "safety-net")
+    assert [s.step_id for s in plan.steps] == list(path)
+    assert [s.title for s in plan.steps] == [TITLE[s] for s in path]
     assert [s.kind for s in plan.steps] == [
-        "screen", "self-management", "non-drug", "drug", "reassess", "referral", "safety-net"]
-    assert [s.conditional for s in plan.steps] == [False, False, False, False, False, True, False]
+        "screen", "stratify", "self-management", "non-drug", "drug", "reassess", "programme", "referral", "safety-net"]
+    assert [s.conditional for s in plan.steps] == [False] * 6 + [True, True, False]
     assert list(plan.if_improving) == [
-        "red-flag-screen", "self-management", "non-drug", "drug", "review", "safety-net"]
+        "red-flag-screen", "risk-stratification", "self-management", "non-drug", "drug", "review", "safety-net"]
+    assert plan.timeframes == ()  # nothing to hurry for a routine patient
 
 
-def test_saddle_numbness_is_an_emergency_with_nothing_conservative():
+def test_saddle_numbness_is_an_emergency_with_pain_relief_that_never_delays_the_transfer():
     plan = model_plan(FACTS, CASES["red-flag-saddle-numbness"])
     assert plan.triage.id == "emergency"
-    assert [s.step_id for s in plan.steps] == ["red-flag-screen", "emergency-referral", "safety-net"]
+    assert [s.step_id for s in plan.steps] == [
+        "red-flag-screen", "emergency-referral", "pain-relief-while-waiting", "safety-net"]
     assert not any(s.conditional for s in plan.steps)
+    # guidelines-2 item 31: analgesia never delays an emergency transfer; the data says so in words
+    relief = STEPS["pain-relief-while-waiting"].summary
+    assert "never delays the transfer" in relief
 
 
-def test_older_lifter_with_thin_bones_is_urgent():
+def test_older_lifter_with_thin_bones_is_urgent_with_pain_relief_while_waiting():
     plan = model_plan(FACTS, CASES["older-lifter-osteoporosis"])
     assert plan.triage.id == "urgent"
-    assert [s.step_id for s in plan.steps] == ["red-flag-screen", "urgent-referral", "safety-net"]
-    assert case_interpretation(FACTS, CASES["older-lifter-osteoporosis"]) == "serious-cause-suspected"
+    assert [s.step_id for s in plan.steps] == [
+        "red-flag-screen", "urgent-referral", "pain-relief-while-waiting", "safety-net"]
+    assert case_interpretation(FACTS, CASES["older-lifter-osteoporosis"]) == CASES["older-lifter-osteoporosis"].interpretation_id
 
 
 def test_one_weak_flag_at_58_is_watchful_and_keeps_the_spasm_interpretation():
@@ -90,8 +96,8 @@ def test_one_weak_flag_at_58_is_watchful_and_keeps_the_spasm_interpretation():
     assert plan.triage.id == "watchful" and not plan.triage.serious
     assert case_interpretation(FACTS, case) == "back-spasm" == case.interpretation_id
     assert [s.step_id for s in plan.steps] == [
-        "red-flag-screen", "self-management", "non-drug", "drug", "watchful-review", "specialist-referral",
-        "safety-net"]
+        "red-flag-screen", "risk-stratification", "self-management", "non-drug", "drug", "watchful-review",
+        "programme", "specialist-referral", "safety-net"]
 
 
 @pytest.mark.parametrize("case_id", list(CASE_TRIAGE))
@@ -100,10 +106,10 @@ def test_plan_and_journeys_of_every_data_case(case_id):
     case = CASES[case_id]
     assert model_plan(FACTS, case).triage.id == level
     assert case_interpretation(FACTS, case) == interpretation == case.interpretation_id
-    assert plan_ids(case) == PLANS[level]
-    assert plan_ids(case, improving=False) == PLANS[level]
-    assert plan_ids(case, improving=True) == PLANS_IF_IMPROVING[level]
-    assert list(model_plan(FACTS, case).if_improving) == PLANS_IF_IMPROVING[level]
+    assert plan_ids(case) == case_plan(case)
+    assert plan_ids(case, improving=False) == case_plan(case)
+    assert plan_ids(case, improving=True) == case_plan(case, improving=True)
+    assert list(model_plan(FACTS, case).if_improving) == case_plan(case, improving=True)
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +122,7 @@ def test_every_plan_follows_the_patients_triage(virtual_plans):
     for patient, plan in [*virtual_plans, *((c, model_plan(FACTS, c)) for c in FACTS.cases)]:
         level = expected_level(patient.red_flag_ids)
         ids = [s.step_id for s in plan.steps]
-        assert plan.triage.id == level and ids == PLANS[level], patient.id
+        assert plan.triage.id == level and ids == case_plan(patient), patient.id
         assert ids[0] == "red-flag-screen" and ids[-1] == "safety-net", patient.id
         assert plan.steps[-1].kind == "safety-net"
         assert {s.kind for s in plan.steps} <= PLAN_KINDS
@@ -131,11 +137,84 @@ def test_no_plan_without_flags_refers_urgently_or_as_an_emergency(virtual_plans)
         assert {"urgent-referral", "emergency-referral"}.isdisjoint(s.step_id for s in plan.steps)
 
 
-def test_a_serious_plan_starts_nothing_conservative(virtual_plans):
-    serious = [(p, plan) for p, plan in virtual_plans if expected_level(p.red_flag_ids) in ("urgent", "emergency")]
+def test_a_serious_plan_refers_with_pain_relief_and_no_home_treatment(virtual_plans):
+    """guidelines-2 items 22-31: refer in the time the concern needs, with pain relief while waiting;
+    no routine self-management, heat or review stands in for the referral."""
+    serious = [(p, plan) for p, plan in [*virtual_plans, *((c, model_plan(FACTS, c)) for c in FACTS.cases)]
+               if expected_level(p.red_flag_ids) in ("urgent", "emergency")]
     assert serious
     for patient, plan in serious:
-        assert {s.kind for s in plan.steps}.isdisjoint({"self-management", "non-drug", "drug", "reassess", "referral"})
+        kinds = [s.kind for s in plan.steps]
+        assert set(kinds).isdisjoint({"self-management", "non-drug", "drug", "reassess", "referral", "programme"})
+        assert "pain-relief" in kinds, patient.id
+        referral = "emergency-referral" if plan.triage.id == "emergency" else "urgent-referral"
+        assert kinds.index(referral) < kinds.index("pain-relief"), patient.id
+
+
+def test_no_urgent_or_emergency_plan_without_pain_relief():
+    """Done-when of issue 18: every urgent plan has pain relief while waiting. Checked on every data case
+    and 2,000 virtual patients; the treatment, not only the step's title, is pain relief."""
+    seen = set()
+    for patient in [*FACTS.cases, *(virtual_patient(FACTS, seed) for seed in range(2000))]:
+        plan = model_plan(FACTS, patient)
+        if plan.triage.id not in ("urgent", "emergency"):
+            continue
+        seen.add(plan.triage.id)
+        treatments = {t for s in plan.steps for t in STEPS[s.step_id].treatment_ids}
+        assert "pain-relief-while-waiting" in treatments, patient.id
+    assert seen == {"urgent", "emergency"}
+
+
+def test_no_heat_on_a_hot_red_swollen_back():
+    """guidelines-2 item 57: heat and redness are not a simple strain; the plan looks for the cause and
+    never puts heat on it, whatever the interpretation (a nerve-root patient can have a hot back too)."""
+    hot = [p for p in [*FACTS.cases, *(virtual_patient(FACTS, seed) for seed in range(2000))] if p.tissue_injury]
+    assert hot and any(expected_level(p.red_flag_ids) in ("watchful", "routine") for p in hot)
+    for patient in hot:
+        for improving in (False, True):
+            path = journey(FACTS, patient, improving)
+            treatments = {t for s in path for t in STEPS[s].treatment_ids}
+            assert "superficial-heat" not in treatments, patient.id
+            assert "non-drug" not in path
+            if expected_level(patient.red_flag_ids) in ("watchful", "routine"):
+                assert "hot-swollen-back" in path
+    footballer = model_plan(FACTS, CASES["weekend-footballer"])
+    assert [s.step_id for s in footballer.steps] == [
+        "red-flag-screen", "risk-stratification", "hot-swollen-back", "self-management", "drug", "review", "programme",
+        "specialist-referral", "safety-net"]
+    assert "No heat is put on this back." in STEPS["hot-swollen-back"].summary
+
+
+def test_a_nerve_root_patient_gets_the_neurological_safety_net_before_the_general_one():
+    """guidelines-2 items 13, 19-21: stable one-sided radicular pain is conservative, with what to watch:
+    worsening weakness, foot drop (same day), both legs or a cauda equina sign (emergency)."""
+    plan = [s.step_id for s in model_plan(FACTS, CASES["ruptured-disc"]).steps]
+    assert plan[-2:] == ["neuro-safety-net", "safety-net"]
+    text = STEPS["neuro-safety-net"].summary
+    for words in ("gets worse", "foot that drops", "same day", "both legs", "emergency department at once"):
+        assert words in text
+    assert "neuro-safety-net" not in [s.step_id for s in model_plan(FACTS, CASES["golfer-twist"]).steps]
+
+
+def test_every_plan_ends_with_the_one_safety_net_text():
+    """One owner: the safety-net wording is the safety-net step's summary, and no other step, check or
+    treatment repeats the card's list; every plan, emergency included, ends with it."""
+    card = STEPS["safety-net"].summary
+    for patient in [*FACTS.cases, *(virtual_patient(FACTS, seed) for seed in range(300))]:
+        assert [s.step_id for s in model_plan(FACTS, patient).steps][-1] == "safety-net"
+    marker = "altered feeling when wiping"
+    assert marker in card
+    others = [s.summary for s in FACTS.pathway_steps if s.id != "safety-net"]
+    others += [c.guidance_says for c in FACTS.evidence_checks] + [t.what_it_does for t in FACTS.treatments]
+    assert not [t for t in others if marker in t]
+
+
+def test_an_emergency_patient_is_not_sent_to_the_emergency_department_for_what_they_already_have():
+    """The safety net is given when the person leaves care (or hospital, also after a normal scan):
+    it never tells someone already on the way to go now for the signs that sent them."""
+    card = STEPS["safety-net"].summary
+    assert card.startswith("Before the person leaves your care (or leaves hospital, also after a normal scan)")
+    assert "Any one of them, new or getting worse" in card
 
 
 def test_every_pathway_step_has_a_known_kind_and_the_order_of_the_data():
@@ -161,7 +240,9 @@ def test_plan_treatments_are_those_guidance_recommends():
     assert treatments["self-management"] == ("staying-active",)
     assert treatments["non-drug"] == ("superficial-heat",)
     assert treatments["drug"] == ("anti-inflammatories",)
-    assert treatments["specialist-referral"] == ("specialist-referral",)
+    assert treatments["programme"] == ("exercise-programme",)
+    assert treatments["specialist-referral"] == ("specialist-opinion",)
+    assert treatments["pain-relief-while-waiting"] == ("pain-relief-while-waiting",)
 
 
 def test_step_detail_shows_every_check_once_and_the_yellow_flag_note_only_with_yellow_flags():
@@ -173,9 +254,61 @@ def test_step_detail_shows_every_check_once_and_the_yellow_flag_note_only_with_y
         shown = [e.check.id for t in detail.treatments for e in t.evidence] + [e.check.id for e in detail.other_evidence]
         assert sorted(shown) == sorted(step.evidence_check_ids)
         assert detail.note is None
-    note = step_detail(FACTS, STEPS["self-management"], worried).note
-    assert note and "STarT Back" in note
+    note = step_detail(FACTS, STEPS["risk-stratification"], worried).note
+    assert note and "not for an urgent referral" in note
     assert step_detail(FACTS, STEPS["drug"], worried).note is None  # no note on that step in the data
+
+
+def test_risk_stratification_for_every_new_episode_not_only_with_yellow_flags():
+    """NG59 / QS155 (guidelines-2 items 32-33): at first contact, for every new episode."""
+    step = STEPS["risk-stratification"]
+    assert "STarT Back" in step.summary and "whether or not yellow flags came up" in step.summary
+    for case_id in ("golfer-twist", "office-worker-weak-core"):  # without and with yellow flags
+        assert "risk-stratification" in [s.step_id for s in model_plan(FACTS, CASES[case_id]).steps]
+
+
+def test_not_improving_means_reassessment_and_a_programme_then_a_specialist_only_on_criteria():
+    programme, specialist = STEPS["programme"], STEPS["specialist-referral"]
+    assert programme.order < specialist.order and programme.when == specialist.when == "not-improving"
+    assert "reassess" in programme.summary and "exercise programme" in programme.summary
+    assert "combined physical and psychological programme" in programme.summary
+    assert "stated criteria" in specialist.summary
+    # the source's "orthopedics or neurology" only as what the source says, beside an evidence check
+    for row in [*FACTS.pathway_steps]:
+        assert "neurology" not in row.summary.replace("orthopedics or neurology is shown beside this step", "")
+    assert "neurology" in FACTS.by_id("evidence_checks")["referral-timing"].source_says
+    assert "referral-timing" in specialist.evidence_check_ids
+
+
+def test_nsaid_cautions_opioids_and_sciatica_medicines():
+    """guidelines.md and guidelines-2 items 14, 59-63, written out by hand."""
+    drug = STEPS["drug"].summary
+    for words in ("age", "liver", "kidneys", "heart", "protects the stomach", "65 or over",
+                  "lowest effective dose", "nor for chronic pain"):
+        assert words in drug, words
+    sciatica = FACTS.by_id("evidence_checks")["sciatica-medicines"].guidance_says
+    for words in ("gabapentinoids", "other antiepileptics", "oral corticosteroids", "benzodiazepines"):
+        assert words in sciatica and words in drug
+    assert "sciatica-medicines" in STEPS["drug"].evidence_check_ids
+    assert "chronic low back pain" in FACTS.by_id("evidence_checks")["opioids"].guidance_says
+
+
+def test_the_review_measures_progress_and_plans_the_return_to_work():
+    checks = FACTS.by_id("evidence_checks")
+    measures = checks["outcome-measures"].guidance_says
+    # ostelo2008: about 2 points on 0-10, 5 on the Roland-Morris, or 30%
+    for words in ("0 to 10", "Roland-Morris", "about 2 points", "5 on the Roland-Morris", "30%"):
+        assert words in measures
+    assert "ostelo2008" in checks["outcome-measures"].reference_ids
+    for review in ("review", "watchful-review"):
+        assert {"outcome-measures", "return-to-work"} <= set(STEPS[review].evidence_check_ids)
+        assert "return to work" in STEPS[review].summary
+
+
+def test_no_conservative_plan_while_the_cause_is_unknown_is_gone():
+    for row in [*FACTS.pathway_steps, *FACTS.evidence_checks, *FACTS.treatments]:
+        text = " ".join(str(v) for v in vars(row).values() if isinstance(v, str)).lower()
+        assert "while the cause is unknown" not in text and "before any conservative plan" not in text, row.id
 
 
 # --------------------------------------------------------------------------- the walk
@@ -199,24 +332,24 @@ def test_the_next_step_stays_hidden_until_advanced():
     markup = walk_view(walk(FACTS, state, case)).markup
     assert esc(TITLE["red-flag-screen"]) in markup and YOU_ARE_HERE in markup
     assert NEXT_HIDDEN in markup
-    assert esc(TITLE["self-management"]) not in markup
-    after = advance(FACTS, state, case, "self-management")
+    assert esc(TITLE["risk-stratification"]) not in markup
+    after = advance(FACTS, state, case, "risk-stratification")
     markup = walk_view(walk(FACTS, after, case)).markup
-    assert esc(TITLE["self-management"]) in markup and esc(TITLE["non-drug"]) not in markup
+    assert esc(TITLE["risk-stratification"]) in markup and esc(TITLE["self-management"]) not in markup
 
 
 def test_predictions_are_checked_and_counted():
     state, case = start()
-    right = advance(FACTS, state, case, "self-management")
+    right = advance(FACTS, state, case, "risk-stratification")
     result = walk(FACTS, right, case)
-    assert right.shown == 2 and right.predictions == (("self-management", "self-management"),)
+    assert right.shown == 2 and right.predictions == (("risk-stratification", "risk-stratification"),)
     assert result.last_prediction.correct and result.correct_predictions == 1
     assert "\u2713 Right:" in walk_view(result).markup
     wrong = advance(FACTS, right, case, "drug")
     result = walk(FACTS, wrong, case)
     assert not result.last_prediction.correct and result.correct_predictions == 1
     markup = walk_view(result).markup
-    assert "Not this time" in markup and f"the next step for this patient is {esc(TITLE['non-drug'])}" in markup
+    assert "Not this time" in markup and f"the next step for this patient is {esc(TITLE['self-management'])}" in markup
     none = advance(FACTS, wrong, case, None)
     assert walk(FACTS, none, case).last_prediction.predicted is None
     assert "You made no prediction" in walk_view(walk(FACTS, none, case)).markup
@@ -235,8 +368,8 @@ def walk_to_review(case_id="golfer-twist"):
 
 def test_improving_is_asked_only_at_the_review():
     state, case, seen = walk_to_review()
-    assert seen == [("red-flag-screen", False), ("self-management", False), ("non-drug", False),
-                    ("drug", False), ("review", True)]
+    assert seen == [("red-flag-screen", False), ("risk-stratification", False), ("self-management", False),
+                    ("non-drug", False), ("drug", False), ("review", True)]
     assert "is the treatment working?" in walk_view(walk(FACTS, state, case)).markup
     with pytest.raises(ValueError, match="answer whether the treatment is working before going on"):
         advance(FACTS, state, case, "safety-net")
@@ -253,14 +386,16 @@ def test_improving_at_the_review_ends_with_the_safety_net_and_a_summary():
     markup = walk_view(result).markup
     assert "<h4>Summary</h4>" in markup and NEXT_HIDDEN not in markup
     assert "the person is improving" in markup
-    assert "Next steps predicted correctly: 1 of 5." in markup
+    assert "Next steps predicted correctly: 1 of 6." in markup
     with pytest.raises(ValueError, match="the walk is finished"):
         advance(FACTS, state, case, None)
 
 
-def test_not_improving_goes_on_to_the_specialist_then_the_safety_net():
+def test_not_improving_goes_on_to_the_programme_the_specialist_then_the_safety_net():
     state, case, _ = walk_to_review()
     state = answer_review(state, False)
+    state = advance(FACTS, state, case, "programme")
+    assert walk(FACTS, state, case).current.id == "programme"
     state = advance(FACTS, state, case, "specialist-referral")
     assert walk(FACTS, state, case).current.id == "specialist-referral"
     assert not walk(FACTS, state, case).finished
@@ -279,7 +414,7 @@ def test_a_watchful_walk_reviews_sooner():
 def test_serious_walks_have_no_review_question(case_id):
     state, case = start(case_id)
     level = CASE_TRIAGE[case_id][0]
-    for _ in range(2):
+    for _ in range(3):
         assert not walk(FACTS, state, case).awaiting_review_answer
         state = advance(FACTS, state, case, None)
     result = walk(FACTS, state, case)
@@ -289,9 +424,9 @@ def test_serious_walks_have_no_review_question(case_id):
 
 def test_walk_refuses_a_state_out_of_range_or_for_another_case():
     case = CASES["golfer-twist"]
-    with pytest.raises(ValueError, match="shown must be from 1 to 7 for this patient; got 8"):
-        walk(FACTS, PathwayState("golfer-twist", 8), case)
-    with pytest.raises(ValueError, match="shown must be from 1 to 7"):
+    with pytest.raises(ValueError, match="shown must be from 1 to 9 for this patient; got 10"):
+        walk(FACTS, PathwayState("golfer-twist", 10), case)
+    with pytest.raises(ValueError, match="shown must be from 1 to 9"):
         walk(FACTS, PathwayState("golfer-twist", 0), case)
     with pytest.raises(ValueError, match="the state is for case 'ruptured-disc'"):
         walk(FACTS, PathwayState("ruptured-disc"), case)
@@ -301,7 +436,7 @@ def test_a_random_patient_walks_its_own_path():
     patient = case_for(FACTS, "random", 0)
     result = walk(FACTS, PathwayState("random"), patient)
     assert result.case == patient
-    assert list(result.plan.if_improving) == PLANS_IF_IMPROVING[expected_level(patient.red_flag_ids)]
+    assert list(result.plan.if_improving) == case_plan(patient, improving=True)
 
 
 def test_state_is_frozen():
@@ -316,7 +451,7 @@ def test_state_is_frozen():
 def test_complete_walk_shows_every_step_of_the_path_in_order(improving):
     case = CASES["golfer-twist"]
     state = complete_walk(FACTS, case, improving)
-    assert state == PathwayState("golfer-twist", 7 if not improving else 6, improving)
+    assert state == PathwayState("golfer-twist", 9 if not improving else 7, improving)
     result = walk(FACTS, state, case)
     assert result.finished and not result.awaiting_review_answer
     path = (PLANS if not improving else PLANS_IF_IMPROVING)["routine"]
@@ -329,7 +464,7 @@ def test_complete_walk_shows_every_step_of_the_path_in_order(improving):
 def test_complete_walk_of_an_emergency_has_no_review_answer():
     case = CASES["red-flag-saddle-numbness"]
     state = complete_walk(FACTS, case, True)
-    assert state == PathwayState("red-flag-saddle-numbness", 3, None)
+    assert state == PathwayState("red-flag-saddle-numbness", 4, None)
     markup = walk_view(walk(FACTS, state, case)).markup
     for k, s in enumerate(PLANS["emergency"], 1):
         assert f"Step {k}: {esc(TITLE[s])}" in markup
@@ -369,6 +504,7 @@ def test_the_drug_step_shows_nsaid_cautions_and_the_relaxant_evidence_beside_it(
     assert "drowsiness" in markup  # the relaxants' harms, from their evidence check
     assert "van Tulder 2003 (Cochrane)" in markup
     assert "Step 4: An NSAID, if a medicine is wanted" in markup
+    assert "gabapentinoids" in markup  # the sciatica medicines NG59 advises against, beside the step
     beside = markup.index("The source says / guidance says")
     assert markup.index(esc(checks["muscle-relaxants"].guidance_says)) > beside
     assert markup.index(esc(checks["anti-inflammatories"].guidance_says)) < beside  # the NSAID's own card
@@ -387,10 +523,11 @@ def test_the_heat_step_shows_ice_and_compression_as_the_sources_advice_beside_it
 def test_plan_view_marks_the_conditional_step():
     markup = plan_view(model_plan(FACTS, CASES["golfer-twist"])).markup
     items = re.findall(r"<li>(.*?)</li>", markup)
-    assert len(items) == 7
-    assert items[5] == f"{esc(TITLE['specialist-referral'])} <em>(only if not improving at the review)</em>"
+    assert len(items) == 9
+    assert items[6] == f"{esc(TITLE['programme'])} <em>(only if not improving at the review)</em>"
+    assert items[7] == f"{esc(TITLE['specialist-referral'])} <em>(only if not improving at the review)</em>"
     assert "If the person is improving at the review, the path ends without: " \
-           f"{esc(TITLE['specialist-referral'])}." in markup
+           f"{esc(TITLE['programme'])}; {esc(TITLE['specialist-referral'])}." in markup
     urgent = plan_view(model_plan(FACTS, CASES["older-lifter-osteoporosis"])).markup
     assert "only if not improving" not in urgent and "If the person is improving" not in urgent
 
@@ -412,9 +549,9 @@ def test_the_diagram_alt_text_names_the_steps_shown_and_not_the_next():
     state = advance(FACTS, state, case, None)
     markup = walk_view(walk(FACTS, state, case)).markup
     alt = html.unescape(re.search(r'alt="([^"]*)"', markup).group(1))
-    assert TITLE["red-flag-screen"] in alt and TITLE["self-management"] in alt
-    assert alt.index(TITLE["red-flag-screen"]) < alt.index(TITLE["self-management"])
-    assert TITLE["non-drug"] not in alt and YOU_ARE_HERE in alt
+    assert TITLE["red-flag-screen"] in alt and TITLE["risk-stratification"] in alt
+    assert alt.index(TITLE["red-flag-screen"]) < alt.index(TITLE["risk-stratification"])
+    assert TITLE["self-management"] not in alt and YOU_ARE_HERE in alt
 
 
 def test_treatment_table_lists_every_treatment_source_first():
@@ -425,6 +562,7 @@ def test_treatment_table_lists_every_treatment_source_first():
     assert [r.treatment for r in table] == [
         "Ice", "Rest", "Compression", "Anti-inflammatory medicines", "Muscle relaxants", "Referral to a specialist",
         "Superficial heat", "Staying active", "Same-day emergency care", "Urgent assessment",
+        "Pain relief while waiting", "Exercise or combined programme", "Specialist opinion on stated criteria",
     ]
     assert [r.where_from for r in table[:6]] == ["Source, paragraph 4"] * 3 + ["Source, paragraph 5"] * 3
     assert table[6].where_from == "ACP 2017; French 2006 (Cochrane)"
@@ -444,3 +582,18 @@ def test_treatment_table_view_shows_whole_cells_escaped():
     assert "<script>alert" not in markup and "&lt;script&gt;" in markup
     longest = max(FACTS.treatments, key=lambda t: len(t.what_it_does)).what_it_does
     assert len(longest) > 50 and esc(longest).replace("&#x27;", "'") in markup.replace("&#x27;", "'")
+
+
+# --------------------------------------------------------------------------- only_for / not_for in the data
+
+
+def test_a_step_naming_an_unknown_patient_is_refused_by_the_loader(data_copy):
+    from spasm_lib.facts import DataError, load_facts as load
+
+    line = data_copy.set_cell("pathway_steps", 7, "not_for", "hot-back")  # row 7: non-drug (heat)
+    with pytest.raises(DataError) as caught:
+        load(data_copy.folder)
+    message = str(caught.value)
+    assert f"pathway_steps.csv, line {line}, column 'not_for'" in message
+    assert "'hot-back' is not an interpretation id, an interpretation group or a patient feature" in message
+    assert "tissue-injury" in message  # the allowed values are listed

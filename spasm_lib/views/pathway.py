@@ -15,7 +15,14 @@ from spasm_lib.records import AUDIENCES
 from spasm_lib import records as R
 from spasm_lib.evidence import provenance_text, references_for
 from spasm_lib.html import Html, esc, join, rows_table, tag
-from spasm_lib.treatment_pathway import TREATMENT_TABLE_HEADINGS, CheckedEvidence, Plan, StepDetail, WalkResult
+from spasm_lib.treatment_pathway import (
+    TREATMENT_TABLE_HEADINGS,
+    CheckedEvidence,
+    Plan,
+    StepDetail,
+    WalkResult,
+    timeframes,
+)
 from spasm_lib.triage import Triage
 from spasm_lib.views import svg
 from spasm_lib.views.evidence import evidence_card_for
@@ -82,8 +89,14 @@ def _cards(items: Iterable[CheckedEvidence], level: int) -> str:
     return "".join(evidence_card_for(item.check, item.references, level=level).markup for item in items)
 
 
+def _timeframes(items: Iterable[tuple[str, str]]) -> str:
+    """How soon, for this person's concern: one line per flag that set the level."""
+    lines = "".join(f"<li><strong>{esc(name)}:</strong> {esc(when)}</li>" for name, when in items)
+    return f'<div class="spasm-timeframe"><p><strong>How soon, for this person:</strong></p><ul>{lines}</ul></div>' if lines else ""
+
+
 def triage_view(triage: Triage, level: int = 3) -> Html:
-    """The triage level, what it means for the plan and why, and the flags that set it."""
+    """The triage level, what it means for the plan and why, the flags that set it, and how soon."""
     lv = triage.level
     box = "spasm-alert" if triage.serious else "spasm-box"
     flags = "".join(
@@ -93,7 +106,7 @@ def triage_view(triage: Triage, level: int = 3) -> Html:
     listed = f"<p>Warning signs found:</p><ul>{flags}</ul>" if flags else "<p>No warning sign came up.</p>"
     return Html(
         f'<div class="{box}" role="note">{tag(f"h{level}", f"Triage: {lv.name} ({lv.id})")}'
-        f"{listed}<p><strong>What to do:</strong> {esc(lv.action)}</p>"
+        f"{listed}<p><strong>What to do:</strong> {esc(lv.action)}</p>{_timeframes(timeframes(triage))}"
         f"<p><strong>Why:</strong> {esc(lv.why)} {_provenance(lv, triage.references)}</p></div>",
         "triage",
     )
@@ -119,6 +132,7 @@ def step_view(detail: StepDetail, number: int, status: str = "", level: int = 3)
         tag(f"h{level}", f"Step {number}: {step.title}{suffix}"),
         f"<p>{esc(step.summary)} {_provenance(step, detail.references)}</p>",
     ]
+    parts.append(_timeframes(detail.timeframes))
     if detail.note:
         parts.append(f'<p class="spasm-box"><strong>Yellow flags:</strong> {esc(detail.note)}</p>')
     parts.extend(_treatment_block(d, level + 1) for d in detail.treatments)
@@ -140,7 +154,8 @@ def plan_view(plan: Plan, level: int = 3) -> Html:
     if skipped:
         note = (f"<p>If the person is improving at the review, the path ends without: "
                 f"{esc('; '.join(skipped))}. Safety-net advice stays.</p>")
-    return Html(f'<section class="spasm-plan">{tag(f"h{level}", "The plan")}<ol>{items}</ol>{note}</section>', "plan")
+    return Html(f'<section class="spasm-plan">{tag(f"h{level}", "The plan")}<ol>{items}</ol>'
+                f"{_timeframes(plan.timeframes)}{note}</section>", "plan")
 
 
 # --------------------------------------------------------------------------- the walk
