@@ -15,7 +15,7 @@ import pytest
 
 from clinical_expectations import (
     PLAN_KINDS,
-    PLANS,
+    expected_plan,
     expected_finding_ids,
     expected_interpretation,
     expected_level,
@@ -278,7 +278,8 @@ def test_exported_answers_match_the_rules_written_by_hand(facts, exported):
     for record in exported:
         level = expected_level(record["red_flag_ids"])
         assert record["triage"] == level, record["id"]
-        assert [p["step_id"] for p in record["plan"]] == PLANS[level], record["id"]
+        assert [p["step_id"] for p in record["plan"]] == expected_plan(
+            level, record["tissue_injury"], record["radicular"], record["interpretation_id"]), record["id"]
         assert all(p["title"] == titles[p["step_id"]] for p in record["plan"])
         assert record["plan"][-1]["kind"] == "safety-net"
 
@@ -311,7 +312,9 @@ def test_export_as_csv_has_one_row_per_patient(capsys):
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert [r["id"] for r in rows] == ["patient-01", "patient-02", "patient-03", "patient-04"]
     for r in rows:
-        assert r["plan"].split(";") == PLANS[expected_level([f for f in r["red_flag_ids"].split(";") if f])]
+        level = expected_level([f for f in r["red_flag_ids"].split(";") if f])
+        assert r["plan"].split(";") == expected_plan(level, r["tissue_injury"] == "yes", r["radicular"] == "yes",
+                                                     r["interpretation_id"])
         assert r["tissue_injury"] in ("yes", "no")
 
 

@@ -90,21 +90,21 @@ def test_the_walk_starts_at_the_screen_with_the_next_step_hidden(walkthrough):
 
 def test_predicting_and_showing_the_next_step(walkthrough):
     w = walkthrough
-    show_next(w, "self-management")
-    state = PathwayState("golfer-twist", 2, None, (("self-management", "self-management"),))
+    show_next(w, "risk-stratification")
+    state = PathwayState("golfer-twist", 2, None, (("risk-stratification", "risk-stratification"),))
     assert w.state == state
     assert w.view.value == expected(state, patient("golfer-twist"))
     assert "\u2713 Right:" in w.view.value
-    assert esc(PATHWAY_TITLES["non-drug"]) not in w.view.value
-    assert "self-management" not in [v for _, v in w.prediction.options]
+    assert esc(PATHWAY_TITLES["self-management"]) not in w.view.value
+    assert "risk-stratification" not in [v for _, v in w.prediction.options]
     assert w.prediction.value == ""  # the menu is cleared for the next prediction
     show_next(w, "drug")
-    assert w.state.predictions[-1] == ("drug", "non-drug")
+    assert w.state.predictions[-1] == ("drug", "self-management")
     assert "Not this time" in w.view.value
 
 
 def walk_to_review(w):
-    for _ in range(4):  # routine path: screen, self-management, heat, NSAID, then the review
+    for _ in range(5):  # routine path: screen, risk stratification, self-management, heat, NSAID, then the review
         assert w.review.layout.display == "none"
         show_next(w)
 
@@ -112,7 +112,7 @@ def walk_to_review(w):
 def test_improving_is_asked_only_at_the_review_then_the_walk_ends_with_a_summary(walkthrough):
     w = walkthrough
     walk_to_review(w)
-    assert w.state.shown == 5 and w.state.improving is None
+    assert w.state.shown == 6 and w.state.improving is None
     assert w.review.layout.display == "" and not w.review.disabled
     assert w.show_next.disabled and w.prediction.disabled
     assert "is the treatment working?" in w.view.value
@@ -120,8 +120,9 @@ def test_improving_is_asked_only_at_the_review_then_the_walk_ends_with_a_summary
     assert w.state.improving is True and w.review.disabled
     assert not w.show_next.disabled
     show_next(w, "safety-net")
-    state = PathwayState("golfer-twist", 6, True, (("", "self-management"), ("", "non-drug"), ("", "drug"),
-                                                    ("", "review"), ("safety-net", "safety-net")))
+    state = PathwayState("golfer-twist", 7, True, (("", "risk-stratification"), ("", "self-management"),
+                                                    ("", "non-drug"), ("", "drug"), ("", "review"),
+                                                    ("safety-net", "safety-net")))
     assert w.state == state
     assert w.view.value == expected(state, patient("golfer-twist"))
     assert "<h4>Summary</h4>" in w.view.value
@@ -133,11 +134,12 @@ def test_not_improving_goes_on_to_the_specialist(walkthrough):
     walk_to_review(w)
     w.review.value = False
     assert w.state.improving is False
+    show_next(w, "programme")
     show_next(w, "specialist-referral")
     assert w.state.predictions[-1] == ("specialist-referral", "specialist-referral")
     assert esc(PATHWAY_TITLES["specialist-referral"]) in w.view.value
     show_next(w)
-    assert w.state.shown == 7 and w.show_next.disabled
+    assert w.state.shown == 9 and w.show_next.disabled
     assert "<h4>Summary</h4>" in w.view.value
 
 
@@ -151,9 +153,11 @@ def test_start_again_and_a_new_patient_reset_the_walk(walkthrough):
     w.case.value = "red-flag-saddle-numbness"
     assert w.state == PathwayState("red-flag-saddle-numbness")
     show_next(w, "emergency-referral")
+    show_next(w, "pain-relief-while-waiting")
     show_next(w, "safety-net")
-    state = PathwayState("red-flag-saddle-numbness", 3, None,
-                         (("emergency-referral", "emergency-referral"), ("safety-net", "safety-net")))
+    state = PathwayState("red-flag-saddle-numbness", 4, None,
+                         (("emergency-referral", "emergency-referral"),
+                          ("pain-relief-while-waiting", "pain-relief-while-waiting"), ("safety-net", "safety-net")))
     assert w.state == state and w.show_next.disabled
     assert w.review.layout.display == "none"  # an emergency has no review
     assert w.view.value == expected(state, patient("red-flag-saddle-numbness"))
@@ -187,20 +191,22 @@ def test_stored_output_carries_the_static_view():
 def test_static_view_is_the_finished_walk_with_every_step(improving):
     view = treatment_pathway_walkthrough(params(case="ruptured-disc", improving=improving, interactive=False))
     assert isinstance(view, Html)
-    shown = 7 if not improving else 6
+    shown = 10 if not improving else 8
     state = PathwayState("ruptured-disc", shown, improving)
     assert view.markup == expected(state, patient("ruptured-disc"))
-    path = ["red-flag-screen", "self-management", "non-drug", "drug", "review", "specialist-referral", "safety-net"]
+    path = ["red-flag-screen", "risk-stratification", "self-management", "non-drug", "drug", "review", "programme",
+            "specialist-referral", "neuro-safety-net", "safety-net"]
     if improving:
+        path.remove("programme")
         path.remove("specialist-referral")
     positions = [view.markup.index(f"Step {k}: {esc(PATHWAY_TITLES[s])}") for k, s in enumerate(path, 1)]
     assert positions == sorted(positions)
 
 
-def test_static_view_of_an_emergency_shows_its_three_steps():
+def test_static_view_of_an_emergency_shows_its_four_steps():
     view = treatment_pathway_walkthrough(params(case="red-flag-saddle-numbness", interactive=False))
-    assert view.markup == expected(PathwayState("red-flag-saddle-numbness", 3, None), patient("red-flag-saddle-numbness"))
-    for k, s in enumerate(["red-flag-screen", "emergency-referral", "safety-net"], 1):
+    assert view.markup == expected(PathwayState("red-flag-saddle-numbness", 4, None), patient("red-flag-saddle-numbness"))
+    for k, s in enumerate(["red-flag-screen", "emergency-referral", "pain-relief-while-waiting", "safety-net"], 1):
         assert f"Step {k}: {esc(PATHWAY_TITLES[s])}" in view.markup
     assert esc(PATHWAY_TITLES["self-management"]) not in view.markup.split("<h4>Summary</h4>")[0]
 
