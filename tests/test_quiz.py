@@ -64,8 +64,8 @@ def test_every_question_names_objectives_of_its_own_notebook(notebook):
 
 
 @pytest.mark.parametrize("notebook", R.NOTEBOOKS)
-def test_four_or_five_questions_per_notebook(notebook):
-    assert 4 <= len(questions_of(notebook)) <= 5
+def test_four_to_eight_questions_per_notebook(notebook):
+    assert 4 <= len(questions_of(notebook)) <= 8
 
 
 def test_the_mapping_check_can_fail():
@@ -83,8 +83,13 @@ OBJECTIVE_TOPICS = {
     "02_exam_simulator": ["history", "red-flag questions", "yellow flags", "neurological screen",
                           "straight leg raise", "emergency, urgent, watchful or routine", "one weak flag"],
     "03_treatment_pathway": ["for each triage level", "current care", "nsaid", "kidney", "muscle relaxants",
-                             "safety-net advice", "orthopedics or neurology"],
-    "04_case_study": ["story", "interpretation", "triage level", "plan", "safety-net"],
+                             "safety-net advice", "orthopedics or neurology",
+                             # issue 18: care after first contact, timeframes, NSAID cautions, sciatica medicines
+                             "risk stratification for every new episode", "smallest change that matters",
+                             "return to work", "exercise or combined programme", "pain relief while they wait",
+                             "liver", "age", "stomach protection", "sciatica"],
+    "04_case_study": ["story", "interpretation", "triage level", "plan", "safety-net",
+                      "neurological deficit", "axial spondyloarthritis", "aortic aneurysm"],
 }
 
 
@@ -105,7 +110,7 @@ def test_notebook_01_names_the_groups_as_the_table_shows_them():
 
 def test_objectives_in_order_and_numbered():
     got = objectives(FACTS, "03_treatment_pathway")
-    assert [o.id for o in got] == ["lo-03-1", "lo-03-2", "lo-03-3", "lo-03-4", "lo-03-5", "lo-03-6"]
+    assert [o.id for o in got] == ["lo-03-1", "lo-03-2", "lo-03-3", "lo-03-4", "lo-03-5", "lo-03-6", "lo-03-7"]
     with pytest.raises(ValueError, match="unknown notebook"):
         objectives(FACTS, "99_nowhere")
 
@@ -154,6 +159,7 @@ def test_case_based_items_on_the_clinical_reasoning_issue_9_asks_for():
     # red-flag categories and urgency, with the four levels
     assert right["q-02-2"].startswith("Possible cancer: urgent")
     assert right["q-04-3"].startswith("Possible fracture: urgent")
+    assert "X-ray and pain relief" in right["q-04-3"]
     assert "emergency department" in right["q-04-2"]
     # NSAID cautions
     assert "lowest dose" in right["q-03-3"] and "kidney" in right["q-03-3"]
@@ -162,6 +168,55 @@ def test_case_based_items_on_the_clinical_reasoning_issue_9_asks_for():
     levels = " ".join(o.text for o in FACTS.quiz_options).lower()
     for level in ("emergency", "urgent", "watchful", "routine"):
         assert level in levels
+
+
+HEDGES = re.compile(r"\b(may|might|usually|often|some|at best|probably|can|could|possibly)\b", re.IGNORECASE)
+
+
+def hedges(text):
+    return len(HEDGES.findall(text))
+
+
+def test_the_right_answer_is_not_more_hedged_than_every_distractor():
+    """Issue 18 item 9: no cue in the wording. A right answer with more hedge words than every wrong
+    option gives itself away (a test-wise student picks the guarded one)."""
+
+    for q in FACTS.quiz_questions:
+        mine = options_of(q.id)
+        right = [hedges(o.text) for o in mine if o.correct][0]
+        assert right <= max(hedges(o.text) for o in mine if not o.correct), q.id
+
+
+def test_hedge_count_can_fail():
+    assert hedges("Some short-term relief at best, with a scan") == 2  # "scan" is not "can"
+    assert hedges("That spasm may hurt far more") > hedges("Both will certainly hurt the same")
+
+
+IMPOSSIBLE = (("serious cause", ("watchful", "routine")), ("cauda equina", ("watchful", "routine")),
+              ("emergency department", ("routine",)))
+
+
+def test_no_option_pairs_a_serious_cause_with_a_conservative_level():
+    """A serious cause suspected is by definition urgent or emergency; "serious cause, watchful" is an
+    option no student could defend, so it teaches nothing (issue 18 item 9)."""
+    for o in FACTS.quiz_options:
+        text = o.text.lower()
+        for cause, levels in IMPOSSIBLE:
+            if cause in text:
+                assert not any(level in text for level in levels), o.id
+
+
+def test_new_content_has_its_questions():
+    """Issue 18 item 10: care after first contact, timeframes, neurological levels, mimics, NSAID cautions."""
+    right = {o.question_id: o.text for o in FACTS.quiz_options if o.correct}
+    prompts = {q.id: q.prompt for q in FACTS.quiz_questions}
+    assert "Roland-Morris" in prompts["q-03-6"] and right["q-03-6"].startswith("Reassess")
+    assert "aspirin" in prompts["q-03-7"] and "protect her stomach" in right["q-03-7"]
+    assert right["q-03-8"].endswith("assessment the same day")
+    assert "one leg" in right["q-04-6"] and "unchanged" in right["q-04-6"]
+    assert "rheumatology" in right["q-04-7"]
+    assert "aortic aneurysm" in right["q-04-8"]
+    assert "scan within a week" in right["q-03-1"] and "pain relief" in right["q-03-1"]
 
 
 def test_chou2007_is_cited_only_for_imaging_or_classification():
