@@ -29,8 +29,11 @@ The rules (id: what must hold, and why):
 * ``onset``: pain that has never eased (``unremitting``) goes with a flag that suggests a serious
   cause, and a flag that suggests a fracture, an infection or cancer goes with pain that has never
   eased: the history's course must not tell a spasm's story for a patient whose flags say it may
-  not be one, nor the reverse.
-* ``interpretation``: the interpretation is the one the triage and findings support
+  not be one, nor the reverse. Pain at full strength from the first moment (``sudden-severe``) goes
+  with a flag of a cause outside the spine, and the reverse; pain that crept on over months
+  (``insidious``) goes with an inflammatory cause or spinal stenosis, and the reverse.
+* ``cord-needs-cancer``: "new neurological symptoms after cancer" needs a history of cancer.
+* ``interpretation``: the interpretation is the one the flags, presentation and findings support
   (:func:`spasm_lib.triage.expected_interpretation`).
 * ``presentation``: a patient drawn from a presentation has its region, age range, onset, sport
   rule, risk factors, flags, tissue-injury and nerve-root settings (``presentations.csv``).
@@ -42,7 +45,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from spasm_lib import records as R
-from spasm_lib.triage import case_triage, expected_interpretation
+from spasm_lib.triage import CAUDA_EQUINA_CONCERN, expected_interpretation, strong
 
 if TYPE_CHECKING:  # pragma: no cover
     from spasm_lib.facts import Facts
@@ -57,11 +60,17 @@ SPORT_FACTOR_CATEGORY = "sport"
 FORCE_FACTOR_CATEGORY = "acute-force"
 UNKNOWN_CAUSE_CATEGORY = "unknown-cause"
 SWELLING_FACTORS = ("swollen-muscles", "inflamed-muscles")
-CAUDA_EQUINA_CONCERN = "cauda-equina"
 UPPER_BACK_REGIONS = ("upper-back", "upper-and-lower-back")
 LOWER_BACK_REGIONS = ("lower-back", "upper-and-lower-back", "not-stated")
-SERIOUS_CONCERNS = ("fracture", "tumour-or-infection")
+SERIOUS_CONCERNS = ("fracture", "infection", "cancer")
+NON_SPINAL_CONCERN = "non-spinal"
 UNREMITTING = "unremitting"
+SUDDEN_SEVERE = "sudden-severe"
+INSIDIOUS = "insidious"
+INSIDIOUS_INTERPRETATIONS = ("axial-spondyloarthritis", "lumbar-spinal-stenosis")
+"""The working diagnoses whose pain creeps on over months."""
+CORD_FLAG = "cancer-with-neurological-symptoms"
+CANCER_FLAG = "history-of-cancer"
 
 
 def carries_age_flag(age: int) -> bool:
@@ -117,17 +126,23 @@ def incoherences(facts: Facts, case: R.Case) -> tuple[Incoherence, ...]:
     ces = any(f.concern == CAUDA_EQUINA_CONCERN for f in flag_records)
     if case.spasm_site != "lower-back" and (case.radicular or ces):
         broken("lumbar-signs", "spasm_site", "nerve-root signs and cauda equina signs belong to the lower back")
-    triage = case_triage(facts, case)
-    strong_serious = any(f.concern in SERIOUS_CONCERNS and f.urgency != "watchful" for f in flag_records)
+    strong_serious = any(f.concern in SERIOUS_CONCERNS and strong(f) for f in flag_records)
     if (case.onset == UNREMITTING) != strong_serious:
         if case.onset == UNREMITTING:
             broken("onset", "onset", "pain that never eased needs a flag that suggests a fracture, an infection or cancer")
         else:
             broken("onset", "onset", "a flag that suggests a fracture, an infection or cancer goes with pain that never eased")
-    want = expected_interpretation(case.radicular, case.tissue_injury, triage.serious)
+    non_spinal = any(f.concern == NON_SPINAL_CONCERN for f in flag_records)
+    if (case.onset == SUDDEN_SEVERE) != non_spinal:
+        broken("onset", "onset", "pain at full strength from the first moment goes with a flag of a cause outside the spine, and the reverse")
+    if (case.onset == INSIDIOUS) != (case.interpretation_id in INSIDIOUS_INTERPRETATIONS):
+        broken("onset", "onset", "pain that crept on over months goes with an inflammatory cause or spinal stenosis, and the reverse")
+    if CORD_FLAG in case.red_flag_ids and CANCER_FLAG not in case.red_flag_ids:
+        broken("cord-needs-cancer", "red_flag_ids", f"'{CORD_FLAG}' needs '{CANCER_FLAG}'")
+    want = expected_interpretation(facts, case.red_flag_ids, case.radicular, case.tissue_injury, case.presentation_id)
     if case.interpretation_id != want:
         broken("interpretation", "interpretation_id",
-               f"the triage ({triage.id}) and findings point to '{want}'; got '{case.interpretation_id}'")
+               f"the flags, presentation and findings point to '{want}'; got '{case.interpretation_id}'")
     if case.presentation_id:
         presentation = facts.by_id("presentations").get(case.presentation_id)
         if presentation is not None:
@@ -160,6 +175,8 @@ def _presentation_mismatches(
                                 ("radicular", p.radicular, case.radicular)):
         if rule != "maybe" and (rule == "yes") != value:
             bad.append((column, f"presentation '{p.id}' has {column} {rule}"))
+    if p.interpretation_id and case.interpretation_id != p.interpretation_id:
+        bad.append(("interpretation_id", f"presentation '{p.id}' is '{p.interpretation_id}'"))
     if p.yellow_flags == "no" and case.yellow_flag_ids:
         bad.append(("yellow_flag_ids", f"presentation '{p.id}' has no yellow flags"))
     return bad

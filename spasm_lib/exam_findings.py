@@ -8,9 +8,17 @@ clinician does: by asking and examining, one step at a time. The interpretation 
 support, and how urgent the patient is, follow :mod:`spasm_lib.triage`.
 
 The feedback weighs the reasoning, not only the label: the steps a careful examiner takes for this
-patient (``needed_when`` in ``exam_steps.csv``), whether the warning-sign questions were asked
-before committing, and the steps that were not needed. Negative findings count: a finding can rule
-an interpretation out (``rules_out``), and the feedback lists those beside the ones that point.
+patient (the working diagnosis's expert path, ``needed_steps`` in ``interpretations.csv``, within
+each step's ``needed_when``), whether the warning-sign questions were asked before committing, and
+the steps that were not needed. Prompt referral is the right answer in an emergency: its expert
+path is short (the history that raised the alarm, the warning-sign questions and, where nerves are
+at risk, the neurological screen), and a provocative test done after an emergency flag came up is
+named as delaying the transfer. Negative findings count: a finding can rule an interpretation out
+(``rules_out``), and the feedback lists those beside the ones that point.
+
+Findings depend on the cause: a finding may be limited to some working diagnoses
+(``interpretations`` in ``findings.csv``), and a step's ``otherwise`` finding shows only when none
+of its other findings does, so every patient gets an answer at every step.
 """
 
 from __future__ import annotations
@@ -20,7 +28,7 @@ from dataclasses import dataclass, replace
 
 from spasm_lib import records as R
 from spasm_lib.facts import Facts
-from spasm_lib.triage import INTERPRETATION_PRIORITY, Triage, case_triage
+from spasm_lib.triage import Triage, case_triage, cauda_equina_suspected
 
 RISK_HISTORY_STEP = "history-risk-factors"
 """The step whose finding lists the patient's risk factors (and sport)."""
@@ -30,19 +38,15 @@ RED_FLAG_KIND = "red-flag-screen"
 
 YELLOW_FLAG_STEP = "history-yellow-flags"
 SITE_TRIGGERS = ("site-match", "site-other")
-CAUDA_EQUINA_CONCERN = "cauda-equina"
-
-
-def leg_symptoms(facts: Facts, case: R.Case) -> bool:
-    """Nerve-root signs or a warning sign of cauda equina syndrome: the neurological screen is needed."""
-    flags = facts.by_id("red_flags")
-    return case.radicular or any(flags[f].concern == CAUDA_EQUINA_CONCERN for f in case.red_flag_ids)
+OTHERWISE = "otherwise"
+RETENTION_FLAG = "urinary-retention"
+CORD_FLAG = "cancer-with-neurological-symptoms"
 
 
 def triggers(facts: Facts, case: R.Case, site: str | None) -> frozenset[str]:
-    """Every finding trigger that holds for this patient (palpated at ``site``)."""
-    flags = facts.by_id("red_flags")
-    ces = any(flags[f].concern == CAUDA_EQUINA_CONCERN for f in case.red_flag_ids)
+    """Every finding trigger that holds for this patient (palpated at ``site``); ``otherwise`` is
+    decided per step by :func:`perform`."""
+    ces = cauda_equina_suspected(facts, case.red_flag_ids)
     lower = case.spasm_site == "lower-back"
     holds = {
         "always": True,
@@ -57,12 +61,17 @@ def triggers(facts: Facts, case: R.Case, site: str | None) -> frozenset[str]:
         "no-red-flags": not case.red_flag_ids,
         "typical-onset": case.onset == "typical",
         "unremitting-onset": case.onset == "unremitting",
+        "insidious-onset": case.onset == "insidious",
+        "sudden-severe-onset": case.onset == "sudden-severe",
         "risk-factors": bool(case.risk_factor_ids),
         "no-risk-factors": not case.risk_factor_ids,
         "yellow-flags": bool(case.yellow_flag_ids),
         "no-yellow-flags": not case.yellow_flag_ids,
         "cauda-equina": ces,
         "no-neuro-signs": not case.radicular and not ces,
+        "ces-retention": RETENTION_FLAG in case.red_flag_ids,
+        "no-ces-retention": RETENTION_FLAG not in case.red_flag_ids,
+        "cord-signs": CORD_FLAG in case.red_flag_ids,
     }
     return frozenset(name for name, value in holds.items() if value)
 
@@ -72,6 +81,10 @@ def trigger_holds(facts: Facts, trigger: str, case: R.Case, site: str | None) ->
     if trigger not in R.FINDING_TRIGGERS:
         raise ValueError(f"unknown trigger '{trigger}'; expected one of: {', '.join(R.FINDING_TRIGGERS)}")
     return trigger in triggers(facts, case, site)
+
+
+def _shows(finding: R.Finding, case: R.Case, holding: frozenset[str]) -> bool:
+    return finding.trigger in holding and (not finding.interpretations or case.interpretation_id in finding.interpretations)
 
 
 # --------------------------------------------------------------------------- state and results
@@ -171,6 +184,8 @@ class Feedback:
     needed_done: int
     unneeded: tuple[str, ...]
     """Names of steps performed that this patient did not need (they cannot change the answer)."""
+    delaying: tuple[str, ...]
+    """Names of provocative tests done after an emergency flag came up: they delayed the transfer."""
     triage: Triage
     teaching_point: str
 
@@ -262,14 +277,17 @@ def perform(facts: Facts, case: R.Case, step_id: str, site: str | None = None) -
     site = _check_site(facts, step_id, site)
     interpretations = facts.by_id("interpretations")
     holding = triggers(facts, case, site)
-    revealed = []
+    mine = [f for f in facts.findings if f.step_id == step_id]
+    shown = [f for f in mine if f.trigger != OTHERWISE and _shows(f, case, holding)]
+    if not shown and not (step_needs_site(facts, step_id) and site != case.spasm_site):
+        shown = [f for f in mine if f.trigger == OTHERWISE and _shows(replace(f, trigger="always"), case, holding)]
     serious = case_triage(facts, case).serious
-    for finding in facts.findings:
-        if finding.step_id != step_id or finding.trigger not in holding:
-            continue
+    revealed = []
+    for finding in shown:
         points_to = finding.points_to
-        if step.kind == RED_FLAG_KIND and not serious:
-            points_to = None  # one weak flag alone does not point to a serious cause
+        if step.kind == RED_FLAG_KIND and finding.trigger == "red-flags":
+            # the answers point to the diagnosis the strong flags suggest; weak flags alone point nowhere
+            points_to = case.interpretation_id if serious else None
         revealed.append(
             RevealedFinding(
                 step_id=step.id,
@@ -304,13 +322,15 @@ def record_step(facts: Facts, state: ExamState, step_id: str, site: str | None =
     return replace(state, performed=state.performed + (pair,))
 
 
-def most_specific(interpretation_ids: Iterable[str | None]) -> str | None:
-    """The most specific of the interpretations named (see ``INTERPRETATION_PRIORITY``)."""
+def by_priority(facts: Facts) -> tuple[R.Interpretation, ...]:
+    """The working diagnoses, most specific first (``priority`` in ``interpretations.csv``)."""
+    return tuple(sorted(facts.interpretations, key=lambda i: i.priority))
+
+
+def most_specific(facts: Facts, interpretation_ids: Iterable[str | None]) -> str | None:
+    """The most specific of the interpretations named (the lowest ``priority``)."""
     named = set(interpretation_ids) - {None}
-    for candidate in INTERPRETATION_PRIORITY:
-        if candidate in named:
-            return candidate
-    return None
+    return next((i.id for i in by_priority(facts) if i.id in named), None)
 
 
 def examine(facts: Facts, state: ExamState, case: R.Case) -> ExamResult:
@@ -326,7 +346,7 @@ def examine(facts: Facts, state: ExamState, case: R.Case) -> ExamResult:
         performed=state.performed,
         findings=findings,
         interpretation_id=state.interpretation_id,
-        supported_interpretation=most_specific(f.points_to for f in findings),
+        supported_interpretation=most_specific(facts, (f.points_to for f in findings)),
     )
 
 
@@ -334,13 +354,31 @@ def examine(facts: Facts, state: ExamState, case: R.Case) -> ExamResult:
 
 
 def step_needed(facts: Facts, case: R.Case, step: R.ExamStep) -> bool:
-    """Whether a careful examiner performs this step for this patient (``needed_when``)."""
-    return {
+    """Whether a careful examiner performs this step for this patient: it is on the expert path of
+    the patient's working diagnosis (``needed_steps``) and applies to them (``needed_when``)."""
+    applies = {
         "always": True,
         "lower-back": case.spasm_site == "lower-back",
-        "leg-symptoms": leg_symptoms(facts, case),
         "optional": False,
     }[step.needed_when]
+    return applies and step.id in facts.by_id("interpretations")[case.interpretation_id].needed_steps
+
+
+def delaying_steps(facts: Facts, case: R.Case, performed: Iterable[tuple[str, str | None]]) -> tuple[str, ...]:
+    """Names of provocative steps done after the warning-sign questions revealed an emergency: they
+    only delay the transfer (an emergency patient needs referral, not a fuller examination)."""
+    if not case_triage(facts, case).emergency:
+        return ()
+    steps = facts.by_id("exam_steps")
+    names: dict[str, None] = {}
+    asked = False
+    for step_id, _site in performed:
+        step = steps[step_id]
+        if step.kind == RED_FLAG_KIND:
+            asked = True
+        elif asked and step.provocative:
+            names[step.name] = None
+    return tuple(names)
 
 
 def _missed_steps(facts: Facts, case: R.Case, result: ExamResult) -> tuple[MissedStep, ...]:
@@ -370,9 +408,11 @@ def _missed_steps(facts: Facts, case: R.Case, result: ExamResult) -> tuple[Misse
 
 def _unneeded_steps(facts: Facts, case: R.Case, result: ExamResult) -> tuple[str, ...]:
     steps = facts.by_id("exam_steps")
+    delaying = set(delaying_steps(facts, case, result.performed))
     names = dict.fromkeys(
         steps[s].name for s, _site in result.performed
         if steps[s].needed_when != "optional" and not step_needed(facts, case, steps[s])
+        and steps[s].name not in delaying
     )
     return tuple(names)
 
@@ -410,7 +450,7 @@ def feedback(facts: Facts, case: R.Case, result: ExamResult, interpretation_id: 
     expected = interpretations[case.interpretation_id]
     pointing = []
     ruling_out = []
-    for target in INTERPRETATION_PRIORITY:
+    for target in (i.id for i in by_priority(facts)):
         members = tuple(f for f in result.findings if f.points_to == target)
         if members:
             pointing.append((target, interpretations[target].name, members))
@@ -438,6 +478,7 @@ def feedback(facts: Facts, case: R.Case, result: ExamResult, interpretation_id: 
         needed_steps=len(needed),
         needed_done=len(needed) - len([m for m in missed]),
         unneeded=_unneeded_steps(facts, case, result),
+        delaying=delaying_steps(facts, case, result.performed),
         triage=case_triage(facts, case),
         teaching_point=case.teaching_point,
     )

@@ -41,7 +41,9 @@ RISK_CATEGORIES = (
 BACK_REGIONS = ("lower-back", "upper-back", "upper-and-lower-back", "not-stated")
 SPASM_SITES = ("lower-back", "upper-back")
 CONDITION_ASPECTS = ("definition", "mechanism", "symptom", "time-course")
-EXAM_KINDS = ("history", "palpation", "movement", "inspection", "neurological", "red-flag-screen")
+EXAM_KINDS = (
+    "history", "palpation", "movement", "inspection", "neurological", "red-flag-screen", "general-examination",
+)
 FINDING_TRIGGERS = (
     "always",
     "site-match",
@@ -61,19 +63,38 @@ FINDING_TRIGGERS = (
     "upper-back",
     "cauda-equina",
     "no-neuro-signs",
+    "insidious-onset",
+    "sudden-severe-onset",
+    "ces-retention",
+    "no-ces-retention",
+    "cord-signs",
+    "otherwise",
 )
 """When a finding shows: ``not-radicular`` is a lower-back patient without nerve-root signs (the
 straight leg raise of an upper-back patient shows the ``upper-back`` finding); ``cauda-equina`` is a
-patient with a warning sign of cauda equina syndrome; ``no-neuro-signs`` neither that nor radicular."""
-ONSETS = ("typical", "unremitting")
+patient with a warning sign of cauda equina syndrome; ``no-neuro-signs`` neither that nor radicular;
+``ces-retention`` a patient whose bladder no longer empties (the late form), ``no-ces-retention`` any
+other; ``cord-signs`` cancer with new neurological symptoms; ``otherwise``: the step's default, shown
+only when no other finding of the step shows. A finding's ``interpretations`` narrows it further to
+patients whose working diagnosis is one of those listed (empty: any patient)."""
+ONSETS = ("typical", "unremitting", "insidious", "sudden-severe")
 """``typical``: sudden, carried on at first, worse over hours (source paragraph 1); ``unremitting``:
-constant since it began and never eased, which is not the course of a spasm."""
-EXAM_NEEDED_WHEN = ("always", "lower-back", "leg-symptoms", "optional")
-"""When a careful examiner performs a step: every time, for lower-back pain, with leg symptoms, or
-only if it helps (it cannot change the interpretation)."""
+constant since it began and never eased, which is not the course of a spasm; ``insidious``: crept on
+over months (an inflammatory cause, spinal stenosis); ``sudden-severe``: at full strength from the
+first moment with no strain to explain it (a non-spinal cause)."""
+EXAM_NEEDED_WHEN = ("always", "lower-back", "optional")
+"""Where a step applies: to every patient, to lower-back pain only, or never needed (it cannot change
+the interpretation). Whether a patient needs it is the working diagnosis's expert path
+(``interpretations.csv``, ``needed_steps``), within this limit."""
 YES_NO_MAYBE = ("yes", "no", "maybe")
 SPORT_RULES = ("required", "optional", "none")
-RED_FLAG_CONCERNS = ("fracture", "tumour-or-infection", "cauda-equina")
+RED_FLAG_CONCERNS = (
+    "fracture", "tumour-or-infection", "infection", "cancer", "cauda-equina", "nerve-deficit", "non-spinal",
+)
+"""What a flag raises concern of; ``tumour-or-infection`` is the weak flags' shared concern (age, night pain)."""
+INTERPRETATION_GROUPS = ("non-specific", "radicular", "serious-spinal", "inflammatory", "non-spinal")
+"""Diagnostic triage (bardin2017): non-specific back pain, radicular syndromes (sciatica, stenosis),
+specific spinal pathology, an inflammatory cause, and causes outside the spine."""
 TREATMENT_KINDS = ("non-drug", "drug", "referral", "self-care")
 VERDICTS = ("agrees", "partly-agrees", "differs", "beyond-source")
 PATHWAY_KINDS = (
@@ -202,6 +223,8 @@ class ExamStep(Provenance):
     kind: str = field(metadata=choices(*EXAM_KINDS))
     how: str
     needed_when: str = field(metadata=choices(*EXAM_NEEDED_WHEN))
+    provocative: bool
+    """A movement or stretch that provokes pain: after an emergency flag it only delays the transfer."""
     why_it_matters: str
     """What the step can show, said to a student who skipped it."""
 
@@ -212,8 +235,18 @@ class Interpretation(Provenance):
 
     id: str
     name: str
+    group: str = field(metadata=choices(*INTERPRETATION_GROUPS))
+    priority: int = field(metadata={"min": 1, "max": 100})
+    """1 is the most specific: when findings point several ways, the lowest number wins."""
+    triage_level: str = field(metadata=ref("triage_levels"))
+    """The least urgent level this working diagnosis can have (its flags may raise it)."""
     description: str
     next_action: str
+    timeframe: str
+    """What to do and how soon, for this working diagnosis."""
+    needed_steps: tuple[str, ...] = field(metadata=ref("exam_steps"))
+    """The expert's examination for this working diagnosis: the steps that establish it and rule out
+    its look-alikes; for an emergency, only what is needed before the transfer."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -223,6 +256,8 @@ class Finding(Provenance):
     id: str
     step_id: str = field(metadata=ref("exam_steps"))
     trigger: str = field(metadata=choices(*FINDING_TRIGGERS))
+    interpretations: tuple[str, ...] = field(metadata=ref("interpretations"))
+    """Shown only to patients with one of these working diagnoses (empty: to any patient)."""
     text: str
     points_to: str | None = field(metadata=ref("interpretations"))
     rules_out: str | None = field(metadata=ref("interpretations"))
@@ -239,6 +274,10 @@ class RedFlag(Provenance):
     question: str
     urgency: str = field(metadata=ref("triage_levels"))
     """The triage level this flag sets on its own (emergency, urgent or watchful)."""
+    suggests: str | None = field(metadata=ref("interpretations"))
+    """The working diagnosis this flag suggests (a weak flag suggests none on its own)."""
+    timeframe: str | None
+    """What to do and how soon when this flag sets the level (a weak flag has none)."""
     why_this_urgency: str
 
 
@@ -288,6 +327,9 @@ class Presentation(Provenance):
     tissue_injury: str = field(metadata=choices(*YES_NO_MAYBE))
     radicular: str = field(metadata=choices(*YES_NO_MAYBE))
     yellow_flags: str = field(metadata=choices("maybe", "no"))
+    interpretation_id: str | None = field(metadata=ref("interpretations"))
+    """The working diagnosis of a presentation whose warning signs do not name it (an inflammatory
+    cause, spinal stenosis); empty: it follows from the flags and findings."""
     weight: int = field(metadata={"min": 1, "max": 100})
     """How often the simulator draws it, relative to the others (a setting, not a frequency)."""
     teaching_point: str
