@@ -72,12 +72,14 @@ CONSERVATIVE_LEVELS = ("watchful", "routine")
 
 def expected_plan(level: str, tissue_injury: bool = False, radicular: bool = False,
                   interpretation_id: str | None = None, improving: bool = False) -> list[str]:
-    """The plan of one patient, by the rules written out here (guidelines-2 sections 2, 6):
+    """The plan of one patient of this triage level, by the rules written out here (guidelines-2
+    sections 2, 5, 6 and NG65):
 
     * a hot, red, swollen back gets its cause looked for (temperature, general state) and never heat;
     * stable nerve-root pain gets the neurological safety net (worsening weakness, foot drop, both
       legs, any cauda equina sign) before the general one;
-    * axial spondyloarthritis gets a non-urgent rheumatology referral (NG65) after self-management.
+    * axial spondyloarthritis gets a routine rheumatology referral (NG65) after self-management, and
+      none of NG59's steps for non-specific pain (risk stratification, programme, specialist opinion).
     """
     plan = list((PLANS_IF_IMPROVING if improving else PLANS)[level])
     if level not in CONSERVATIVE_LEVELS:
@@ -86,16 +88,19 @@ def expected_plan(level: str, tissue_injury: bool = False, radicular: bool = Fal
         plan.remove("non-drug")
         plan.insert(plan.index("self-management"), "hot-swollen-back")
     if interpretation_id == "axial-spondyloarthritis":
+        for step in ("risk-stratification", "programme", "specialist-referral"):
+            if step in plan:
+                plan.remove(step)
         plan.insert(plan.index("self-management") + 1, "rheumatology-referral")
-    if radicular or interpretation_id in ("nerve-root-irritation", "lumbar-spinal-stenosis"):
+    if interpretation_id == "nerve-root-irritation":
         plan.insert(plan.index("safety-net"), "neuro-safety-net")
     return plan
 
 
-def case_plan(case, improving: bool = False) -> list[str]:
-    """:func:`expected_plan` for a Case (a data case or a virtual patient)."""
-    return expected_plan(expected_level(case.red_flag_ids), case.tissue_injury, case.radicular,
-                         case.interpretation_id, improving)
+def case_plan(case, level: str, improving: bool = False) -> list[str]:
+    """:func:`expected_plan` for a Case (a data case or a virtual patient) whose triage level is
+    ``level`` (the triage itself is tested on its own, in test_triage)."""
+    return expected_plan(level, case.tissue_injury, case.radicular, case.interpretation_id, improving)
 
 
 # The data cases of cases.csv: triage level and interpretation, read by hand.
@@ -190,6 +195,7 @@ PLAN_TITLES = {  # pathway_steps.csv's steps and titles in order, copied by hand
     "risk-stratification": "Risk stratification for this new episode",
     "hot-swollen-back": "A hot, red, swollen back: look for its cause",
     "self-management": "Reassurance, staying active and self-management",
+    "rheumatology-referral": "Referral to rheumatology (not urgent)",
     "non-drug": "Superficial heat",
     "drug": "An NSAID, if a medicine is wanted",
     "review": "Review: measure progress and plan the return to work",

@@ -38,8 +38,17 @@ SECTIONS = ("History", "Examination findings", "Interpretation", "Triage and pla
 _CONSERVATIVE = ["first-step", "decisive-findings", "risk-factors", "plan-today", "source-and-guidance", "safety-net"]
 _SERIOUS = ["first-step", "decisive-findings", "deciding-history", "plan-today", "source-and-guidance", "safety-net"]
 QUESTIONS = {"routine": _CONSERVATIVE, "watchful": _CONSERVATIVE, "urgent": _SERIOUS, "emergency": _SERIOUS}
-INTERPRETATION_NAMES = ("Back muscle spasm (uncomplicated)", "Back spasm with injury to surrounding tissues",
-                        "Possible nerve-root irritation", "Serious cause suspected (red flags)")
+INTERPRETATION_NAMES = (  # interpretations.csv's names in file order, copied by hand
+    "Suspected cauda equina syndrome", "Suspected spinal metastasis or cord compression",
+    "Suspected spinal infection", "Suspected vertebral fracture",
+    "Non-spinal cause: heart or aorta (upper back pain)", "Non-spinal cause: suspected abdominal aortic aneurysm",
+    "Non-spinal cause: kidney stone or kidney infection",
+    "Nerve-root compression with severe or worsening weakness (foot drop)",
+    "Possible axial spondyloarthritis (inflammatory back pain)", "Lumbar spinal stenosis (neurogenic claudication)",
+    "Sciatica (nerve-root pain), stable, in one leg",
+    "Non-specific back pain with signs of local tissue injury (the source's reading)",
+    "Non-specific back pain with muscle spasm",
+)
 
 
 def question(study, question_id):
@@ -56,8 +65,8 @@ def test_study_of_every_data_case(case_id):
     assert [f.finding_id for f in study.findings] == FULL_EXAM_FINDINGS[case_id]
     assert study.interpretation.id == interpretation
     assert study.triage.id == level
-    assert [p.step_id for p in study.plan.steps] == case_plan(case)
-    assert [title for title, _ in study.plan_details] == [PLAN_TITLES[s] for s in case_plan(case)]
+    assert [p.step_id for p in study.plan.steps] == case_plan(case, level)
+    assert [title for title, _ in study.plan_details] == [PLAN_TITLES[s] for s in case_plan(case, level)]
     assert [q.id for q in study.questions] == QUESTIONS[level]
     for q in study.questions:
         assert q.prompt and q.answer and q.provenance, q.id
@@ -66,7 +75,7 @@ def test_study_of_every_data_case(case_id):
 def test_choices_offer_every_interpretation_and_level():
     study = case_study(FACTS, "golfer-twist")
     assert study.interpretation_choices == INTERPRETATION_NAMES
-    assert study.triage_choices == ("Emergency (emergency)", "Urgent assessment (urgent)",
+    assert study.triage_choices == ("Emergency (emergency)", "Urgent: within the timeframe for the concern (urgent)",
                                     "Treat and watch (watchful)", "Routine care (routine)")
 
 
@@ -88,10 +97,10 @@ def test_virtual_patients_get_the_questions_and_plan_of_their_level():
     levels = set()
     for seed in range(80):
         patient = virtual_patient(FACTS, seed)
-        level = expected_level(patient.red_flag_ids)
+        level = study_level = case_study(FACTS, patient, seed).triage.id  # triage: tested in test_triage
         levels.add(level)
         study = case_study(FACTS, patient, seed)
-        assert [p.step_id for p in study.plan.steps] == case_plan(patient), seed
+        assert [p.step_id for p in study.plan.steps] == case_plan(patient, study_level), seed
         assert [q.id for q in study.questions] == QUESTIONS[level], seed
     assert levels == set(QUESTIONS)
 
@@ -101,21 +110,25 @@ def test_virtual_patients_get_the_questions_and_plan_of_their_level():
 
 def test_first_step_answer_names_the_flags_and_the_triage():
     saddle = question(case_study(FACTS, "red-flag-saddle-numbness"), "first-step")
-    assert "Flags found: Saddle anaesthesia; New bladder dysfunction. Triage: Emergency." in saddle.answer
-    assert "same-day emergency care" in saddle.answer
-    assert "GIRFT CES pathway 2023" in saddle.provenance
+    assert "Flags found: Pain, numbness or pins and needles in both legs; Altered feeling in the saddle area; " \
+           "New bladder change. Triage: Emergency." in saddle.answer
+    # how soon, for this concern (red_flags.csv's timeframe, by hand)
+    assert "How soon, for this person: " in saddle.answer
+    assert "New bladder change: Emergency department now, for an MRI scan the same day" in saddle.answer
+    assert "CSP 2024 (CES pathway)" in saddle.provenance and "Lavy 2022" in saddle.provenance
     golfer = question(case_study(FACTS, "golfer-twist"), "first-step")
     assert "Flags found: none. Triage: Routine care." in golfer.answer
     watchful = question(case_study(FACTS, "arthritis-older-adult"), "first-step")
     assert "Flags found: Age over 50 or under 20. Triage: Treat and watch." in watchful.answer
-    assert "One weak flag alone" in watchful.answer  # the level's why, said when the flag alone is weak
+    assert "One weak flag (such as age or night pain)" in watchful.answer  # the level's why, when weak flags alone
+    assert "How soon" not in watchful.answer and "How soon" not in golfer.answer
     assert "Henschke 2009" in watchful.provenance
 
 
 def test_findings_answer_names_what_points_and_what_rules_out():
     disc = question(case_study(FACTS, "ruptured-disc"), "decisive-findings")
     findings = FACTS.by_id("findings")
-    assert disc.answer.startswith("Possible nerve-root irritation. Towards it: ")
+    assert disc.answer.startswith("Sciatica (nerve-root pain), stable, in one leg. Towards it: ")
     towards, against = disc.answer.split("Ruling the others out: ")
     assert findings["slr-radicular"].text in towards and findings["neuro-root"].text in towards
     assert findings["red-flags-absent"].text in against and findings["inspection-clear"].text in against
@@ -216,7 +229,7 @@ def test_instructor_view_has_answers_triage_and_plan(case_id):
         assert esc(q.answer) in markup and esc(q.provenance) in markup
     assert esc(study.interpretation.name) in markup and esc(study.interpretation.description) in markup
     assert f"<strong>Triage: {esc(FACTS.by_id('triage_levels')[level].name)}.</strong>" in markup
-    positions = [markup.index(f"<li><strong>{esc(PLAN_TITLES[s])}</strong>") for s in case_plan(study.case)]
+    positions = [markup.index(f"<li><strong>{esc(PLAN_TITLES[s])}</strong>") for s in case_plan(study.case, level)]
     assert positions == sorted(positions)
     assert ("(only if not improving at the review)" in markup) == (level in ("routine", "watchful"))
     for f in study.findings:
