@@ -322,13 +322,30 @@ class TreatmentRow:
     what_it_does: str
     why: str
     where_from: str
+    verdict: str
+    """What current guidance makes of the source's claim, in the row (issue 18): the verdict of the
+    evidence check about this treatment and this paragraph, with its topic; "Beyond the source" for
+    a treatment guidance adds."""
 
 
-TREATMENT_TABLE_HEADINGS = ("treatment", "kind", "what it does", "why", "where from")
+TREATMENT_TABLE_HEADINGS = ("treatment", "kind", "what it does", "why", "where from", "guidance's verdict")
+
+
+def treatment_verdict(facts: Facts, treatment: R.Treatment) -> str:
+    """The verdict on the source's claim about a treatment, with the check it comes from."""
+    from spasm_lib.evidence import VERDICT_LABELS, verdict_label
+
+    if treatment.source_paragraph is None:
+        return VERDICT_LABELS["beyond-source"]
+    checks = [c for c in facts.evidence_checks
+              if c.treatment_id == treatment.id and c.source_paragraph == treatment.source_paragraph]
+    if not checks:
+        return VERDICT_LABELS["beyond-source"]
+    return f"{verdict_label(checks[0])} (evidence check: {checks[0].topic})"
 
 
 def treatment_table(facts: Facts) -> tuple[TreatmentRow, ...]:
-    """Every treatment in the course: what it does, why, and where that comes from.
+    """Every treatment in the course: what it does, why, where that comes from, and guidance's verdict.
 
     The source's treatments (paragraphs 4 and 5) come first, then those current guidance adds,
     so a student reads the source and the evidence beyond it in one place. Plain rows, not a
@@ -337,4 +354,5 @@ def treatment_table(facts: Facts) -> tuple[TreatmentRow, ...]:
     from spasm_lib.evidence import provenance_label
 
     rows = sorted(facts.treatments, key=lambda t: (t.beyond_source, t.source_paragraph or 0))
-    return tuple(TreatmentRow(t.name, t.kind, t.what_it_does, t.why, provenance_label(facts, t)) for t in rows)
+    return tuple(TreatmentRow(t.name, t.kind, t.what_it_does, t.why, provenance_label(facts, t),
+                              treatment_verdict(facts, t)) for t in rows)

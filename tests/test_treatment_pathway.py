@@ -610,6 +610,13 @@ def test_treatment_table_lists_every_treatment_source_first():
     ]
     assert [r.where_from for r in table[:6]] == ["Source, paragraph 4"] * 3 + ["Source, paragraph 5"] * 3
     assert table[6].where_from == "ACP 2017; French 2006 (Cochrane)"
+    # issue 18 item 9: each source claim carries its verdict in the row (evidence_checks.csv by hand)
+    assert [r.verdict for r in table[:6]] == [
+        "Differs (evidence check: Ice or heat)", "Differs (evidence check: Rest or staying active)",
+        "Differs (evidence check: Compression band, belt or back support)",
+        "Partly agrees (evidence check: Anti-inflammatory medicines (NSAIDs))",
+        "Partly agrees (evidence check: Muscle relaxants)", "Differs (evidence check: When to refer)"]
+    assert {r.verdict for r in table[6:]} == {"Beyond the source"}
     ice = next(r for r in table if r.treatment == "Ice")
     assert ice.what_it_does == "Ice packs on the painful area reduce swelling and may help stop further contractions and spasms."
 

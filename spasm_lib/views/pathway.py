@@ -224,8 +224,9 @@ def walk_view(result: WalkResult, audience: str = "student") -> Html:
 
 def treatment_table_view(rows) -> Html:
     """The treatments table (from :func:`spasm_lib.treatment_pathway.treatment_table`) in full, escaped."""
-    caption = "Treatments in this course: the source's first, then those current guidance adds."
-    values = ((r.treatment, r.kind, r.what_it_does, r.why, r.where_from) for r in rows)
+    caption = ("Treatments in this course: the source's first, each with what current guidance makes of it, "
+               "then those current guidance adds.")
+    values = ((r.treatment, r.kind, r.what_it_does, r.why, r.where_from, r.verdict) for r in rows)
     return rows_table(TREATMENT_TABLE_HEADINGS, values, caption, "treatment table")
 
 
