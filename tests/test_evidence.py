@@ -30,17 +30,17 @@ CHECK_IDS = [
     "rest", "ice", "compression", "muscle-relaxants", "anti-inflammatories", "paracetamol-alone", "opioids",
     "referral-timing", "self-limiting-course", "imaging", "risk-stratification", "red-flags-are-weak-alone",
     "risk-factors-unchecked", "prognosis", "diagnostic-triage", "yellow-flags", "neurological-screen", "safety-net",
-    "exercise",
+    "exercise", "sciatica-medicines", "hot-swollen-back", "outcome-measures", "return-to-work", "working-diagnosis",
 ]
 # Each treatment of data/treatments.csv with the checks whose treatment_id names it, by hand.
 CHECKS_OF_TREATMENT = {
     "ice": ["ice"],
-    "rest": ["rest"],
+    "rest": ["rest", "return-to-work"],
     "compression": ["compression"],
     "anti-inflammatories": ["anti-inflammatories"],
     "muscle-relaxants": ["muscle-relaxants"],
     "specialist-referral": ["referral-timing"],
-    "superficial-heat": [],
+    "superficial-heat": ["hot-swollen-back"],
     "staying-active": [],
     "emergency-referral": [],
     "urgent-assessment": [],
@@ -49,8 +49,9 @@ CHECKS_OF_TREATMENT = {
 REFERENCE_SHORTS = {
     "rest": ["Dahm 2010 (Cochrane)", "NICE NG59"],
     "muscle-relaxants": ["ACP 2017", "Chou 2017", "van Tulder 2003 (Cochrane)", "Cashin 2021", "NICE NG59"],
-    "referral-timing": ["AHCPR 1994", "Finucane 2020 (red-flag framework)", "GIRFT CES pathway 2023"],
-    "opioids": ["OPAL 2023", "NICE NG59"],
+    "referral-timing": ["AHCPR 1994", "Finucane 2020 (red-flag framework)", "GIRFT CES pathway 2023",
+                        "Hawkins 2023 (BMJ)", "NICE QS56 (2023)", "REMEDY back pain pathway", "NHS Lothian RefHelp"],
+    "opioids": ["OPAL 2023", "NICE NG59", "NICE Bites 93 (NG59)"],
 }
 
 
@@ -90,7 +91,7 @@ def test_references_resolve_in_order(facts, check_id, shorts):
 
 @pytest.mark.parametrize("check_id, label", [
     ("rest", "Source, paragraph 4; Dahm 2010 (Cochrane); NICE NG59"),  # the source and guidance
-    ("opioids", "OPAL 2023; NICE NG59"),  # beyond the source: references only
+    ("opioids", "OPAL 2023; NICE NG59; NICE Bites 93 (NG59)"),  # beyond the source: references only
     ("risk-factors-unchecked", "Source, paragraph 2; ACP/APS 2007; Bardin 2017"),
 ])
 def test_provenance_label_names_paragraph_and_references(facts, check_id, label):
@@ -136,7 +137,7 @@ OPIOIDS_CARD = [
     "<strong>Verdict: Beyond the source</strong>",
     "<h4>What the source says (nothing: this is beyond the source)</h4><p>The source does not discuss this.</p>",
     "(about 20% versus 10%)",
-    "(OPAL 2023; NICE NG59)",
+    "(OPAL 2023; NICE NG59; NICE Bites 93 (NG59))",
     "<li><strong>OPAL 2023</strong>: Jones CMP, et al. Opioid analgesia for acute low back pain and neck pain "
     "(the OPAL trial). Lancet. 2023;402:304-312.</li>",
 ]
