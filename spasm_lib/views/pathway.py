@@ -91,9 +91,11 @@ def triage_view(triage: Triage, level: int = 3) -> Html:
         for f in triage.flags
     )
     listed = f"<p>Warning signs found:</p><ul>{flags}</ul>" if flags else "<p>No warning sign came up.</p>"
+    how_soon = "".join(f"<li><strong>{esc(what)}:</strong> {esc(when)}</li>" for what, when in triage.actions)
+    how_soon = f"<p><strong>How soon, for this concern:</strong></p><ul>{how_soon}</ul>" if how_soon else ""
     return Html(
         f'<div class="{box}" role="note">{tag(f"h{level}", f"Triage: {lv.name} ({lv.id})")}'
-        f"{listed}<p><strong>What to do:</strong> {esc(lv.action)}</p>"
+        f"{listed}<p><strong>What to do:</strong> {esc(lv.action)}</p>{how_soon}"
         f"<p><strong>Why:</strong> {esc(lv.why)} {_provenance(lv, triage.references)}</p></div>",
         "triage",
     )
