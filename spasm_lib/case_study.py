@@ -77,7 +77,7 @@ def how_soon(items: tuple[tuple[str, str], ...]) -> str:
     """The timeframe of each concern that set the level, as one sentence (empty when none)."""
     if not items:
         return ""
-    return "How soon, for this person: " + "; ".join(f"{name}: {when.rstrip('.')}" for name, when in items) + "."
+    return "How soon, for this concern: " + "; ".join(f"{name}: {when.rstrip('.')}" for name, when in items) + "."
 
 
 def _join(labels: list[str]) -> str:

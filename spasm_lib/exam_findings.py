@@ -218,9 +218,24 @@ def exam_steps(facts: Facts) -> tuple[R.ExamStep, ...]:
     return tuple(sorted(facts.exam_steps, key=lambda s: s.order))
 
 
+_INDEX: dict[int, tuple[Facts, dict[str, tuple[R.Finding, ...]]]] = {}
+
+
+def findings_of(facts: Facts, step_id: str) -> tuple[R.Finding, ...]:
+    """The findings a step can show, in file order (indexed once per loaded facts: a simulator
+    callback and a 20,000-patient check call this for every step)."""
+    held = _INDEX.get(id(facts))
+    if held is None or held[0] is not facts:
+        index: dict[str, list[R.Finding]] = {}
+        for finding in facts.findings:
+            index.setdefault(finding.step_id, []).append(finding)
+        held = _INDEX[id(facts)] = (facts, {k: tuple(v) for k, v in index.items()})
+    return held[1].get(step_id, ())
+
+
 def step_needs_site(facts: Facts, step_id: str) -> bool:
     """True when a step's findings depend on where it is done (palpation): it needs a site."""
-    return any(f.step_id == step_id and f.trigger in SITE_TRIGGERS for f in facts.findings)
+    return any(f.trigger in SITE_TRIGGERS for f in findings_of(facts, step_id))
 
 
 def _step(facts: Facts, step_id: str) -> R.ExamStep:
@@ -277,17 +292,16 @@ def perform(facts: Facts, case: R.Case, step_id: str, site: str | None = None) -
     site = _check_site(facts, step_id, site)
     interpretations = facts.by_id("interpretations")
     holding = triggers(facts, case, site)
-    mine = [f for f in facts.findings if f.step_id == step_id]
+    mine = findings_of(facts, step_id)
     shown = [f for f in mine if f.trigger != OTHERWISE and _shows(f, case, holding)]
-    if not shown and not (step_needs_site(facts, step_id) and site != case.spasm_site):
-        shown = [f for f in mine if f.trigger == OTHERWISE and _shows(replace(f, trigger="always"), case, holding)]
-    serious = case_triage(facts, case).serious
+    if not shown:
+        shown = [f for f in mine if f.trigger == OTHERWISE and _shows(f, case, holding | {OTHERWISE})]
     revealed = []
     for finding in shown:
         points_to = finding.points_to
         if step.kind == RED_FLAG_KIND and finding.trigger == "red-flags":
             # the answers point to the diagnosis the strong flags suggest; weak flags alone point nowhere
-            points_to = case.interpretation_id if serious else None
+            points_to = case.interpretation_id if case_triage(facts, case).serious else None
         revealed.append(
             RevealedFinding(
                 step_id=step.id,

@@ -42,6 +42,8 @@ P_MAYBE = 0.5
 P_OPTIONAL_SPORT = 0.5
 P_YELLOW_FLAGS = 0.3
 P_SECOND_YELLOW_FLAG = 0.3
+MAX_REDRAWS = 25
+"""How many seeds a class tries for a student whose patient repeats an earlier student's."""
 MAX_SEED = SEED_MAX
 """Seeds are whole numbers from 0 to this (the command line's range, :mod:`spasm_lib.inputs`)."""
 
@@ -191,17 +193,25 @@ def class_patients(facts: Facts, count: int, class_seed: int) -> tuple[ClassPati
 
     ``spasm-teach handouts --students N --seed S`` and ``spasm-teach patients --count N --seed S``
     both use this, so the exported patients are the handouts' patients. A drawn patient who is the
-    same person as an earlier student's is skipped (the next attempt's seed is tried).
+    same person as an earlier student's is redrawn from the same presentation (the next attempts'
+    seeds), so the class keeps the presentations' mix; when a presentation has no new person left
+    within the attempts, the repeat stays.
     """
     _check_seed(class_seed)
     chosen: list[ClassPatient] = []
     seen: set[tuple] = set()
     for number in range(1, count + 1):
-        for attempt in range(1000):
-            seed = student_seed(class_seed, number, attempt)
-            case = virtual_patient(facts, seed)
+        seed = student_seed(class_seed, number)
+        case = first = virtual_patient(facts, seed)
+        # a repeat is redrawn within its own presentation, so a large class keeps the mix of
+        # presentations (a small presentation's few distinct patients then repeat, by design)
+        for attempt in range(1, MAX_REDRAWS):
             if _same_patient(case) not in seen:
                 break
+            candidate_seed = student_seed(class_seed, number, attempt)
+            candidate = virtual_patient(facts, candidate_seed)
+            if candidate.presentation_id == first.presentation_id:
+                seed, case = candidate_seed, candidate
         seen.add(_same_patient(case))
         chosen.append(ClassPatient(number, seed, case))
     return tuple(chosen)

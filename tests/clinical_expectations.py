@@ -1,30 +1,62 @@
 """Clinical expectations written out by hand, for the tests of the clinical core.
 
-Everything here was written from /tmp/team/CLINICAL_SPEC.md and by reading data/*.csv, never by
-calling spasm_lib, so a test that compares the code's answer with these can fail. One definition
+Everything here was written from ../shared/content/guidelines.md and guidelines-2.md and by reading
+data/*.csv, never by calling spasm_lib, so a test that compares the code's answer with these can fail. One definition
 of each, shared by the exam, pathway, case-study, virtual-patient and widget tests.
 """
 
 from __future__ import annotations
 
-# The flags of red_flags.csv by the triage level each sets on its own (the spec's lists).
-EMERGENCY_FLAGS = frozenset(
-    {"saddle-anaesthesia", "bladder-dysfunction", "bowel-dysfunction", "leg-weakness-or-numbness", "major-trauma"}
-)
-URGENT_FLAGS = frozenset(
-    {"minor-trauma-older-or-osteoporotic", "history-of-cancer", "fever-chills-weight-loss", "spinal-infection-risk"}
-)
+# The flags of red_flags.csv by the triage level each sets on its own, written from
+# ../shared/content/guidelines-2.md section 3 (and section 1 for cauda equina syndrome): cauda equina
+# signs, cord compression, major trauma, a leaking aneurysm and a heart or aortic cause are
+# emergencies; infection (same day), metastases without neurology (a week), an osteoporotic fracture
+# (primary care), a foot drop (same day) and a kidney cause are urgent; age and night pain are weak.
+CAUDA_EQUINA_FLAGS = frozenset({"saddle-anaesthesia", "bladder-dysfunction", "urinary-retention", "bowel-dysfunction",
+                                "sexual-dysfunction", "both-legs", "weakness-both-legs"})
+EMERGENCY_FLAGS = CAUDA_EQUINA_FLAGS | {"major-trauma", "cancer-with-neurological-symptoms", "fainting-or-collapse",
+                                        "tearing-or-chest-pain"}
+URGENT_FLAGS = frozenset({"minor-trauma-older-or-osteoporotic", "history-of-cancer", "unexplained-weight-loss",
+                          "fever-or-chills", "spinal-infection-risk", "weakness-one-leg", "loin-pain-fever-or-urine"})
 WEAK_FLAGS = frozenset({"age-over-50-or-under-20", "pain-lying-down-or-night"})
-CAUDA_EQUINA_FLAGS = frozenset({"saddle-anaesthesia", "bladder-dysfunction", "bowel-dysfunction",
-                                "leg-weakness-or-numbness"})
+
+# What each strong flag makes a clinician write down (guidelines-2, sections 1 to 3 and 5).
+SUGGESTS = {
+    **dict.fromkeys(CAUDA_EQUINA_FLAGS, "suspected-cauda-equina"),
+    "cancer-with-neurological-symptoms": "suspected-cancer-or-cord-compression",
+    "history-of-cancer": "suspected-cancer-or-cord-compression",
+    "unexplained-weight-loss": "suspected-cancer-or-cord-compression",
+    "fever-or-chills": "suspected-infection",
+    "spinal-infection-risk": "suspected-infection",
+    "major-trauma": "suspected-fracture",
+    "minor-trauma-older-or-osteoporotic": "suspected-fracture",
+    "weakness-one-leg": "progressive-motor-deficit",
+    "fainting-or-collapse": "suspected-aortic-aneurysm",
+    "loin-pain-fever-or-urine": "suspected-kidney-cause",
+    "tearing-or-chest-pain": "suspected-heart-or-aorta-cause",
+}
+# When several point different ways, the most dangerous to miss is written first.
+PRIORITY = ["suspected-cauda-equina", "suspected-cancer-or-cord-compression", "suspected-infection",
+            "suspected-fracture", "suspected-heart-or-aorta-cause", "suspected-aortic-aneurysm",
+            "suspected-kidney-cause", "progressive-motor-deficit", "axial-spondyloarthritis",
+            "lumbar-spinal-stenosis", "nerve-root-irritation", "back-spasm-with-tissue-injury", "back-spasm"]
+# Presentations whose working diagnosis no warning sign names (presentations.csv read by hand).
+PRESENTATION_DIAGNOSIS = {"axial-spa": "axial-spondyloarthritis", "spinal-stenosis": "lumbar-spinal-stenosis"}
+# The level each working diagnosis needs at least (guidelines-2: NG65 rheumatology referral is not
+# urgent; stenosis and stable sciatica are conservative).
+DIAGNOSIS_LEVEL = {"suspected-cauda-equina": "emergency", "suspected-heart-or-aorta-cause": "emergency",
+                   "suspected-aortic-aneurysm": "emergency", "suspected-cancer-or-cord-compression": "urgent",
+                   "suspected-infection": "urgent", "suspected-fracture": "urgent", "suspected-kidney-cause": "urgent",
+                   "progressive-motor-deficit": "urgent"}
 
 
-def expected_level(red_flag_ids) -> str:
-    """The spec's rule: any emergency flag; any urgent flag or two weak ones; one weak; none."""
+def expected_level(red_flag_ids, interpretation_id: str | None = None) -> str:
+    """Any emergency flag or diagnosis; any urgent one; any weak flag (alone or together); none."""
     flags = set(red_flag_ids)
-    if flags & EMERGENCY_FLAGS:
+    need = DIAGNOSIS_LEVEL.get(interpretation_id or "", "routine")
+    if flags & EMERGENCY_FLAGS or need == "emergency":
         return "emergency"
-    if flags & URGENT_FLAGS or len(flags & WEAK_FLAGS) >= 2:
+    if flags & URGENT_FLAGS or need == "urgent":
         return "urgent"
     if flags & WEAK_FLAGS:
         return "watchful"
@@ -32,9 +64,12 @@ def expected_level(red_flag_ids) -> str:
 
 
 def expected_interpretation(case) -> str:
-    """Serious cause only when urgent or emergency; then nerve root, tissue injury, a plain spasm."""
-    if expected_level(case.red_flag_ids) in ("emergency", "urgent"):
-        return "serious-cause-suspected"
+    """The strong flags' diagnosis (the most dangerous first); a presentation's own; then the findings."""
+    suggested = {SUGGESTS[f] for f in case.red_flag_ids if f in SUGGESTS}
+    if suggested:
+        return min(suggested, key=PRIORITY.index)
+    if case.presentation_id in PRESENTATION_DIAGNOSIS:
+        return PRESENTATION_DIAGNOSIS[case.presentation_id]
     if case.radicular:
         return "nerve-root-irritation"
     if case.tissue_injury:
@@ -111,53 +146,76 @@ CASE_TRIAGE = {
     "arthritis-older-adult": ("watchful", "back-spasm"),
     "ruptured-disc": ("routine", "nerve-root-irritation"),
     "no-known-cause": ("routine", "back-spasm"),
-    "red-flag-saddle-numbness": ("emergency", "serious-cause-suspected"),
-    "older-lifter-osteoporosis": ("urgent", "serious-cause-suspected"),
+    "red-flag-saddle-numbness": ("emergency", "suspected-cauda-equina"),
+    "older-lifter-osteoporosis": ("urgent", "suspected-fracture"),
 }
 
 # The source's own advice (paragraphs 4 and 5): evidence checks beside the plan, never the plan.
 SOURCE_ONLY_TREATMENTS = ("ice", "rest", "compression", "muscle-relaxants")
 
-# Exam steps (exam_steps.csv) in teaching order, and which a careful examiner needs per patient.
-EXAM_STEPS = ["history-onset", "history-risk-factors", "red-flag-questions", "history-yellow-flags", "inspection",
-              "palpation", "lean-forward", "twisting", "straight-leg-raise", "neuro-screen"]
-NEEDED_ALWAYS = ["history-onset", "history-risk-factors", "red-flag-questions", "history-yellow-flags",
-                 "inspection", "palpation", "lean-forward"]
-NEEDED_LOWER_BACK = NEEDED_ALWAYS + ["straight-leg-raise"]
-NEEDED_LEG_SYMPTOMS = NEEDED_LOWER_BACK + ["neuro-screen"]
+# Exam steps (exam_steps.csv) in teaching order.
+EXAM_STEPS = ["history-onset", "history-risk-factors", "red-flag-questions", "history-yellow-flags", "history-pattern",
+              "general-check", "inspection", "palpation", "lean-forward", "twisting", "straight-leg-raise",
+              "neuro-screen", "abdomen-check"]
+# The expert's examination per working diagnosis (what a musculoskeletal teacher asks for before a
+# decision): the full history and examination for non-specific and radicular pain; in an emergency
+# only what decides the transfer (guidelines-2 item 7: no outpatient work-up for suspected CES).
+FULL_NON_SPECIFIC = ["history-onset", "history-risk-factors", "red-flag-questions", "history-yellow-flags",
+                     "history-pattern", "inspection", "palpation", "lean-forward", "straight-leg-raise"]
+EXPERT_PATH = {
+    "back-spasm": FULL_NON_SPECIFIC,
+    "back-spasm-with-tissue-injury": FULL_NON_SPECIFIC,
+    "nerve-root-irritation": FULL_NON_SPECIFIC + ["neuro-screen"],
+    "suspected-cauda-equina": ["history-onset", "red-flag-questions", "neuro-screen"],
+    "suspected-aortic-aneurysm": ["history-onset", "red-flag-questions", "general-check"],
+    "suspected-heart-or-aorta-cause": ["history-onset", "red-flag-questions", "general-check"],
+    "suspected-fracture": ["history-onset", "red-flag-questions", "palpation", "neuro-screen"],
+    "suspected-infection": ["history-onset", "red-flag-questions", "general-check", "palpation", "neuro-screen"],
+    "suspected-cancer-or-cord-compression": ["history-onset", "red-flag-questions", "general-check", "palpation",
+                                             "neuro-screen"],
+    "suspected-kidney-cause": ["history-onset", "red-flag-questions", "history-pattern", "general-check",
+                               "abdomen-check"],
+    "progressive-motor-deficit": ["history-onset", "red-flag-questions", "straight-leg-raise", "neuro-screen"],
+    "axial-spondyloarthritis": ["history-onset", "red-flag-questions", "history-pattern", "palpation", "lean-forward"],
+    "lumbar-spinal-stenosis": ["history-onset", "red-flag-questions", "history-pattern", "lean-forward",
+                               "neuro-screen", "abdomen-check"],
+}
+PROVOCATIVE = ["lean-forward", "twisting", "straight-leg-raise"]
 
-# What a full examination (every step, palpating at the spasm) shows for each data case, by hand
-# from findings.csv's triggers and the case's hidden facts in cases.csv.
+# What a full examination (every step, palpating at the pain) shows for each data case, by hand
+# from findings.csv and the case's hidden facts in cases.csv.
+_PLAIN = ["onset-history", "risk-factors-history", "red-flags-absent", "yellow-flags-absent", "pattern-mechanical",
+          "general-normal", "inspection-clear", "palpation-tender", "lean-forward-pain", "twisting-pain",
+          "slr-back-pain-only", "neuro-normal", "abdomen-normal"]
+
+
+def _swap(ids, **changes):
+    return [changes.get(i.replace("-", "_"), i) for i in ids]
+
+
 FULL_EXAM_FINDINGS = {
-    "golfer-twist": ["onset-history", "risk-factors-history", "red-flags-absent", "yellow-flags-absent",
-                     "inspection-clear", "palpation-tender", "lean-forward-pain", "twisting-pain",
-                     "slr-back-pain-only", "neuro-normal"],
-    "weekend-footballer": ["onset-history", "risk-factors-history", "red-flags-absent", "yellow-flags-absent",
-                           "inspection-signs", "palpation-tender", "lean-forward-pain", "twisting-pain",
-                           "slr-back-pain-only", "neuro-normal"],
-    "office-worker-weak-core": ["onset-history", "risk-factors-history", "red-flags-absent", "yellow-flags-present",
-                                "inspection-clear", "palpation-tender", "lean-forward-pain", "twisting-pain",
-                                "slr-upper-back", "neuro-normal"],
-    "arthritis-older-adult": ["onset-history", "risk-factors-history", "red-flags-present", "yellow-flags-absent",
-                              "inspection-clear", "palpation-tender", "lean-forward-pain", "twisting-pain",
-                              "slr-back-pain-only", "neuro-normal"],
-    "ruptured-disc": ["onset-history", "risk-factors-history", "red-flags-absent", "yellow-flags-absent",
-                      "inspection-clear", "palpation-tender", "lean-forward-pain", "twisting-pain",
-                      "slr-radicular", "neuro-root"],
-    "no-known-cause": ["onset-history", "risk-factors-history", "red-flags-absent", "yellow-flags-absent",
-                       "inspection-clear", "palpation-tender", "lean-forward-pain", "twisting-pain",
-                       "slr-back-pain-only", "neuro-normal"],
-    "red-flag-saddle-numbness": ["onset-history", "risk-factors-history", "red-flags-present", "yellow-flags-absent",
-                                 "inspection-clear", "palpation-tender", "lean-forward-pain", "twisting-pain",
-                                 "slr-back-pain-only", "neuro-saddle"],
-    "older-lifter-osteoporosis": ["onset-unremitting", "risk-factors-none", "red-flags-present",
-                                  "yellow-flags-absent", "inspection-clear", "palpation-tender", "lean-forward-pain",
-                                  "twisting-pain", "slr-back-pain-only", "neuro-normal"],
+    "golfer-twist": _PLAIN,
+    "weekend-footballer": _swap(_PLAIN, inspection_clear="inspection-signs", palpation_tender="palpation-injury"),
+    "office-worker-weak-core": _swap(_PLAIN, yellow_flags_absent="yellow-flags-present",
+                                     slr_back_pain_only="slr-upper-back"),
+    "arthritis-older-adult": _swap(_PLAIN, red_flags_absent="red-flags-present"),
+    "ruptured-disc": _swap(_PLAIN, slr_back_pain_only="slr-radicular", neuro_normal="neuro-root"),
+    "no-known-cause": _PLAIN,
+    "red-flag-saddle-numbness": ["onset-ces", "risk-factors-history", "red-flags-present", "yellow-flags-absent",
+                                 "pattern-mechanical", "general-normal", "inspection-clear",
+                                 "palpation-muscles-neutral", "lean-forward-guarded", "twisting-pain", "slr-both",
+                                 "neuro-ces-early", "abdomen-normal"],
+    "older-lifter-osteoporosis": ["onset-unremitting", "risk-factors-none", "red-flags-present", "yellow-flags-absent",
+                                  "pattern-mechanical", "general-normal", "inspection-clear", "palpation-midline",
+                                  "lean-forward-guarded", "twisting-pain", "slr-back-pain-only", "neuro-normal",
+                                  "abdomen-normal"],
 }
 
 
 def expected_finding_ids(facts, case) -> list[str]:
-    """findings.csv read with the trigger rules written out here (palpating at the spasm), in step order.
+    """findings.csv read with the trigger rules written out here (palpating at the pain), in step order:
+    a finding shows when its trigger holds and the patient's diagnosis is among its ``interpretations``
+    (or it lists none); a step's ``otherwise`` finding only when nothing else of the step shows.
 
     Used for virtual patients, whose findings cannot be listed by hand one by one.
     """
@@ -176,16 +234,26 @@ def expected_finding_ids(facts, case) -> list[str]:
         "no-red-flags": not case.red_flag_ids,
         "typical-onset": case.onset == "typical",
         "unremitting-onset": case.onset == "unremitting",
+        "insidious-onset": case.onset == "insidious",
+        "sudden-severe-onset": case.onset == "sudden-severe",
         "risk-factors": bool(case.risk_factor_ids),
         "no-risk-factors": not case.risk_factor_ids,
         "yellow-flags": bool(case.yellow_flag_ids),
         "no-yellow-flags": not case.yellow_flag_ids,
         "cauda-equina": ces,
         "no-neuro-signs": not case.radicular and not ces,
+        "ces-retention": "urinary-retention" in case.red_flag_ids,
+        "no-ces-retention": "urinary-retention" not in case.red_flag_ids,
+        "cord-signs": "cancer-with-neurological-symptoms" in case.red_flag_ids,
     }
-    order = {s: k for k, s in enumerate(EXAM_STEPS)}
-    found = [f for f in facts.findings if holds[f.trigger]]
-    return [f.id for f in sorted(found, key=lambda f: order[f.step_id])]
+    diagnosis = expected_interpretation(case)
+    ids = []
+    for step in EXAM_STEPS:
+        mine = [f for f in facts.findings if f.step_id == step]
+        fits = [f for f in mine if not f.interpretations or diagnosis in f.interpretations]
+        shown = [f for f in fits if f.trigger != "otherwise" and holds[f.trigger]]
+        ids += [f.id for f in (shown or [f for f in fits if f.trigger == "otherwise"])]
+    return ids
 
 PLAN_TITLES = {  # pathway_steps.csv's steps and titles in order, copied by hand
     "red-flag-screen": "Screen for warning signs and set the triage level",
@@ -210,10 +278,13 @@ STEP_NAMES = {  # exam_steps.csv's step names, copied by hand
     "history-risk-factors": "History: risk factors",
     "red-flag-questions": "Warning-sign (red flag) questions",
     "history-yellow-flags": "History: how the person sees their pain (yellow flags)",
+    "history-pattern": "History: the pattern over the day and night",
+    "general-check": "General check: temperature, pulse, blood pressure, urine",
     "inspection": "Inspection of the painful area",
     "palpation": "Palpation",
     "lean-forward": "Bending forward",
     "twisting": "Turning the trunk",
     "straight-leg-raise": "Straight leg raise",
     "neuro-screen": "Neurological screen of the legs",
+    "abdomen-check": "Abdomen, loins and pulses",
 }

@@ -113,7 +113,7 @@ def test_first_step_answer_names_the_flags_and_the_triage():
     assert "Flags found: Pain, numbness or pins and needles in both legs; Altered feeling in the saddle area; " \
            "New bladder change. Triage: Emergency." in saddle.answer
     # how soon, for this concern (red_flags.csv's timeframe, by hand)
-    assert "How soon, for this person: " in saddle.answer
+    assert "How soon, for this concern: " in saddle.answer
     assert "New bladder change: Emergency department now, for an MRI scan the same day" in saddle.answer
     assert "CSP 2024 (CES pathway)" in saddle.provenance and "Lavy 2022" in saddle.provenance
     golfer = question(case_study(FACTS, "golfer-twist"), "first-step")

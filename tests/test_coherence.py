@@ -58,7 +58,7 @@ def test_the_under_20_age_flag_is_generated(facts):
         ({"age": 71}, "age-flag"),
         ({"age": 12}, "age-range"),
         ({"red_flag_ids": ("minor-trauma-older-or-osteoporotic",), "onset": "unremitting",
-          "interpretation_id": "serious-cause-suspected"}, "older-fracture-flag"),
+          "interpretation_id": "suspected-fracture"}, "older-fracture-flag"),
         ({"sport_id": None}, "sport"),
         ({"risk_factor_ids": ("twisting-sport", "idiopathic")}, "idiopathic-alone"),
         ({"sport_id": None, "risk_factor_ids": ("arthritis",), "tissue_injury": True,
@@ -70,6 +70,15 @@ def test_the_under_20_age_flag_is_generated(facts):
         ({"onset": "unremitting"}, "onset"),
         ({"interpretation_id": "nerve-root-irritation"}, "interpretation"),
         ({"age": 60, "red_flag_ids": ("age-over-50-or-under-20",)}, "presentation"),
+        # the new rules (issue 18), each broken by hand
+        ({"onset": "sudden-severe"}, "onset"),  # a sudden, severe onset with no sign of a cause outside the spine
+        ({"onset": "insidious"}, "onset"),      # pain that crept on, in a plain spasm
+        ({"red_flag_ids": ("fainting-or-collapse",), "interpretation_id": "suspected-aortic-aneurysm"}, "onset"),
+        ({"age": 60, "red_flag_ids": ("age-over-50-or-under-20", "cancer-with-neurological-symptoms"),
+          "onset": "unremitting", "interpretation_id": "suspected-cancer-or-cord-compression",
+          "presentation_id": None}, "cord-needs-cancer"),
+        ({"red_flag_ids": ("both-legs",)}, "interpretation"),  # a cauda equina sign taught as a spasm
+        ({"presentation_id": "axial-spa"}, "presentation"),
     ],
 )
 def test_each_rule_fails_on_a_case_that_breaks_it(facts, golfer, change, rule):

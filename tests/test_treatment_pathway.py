@@ -498,7 +498,7 @@ def test_triage_view_for_each_level():
     assert 'class="spasm-alert"' in emergency and "Triage: Emergency (emergency)" in emergency
     assert "Altered feeling in the saddle area" in emergency and "New bladder change" in emergency
     # how soon, for this person: red_flags.csv's timeframe of the flags that set the level (by hand)
-    assert "How soon, for this person:" in emergency
+    assert "How soon, for this concern:" in emergency
     assert "<li><strong>New bladder change:</strong> Emergency department now, for an MRI scan the same day.</li>" \
         in emergency
     watchful = triage_view(model_plan(FACTS, CASES["arthritis-older-adult"]).triage).markup
@@ -523,7 +523,7 @@ def test_the_timeframe_is_shown_in_the_walk_the_plan_and_the_answer_key():
     assert line in plan_view(model_plan(FACTS, case)).markup
     study = case_study(FACTS, case)
     plan_answer = [q for q in study.questions if q.id == "plan-today"][0].answer
-    assert f"How soon, for this person: {flag.name}: {flag.timeframe.rstrip('.')}." in plan_answer
+    assert f"How soon, for this concern: {flag.name}: {flag.timeframe.rstrip('.')}." in plan_answer
     assert any(f"{flag.name}: {flag.timeframe.rstrip('.')}" in text for _, text in study.plan_details)
     # a routine patient has no timeframe anywhere
     assert model_plan(FACTS, CASES["golfer-twist"]).timeframes == ()

@@ -142,10 +142,14 @@ def feedback_view(fb: Feedback, audience: str = "student") -> Html:
         items = []
         for m in fb.missed:
             shown = " ".join(esc(f.full_text) for f in m.would_show)
-            where = " (you did it, but not where the spasm is)" if m.wrong_site else ""
+            where = " (you did it, but not where the pain is)" if m.wrong_site else ""
             items.append(f"<li><strong>{esc(m.step_name)}</strong>{where}: {esc(m.reason)} "
                          f"<em>It would have shown:</em> {shown}</li>")
         parts.append("<ul>" + "".join(items) + "</ul>")
+    if fb.delaying:
+        parts.append(f'<div class="spasm-alert"><strong>Delayed the transfer:</strong> {esc("; ".join(fb.delaying))}. '
+                     "Once an emergency sign has come up, movement and stretch tests cannot change what happens "
+                     "next; they only delay it. Refer at once.</div>")
     if fb.unneeded:
         parts.append(f"<p><strong>Not needed for this patient:</strong> {esc('; '.join(fb.unneeded))}. "
                      "They could not change the interpretation here.</p>")
