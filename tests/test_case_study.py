@@ -75,7 +75,7 @@ def test_study_of_every_data_case(case_id):
 def test_choices_offer_every_interpretation_and_level():
     study = case_study(FACTS, "golfer-twist")
     assert study.interpretation_choices == INTERPRETATION_NAMES
-    assert study.triage_choices == ("Emergency (emergency)", "Urgent: within the timeframe for the concern (urgent)",
+    assert study.triage_choices == ("Emergency (emergency)", "Urgent assessment (urgent)",
                                     "Treat and watch (watchful)", "Routine care (routine)")
 
 
