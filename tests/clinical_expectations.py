@@ -257,7 +257,7 @@ def expected_finding_ids(facts, case) -> list[str]:
 
 PLAN_TITLES = {  # pathway_steps.csv's steps and titles in order, copied by hand
     "red-flag-screen": "Screen for warning signs and set the triage level",
-    "emergency-referral": "Same-day emergency care",
+    "emergency-referral": "Emergency care now",
     "urgent-referral": "Urgent assessment, in the time the concern needs",
     "pain-relief-while-waiting": "Pain relief while waiting",
     "risk-stratification": "Risk stratification for this new episode",

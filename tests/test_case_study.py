@@ -157,7 +157,7 @@ def test_plan_answer_lists_the_steps_in_order():
     positions = [answer.index(f"{k}. {PLAN_TITLES[s]}: ") for k, s in enumerate(PLANS["routine"], 1)]
     assert positions == sorted(positions)
     emergency = question(case_study(FACTS, "red-flag-saddle-numbness"), "plan-today").answer
-    assert "2. Same-day emergency care: " in emergency and "3. Pain relief while waiting: " in emergency
+    assert "2. Emergency care now: " in emergency and "3. Pain relief while waiting: " in emergency
     assert "4. Safety-net advice, in writing: " in emergency
     assert "Superficial heat" not in emergency
 

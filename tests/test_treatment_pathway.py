@@ -604,7 +604,7 @@ def test_treatment_table_lists_every_treatment_source_first():
     # treatments.csv by hand: the source's six (paragraphs 4 and 5) first, in file order, then guidance's.
     assert [r.treatment for r in table] == [
         "Ice", "Rest", "Compression", "Anti-inflammatory medicines", "Muscle relaxants", "Referral to a specialist",
-        "Superficial heat", "Staying active", "Same-day emergency care", "Urgent assessment",
+        "Superficial heat", "Staying active", "Emergency care now", "Urgent assessment",
         "Pain relief while waiting", "Exercise or combined programme", "Specialist opinion on stated criteria",
         "Referral to rheumatology",
     ]
