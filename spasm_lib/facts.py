@@ -372,7 +372,7 @@ def _check_step_audiences(tables: Mapping[str, list[_Row]], problems: list[Probl
     """A pathway step's ``only_for`` / ``not_for`` name interpretations, their groups or patient features."""
     interpretations = [row.record for row in tables["interpretations"]]
     allowed = {i.id for i in interpretations} | set(R.PATIENT_FEATURES)
-    allowed |= {g for i in interpretations if (g := getattr(i, "group", None))}
+    allowed |= {i.group for i in interpretations}
     for row in tables["pathway_steps"]:
         for name in ("only_for", "not_for"):
             for item in getattr(row.record, name):

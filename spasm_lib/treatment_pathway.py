@@ -95,17 +95,16 @@ def ordered_steps(facts: Facts) -> tuple[R.PathwayStep, ...]:
 
 
 def timeframes(triage: Triage) -> tuple[tuple[str, str], ...]:
-    """(flag, what to do and how soon) for the flags that set the level, most urgent first.
-
-    ``Triage.actions`` holds them once the red flags carry a timeframe; until then, none."""
-    return tuple(getattr(triage, "actions", ()))
+    """(what raised it, what to do and how soon): the flags that set the level, most urgent first,
+    or the working diagnosis when no flag sets it (``Triage.actions``, from the data's timeframes)."""
+    return triage.actions
 
 
 def patient_tags(facts: Facts, case: R.Case) -> frozenset[str]:
     """What a step's ``only_for`` / ``not_for`` can match for this patient: the working diagnosis,
     its group, and the patient's own features (:data:`spasm_lib.records.PATIENT_FEATURES`)."""
     interpretation = facts.by_id("interpretations").get(case.interpretation_id)
-    group = getattr(interpretation, "group", None)
+    group = interpretation.group if interpretation else None
     features = {
         "tissue-injury": case.tissue_injury,
         "radicular": case.radicular,
