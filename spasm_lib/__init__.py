@@ -7,9 +7,10 @@ This module imports nothing heavy, so ``import spasm_lib`` stays cheap.
 
 __version__ = "0.1.0"
 
-DISCLAIMER = (
+DISCLAIMER = (  # the same words as every notebook's first cell (tests/test_notebooks.py checks)
     "Educational material for health-science students. It is not medical advice and must not be "
-    "used to diagnose or treat anyone. A person with back pain should see a qualified clinician; "
-    "numbness around the buttocks or groin, new bladder or bowel trouble, or leg weakness needs "
-    "same-day emergency care."
+    "used to diagnose or treat anyone. A person with back pain should see a qualified clinician. "
+    "Numbness or altered feeling around the back passage, genitals or inner thighs, new bladder, bowel "
+    "or sexual problems, or pain, numbness or weakness in both legs needs the emergency department at "
+    "once; a leg that is getting weaker, or a foot that drops, needs assessment the same day."
 )

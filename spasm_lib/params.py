@@ -114,8 +114,9 @@ NOTEBOOK_PARAMETERS: dict[str, tuple[Parameter, ...]] = {
         _CASES_FILE,
         Parameter(
             "steps", "list",
-            ["history-onset", "history-risk-factors", "red-flag-questions", "history-yellow-flags", "inspection",
-             "palpation", "lean-forward", "twisting", "straight-leg-raise", "neuro-screen"],
+            ["history-onset", "history-risk-factors", "red-flag-questions", "history-yellow-flags", "history-pattern",
+             "general-check", "inspection", "palpation", "lean-forward", "twisting", "straight-leg-raise",
+             "neuro-screen", "abdomen-check"],
             "Examination steps performed in the static view, in order (data/exam_steps.csv); default: all.",
             _ids("exam_steps"),
         ),

@@ -174,7 +174,7 @@ def test_the_seven_cases_of_the_exam_simulator(facts):
     for cid in ("golfer-twist", "weekend-footballer", "office-worker-weak-core", "arthritis-older-adult",
                 "ruptured-disc", "no-known-cause", "red-flag-saddle-numbness"):
         assert cid in cases
-    assert cases["red-flag-saddle-numbness"].interpretation_id == "serious-cause-suspected"
+    assert cases["red-flag-saddle-numbness"].interpretation_id == "suspected-cauda-equina"
 
 
 def test_frame_columns_in_display_order(facts):

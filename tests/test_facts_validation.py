@@ -163,7 +163,7 @@ def test_case_whose_interpretation_does_not_follow(data_copy):
     rows[index][header.index("interpretation_id")] = "back-spasm"
     data_copy.write("cases", rows)
     assert_located(data_copy, "cases", data_copy.line_of(rows, index), "interpretation_id",
-                   "serious-cause-suspected")
+                   "suspected-cauda-equina")
 
 
 def test_duplicate_order(data_copy):

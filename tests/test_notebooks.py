@@ -8,6 +8,7 @@ tampered output makes nbval fail, and every claim of the source reaches a stored
 from __future__ import annotations
 
 import html
+import json
 import re
 import subprocess
 import sys
@@ -214,3 +215,16 @@ def test_notebook_prose_restates_the_source_without_copying_it():
             prose = words(cell.source)
             copied = [" ".join(prose[i : i + 8]) for i in range(len(prose) - 7) if tuple(prose[i : i + 8]) in grams]
             assert not copied, f"{path.name} copies the source: {copied[0]}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_the_disclaimer_says_what_the_data_says(path):
+    """Issue 18: cauda equina signs in any of their areas need the emergency department at once, a
+    weakening leg the same day; every notebook's first cell says it in the package's own words."""
+    from spasm_lib import DISCLAIMER
+
+    first = "".join(json.loads(path.read_text(encoding="utf-8"))["cells"][0]["source"])
+    emergency = DISCLAIMER[DISCLAIMER.index("A person with back pain"):]
+    assert emergency in " ".join(first.split())
+    for words in ("back passage", "bladder, bowel or sexual", "both legs", "the same day"):
+        assert words in emergency

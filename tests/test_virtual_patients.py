@@ -14,6 +14,7 @@ import sys
 import pytest
 
 from clinical_expectations import (
+    EXPERT_PATH,
     PLAN_KINDS,
     expected_plan,
     expected_finding_ids,
@@ -75,9 +76,9 @@ def test_no_numpy_needed_so_it_runs_the_same_in_the_browser():
 
 def test_every_presentation_interpretation_and_triage_level_turns_up(facts, patients):
     assert {p.presentation_id for p in patients} == {p.id for p in facts.presentations}
-    assert {p.interpretation_id for p in patients} == {
-        "back-spasm", "back-spasm-with-tissue-injury", "nerve-root-irritation", "serious-cause-suspected"}
-    assert {expected_level(p.red_flag_ids) for p in patients} == {"routine", "watchful", "urgent", "emergency"}
+    assert {p.interpretation_id for p in patients} == set(EXPERT_PATH)  # all thirteen working diagnoses
+    assert {expected_level(p.red_flag_ids, p.interpretation_id) for p in patients} == {
+        "routine", "watchful", "urgent", "emergency"}
     assert {p.spasm_site for p in patients} == {"lower-back", "upper-back"}
     assert len({p.story for p in patients}) >= 40
     assert any(p.yellow_flag_ids for p in patients) and any(not p.yellow_flag_ids for p in patients)
@@ -132,9 +133,10 @@ def test_interpretation_follows_triage_and_findings(patients):
 
 
 def test_one_weak_flag_alone_keeps_the_underlying_interpretation(patients):
-    watchful = [p for p in patients if expected_level(p.red_flag_ids) == "watchful"]
-    assert watchful and {p.presentation_id for p in watchful} == {"older-single-flag", "teen-sport"}
-    assert all(p.red_flag_ids == (AGE_FLAG,) and p.interpretation_id == "back-spasm" for p in watchful)
+    watchful = [p for p in patients if expected_level(p.red_flag_ids, p.interpretation_id) == "watchful"]
+    assert watchful and {p.presentation_id for p in watchful} == {"older-single-flag", "teen-sport", "spinal-stenosis"}
+    assert all(p.red_flag_ids == (AGE_FLAG,) for p in watchful)
+    assert {p.interpretation_id for p in watchful} == {"back-spasm", "lumbar-spinal-stenosis"}
 
 
 def test_patients_are_coherent_and_use_only_ids_from_the_data(facts, patients):
