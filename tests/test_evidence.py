@@ -30,7 +30,8 @@ CHECK_IDS = [
     "rest", "ice", "compression", "muscle-relaxants", "anti-inflammatories", "paracetamol-alone", "opioids",
     "referral-timing", "self-limiting-course", "imaging", "risk-stratification", "red-flags-are-weak-alone",
     "risk-factors-unchecked", "prognosis", "diagnostic-triage", "yellow-flags", "neurological-screen", "safety-net",
-    "exercise", "sciatica-medicines", "hot-swollen-back", "outcome-measures", "return-to-work", "working-diagnosis",
+    "exercise", "sciatica-medicines", "outcome-measures", "return-to-work", "hot-swollen-back", "working-diagnosis",
+    "mimics", "cauda-equina-early",
 ]
 # Each treatment of data/treatments.csv with the checks whose treatment_id names it, by hand.
 CHECKS_OF_TREATMENT = {
@@ -40,7 +41,7 @@ CHECKS_OF_TREATMENT = {
     "anti-inflammatories": ["anti-inflammatories"],
     "muscle-relaxants": ["muscle-relaxants"],
     "specialist-referral": ["referral-timing"],
-    "superficial-heat": ["hot-swollen-back"],
+    "superficial-heat": [],
     "staying-active": [],
     "emergency-referral": [],
     "urgent-assessment": [],
