@@ -129,6 +129,40 @@ def test_every_plan_follows_the_patients_triage(virtual_plans):
         assert {s.kind for s in plan.steps} <= PLAN_KINDS
 
 
+# What each working diagnosis's plan holds beyond the common steps (guidelines-2 sections 2-5, NG65),
+# written by hand: interpretation -> (level, steps that must be there, steps that must not be there).
+PLAN_BY_DIAGNOSIS = {
+    "suspected-cauda-equina": ("emergency", {"emergency-referral", "pain-relief-while-waiting"}, {"drug"}),
+    "suspected-heart-or-aorta-cause": ("emergency", {"emergency-referral", "pain-relief-while-waiting"}, {"drug"}),
+    "suspected-aortic-aneurysm": ("emergency", {"emergency-referral", "pain-relief-while-waiting"}, {"drug"}),
+    "suspected-infection": ("urgent", {"urgent-referral", "pain-relief-while-waiting"}, {"non-drug"}),
+    "suspected-kidney-cause": ("urgent", {"urgent-referral", "pain-relief-while-waiting"}, {"non-drug"}),
+    "progressive-motor-deficit": ("urgent", {"urgent-referral", "pain-relief-while-waiting"}, {"neuro-safety-net"}),
+    "axial-spondyloarthritis": ("routine", {"rheumatology-referral"}, {"risk-stratification", "programme"}),
+    "lumbar-spinal-stenosis": (None, {"risk-stratification", "programme"}, {"rheumatology-referral"}),
+    "nerve-root-irritation": (None, {"neuro-safety-net", "risk-stratification"}, {"rheumatology-referral"}),
+    "back-spasm-with-tissue-injury": (None, {"hot-swollen-back"}, {"non-drug"}),
+    "back-spasm": (None, {"risk-stratification", "non-drug", "programme"}, {"hot-swollen-back", "neuro-safety-net"}),
+}
+
+
+def test_each_working_diagnosis_gets_its_own_plan():
+    seen = {}
+    for seed in range(3000):
+        patient = virtual_patient(FACTS, seed)
+        seen.setdefault(patient.interpretation_id, []).append(patient)
+    assert set(PLAN_BY_DIAGNOSIS) <= set(seen), set(PLAN_BY_DIAGNOSIS) - set(seen)
+    for diagnosis, (level, present, absent) in PLAN_BY_DIAGNOSIS.items():
+        for patient in seen[diagnosis]:
+            plan = model_plan(FACTS, patient)
+            ids = set(journey(FACTS, patient, improving=False))
+            if level is not None:
+                assert plan.triage.id == level, (diagnosis, patient.id)
+            assert present <= ids and not absent & ids, (diagnosis, patient.id, sorted(ids))
+            if plan.triage.id in ("urgent", "emergency"):
+                assert plan.timeframes, (diagnosis, patient.id)  # how soon, always said
+
+
 def test_no_plan_without_flags_refers_urgently_or_as_an_emergency(virtual_plans):
     no_flags = [(p, plan) for p, plan in virtual_plans if not p.red_flag_ids]
     assert len(no_flags) > 100
