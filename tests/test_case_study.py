@@ -19,7 +19,6 @@ from clinical_expectations import (
     PLANS,
     case_plan,
     expected_finding_ids,
-    expected_level,
 )
 from spasm_lib.case_study import case_study
 from spasm_lib.facts import load_facts

@@ -20,7 +20,6 @@ from clinical_expectations import (
     PLANS_IF_IMPROVING,
     SOURCE_ONLY_TREATMENTS,
     case_plan,
-    expected_level,
 )
 from spasm_lib.facts import load_facts
 from spasm_lib.html import esc
