@@ -9,7 +9,8 @@ The format (documented in the README, "Exporting a class's patients"):
 
 * JSON: an array of objects, keys in a fixed order, two-space indent, UTF-8, one newline at the end;
 * CSV: one row per patient with the same fields; lists joined with ``;``, findings as
-  ``step_id:finding_id`` and the plan as step ids, in order.
+  ``step_id:finding_id`` and the plan as step ids, in order; ``how_soon`` as ``concern: timeframe``
+  entries joined with `` | `` (the timeframes are sentences that may hold a ``;``).
 
 Same count and seed, same bytes.
 """
@@ -30,7 +31,8 @@ from spasm_lib.virtual_patients import ClassPatient, class_patients
 FORMATS = ("json", "csv")
 CSV_COLUMNS = (
     "id", "number", "seed", "age", "story", "region", "presentation", "risk_factor_ids", "red_flag_ids",
-    "yellow_flag_ids", "tissue_injury", "radicular", "findings", "interpretation_id", "triage", "plan",
+    "yellow_flag_ids", "tissue_injury", "radicular", "findings", "interpretation_id", "interpretation_group",
+    "triage", "how_soon", "plan",
 )
 
 
@@ -54,7 +56,9 @@ def patient_record(facts: Facts, patient: ClassPatient, width: int = 2) -> dict[
         "radicular": case.radicular,
         "findings": [{"step_id": f.step_id, "finding_id": f.finding_id, "text": f.full_text} for f in findings],
         "interpretation_id": case.interpretation_id,
+        "interpretation_group": facts.by_id("interpretations")[case.interpretation_id].group,
         "triage": plan.triage.id,
+        "how_soon": [{"concern": what, "timeframe": when} for what, when in plan.triage.actions],
         "plan": [{"step_id": p.step_id, "title": p.title, "kind": p.kind} for p in plan.steps],
     }
 
@@ -69,6 +73,8 @@ def _flat(value: Any, key: str) -> str:
         return ";".join(f"{f['step_id']}:{f['finding_id']}" for f in value)
     if key == "plan":
         return ";".join(p["step_id"] for p in value)
+    if key == "how_soon":
+        return " | ".join(f"{a['concern']}: {a['timeframe']}" for a in value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):

@@ -237,7 +237,8 @@ def test_class_seed_is_checked(facts):
 # --------------------------------------------------------------------------- spasm-teach patients
 
 REQUIRED_KEYS = ("id", "seed", "age", "story", "region", "presentation", "risk_factor_ids", "red_flag_ids",
-                 "tissue_injury", "radicular", "findings", "interpretation_id", "triage", "plan")
+                 "tissue_injury", "radicular", "findings", "interpretation_id", "interpretation_group", "triage",
+                 "how_soon", "plan")
 
 
 def run_patients(*args: str) -> subprocess.CompletedProcess:
@@ -273,6 +274,11 @@ def test_export_has_the_required_keys_and_allowed_values(facts, exported):
         assert record["findings"] and all(set(f) == {"step_id", "finding_id", "text"} for f in record["findings"])
         assert record["plan"] and all(set(p) == {"step_id", "title", "kind"} for p in record["plan"])
         assert {p["kind"] for p in record["plan"]} <= PLAN_KINDS
+        assert record["interpretation_group"] in (
+            "non-specific", "radicular", "serious-spinal", "inflammatory", "non-spinal")
+        # how soon: a timeframe exactly when the level is serious (guidelines-2 section 3)
+        assert bool(record["how_soon"]) == (record["triage"] in ("emergency", "urgent")), record["id"]
+        assert all(set(a) == {"concern", "timeframe"} and a["timeframe"] for a in record["how_soon"])
 
 
 def test_exported_answers_match_the_rules_written_by_hand(facts, exported):
