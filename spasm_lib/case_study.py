@@ -21,7 +21,7 @@ from spasm_lib import records as R
 from spasm_lib.evidence import paragraph_label, provenance_label, provenance_words
 from spasm_lib.exam_findings import ExamState, RevealedFinding, examine, exam_steps, step_needs_site
 from spasm_lib.facts import Facts
-from spasm_lib.treatment_pathway import TIMED_KINDS, Plan, model_plan
+from spasm_lib.treatment_pathway import HOW_SOON, TIMED_KINDS, Plan, model_plan
 from spasm_lib.triage import Triage, case_triage
 from spasm_lib.virtual_patients import case_for
 
@@ -77,7 +77,7 @@ def how_soon(items: tuple[tuple[str, str], ...]) -> str:
     """The timeframe of each concern that set the level, as one sentence (empty when none)."""
     if not items:
         return ""
-    return "How soon, for this concern: " + "; ".join(f"{name}: {when.rstrip('.')}" for name, when in items) + "."
+    return f"{HOW_SOON}: " + "; ".join(f"{name}: {when.rstrip('.')}" for name, when in items) + "."
 
 
 def _join(labels: list[str]) -> str:

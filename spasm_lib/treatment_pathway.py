@@ -49,6 +49,8 @@ SELF_MANAGEMENT_KIND = "self-management"
 NOT_IMPROVING = "not-improving"
 TIMED_KINDS = ("emergency-referral", "urgent-referral")
 """Steps of these kinds show how soon the patient's concern must be seen (``Triage.actions``)."""
+HOW_SOON = "How soon, for this concern"
+"""The one heading of the timeframes, in the triage box, the referral step, the plan and the answers."""
 
 
 @dataclass(frozen=True)

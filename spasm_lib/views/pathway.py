@@ -16,6 +16,7 @@ from spasm_lib import records as R
 from spasm_lib.evidence import provenance_text, references_for
 from spasm_lib.html import Html, esc, join, rows_table, tag
 from spasm_lib.treatment_pathway import (
+    HOW_SOON,
     TREATMENT_TABLE_HEADINGS,
     CheckedEvidence,
     Plan,
@@ -92,7 +93,7 @@ def _cards(items: Iterable[CheckedEvidence], level: int) -> str:
 def _timeframes(items: Iterable[tuple[str, str]]) -> str:
     """How soon, for this person's concern: one line per flag that set the level."""
     lines = "".join(f"<li><strong>{esc(name)}:</strong> {esc(when)}</li>" for name, when in items)
-    return f'<div class="spasm-timeframe"><p><strong>How soon, for this concern:</strong></p><ul>{lines}</ul></div>' if lines else ""
+    return f'<div class="spasm-timeframe"><p><strong>{HOW_SOON}:</strong></p><ul>{lines}</ul></div>' if lines else ""
 
 
 def triage_view(triage: Triage, level: int = 3) -> Html:
