@@ -7,6 +7,8 @@ committed notebooks as JSON and data/*.csv with the csv module, never produced b
 
 from __future__ import annotations
 
+import html
+
 import json
 import re
 import sys
@@ -303,7 +305,7 @@ def test_the_answer_key_opens_with_a_summary_linking_each_student():
     for number, (student, row) in enumerate(zip(students, rows), start=1):
         assert f'<a href="#student-{number}">Student {number}</a>' in row
         assert f"Patient {number}" in row and str(student.seed) not in row
-        assert interpretations[student.case.interpretation_id] in row
+        assert html.escape(interpretations[student.case.interpretation_id]) in row
         level = expected_triage(student.case.red_flag_ids)
         assert re.search(rf'<td data-label="Triage">{re.escape(level)}</td>', row), (level, row)
         levels.add(level)
