@@ -98,10 +98,13 @@ def recording_enabled() -> bool:
     return os.environ.get(TRACE_OFF_ENV, "").strip().lower() not in ("off", "0", "no", "false")
 
 
-def trace_folder(default: str | Path | None = None) -> Path:
-    """Where traces go: ``$SPASM_TRACE_DIR`` if set, else ``default``, else the working folder."""
+def trace_folder(folder: str | Path | None = None) -> Path:
+    """Where traces go: ``folder`` if given, else ``$SPASM_TRACE_DIR`` if set, else the working
+    folder (the notebook's folder, in JupyterLab and in JupyterLite)."""
+    if folder is not None:
+        return Path(folder)
     env = os.environ.get(TRACE_DIR_ENV, "").strip()
-    return Path(env) if env else Path(default) if default is not None else Path.cwd()
+    return Path(env) if env else Path.cwd()
 
 
 def trace_path(folder: str | Path, student: str, stem: str, n: int = 0) -> Path:
