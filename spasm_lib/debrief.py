@@ -401,3 +401,49 @@ def debrief(facts: Facts, case: R.Case, encounter: Encounter) -> Debrief:
         confidence_label=levels.get(encounter.confidence or ""),
         correct=None if committed is None else committed == expected.id,
     )
+
+
+# --------------------------------------------------------------------------- the pathway walk's debrief
+
+
+@dataclass(frozen=True)
+class PredictionRow:
+    """One prediction of the walk beside the step that came (the expert's answer), and why."""
+
+    number: int
+    predicted: str
+    actual: str
+    correct: bool
+    explanation: str
+
+
+@dataclass(frozen=True)
+class PathwayDebrief:
+    triage: Triage
+    rows: tuple[PredictionRow, ...]
+    correct: int
+    total: int
+
+
+def pathway_debrief(facts: Facts, case: R.Case, predictions: tuple[tuple[str, str], ...]) -> PathwayDebrief:
+    """The walk's predictions (predicted id or "", the step that came) beside the path, each miss explained
+    from data: the step that came and its summary, and whether the predicted step is on this patient's
+    path at all at this triage level."""
+    steps = facts.by_id("pathway_steps")
+    triage = case_triage(facts, case)
+    rows = []
+    for number, (predicted, actual) in enumerate(predictions, start=2):
+        came = steps[actual]
+        if predicted == actual:
+            why = "Right."
+        elif not predicted:
+            why = f"No prediction. What came: {came.summary}"
+        else:
+            guess = steps[predicted]
+            where = ("it comes later on this path" if triage.level.id in guess.triage_levels
+                     else f"it is not on the path of a patient at the {triage.level.name.lower()} level")
+            why = f"\u201c{guess.title}\u201d: {where}. What came first: {came.summary}"
+        rows.append(PredictionRow(number, steps[predicted].title if predicted else "no prediction", came.title,
+                                  predicted == actual, why))
+    correct = sum(r.correct for r in rows)
+    return PathwayDebrief(triage, tuple(rows), correct, len(rows))

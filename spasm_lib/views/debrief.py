@@ -9,7 +9,7 @@ side for the handouts' static runs.
 
 from __future__ import annotations
 
-from spasm_lib.debrief import Debrief
+from spasm_lib.debrief import Debrief, PathwayDebrief
 from spasm_lib.evidence import paragraph_label
 from spasm_lib.html import Html, esc, join, tag
 
@@ -86,3 +86,22 @@ def worked_debrief_view(expert: Debrief, careless: Debrief, level: int = 4) -> H
         "</section>",
     ]
     return join(parts, label="worked debrief")
+
+
+def pathway_debrief_view(db: PathwayDebrief, level: int = 4) -> Html:
+    """The end of the pathway walk: each prediction beside the step that came, each miss explained."""
+    body = "".join(
+        f"<tr><th scope=\"row\">{r.number}</th><td>{esc(r.predicted)}</td><td>{esc(r.actual)}</td>"
+        f"<td><strong>{'Same' if r.correct else 'Differs'}.</strong> {esc(r.explanation)}</td></tr>"
+        for r in db.rows
+    )
+    return join([
+        '<section class="spasm-debrief spasm-pathway-debrief">',
+        tag(f"h{level}", "Debrief: your predictions beside the path"),
+        f"<p>{db.correct} of {db.total} predictions right. Triage: {esc(db.triage.level.name)}.</p>" if db.total else
+        "<p>No predictions were made on this walk.</p>",
+        '<table><caption>Each step: what you predicted and what came</caption><thead><tr><th scope="col">Step</th>'
+        '<th scope="col">You predicted</th><th scope="col">The path</th><th scope="col">Why</th></tr></thead>'
+        f"<tbody>{body}</tbody></table>" if db.rows else "",
+        "</section>",
+    ], label="pathway debrief")
