@@ -333,11 +333,14 @@ def _position(encounter: Encounter, step_id: str) -> int | None:
     return order.index(step_id) + 1 if step_id in order else None
 
 
-def debrief(facts: Facts, case: R.Case, encounter: Encounter) -> Debrief:
-    """The student's path beside the expert's for this patient, each difference explained."""
+def debrief(facts: Facts, case: R.Case, encounter: Encounter, expert: Encounter | None = None) -> Debrief:
+    """The student's path beside the expert's for this patient, each difference explained.
+
+    ``expert``: the patient's :func:`expert_path`, when the caller keeps it (the widget computes it once
+    per patient)."""
     steps = facts.by_id("exam_steps")
     interpretations = facts.by_id("interpretations")
-    expert = expert_path(facts, case)
+    expert = expert or expert_path(facts, case)
     triage = case_triage(facts, case)
     errors = reasoning_errors(facts, case, encounter)
     over = {e.error.id for e in errors} & {OVER_TESTING}

@@ -150,6 +150,12 @@ class ExamRecording(_Activity):
         (``ignored``), the feedback and the debrief shown, and the encounter completed with its score."""
         if self.rec is None or self.case is None or fb.chosen_id is None:
             return
+        with self.rec.batch():
+            self._committed(fb, db, confidence, hypothesis, steps)
+
+    def _committed(self, fb: Feedback, db: Debrief, confidence: str | None, hypothesis: str | None,
+                   steps: Iterable[str]) -> None:
+        assert self.case is not None
         self._touch()
         item = self._item("interpretation", "Interpretation", interaction_type="choice",
                           choices=self._interpretation_choices(), correct=[fb.expected_id])
@@ -205,7 +211,7 @@ class PathwayRecording(_Activity):
                              "cmi.interaction", f"What comes next? (step {self.number + 1})",
                              interaction_type="choice", choices=list(menu), correct=[actual.id])
         self._record("responded", item, parent=self._walk(), extensions=_case_ext(self.case, self.seed),
-                     result=xapi.result(response=xapi.choice_response([predicted] if predicted else []),
+                     result=xapi.result(response=xapi.choice_response([predicted]) if predicted else None,
                                         success=predicted == actual.id))
 
     def review(self, improving: bool) -> None:
@@ -270,8 +276,9 @@ class CaseStudyRecording(_Activity):
             return
         item = xapi.activity(xapi.activity_id("case-study", patient_key(self.case), key), "cmi.interaction", prompt,
                              interaction_type="long-fill-in")
+        # xAPI allows no empty value: a cleared answer is an answer with completion false and no response
         self._record("answered", item, parent=self._study(), extensions={EXT["case"]: self.case.id},
-                     result=xapi.result(response=text))
+                     result=xapi.result(response=text) if text.strip() else xapi.result(completion=False))
 
 
 class RiskRecording(_Activity):

@@ -103,6 +103,9 @@ class ExamSimulator(StaticView, Described, W.VBox):
         self.audience = audience
         self.recording = ExamRecording(recorder, facts)
         self._quiet = False
+        self._expert: Encounter | None = None
+        self._shown_feedback = None
+        self._shown_debrief = None
         self.notice = notice_line(recorder)
         self.case = W.Dropdown(
             options=[(c.title, c.id) for c in facts.cases] + [("Random virtual patient", RANDOM_CASE)],
@@ -208,13 +211,14 @@ class ExamSimulator(StaticView, Described, W.VBox):
         self.state = self.state.committed(self.interpretation.value)
         self.encounter = self.encounter.then(COMMIT, self.interpretation.value)
         self.refresh()
-        result, fb = exam_feedback(self.facts, self.patient, self.state, self.audience)
-        if fb is not None:
-            self.recording.committed(fb, self.debrief_result(), self.encounter.confidence, self.encounter.hypothesis,
-                                     [s for s, _site in self.state.performed])
+        if self._shown_feedback is not None and self._shown_debrief is not None:
+            self.recording.committed(self._shown_feedback, self._shown_debrief, self.encounter.confidence,
+                                     self.encounter.hypothesis, [s for s, _site in self.state.performed])
 
     def debrief_result(self):
-        return debrief(self.facts, self.patient, self.encounter)
+        if self._expert is None or self._expert.case_id != self.patient.id:
+            self._expert = expert_path(self.facts, self.patient)
+        return debrief(self.facts, self.patient, self.encounter, self._expert)
 
     def _restart(self, opened: bool = False) -> None:
         if not opened:
@@ -250,12 +254,14 @@ class ExamSimulator(StaticView, Described, W.VBox):
         self.findings.value = styled(findings_view(result)).markup
         self.feedback.value = styled(feedback_view(fb, self.audience)).markup if fb else ""
         committed = self.state.interpretation_id is not None
-        self.debrief.value = styled(debrief_view(self.debrief_result())).markup if committed else ""
+        self._shown_feedback = fb
+        self._shown_debrief = self.debrief_result() if committed else None
+        self.debrief.value = styled(debrief_view(self._shown_debrief)).markup if self._shown_debrief else ""
 
     def static_html(self) -> Html:
         html = exam_html(self.facts, self.patient, self.state, self.audience)
-        if self.state.interpretation_id is not None:
-            html = html + styled(debrief_view(self.debrief_result()))
+        if self._shown_debrief is not None:
+            html = html + styled(debrief_view(self._shown_debrief))
         return html
 
 
