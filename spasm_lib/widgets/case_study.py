@@ -48,8 +48,7 @@ class CaseStudyWorksheet(StaticView, Described, W.VBox):
                         names="value")
             self.answers[key] = box
             children += [W.HTML(styled(Html(prompt)).markup), box]
-        children.append(notice_line(recorder))
-        super().__init__(children)
+        super().__init__([notice_line(recorder), *children])
 
     def static_html(self) -> Html:
         return styled(case_study_view(self.study, self.audience))

@@ -73,6 +73,8 @@ class TreatmentPathwayWalk(StaticView, Described, W.VBox):
                                       description="At the review, is the treatment working?", style=_WIDE)
         self.restart = W.Button(description="Start again", icon="refresh", tooltip="Back to the first step")
         self.view = W.HTML()
+        self.view.add_class("spasm-walk-view")
+        self.debrief.add_class("spasm-walk-debrief")
         self.case.observe(lambda _c: self._new_patient(), names="value")
         self.seed.observe(lambda _c: self._new_patient(), names="value")
         self.show_next.on_click(lambda _b: self._advance())

@@ -87,6 +87,7 @@ class RiskFactorExplorer(StaticView, Described, W.VBox):
                     items.append(self.sport)  # the menu sits under the box it ticks
             groups.append(W.VBox(items, layout=W.Layout(min_width="14em", margin="0 1em 0 0")))
         self.view = W.HTML()
+        self.view.add_class("spasm-risk-view")
         super().__init__([W.HBox(groups, layout=W.Layout(flex_flow="row wrap")), self.view, notice_line(recorder)])
         self.refresh()
 
