@@ -23,6 +23,7 @@ byte-identical statements (:func:`fixed_clock`, :func:`seeded_ids`).
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import random
@@ -365,10 +366,21 @@ class TraceStore:
         return False
 
 
+_UNSUPPORTED = {getattr(errno, name) for name in ("EINVAL", "ENOTSUP", "EOPNOTSUPP", "ENOSYS") if hasattr(errno, name)}
+
+
 def _append_line(path: Path, data: bytes) -> None:
-    """One ``write`` of a whole line with O_APPEND, to a regular file only (never a FIFO or device)."""
-    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
-    fd = os.open(path, flags, 0o644)
+    """One ``write`` of whole lines with O_APPEND, to a regular file only (never a FIFO or device).
+
+    O_NONBLOCK (a FIFO must not hang the notebook) and O_NOFOLLOW are asked for where the file system
+    knows them; one that refuses them (a browser's file system, in JupyterLite) gets plain append."""
+    base = os.O_WRONLY | os.O_APPEND | os.O_CREAT
+    try:
+        fd = os.open(path, base | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    except OSError as exc:
+        if exc.errno not in _UNSUPPORTED:
+            raise
+        fd = os.open(path, base, 0o644)
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise OSError(0, "not an ordinary file")

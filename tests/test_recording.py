@@ -238,3 +238,32 @@ def test_virtual_patient_records_its_seed(facts, tmp_path):
     sim.step_buttons["history-onset"].click()
     stmts = statements(tmp_path, "02_exam_simulator")
     assert stmts[0]["context"]["extensions"]["urn:spasm-teach:extension:seed"] == 12
+
+
+def test_the_simulator_keeps_working_over_a_bad_trace_file(facts, tmp_path):
+    """A folder where the trace file should be: one line in the widget, the work goes to a fresh file."""
+    blocked = trace.trace_path(tmp_path, "s017", "02_exam_simulator")
+    blocked.mkdir()
+    sim = ExamSimulator(facts, "golfer-twist", 0, "student", rec(tmp_path, "02_exam_simulator"))
+    sim.step_buttons["history-onset"].click()
+    assert "Done: History: onset and course." in sim.status.value
+    assert ("is a folder; it is kept as it is, and your work now goes to "
+            "spasm-trace_s017_02_exam_simulator.1.jsonl.") in sim.notice.value
+    assert blocked.is_dir() and list(blocked.iterdir()) == []
+    fresh = trace.trace_path(tmp_path, "s017", "02_exam_simulator", 1)
+    assert len(fresh.read_text(encoding="utf-8").splitlines()) == 2  # initialized, arrived
+
+
+def test_a_fifo_is_never_opened_for_writing(tmp_path):
+    import os
+
+    fifo = trace.trace_path(tmp_path, "s017", "02_exam_simulator")
+    os.mkfifo(fifo)
+    r = rec(tmp_path, "02_exam_simulator")
+    notices: list[str] = []
+    r.on_notice = notices.append
+    from spasm_lib import xapi
+
+    r.record("interacted", xapi.course_activity())  # must not hang
+    assert notices == [f"Your work file {fifo.name} is not an ordinary file; it is kept as it is, and your work "
+                       "now goes to spasm-trace_s017_02_exam_simulator.1.jsonl."]
