@@ -164,3 +164,33 @@ def test_a_quiz_answer_is_recorded_with_the_options_as_shown(lab_notebook, noteb
     assert [words(c["description"]["en"]) for c in last["object"]["definition"]["choices"]] == shown
     assert last["result"]["response"] == q.correct_option.id and last["result"]["success"] is True
     assert json.dumps(last["object"]["definition"]["correctResponsesPattern"]) == json.dumps([q.correct_option.id])
+
+
+@pytest.mark.parametrize("notebook", ["00_start_here.ipynb"])
+def test_my_work_number_progress_and_download(lab_notebook, notebook, tmp_path):
+    """Notebook 00: type a number once, answer a question, see it in My progress, download the file."""
+    nb = lab_notebook(notebook)
+    work = nb.cell_with("my_work(")
+    work.get_by_role("textbox", name="Your student number").fill("s0e2e")
+    work.get_by_role("textbox", name="Your student number").press("Enter")
+    work.get_by_role("button", name="Save my number").click()
+    expect(work).to_contain_text("Saved: your work is recorded as student s0e2e")
+    quiz = nb.cell_with("check_yourself(")
+    q = questions(FACTS, "00_start_here")[0]
+    radios = quiz.locator(".widget-radio").filter(
+        has=nb.page.locator("label.widget-label", has_text=exactly(f"Your answer to question {q.number}")))
+    radios.get_by_role("radio", name=q.correct_option.text, exact=True).check()
+    work.get_by_role("button", name="Show my progress").click()
+    expect(work).to_contain_text("My progress (student s0e2e)")
+    expect(work.locator("table")).to_contain_text("1 of 1 right")
+    with nb.page.expect_download() as info:
+        work.get_by_role("button", name="Download my work").click()
+    download = info.value
+    assert download.suggested_filename == "spasm-trace_s0e2e_all-notebooks.jsonl"
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    lines = [json.loads(x) for x in saved.read_text(encoding="utf-8").splitlines()]
+    on_disk = trace.read_student(Path(os.environ["SPASM_TRACE_DIR"]), "s0e2e").statements
+    assert lines == on_disk and lines
+    valid(lines)
+    assert lines[-1]["object"]["id"] == f"urn:spasm-teach:quiz/00_start_here/{q.id}"
