@@ -253,20 +253,20 @@ def reasoning_errors(facts: Facts, case: R.Case, encounter: Encounter) -> tuple[
                 contradicted = (held, against[0])
         elif e.kind in (COMMIT_ATTEMPT, COMMIT) and not screened and PREMATURE_CLOSURE not in found:
             found[PREMATURE_CLOSURE] = (
-                f"You moved to commit to \u201c{interpretations[e.value].name}\u201d before the "
-                f"{_screen_names(facts)}."
+                f"A commit to \u201c{interpretations[e.value].name}\u201d came before the {_screen_names(facts)}."
             )
         if e.kind == COMMIT and contradicted and (held == contradicted[0] or e.value == contradicted[0]):
             found[ANCHORING] = (f"{contradicted[1]} argued against \u201c{interpretations[contradicted[0]].name}\u201d, "
-                                "and you kept that hypothesis to the end.")
+                                "and that hypothesis was kept to the end.")
     if over_tests:
-        found[OVER_TESTING] = f"After the emergency warning sign you went on with: {', '.join(dict.fromkeys(over_tests))}."
+        found[OVER_TESTING] = ("After the emergency warning sign the examination went on with: "
+                               f"{', '.join(dict.fromkeys(over_tests))}.")
     if held is not None:
         tested = tested_by(facts, encounter, held)
         if not tested:
             names = [steps[s].name for s in discriminating_steps(facts, held)]
             found[MISSED_DISCRIMINATING] = (
-                f"Your working hypothesis was \u201c{interpretations[held].name}\u201d; none of the steps you chose "
+                f"The working hypothesis was \u201c{interpretations[held].name}\u201d; none of the steps chosen "
                 + (f"could test it (these could: {', '.join(names)})." if names else "could test it.")
             )
     committed, level = encounter.committed, encounter.confidence
@@ -274,9 +274,9 @@ def reasoning_errors(facts: Facts, case: R.Case, encounter: Encounter) -> tuple[
         right = committed == case.interpretation_id
         label = dict(CONFIDENCE_LEVELS)[level]
         if level in SURE_LEVELS and not right:
-            found[CALIBRATION] = f"You said \u201c{label}\u201d and the interpretation was wrong."
+            found[CALIBRATION] = f"The confidence given was \u201c{label}\u201d, and the interpretation was wrong."
         elif level in UNSURE_LEVELS and right:
-            found[CALIBRATION] = f"You said \u201c{label}\u201d and the interpretation was right."
+            found[CALIBRATION] = f"The confidence given was \u201c{label}\u201d, and the interpretation was right."
     return tuple(NamedError(r, found[r.id]) for r in sorted(facts.reasoning_errors, key=lambda r: r.order) if r.id in found)
 
 
@@ -303,7 +303,8 @@ class PathRow:
     """The step or decision, by name."""
     student: str
     expert: str
-    same: bool
+    same: bool | None
+    """None for a line only the expert has (what happens next)."""
     explanation: str
 
 
@@ -386,7 +387,7 @@ def debrief(facts: Facts, case: R.Case, encounter: Encounter, expert: Encounter 
         "The same interpretation." if committed == expected.id else f"{expected.description} Next: {expected.next_action}",
     ))
     rows.append(PathRow(
-        "Triage and what happens next", "", f"{triage.level.name}: {triage.level.action}", True, triage.level.why,
+        "Triage and what happens next", "", f"{triage.level.name}: {triage.level.action}", None, triage.level.why,
     ))
     held = encounter.hypothesis
     levels = dict(CONFIDENCE_LEVELS)

@@ -50,7 +50,7 @@ def test_premature_closure_a_commit_tried_before_the_warning_sign_questions(fact
                (COMMIT, "back-spasm"))
     assert errors(facts, "golfer-twist", enc) == ["premature-closure"]
     named = reasoning_errors(facts, facts.by_id("cases")["golfer-twist"], enc)[0]
-    assert named.evidence == ("You moved to commit to \u201cBack muscle spasm (uncomplicated)\u201d before the "
+    assert named.evidence == ("A commit to \u201cBack muscle spasm (uncomplicated)\u201d came before the "
                               "warning-sign (red flag) questions.")
 
 
@@ -79,7 +79,8 @@ def test_over_testing_movement_tests_after_an_emergency_flag(facts):
                (CONFIDENCE, "sure"), (COMMIT, "serious-cause-suspected"))
     assert errors(facts, "red-flag-saddle-numbness", enc) == ["over-testing-emergency"]
     named = reasoning_errors(facts, facts.by_id("cases")["red-flag-saddle-numbness"], enc)[0]
-    assert named.evidence == "After the emergency warning sign you went on with: Bending forward, Straight leg raise."
+    assert named.evidence == ("After the emergency warning sign the examination went on with: Bending forward, "
+                              "Straight leg raise.")
     # the same tests before the warning-sign questions are not over-testing (the flag was not known yet)
     before = path("red-flag-saddle-numbness", (STEP, "history-onset"), (HYPOTHESIS, "serious-cause-suspected"),
                   (STEP, "lean-forward"), (STEP, "red-flag-questions"), (CONFIDENCE, "sure"),
@@ -155,7 +156,7 @@ def test_worked_example_shows_both_paths_escaped(facts):
     html = worked_debrief_view(debrief(facts, case, expert_path(facts, case)),
                                debrief(facts, case, careless_path(facts, case))).markup
     assert "Debrief: a careless student&#x27;s path beside an expert" in html and "The expert said" in html
-    assert html.count("<table") == 2 and "Over-testing in an emergency." in html and "Premature closure." in html
+    assert html.count("<table") == 1 and "Debrief: the expert&#x27;s path</h5>" in html and "Over-testing in an emergency." in html and "Premature closure." in html
     assert "None of the reasoning errors this debrief looks for happened on this path." in html
     assert "<script" not in html
 

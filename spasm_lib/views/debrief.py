@@ -24,7 +24,7 @@ def _errors_markup(db: Debrief, level: int) -> str:
     items = []
     for named in db.errors:
         row = named.error
-        basis = (f" ({GENERAL_POINT} about the diagnosis of the source's {paragraph_label(row.source_paragraph)})"
+        basis = (f" ({GENERAL_POINT}; {paragraph_label(row.source_paragraph)})"
                  if row.basis == "general" and row.source_paragraph else "")
         items.append(f"<li><strong>{esc(row.name)}.</strong> {esc(named.evidence)} "
                      f"<em>Why it matters:</em> {esc(row.explanation)}{esc(basis)}</li>")
@@ -46,15 +46,15 @@ def _hypothesis_markup(db: Debrief, whose: str) -> str:
 def _rows_markup(db: Debrief, caption: str, column: str) -> str:
     body = []
     for r in db.rows:
-        mark = "Same" if r.same else "Differs"
+        mark = "" if r.same is None else f"<strong>{'Same' if r.same else 'Differs'}.</strong> "
         body.append(f"<tr><th scope=\"row\">{esc(r.what)}</th><td>{esc(r.student)}</td><td>{esc(r.expert)}</td>"
-                    f"<td><strong>{mark}.</strong> {esc(r.explanation)}</td></tr>")
+                    f"<td>{mark}{esc(r.explanation)}</td></tr>")
     return (f'<table class="spasm-debrief-path"><caption>{esc(caption)}</caption><thead><tr>'
             '<th scope="col">Step or decision</th>' + tag("th", column, scope="col") + '<th scope="col">Expert</th>'
             f'<th scope="col">Why</th></tr></thead><tbody>{"".join(body)}</tbody></table>')
 
 
-def debrief_view(db: Debrief, level: int = 4, who: str = "you") -> Html:
+def debrief_view(db: Debrief, level: int = 4, who: str = "you", table: bool = True) -> Html:
     """One path's debrief (``who`` names the path in the caption: "you", "a careless student")."""
     h = f"h{level}"
     subject = "You" if who == "you" else esc(who[0].upper() + who[1:])
@@ -64,10 +64,12 @@ def debrief_view(db: Debrief, level: int = 4, who: str = "you") -> Html:
                f"\u201c{esc(db.committed_name)}\u201d; the findings and triage support \u201c{esc(db.expected_name)}\u201d.{conf}</p>")
     parts = [
         '<section class="spasm-debrief">',
-        f"<{h}>Debrief: {esc('your path' if who == 'you' else who + chr(39) + 's path')} beside an expert's</{h}>",
+        f"<{h}>Debrief: {esc('your path' if who == 'you' else who + chr(39) + 's path')}"
+        f"{' beside an expert' + chr(39) + 's' if table else ''}</{h}>",
         verdict,
         _hypothesis_markup(db, "Your" if who == "you" else "The"),
-        _rows_markup(db, f"Step by step: {who} beside an expert, for this patient", who[0].upper() + who[1:]),
+        _rows_markup(db, f"Step by step: {who} beside an expert, for this patient", who[0].upper() + who[1:])
+        if table else "",
         _errors_markup(db, level + 1),
         "</section>",
     ]
@@ -82,7 +84,7 @@ def worked_debrief_view(expert: Debrief, careless: Debrief, level: int = 4) -> H
         "<p>The same patient examined twice: first by a deliberately careless student, then by an expert. "
         "Each difference is explained; each reasoning error is named.</p>",
         debrief_view(careless, level + 1, who="a careless student").markup,
-        debrief_view(expert, level + 1, who="the expert").markup,
+        debrief_view(expert, level + 1, who="the expert", table=False).markup,
         "</section>",
     ]
     return join(parts, label="worked debrief")
