@@ -19,6 +19,8 @@ from spasm_lib import trace, xapi
 from spasm_lib.files import write_atomically
 
 IDENTITY_FILE = "spasm-student.json"
+COURSE_ENV = "SPASM_COURSE_HOME_PAGE"
+"""An instructor's course address for the actor's ``account.homePage`` (an http(s) address)."""
 MAX_IDENTITY_BYTES = 4096
 
 
@@ -61,3 +63,13 @@ def student_for(params: Any, folder: str | Path | None = None) -> str:
     if given and xapi.valid_student(given):
         return given
     return stored_student(folder) or trace.ANONYMOUS
+
+
+def course_home_page() -> str:
+    """The course named in every statement: ``$SPASM_COURSE_HOME_PAGE`` if it is a valid address, else
+    the package's placeholder (``https://spasm-teach.invalid/course``)."""
+    value = os.environ.get(COURSE_ENV, "").strip()
+    try:
+        return xapi.Actor(trace.ANONYMOUS, value).home_page if value else xapi.DEFAULT_HOME_PAGE
+    except xapi.XapiInputError:
+        return xapi.DEFAULT_HOME_PAGE

@@ -307,4 +307,4 @@ def recorder_for(params: Any, stem: str) -> Recorder | None:
 
     if not getattr(params, "interactive", False) or not trace.recording_enabled():
         return None
-    return Recorder(stem, identity.student_for(params))
+    return Recorder(stem, identity.student_for(params), home_page=identity.course_home_page())

@@ -267,3 +267,10 @@ def test_a_fifo_is_never_opened_for_writing(tmp_path):
     r.record("interacted", xapi.course_activity())  # must not hang
     assert notices == [f"Your work file {fifo.name} is not an ordinary file; it is kept as it is, and your work "
                        "now goes to spasm-trace_s017_02_exam_simulator.1.jsonl."]
+
+
+def test_course_home_page_from_the_environment(monkeypatch):
+    monkeypatch.setenv("SPASM_COURSE_HOME_PAGE", "https://lms.example.org/course/7")
+    assert identity.course_home_page() == "https://lms.example.org/course/7"
+    monkeypatch.setenv("SPASM_COURSE_HOME_PAGE", "not a url")
+    assert identity.course_home_page() == "https://spasm-teach.invalid/course"
