@@ -162,7 +162,9 @@ def test_no_request_left_127_0_0_1(lite_page, lite_notebook):
 
 
 # --------------------------------------------------------------------------------------------------
-# A student's own record in the browser-only site (issue 20): the trace lives in the browser's storage
+# A student's own record in the browser-only site (issue 20): the trace lives in the browser's storage.
+# This page blocks service workers (NetworkGuard), and JupyterLite shares files between kernels through
+# one, so here each notebook's kernel keeps its own files: the test stays within notebook 00's kernel.
 
 
 @pytest.mark.parametrize("notebook", ["00_start_here.ipynb"])
