@@ -170,7 +170,7 @@ def test_no_request_left_127_0_0_1(lite_page, lite_notebook):
 @pytest.mark.parametrize("notebook", ["00_start_here.ipynb"])
 def test_lite_my_work_number_progress_and_download(lite_notebook, notebook, tmp_path):
     """Type a number once, answer a question, see it in My progress, and Download my work saves the
-    statements (valid by ralph's xAPI models) from the browser's storage."""
+    statements (valid by ralph's xAPI models) that the Pyodide kernel appended to its trace file."""
     from spasm_lib.quiz import questions
     from tests.xapi_validator import xapi_problems
 
@@ -199,5 +199,5 @@ def test_lite_my_work_number_progress_and_download(lite_notebook, notebook, tmp_
     assert {s["actor"]["account"]["name"] for s in lines} == {"s0lite"}
     assert lines[-1]["object"]["id"] == f"urn:spasm-teach:quiz/00_start_here/{q.id}"
     assert lines[-1]["result"]["success"] is True
-    # two appends (the quiz's deferred opening, then the answer): the browser's file system appends
+    # two appends (the quiz's deferred opening, then the answer): the kernel's file system appends
     assert [s["verb"]["display"]["en"] for s in lines] == ["initialized", "answered"]
