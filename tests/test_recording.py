@@ -274,3 +274,13 @@ def test_course_home_page_from_the_environment(monkeypatch):
     assert identity.course_home_page() == "https://lms.example.org/course/7"
     monkeypatch.setenv("SPASM_COURSE_HOME_PAGE", "not a url")
     assert identity.course_home_page() == "https://spasm-teach.invalid/course"
+
+
+def test_stored_notebooks_hold_no_trace_and_the_tree_no_trace_file():
+    """The trace is never in stored outputs, and no test run leaves a trace file in notebooks/."""
+    root = Path(__file__).resolve().parents[1]
+    for path in sorted((root / "notebooks").glob("*.ipynb")):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        outputs = json.dumps([c.get("outputs", []) for c in nb["cells"]])
+        assert "urn:spasm-teach" not in outputs and "spasm-trace_" not in outputs, path.name
+    assert not list((root / "notebooks").glob("spasm-trace_*")) and not list((root / "notebooks").glob("spasm-student*"))
