@@ -30,6 +30,7 @@ from spasm_lib.exam_findings import (
     RED_FLAG_KIND,
     ExamState,
     RevealedFinding,
+    by_priority,
     exam_steps,
     most_specific,
     perform,
@@ -38,7 +39,7 @@ from spasm_lib.exam_findings import (
     step_needs_site,
 )
 from spasm_lib.facts import Facts
-from spasm_lib.triage import EMERGENCY, INTERPRETATION_PRIORITY, Triage, case_triage
+from spasm_lib.triage import EMERGENCY, Triage, case_triage
 
 HISTORY_KINDS = ("history", RED_FLAG_KIND)
 """Steps taken by asking (the history and the warning-sign questions): the working hypothesis is
@@ -127,12 +128,16 @@ def is_history_step(facts: Facts, step_id: str) -> bool:
 
 def discriminating_steps(facts: Facts, interpretation_id: str) -> tuple[str, ...]:
     """Steps whose answer can differ for this interpretation: some finding of the step points to it
-    or rules it out, and some other finding of the same step does neither (or the opposite)."""
+    or rules it out, and some other finding of the same step does neither (or the opposite); and the
+    warning-sign questions for an interpretation a red flag suggests (``red_flags.csv``, ``suggests``)."""
     relation: dict[str, set[str]] = {}
     for f in facts.findings:
         rel = "for" if f.points_to == interpretation_id else "against" if f.rules_out == interpretation_id else "none"
         relation.setdefault(f.step_id, set()).add(rel)
-    return tuple(s.id for s in exam_steps(facts) if len(relation.get(s.id, set())) > 1 and relation[s.id] - {"none"})
+    suggested = any(flag.suggests == interpretation_id for flag in facts.red_flags)
+    return tuple(s.id for s in exam_steps(facts)
+                 if (len(relation.get(s.id, set())) > 1 and relation[s.id] - {"none"})
+                 or (suggested and s.kind == RED_FLAG_KIND))
 
 
 def _site_for(facts: Facts, case: R.Case, step_id: str) -> str | None:
@@ -153,8 +158,7 @@ def expert_path(facts: Facts, case: R.Case) -> Encounter:
     """
     needed = [s for s in exam_steps(facts) if step_needed(facts, case, s)]
     if case_triage(facts, case).level.id == EMERGENCY:  # no provocative test delays the transfer
-        provocative = set(facts.by_id("reasoning_errors")[OVER_TESTING].step_ids)
-        needed = [s for s in needed if s.id not in provocative]
+        needed = [s for s in needed if not s.provocative]
     history = [s for s in needed if s.kind in HISTORY_KINDS]
     physical = [s for s in needed if s.kind not in HISTORY_KINDS]
     path = Encounter(case.id)
@@ -163,19 +167,32 @@ def expert_path(facts: Facts, case: R.Case) -> Encounter:
         site = _site_for(facts, case, step.id)
         path = path.then(STEP, step.id, site)
         revealed.extend(perform(facts, case, step.id, site))
-    held = most_specific(f.points_to for f in revealed) or INTERPRETATION_PRIORITY[-1]
+    rank = {i.id: i.priority for i in facts.interpretations}
+    held = most_specific(facts, (f.points_to for f in revealed)) or commonest(facts)
     path = path.then(HYPOTHESIS, held)
     for step in physical:
         site = _site_for(facts, case, step.id)
         path = path.then(STEP, step.id, site)
         revealed.extend(perform(facts, case, step.id, site))
-        now = most_specific(f.points_to for f in revealed)
-        if now and now != held and INTERPRETATION_PRIORITY.index(now) < INTERPRETATION_PRIORITY.index(held):
+        now = most_specific(facts, (f.points_to for f in revealed))
+        if now and now != held and rank[now] < rank[held]:
             held = now
             path = path.then(HYPOTHESIS, held)
     if held != case.interpretation_id:
         path = path.then(HYPOTHESIS, case.interpretation_id)
     return path.then(CONFIDENCE, SURE_LEVELS[0]).then(COMMIT, case.interpretation_id)
+
+
+def commonest(facts: Facts) -> str:
+    """The working diagnosis of most people (the least specific, ``priority`` highest): non-specific
+    back pain; a hypothesis held before any finding names one."""
+    return by_priority(facts)[-1].id
+
+
+def provocative_steps(facts: Facts) -> frozenset[str]:
+    """Movement and stretch tests (``exam_steps.csv``, ``provocative``): after an emergency sign they only
+    delay the transfer."""
+    return frozenset(s.id for s in facts.exam_steps if s.provocative)
 
 
 def careless_path(facts: Facts, case: R.Case) -> Encounter:
@@ -185,16 +202,16 @@ def careless_path(facts: Facts, case: R.Case) -> Encounter:
     commit of the first hypothesis."""
     steps = exam_steps(facts)
     first_history = next(s for s in steps if s.kind == "history")
-    commonest = INTERPRETATION_PRIORITY[-1]
-    path = (Encounter(case.id).then(STEP, first_history.id).then(HYPOTHESIS, commonest)
-            .then(COMMIT_ATTEMPT, commonest))
+    usual = commonest(facts)
+    path = (Encounter(case.id).then(STEP, first_history.id).then(HYPOTHESIS, usual)
+            .then(COMMIT_ATTEMPT, usual))
     for step in steps:
         if step.kind == RED_FLAG_KIND:
             path = path.then(STEP, step.id)
     for step in steps:
         if step.kind == "movement":
             path = path.then(STEP, step.id, _site_for(facts, case, step.id))
-    return path.then(CONFIDENCE, SURE_LEVELS[0]).then(COMMIT, commonest)
+    return path.then(CONFIDENCE, SURE_LEVELS[0]).then(COMMIT, usual)
 
 
 # --------------------------------------------------------------------------- the rules
@@ -228,7 +245,7 @@ def reasoning_errors(facts: Facts, case: R.Case, encounter: Encounter) -> tuple[
     contradicted: tuple[str, str] | None = None  # (hypothesis, the finding's step name) not yet revised
     emergency_seen = False
     triage = case_triage(facts, case)
-    provocative = {s for s in rows[OVER_TESTING].step_ids}
+    provocative = provocative_steps(facts)
     over_tests: list[str] = []
     revealed: list[tuple[str, RevealedFinding]] = []
     for e in events:
@@ -357,7 +374,7 @@ def debrief(facts: Facts, case: R.Case, encounter: Encounter, expert: Encounter 
             would = " ".join(f.full_text for f in shown)
             why = f"{step.why_it_matters} Here it would have shown: {would}" if would else step.why_it_matters
         else:
-            if over and step.id in set(facts.by_id("reasoning_errors")[OVER_TESTING].step_ids):
+            if over and step.provocative:
                 why = "Not needed for this patient: after an emergency warning sign it only delays the transfer."
             else:
                 why = "Not needed for this patient: whatever it shows cannot change the interpretation or the plan."

@@ -491,8 +491,6 @@ class ReasoningError(Provenance):
     basis: str = field(metadata=choices("references", "general"))
     """``references``: the advice rests on the cited references; ``general``: a general teaching point
     about the diagnosis of ``source_paragraph`` (the debrief says so)."""
-    step_ids: tuple[str, ...] = field(metadata=ref("exam_steps"))
-    """The steps the rule is about, where it needs some (the provocative tests of over-testing)."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -50,7 +50,7 @@ def test_premature_closure_a_commit_tried_before_the_warning_sign_questions(fact
                (COMMIT, "back-spasm"))
     assert errors(facts, "golfer-twist", enc) == ["premature-closure"]
     named = reasoning_errors(facts, facts.by_id("cases")["golfer-twist"], enc)[0]
-    assert named.evidence == ("A commit to \u201cBack muscle spasm (uncomplicated)\u201d came before the "
+    assert named.evidence == ("A commit to \u201cNon-specific back pain with muscle spasm\u201d came before the "
                               "warning-sign (red flag) questions.")
 
 
@@ -67,24 +67,24 @@ def test_anchoring_kept_a_hypothesis_the_straight_leg_raise_ruled_out(facts):
 
 
 def test_anchoring_also_when_the_ruling_out_finding_came_first(facts):
-    # No warning signs come up (that rules a serious cause out), yet the student holds it to the end.
-    enc = path("golfer-twist", (STEP, "red-flag-questions"), (HYPOTHESIS, "serious-cause-suspected"),
-               (CONFIDENCE, "unsure"), (COMMIT, "serious-cause-suspected"))
+    # No warning signs come up (that rules cauda equina syndrome out), yet the student holds it to the end.
+    enc = path("golfer-twist", (STEP, "red-flag-questions"), (HYPOTHESIS, "suspected-cauda-equina"),
+               (CONFIDENCE, "unsure"), (COMMIT, "suspected-cauda-equina"))
     assert errors(facts, "golfer-twist", enc) == ["anchoring"]
 
 
 def test_over_testing_movement_tests_after_an_emergency_flag(facts):
     enc = path("red-flag-saddle-numbness", (STEP, "history-onset"), (STEP, "red-flag-questions"),
-               (HYPOTHESIS, "serious-cause-suspected"), (STEP, "lean-forward"), (STEP, "straight-leg-raise"),
-               (CONFIDENCE, "sure"), (COMMIT, "serious-cause-suspected"))
+               (HYPOTHESIS, "suspected-cauda-equina"), (STEP, "lean-forward"), (STEP, "straight-leg-raise"),
+               (CONFIDENCE, "sure"), (COMMIT, "suspected-cauda-equina"))
     assert errors(facts, "red-flag-saddle-numbness", enc) == ["over-testing-emergency"]
     named = reasoning_errors(facts, facts.by_id("cases")["red-flag-saddle-numbness"], enc)[0]
     assert named.evidence == ("After the emergency warning sign the examination went on with: Bending forward, "
                               "Straight leg raise.")
     # the same tests before the warning-sign questions are not over-testing (the flag was not known yet)
-    before = path("red-flag-saddle-numbness", (STEP, "history-onset"), (HYPOTHESIS, "serious-cause-suspected"),
+    before = path("red-flag-saddle-numbness", (STEP, "history-onset"), (HYPOTHESIS, "suspected-cauda-equina"),
                   (STEP, "lean-forward"), (STEP, "red-flag-questions"), (CONFIDENCE, "sure"),
-                  (COMMIT, "serious-cause-suspected"))
+                  (COMMIT, "suspected-cauda-equina"))
     assert errors(facts, "red-flag-saddle-numbness", before) == []
 
 
@@ -129,21 +129,26 @@ def test_expert_path_from_data_and_triage(facts):
     emergency = expert_path(facts, cases["red-flag-saddle-numbness"])
     # an emergency: no provocative movement test delays the transfer
     assert not {"lean-forward", "twisting", "straight-leg-raise"} & set(steps(emergency))
-    assert hyps(emergency) == ["serious-cause-suspected"]
+    assert hyps(emergency) == ["suspected-cauda-equina"]
 
 
 def test_discriminating_steps_read_from_findings(facts):
-    assert discriminating_steps(facts, "back-spasm-with-tissue-injury") == ("inspection",)
+    # findings.csv by hand: inspection (signs or none) and palpation over the swollen area
+    assert discriminating_steps(facts, "back-spasm-with-tissue-injury") == ("inspection", "palpation")
     assert discriminating_steps(facts, "nerve-root-irritation") == ("straight-leg-raise", "neuro-screen")
-    # bending forward always hurts: it points to a spasm in everyone and tells nothing apart
-    assert "lean-forward" not in discriminating_steps(facts, "back-spasm")
+    # bending forward hurts in back pain and changes nothing in a cause outside the spine: it tells them
+    # apart; turning the trunk points nowhere
+    assert "lean-forward" in discriminating_steps(facts, "back-spasm")
+    assert "twisting" not in discriminating_steps(facts, "back-spasm")
+    # a red flag suggests a fracture: the warning-sign questions test that hypothesis
+    assert "red-flag-questions" in discriminating_steps(facts, "suspected-fracture")
 
 
 def test_debrief_rows_explain_each_difference(facts):
     case = facts.by_id("cases")["golfer-twist"]
     db = debrief(facts, case, careless_path(facts, case))
     rows = {r.what: r for r in db.rows}
-    assert (rows["Inspection of the painful area"].student, rows["Inspection of the painful area"].expert) == ("not done", "step 5")
+    assert (rows["Inspection of the painful area"].student, rows["Inspection of the painful area"].expert) == ("not done", "step 6")
     assert rows["Inspection of the painful area"].explanation.startswith(
         facts.by_id("exam_steps")["inspection"].why_it_matters + " Here it would have shown: No swelling")
     assert (rows["Turning the trunk"].student, rows["Turning the trunk"].expert) == ("step 4", "not done")
