@@ -57,6 +57,9 @@ def test_wheel_carries_every_table_and_notebook(wheel):
     template = ROOT / "spasm_lib" / "templates" / "spasm_handout"
     for part in template.iterdir():
         assert f"spasm_lib/templates/spasm_handout/{part.name}" in names
+    # pyproject.toml declares license = "MIT": the wheel carries its text.
+    licence = next(n for n in names if n.endswith(".dist-info/licenses/LICENSE"))
+    assert "MIT License" in zipfile.ZipFile(wheel).read(licence).decode("utf-8")
 
 
 def test_installed_wheel_prints_a_table_from_another_folder(wheel, tmp_path):
