@@ -137,12 +137,9 @@ def _kernel_spec_manager() -> type:
 _RESET = (
     "import os as _spasm_os, sys as _spasm_sys\n"
     "_spasm_os.chdir({folder!r})\n"
-    "_spasm_plt = _spasm_sys.modules.get('matplotlib.pyplot')\n"
-    "if _spasm_plt is not None:\n"
-    "    _spasm_plt.close('all')\n"
     "%reset -f\n"
 )
-"""Run between two notebooks in one kernel: back to the notebook's folder, no open figure, and an
+"""Run between two notebooks in one kernel: back to the notebook's folder and an
 empty user namespace (``%reset -f``). Imported modules stay: that is the point of sharing."""
 
 
@@ -150,7 +147,7 @@ class HandoutKernel:
     """One kernel of the current environment, in one folder, that runs notebooks one after another.
 
     Why one kernel for many notebooks: a kernel start costs a process, IPython and then the
-    notebook's imports (numpy, pandas, matplotlib); a class set runs dozens to hundreds of
+    notebook's imports (ipywidgets, the library); a class set runs dozens to hundreds of
     notebooks. Between two runs the kernel executes :data:`_RESET` (silently). Whether that isolates
     runs is not assumed but tested: the whole set is rendered with a fresh kernel per handout and
     with shared kernels, and the bytes must be equal (``tests/test_handouts.py``).
@@ -585,7 +582,7 @@ def handout_html(
     if found:
         raise RenderError(
             f"the handout would load something from the network ({found}); "
-            "embed images as data (spasm_lib.html.figure_html) instead"
+            "embed images as data (spasm_lib.views.svg.svg_figure) instead"
         )
     return page
 
