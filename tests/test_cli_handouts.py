@@ -24,6 +24,9 @@ from handout_checks import (  # noqa: E402
     visible_text,
 )
 
+# Every test here runs notebooks in a Jupyter kernel (or builds with them): `make test`, not `make check`.
+pytestmark = pytest.mark.kernel
+
 
 def cli(args: list[str], capsys) -> tuple[int, str, str]:
     code = main(args)

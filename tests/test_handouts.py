@@ -32,6 +32,9 @@ from handout_checks import (  # noqa: E402
     write_cases,
 )
 
+# Every test here runs notebooks in a Jupyter kernel (or builds with them): `make test`, not `make check`.
+pytestmark = pytest.mark.kernel
+
 NOTEBOOKS = [f"{key}.ipynb" for key in CLASSROOM_NOTEBOOKS]
 CLASS_SEED = 7
 STUDENTS = 3

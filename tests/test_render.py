@@ -36,6 +36,9 @@ from handout_checks import (  # noqa: E402
     write_cases,
 )
 
+# Every test here runs notebooks in a Jupyter kernel (or builds with them): `make test`, not `make check`.
+pytestmark = pytest.mark.kernel
+
 @pytest.fixture(scope="session")
 def evil_cases(tmp_path_factory) -> Path:
     return write_cases(
