@@ -39,6 +39,14 @@ RISK_CATEGORIES = (
     "unknown-cause",
 )
 BACK_REGIONS = ("lower-back", "upper-back", "upper-and-lower-back", "not-stated")
+REGION_LABELS = {
+    "lower-back": "Lower back",
+    "upper-back": "Upper back",
+    "upper-and-lower-back": "Upper and lower back",
+    "not-stated": "Not stated",
+}
+"""Plain names of the back regions (and spasm sites): the one wording, capitalised as a heading or
+table cell; a sentence lower-cases it ("tender at the lower back")."""
 SPASM_SITES = ("lower-back", "upper-back")
 CONDITION_ASPECTS = ("definition", "mechanism", "symptom", "time-course")
 EXAM_KINDS = ("history", "palpation", "movement", "inspection", "neurological", "red-flag-screen")
