@@ -18,7 +18,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from spasm_lib import DISCLAIMER, __version__, render
 from spasm_lib.cli import main
 from spasm_lib.files import write_atomically
-from spasm_lib.params import CLASSROOM_NOTEBOOKS, NOTEBOOK_PARAMETERS, ParameterError, read_parameters_file
+from spasm_lib.params import NOTEBOOK_PARAMETERS, ParameterError, read_parameters_file
+from spasm_lib.records import NOTEBOOKS as CLASSROOM_NOTEBOOKS
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "notebooks"))
 from handout_checks import (  # noqa: E402
