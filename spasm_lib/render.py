@@ -47,6 +47,7 @@ from spasm_lib import handout_pages
 from spasm_lib.handout_pages import handout_footer, handout_header
 from spasm_lib.files import write_atomically
 from spasm_lib.html import esc
+from spasm_lib.inputs import file_kind
 from spasm_lib.params import ParameterError, notebook_key, validate
 
 KERNEL_NAME = "python3"
@@ -596,18 +597,6 @@ class WriteFailed(Exception):
 
 class OutputError(ValueError):
     """An output path that must not be written: one line naming it and what is allowed."""
-
-
-def file_kind(mode: int) -> str | None:
-    """What a non-regular file is, in words (None for a regular file)."""
-    import stat
-
-    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"),
-                       (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"),
-                       (stat.S_ISLNK, "a symbolic link")):
-        if test(mode):
-            return name
-    return None if stat.S_ISREG(mode) else "not a regular file"
 
 
 def check_output(path: str | Path, inputs: Sequence[str | Path] = (), *, option: str = "-o") -> Path:
