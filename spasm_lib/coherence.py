@@ -45,7 +45,7 @@ from spasm_lib import records as R
 from spasm_lib.triage import case_triage, expected_interpretation
 
 if TYPE_CHECKING:  # pragma: no cover
-    from spasm_lib.facts import Facts
+    from spasm_lib.tables import Facts
 
 AGE_RANGE = (16, 100)
 AGE_FLAG = "age-over-50-or-under-20"

@@ -13,7 +13,7 @@ import re
 import pytest
 
 from spasm_lib import records as R
-from spasm_lib.facts import PROVENANCE_FIELDS, columns
+from spasm_lib.tables import PROVENANCE_FIELDS, columns
 
 from conftest import ROOT
 
