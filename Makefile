@@ -1,13 +1,15 @@
 # The two commands a newcomer types: `make lab` and `make test`. Both create .venv when it is missing.
+# A content author's loop: `make check` (seconds), then `make notebooks` and `make test` before a commit.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check --quiet
 
-.PHONY: lab test unit notebooks handouts lite-offline bench clean help
+.PHONY: lab check test unit notebooks handouts lite-offline bench clean help
 
 help:
 	@echo "make lab        open JupyterLab on notebooks/ (creates .venv on first use)"
+	@echo "make check      the fast loop (under 30 s): unit, data and notebook-structure tests; no kernel, no browser"
 	@echo "make test       run the whole suite: unit tests, strict nbval, browser tests"
 	@echo "make notebooks  re-execute the notebooks in place (after changing them or the library)"
 	@echo "make handouts   build the offline HTML handout set into build/handouts/"
@@ -32,6 +34,10 @@ $(VENV)/.installed-lite: pyproject.toml | $(PY)
 
 lab: $(VENV)/.installed
 	$(VENV)/bin/jupyter lab notebooks/
+
+# The tests marked kernel, subprocess or e2e (pyproject.toml) are left to `make test`.
+check: $(VENV)/.installed-test
+	$(PY) -m pytest -p no:cacheprovider -q -n 0 -m "not e2e and not kernel and not subprocess" tests
 
 # Two runs: unit tests and strict nbval in parallel (by file: one notebook's cells stay together),
 # then the browser tests on their own, so that one JupyterLab and one Chromium serve them all.

@@ -48,7 +48,7 @@ from spasm_lib import records as R
 from spasm_lib.triage import CAUDA_EQUINA_CONCERN, expected_interpretation, strong
 
 if TYPE_CHECKING:  # pragma: no cover
-    from spasm_lib.facts import Facts
+    from spasm_lib.tables import Facts
 
 AGE_RANGE = (16, 100)
 AGE_FLAG = "age-over-50-or-under-20"

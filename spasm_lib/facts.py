@@ -3,7 +3,8 @@
 Why a hand-written loader rather than ``pandas.read_csv``: an author who mistypes a category or an id
 must be told *which file, which line and which column* is wrong and what is allowed there; a pandas
 traceback tells a teacher nothing. It also keeps ``import spasm_lib.facts`` free of pandas (and of
-ipywidgets and matplotlib): pandas is imported only when :meth:`Facts.frame` asks for a DataFrame.
+ipywidgets): pandas is imported only when :meth:`Facts.frame` asks for a DataFrame. The typed
+tables themselves (:class:`Facts`, :func:`columns`) live in :mod:`spasm_lib.tables`.
 
 The data ships inside the package as ``spasm_lib.data`` (``pyproject.toml`` maps the top-level
 ``data/`` folder there), so it is found through :mod:`importlib.resources` in a clone, an editable
@@ -13,29 +14,24 @@ install and a plain wheel install alike.
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
 import re
-import types
-import typing
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Union
+from typing import Any
 
 from spasm_lib import records as R
+from spasm_lib.coherence import incoherences
 from spasm_lib.inputs import MAX_CASES_FILE_BYTES, MAX_TABLE_BYTES, InputError, read_bounded, shorten_quoted
-
-if TYPE_CHECKING:  # pragma: no cover
-    import pandas
+from spasm_lib.tables import PROVENANCE_FIELDS, Column, Facts, columns, table_name  # noqa: F401 (the loader's API)
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 RANDOM_CASE = "random"
 """The case id that asks for a seeded virtual patient: reserved, never the id of a case in a table."""
 LIST_SEPARATOR = ";"
-PROVENANCE_FIELDS = ("source_paragraph", "reference_ids")
 
 
 @dataclass(frozen=True)
@@ -61,42 +57,6 @@ class DataError(ValueError):
         super().__init__(
             f"invalid teaching data ({heading}):\n" + "\n".join(f"  {p}" for p in self.problems)
         )
-
-
-# --------------------------------------------------------------------------- column schema
-
-
-@dataclass(frozen=True)
-class Column:
-    """How to read one CSV column, derived from a dataclass field of :mod:`spasm_lib.records`."""
-
-    name: str
-    kind: str  # "str", "int", "float", "bool" or "list"
-    optional: bool
-    rules: Mapping[str, Any]
-
-
-def _column(f: dataclasses.Field, hint: Any) -> Column:
-    optional = False
-    origin = typing.get_origin(hint)
-    if origin in (Union, types.UnionType):
-        args = [a for a in typing.get_args(hint) if a is not type(None)]
-        optional, hint = True, args[0]
-        origin = typing.get_origin(hint)
-    if origin is tuple:
-        kind, optional = "list", True
-    else:
-        kind = {str: "str", int: "int", float: "float", bool: "bool"}[hint]
-    return Column(f.name, kind, optional, f.metadata)
-
-
-@cache
-def columns(record_type: type) -> tuple[Column, ...]:
-    """The columns of a table, in display order: id first, provenance last."""
-    hints = typing.get_type_hints(record_type)
-    cols = [_column(f, hints[f.name]) for f in dataclasses.fields(record_type)]
-    cols.sort(key=lambda c: (c.name != "id", c.name in PROVENANCE_FIELDS))
-    return tuple(cols)
 
 
 # --------------------------------------------------------------------------- parsing one file
@@ -396,81 +356,6 @@ def _check_unique_order(rows: list[_Row], group, problems: list[Problem]) -> Non
         seen[key] = row.line
 
 
-# --------------------------------------------------------------------------- the Facts object
-
-
-@dataclass(frozen=True)
-class Facts:
-    """Every table of ``data/`` as tuples of typed, immutable records, in file order."""
-
-    references: tuple[R.Reference, ...]
-    condition: tuple[R.ConditionFact, ...]
-    pain_course: tuple[R.PainCoursePoint, ...]
-    risk_factors: tuple[R.RiskFactor, ...]
-    sports: tuple[R.Sport, ...]
-    exam_steps: tuple[R.ExamStep, ...]
-    interpretations: tuple[R.Interpretation, ...]
-    findings: tuple[R.Finding, ...]
-    triage_levels: tuple[R.TriageLevel, ...]
-    red_flags: tuple[R.RedFlag, ...]
-    yellow_flags: tuple[R.YellowFlag, ...]
-    presentations: tuple[R.Presentation, ...]
-    presentation_stories: tuple[R.PresentationStory, ...]
-    cases: tuple[R.Case, ...]
-    case_questions: tuple[R.CaseQuestion, ...]
-    treatments: tuple[R.Treatment, ...]
-    evidence_checks: tuple[R.EvidenceCheck, ...]
-    pathway_steps: tuple[R.PathwayStep, ...]
-    glossary: tuple[R.GlossaryTerm, ...]
-    learning_objectives: tuple[R.LearningObjective, ...]
-    quiz_questions: tuple[R.QuizQuestion, ...]
-    quiz_options: tuple[R.QuizOption, ...]
-    source_claims: tuple[R.SourceClaim, ...]
-    reasoning_errors: tuple[R.ReasoningError, ...]
-    _index: dict = field(default_factory=dict, repr=False, compare=False)
-
-    def table(self, name: str) -> tuple:
-        """The records of a table by name; kebab-case (``risk-factors``) is accepted too."""
-        return getattr(self, table_name(name))
-
-    def by_id(self, name: str) -> Mapping[str, Any]:
-        """The records of a table keyed by id (built once per table)."""
-        key = table_name(name)
-        if key not in self._index:
-            self._index[key] = types.MappingProxyType({r.id: r for r in self.table(key)})
-        return self._index[key]
-
-    def frame(self, name: str) -> pandas.DataFrame:
-        """A table as a DataFrame for display and filtering.
-
-        Columns are in display order (id first, provenance last); list cells are joined with "; "
-        and empty optional cells are "", so the frame prints the way the CSV reads.
-        """
-        import pandas
-
-        key = table_name(name)
-        cols = [c.name for c in columns(R.TABLES[key])]
-        rows = [[_display(getattr(r, c)) for c in cols] for r in self.table(key)]
-        return pandas.DataFrame(rows, columns=cols)
-
-
-def _display(value: Any) -> Any:
-    if isinstance(value, tuple):
-        return "; ".join(value)
-    if value is None:
-        return ""
-    return value
-
-
-def table_name(name: str) -> str:
-    """Normalise ``risk-factors`` or ``risk_factors`` to the table name; a clear error otherwise."""
-    key = name.replace("-", "_")
-    if key not in R.TABLES:
-        allowed = ", ".join(t.replace("_", "-") for t in R.TABLES)
-        raise ValueError(f"unknown table '{name}'; expected one of: {allowed}")
-    return key
-
-
 def default_data_dir() -> Any:
     """The packaged data folder (a Traversable: a real folder in every supported install)."""
     return resources.files("spasm_lib.data")
@@ -530,8 +415,6 @@ def _check_coherence(facts: Facts, rows: list[_Row], problems: list[Problem]) ->
     The rules (and the reason for each) live in :mod:`spasm_lib.coherence`; a broken rule is
     reported at the case's line, in the column the rule names.
     """
-    from spasm_lib.coherence import incoherences
-
     for row in rows:
         for broken in incoherences(facts, row.record):
             problems.append(Problem(row.path, row.line, broken.column, broken.message))

@@ -20,7 +20,7 @@ Decisions, each with its reason:
   (:func:`page_title`), never a pile of colons. In a class set a student's virtual patient is
   ``Patient 7`` (the student's number, :func:`student_patient_name`), never its 7- to 10-digit seed.
 * **Navigation.** A contents list from the page's ``h2`` headings at the top, and a "next handout"
-  link at the bottom, in the set's reading order (:data:`spasm_lib.params.CLASSROOM_NOTEBOOKS`).
+  link at the bottom, in the set's reading order (:data:`spasm_lib.records.NOTEBOOKS`).
   Links use the set's file names (:func:`handout_file`); a handout rendered on its own keeps them,
   and they work once it sits in a set.
 * **Phones.** Every body cell of a table with a header row gets ``data-label`` (its column's
@@ -42,6 +42,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from spasm_lib import records as R
 from spasm_lib.records import AUDIENCES
 from spasm_lib import DISCLAIMER, __version__
 from spasm_lib.html import Html, esc
@@ -218,11 +219,11 @@ def next_handout(notebook: str | Path, audience: str) -> tuple[str, str]:
     study (one handout per case), the index's list of case studies; after the last, the index.
     The next notebook's title is read from the notebook beside this one (its name if absent).
     """
-    from spasm_lib.params import CLASSROOM_NOTEBOOKS, notebook_key
+    from spasm_lib.params import notebook_key
 
     path = Path(notebook)
     key = notebook_key(path)
-    order = list(CLASSROOM_NOTEBOOKS)
+    order = list(R.NOTEBOOKS)
     index = index_for(audience)
     if key not in order or order.index(key) + 1 >= len(order):
         return index, "All handouts"

@@ -220,7 +220,10 @@ def path_text(value: Any, what: str) -> Path:
 
 
 def kind_of(mode: int) -> str:
-    """What a file that is not a regular file is, in words (``a folder``, ``a FIFO (named pipe)``)."""
+    """What a file that is not a regular file is, in words (``a folder``, ``a FIFO (named pipe)``):
+    the one wording of file kinds in every message of the package."""
+    if stat.S_ISLNK(mode):  # only from os.lstat: an output must not be a link
+        return "a symbolic link"
     if stat.S_ISDIR(mode):
         return "a folder"
     if stat.S_ISFIFO(mode):
@@ -230,6 +233,11 @@ def kind_of(mode: int) -> str:
     if stat.S_ISSOCK(mode):
         return "a socket"
     return "not a regular file"
+
+
+def file_kind(mode: int) -> str | None:
+    """``None`` for a regular file; otherwise what it is, in words (:func:`kind_of`)."""
+    return None if stat.S_ISREG(mode) else kind_of(mode)
 
 
 def _reason(exc: OSError) -> str:

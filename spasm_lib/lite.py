@@ -36,7 +36,7 @@ from pathlib import Path
 from spasm_lib import __version__
 from spasm_lib.records import AUDIENCES
 
-# The versions that were tried together and work (DESIGN.md, "JupyterLite, offline"):
+# The versions that were tried together and work (tried here, 2026-11-30; tests/e2e/test_lite.py runs them):
 # jupyterlite-core 0.5.1 with jupyterlite-pyodide-kernel 0.5.2 run Pyodide 0.27.x (Python 3.12).
 # One Pyodide version for the online and the offline site, so both run the same numpy, pandas and
 # matplotlib (0.27.7: numpy 2.0.2, pandas 2.2.3, matplotlib 3.8.4). Change it together with the

@@ -13,6 +13,12 @@ bytes, so what changes in a diff is what changed in the lesson. Normalising (aft
   widget adds to its display (:class:`spasm_lib.widgets.base.StaticView`), so GitHub, nbviewer and a
   course site show the explorer, the simulator or the quiz as they were when the notebook ran, and
   strict nbval compares that HTML; JupyterLab shows the live widget once the cell runs.
+* reflowed: every stored ``text/html`` output is put over lines, a line break before a block
+  element's opening tag and after its closing tag where two tags meet (:func:`html_over_lines`), so a notebook's diff shows
+  the paragraph, list item or table row that changed rather than one 16 KB line. Whitespace next to
+  a block element is not rendered, so the page looks the same; ``tests/nbval_sanitize.cfg`` takes the
+  same breaks out of both sides before strict nbval compares, so the stored HTML is still compared
+  character for character.
 
 Usage: ``python -m spasm_lib.notebook_tools execute notebooks/*.ipynb``.
 """
@@ -20,6 +26,7 @@ Usage: ``python -m spasm_lib.notebook_tools execute notebooks/*.ipynb``.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -28,6 +35,33 @@ from spasm_lib.files import write_atomically
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+BLOCK_TAGS = (
+    "article", "aside", "blockquote", "caption", "dd", "details", "div", "dl", "dt", "fieldset", "figcaption",
+    "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "legend", "li", "main", "nav",
+    "ol", "p", "section", "style", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+)
+"""Elements whose neighbouring whitespace a browser does not render (block boxes, table parts)."""
+_BLOCK = "|".join(BLOCK_TAGS)
+_CLOSING_BLOCK = re.compile(rf"</(?:{_BLOCK})\s*>")
+_OPENING_BLOCK = re.compile(rf"<(?:{_BLOCK})[\s/>]")
+_TAG_BEFORE_TAG = re.compile(r"<[^<>]*>(?=<)")
+
+
+def html_over_lines(markup: str) -> str:
+    r"""``markup`` with a line break before each block element's opening tag and after its closing tag.
+
+    A break only where one tag directly follows another (``><`` becomes ``>\n<``), so
+    ``tests/nbval_sanitize.cfg``'s ``[html-lines]`` rule (``>\n<`` to ``><``) gives the same text for
+    the stored and the fresh output; text and inline elements (``span``, ``strong``, ``img``) are never
+    split. Idempotent: a second pass finds no ``><`` left to break.
+    """
+    def line_break(tag: re.Match[str]) -> str:
+        if _CLOSING_BLOCK.fullmatch(tag.group(0)) or _OPENING_BLOCK.match(markup, tag.end()):
+            return tag.group(0) + "\n"
+        return tag.group(0)
+
+    return _TAG_BEFORE_TAG.sub(line_break, markup)
 
 
 def normalise(nb: Any) -> Any:
@@ -42,7 +76,10 @@ def normalise(nb: Any) -> Any:
             count += 1
             cell.execution_count = count
         for output in cell.get("outputs", []):
-            output.get("data", {}).pop(WIDGET_VIEW, None)
+            data = output.get("data", {})
+            data.pop(WIDGET_VIEW, None)
+            if isinstance(data.get("text/html"), str):
+                data["text/html"] = html_over_lines(data["text/html"])
             output.pop("transient", None)
             if "execution_count" in output:
                 output["execution_count"] = cell.execution_count

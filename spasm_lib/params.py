@@ -30,8 +30,7 @@ from spasm_lib.facts import RANDOM_CASE, Facts, load_facts
 from spasm_lib.inputs import SEED_MAX, SEED_MIN, InputError, shorten
 from spasm_lib import records as R
 from spasm_lib.records import AUDIENCES
-
-NO_SPORT = "none"
+from spasm_lib.risk_factors import NO_SPORT
 
 
 class ParameterError(ValueError):
@@ -127,7 +126,7 @@ NOTEBOOK_PARAMETERS: dict[str, tuple[Parameter, ...]] = {
             "Examination steps performed in the static view, in order (data/exam_steps.csv); default: all.",
             _ids("exam_steps"),
         ),
-        Parameter("palpation_site", "str", "lower-back", "Where the student palpates.", ("lower-back", "upper-back")),
+        Parameter("palpation_site", "str", "lower-back", "Where the student palpates.", R.SPASM_SITES),
         Parameter(
             "interpretation", "str", "",
             "The interpretation the student commits to (data/interpretations.csv); '' shows the worked "
@@ -149,8 +148,8 @@ NOTEBOOK_PARAMETERS: dict[str, tuple[Parameter, ...]] = {
     "04_case_study": (_CASE, _SEED, _CASES_FILE, _AUDIENCE, _INTERACTIVE, _STUDENT),
 }
 
-CLASSROOM_NOTEBOOKS: tuple[str, ...] = tuple(NOTEBOOK_PARAMETERS)
-"""The five classroom notebooks, fixed here: tests may register fixture notebooks in the dict above."""
+# The classroom notebooks are records.NOTEBOOKS (the one list); tests may register fixture notebooks
+# in the dict above, and tests/test_params.py checks that it names exactly those notebooks.
 
 # Names IPython puts in a kernel's namespace; never parameters.
 _KERNEL_NAMES = frozenset({"In", "Out", "get_ipython", "exit", "quit", "open"})

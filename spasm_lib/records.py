@@ -39,6 +39,14 @@ RISK_CATEGORIES = (
     "unknown-cause",
 )
 BACK_REGIONS = ("lower-back", "upper-back", "upper-and-lower-back", "not-stated")
+REGION_LABELS = {
+    "lower-back": "Lower back",
+    "upper-back": "Upper back",
+    "upper-and-lower-back": "Upper and lower back",
+    "not-stated": "Not stated",
+}
+"""Plain names of the back regions (and spasm sites): the one wording, capitalised as a heading or
+table cell; a sentence lower-cases it ("tender at the lower back")."""
 SPASM_SITES = ("lower-back", "upper-back")
 CONDITION_ASPECTS = ("definition", "mechanism", "symptom", "time-course")
 EXAM_KINDS = (
@@ -421,11 +429,6 @@ class PathwayStep(Provenance):
     triage_levels: tuple[str, ...] = field(metadata=ref("triage_levels"))
     """The triage levels whose path passes through this step."""
     when: str = field(metadata=choices(*PATHWAY_WHEN))
-    summary: str
-    yellow_flag_note: str | None
-    """Added to the step for a patient with yellow flags."""
-    treatment_ids: tuple[str, ...] = field(metadata=ref("treatments"))
-    evidence_check_ids: tuple[str, ...] = field(metadata=ref("evidence_checks"))
     only_for: tuple[str, ...] = ()
     """The step is on the path only for these patients (empty: every patient of its levels): an
     interpretation id (the working diagnosis), an interpretation group, or a patient feature
@@ -433,6 +436,11 @@ class PathwayStep(Provenance):
     not_for: tuple[str, ...] = ()
     """The step is left out for these patients (same vocabulary): heat is never put on a hot,
     red, swollen back."""
+    summary: str
+    yellow_flag_note: str | None
+    """Added to the step for a patient with yellow flags."""
+    treatment_ids: tuple[str, ...] = field(metadata=ref("treatments"))
+    evidence_check_ids: tuple[str, ...] = field(metadata=ref("evidence_checks"))
 
 
 @dataclass(frozen=True, kw_only=True)

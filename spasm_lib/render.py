@@ -47,6 +47,7 @@ from spasm_lib import handout_pages
 from spasm_lib.handout_pages import handout_footer, handout_header
 from spasm_lib.files import write_atomically
 from spasm_lib.html import esc
+from spasm_lib.inputs import file_kind
 from spasm_lib.params import ParameterError, notebook_key, validate
 
 KERNEL_NAME = "python3"
@@ -137,12 +138,9 @@ def _kernel_spec_manager() -> type:
 _RESET = (
     "import os as _spasm_os, sys as _spasm_sys\n"
     "_spasm_os.chdir({folder!r})\n"
-    "_spasm_plt = _spasm_sys.modules.get('matplotlib.pyplot')\n"
-    "if _spasm_plt is not None:\n"
-    "    _spasm_plt.close('all')\n"
     "%reset -f\n"
 )
-"""Run between two notebooks in one kernel: back to the notebook's folder, no open figure, and an
+"""Run between two notebooks in one kernel: back to the notebook's folder and an
 empty user namespace (``%reset -f``). Imported modules stay: that is the point of sharing."""
 
 
@@ -150,7 +148,7 @@ class HandoutKernel:
     """One kernel of the current environment, in one folder, that runs notebooks one after another.
 
     Why one kernel for many notebooks: a kernel start costs a process, IPython and then the
-    notebook's imports (numpy, pandas, matplotlib); a class set runs dozens to hundreds of
+    notebook's imports (ipywidgets, the library); a class set runs dozens to hundreds of
     notebooks. Between two runs the kernel executes :data:`_RESET` (silently). Whether that isolates
     runs is not assumed but tested: the whole set is rendered with a fresh kernel per handout and
     with shared kernels, and the bytes must be equal (``tests/test_handouts.py``).
@@ -585,7 +583,7 @@ def handout_html(
     if found:
         raise RenderError(
             f"the handout would load something from the network ({found}); "
-            "embed images as data (spasm_lib.html.figure_html) instead"
+            "embed images as data (spasm_lib.views.svg.svg_figure) instead"
         )
     return page
 
@@ -599,18 +597,6 @@ class WriteFailed(Exception):
 
 class OutputError(ValueError):
     """An output path that must not be written: one line naming it and what is allowed."""
-
-
-def file_kind(mode: int) -> str | None:
-    """What a non-regular file is, in words (None for a regular file)."""
-    import stat
-
-    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"),
-                       (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"),
-                       (stat.S_ISLNK, "a symbolic link")):
-        if test(mode):
-            return name
-    return None if stat.S_ISREG(mode) else "not a regular file"
 
 
 def check_output(path: str | Path, inputs: Sequence[str | Path] = (), *, option: str = "-o") -> Path:

@@ -33,13 +33,8 @@ CATEGORY_LABELS = {
 }
 """Plain names of the categories in ``records.RISK_CATEGORIES`` (headings, table cells, figure)."""
 
-REGION_LABELS = {
-    "lower-back": "Lower back",
-    "upper-back": "Upper back",
-    "upper-and-lower-back": "Upper and lower back",
-    "not-stated": "Not stated",
-}
-"""Plain names of the back regions in ``records.BACK_REGIONS``."""
+REGION_LABELS = R.REGION_LABELS
+"""Plain names of the back regions in ``records.BACK_REGIONS`` (owned by :mod:`spasm_lib.records`)."""
 
 REGION_FILTERS: dict[str, tuple[str, ...]] = {
     "lower-back": ("lower-back", "upper-and-lower-back"),

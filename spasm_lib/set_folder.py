@@ -28,6 +28,8 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from spasm_lib.inputs import file_kind
+
 MANIFEST = ".spasm-teach-set.json"
 MANIFEST_LIMIT = 16 * 1024 * 1024
 """A manifest larger than this is not one this command wrote (it lists file names and digests)."""
@@ -122,8 +124,6 @@ class SetFolder:
         return dict(files)
 
     def _check(self, name: str) -> None:
-        from spasm_lib.render import file_kind
-
         target = self.path / name
         try:
             mode = os.lstat(target).st_mode

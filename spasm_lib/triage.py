@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 from spasm_lib import records as R
 
 if TYPE_CHECKING:  # pragma: no cover
-    from spasm_lib.facts import Facts
+    from spasm_lib.tables import Facts
 
 EMERGENCY = "emergency"
 URGENT = "urgent"

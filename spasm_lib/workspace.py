@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from spasm_lib.inputs import file_kind
+
 
 class WorkspaceError(ValueError):
     """The workspace cannot be made as asked (a file in the way, DIR is a file)."""
@@ -47,7 +49,6 @@ def packaged_notebooks() -> list[tuple[str, bytes]]:
 def start(folder: str | Path, *, force: bool = False) -> Copied:
     """Copy the notebooks into ``folder`` (created if missing)."""
     from spasm_lib.files import write_bytes_atomically
-    from spasm_lib.render import file_kind
 
     target = Path(folder)
     if target.is_symlink() or (target.exists() and not target.is_dir()):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import configparser
 import csv
 import io
+import re
 import shutil
 from pathlib import Path
 
@@ -13,6 +15,16 @@ from spasm_lib.facts import default_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE_TEXT = Path(__file__).parent / "fixtures" / "source_text.txt"
+
+
+def nbval_sanitized(text: str) -> str:
+    """``text`` as strict nbval compares it: every rule of ``tests/nbval_sanitize.cfg`` applied in
+    order, as nbval applies them to the stored and to the fresh output alike."""
+    config = configparser.ConfigParser()
+    config.read(ROOT / "tests" / "nbval_sanitize.cfg", encoding="utf-8")
+    for section in config.sections():
+        text = re.sub(config[section]["regex"], config[section]["replace"], text)
+    return text
 
 
 class DataCopy:

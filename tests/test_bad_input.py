@@ -351,6 +351,7 @@ def test_the_table_has_at_least_as_many_added_cases_as_issue_cases():
     assert len({c.name for c in CASES}) == len(CASES)
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_bad_input_gets_one_clear_line(case: Case, place: Place):
     args = case.args(place)
@@ -373,6 +374,7 @@ BUG = ("import sys, spasm_lib.cli as cli\n"
        "cli._facts = broken\nsys.exit(cli.main(sys.argv[1:] or ['facts', 'cases']))\n")
 
 
+@pytest.mark.subprocess
 def test_an_unexpected_error_says_it_is_a_bug_without_a_traceback():
     run = run_python(BUG)
     assert run.returncode == 1 and run.stdout == ""
@@ -382,6 +384,7 @@ def test_an_unexpected_error_says_it_is_a_bug_without_a_traceback():
     assert len(line) < 600
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("how", ["--debug after", "--debug before", "environment"])
 def test_debug_shows_the_traceback(how):
     argv = {"--debug after": "['facts', 'cases', '--debug']", "--debug before": "['--debug', 'facts', 'cases']",
@@ -393,11 +396,13 @@ def test_debug_shows_the_traceback(how):
     assert run.stderr.splitlines()[-1].startswith("spasm-teach facts: internal error (KeyError")
 
 
+@pytest.mark.subprocess
 def test_debug_environment_variable_off_means_off():
     run = run_python(BUG, env={"SPASM_TEACH_DEBUG": "0"})
     assert run.returncode == 1 and "Traceback" not in run.stderr and len(run.stderr.splitlines()) == 1
 
 
+@pytest.mark.subprocess
 def test_sigterm_during_a_run_exits_143_with_one_line():
     code = ("import sys, time, spasm_lib.cli as cli\n"
             "def slow(args):\n    print('ready', flush=True)\n    time.sleep(60)\n"
@@ -426,6 +431,7 @@ def test_ctrl_c_exits_130_with_one_line(monkeypatch, capsys):
     assert out.out == "" and out.err == "spasm-teach facts: interrupted (SIGINT); no partial file was left\n"
 
 
+@pytest.mark.subprocess
 def test_a_reader_that_goes_away_ends_the_command_quietly():
     process = subprocess.Popen([sys.executable, "-m", "spasm_lib", "facts", "glossary", "--width", "10000"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -435,6 +441,7 @@ def test_a_reader_that_goes_away_ends_the_command_quietly():
     assert process.returncode == 141 and err == b""
 
 
+@pytest.mark.subprocess
 def test_a_terminal_without_utf8_gets_escapes_not_a_traceback():
     run = subprocess.run([sys.executable, "-m", "spasm_lib", "facts", "glossary", "--format", "csv"],
                          capture_output=True, env={**os.environ, "PYTHONIOENCODING": "ascii"}, timeout=TIME_BOUND)
@@ -465,6 +472,7 @@ def test_every_print_of_a_command_is_terminal_safe(monkeypatch, capsys):
 # --------------------------------------------------------------------------- text from files is data
 
 
+@pytest.mark.kernel
 def test_an_instructors_case_title_with_escapes_prints_clean_after_a_real_run(place):
     """The issue's terminal case, end to end: a real render of a case whose title carries escape
     sequences; the line that names the handout shows the title without them."""

@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+# Every test here runs another process: `make test`, not `make check`.
+pytestmark = pytest.mark.subprocess
+
 ROOT = Path(__file__).resolve().parents[1]
 RUN = ROOT / "benchmarks" / "run.py"
 KEYS = {"name", "value", "unit", "reference", "ratio", "target", "meets"}

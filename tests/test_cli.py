@@ -18,6 +18,7 @@ def run(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "spasm_lib", *args], capture_output=True, text=True)
 
 
+@pytest.mark.subprocess
 def test_version():
     out = run("--version")
     assert out.returncode == 0 and out.stdout.strip() == f"spasm-teach {__version__}"
@@ -36,6 +37,7 @@ def test_facts_as_csv_round_trips(capsys):
     assert [r["id"] for r in rows] == [s.id for s in load_facts().sports]
 
 
+@pytest.mark.subprocess
 def test_unknown_table_exits_2_and_says_what_is_allowed():
     out = run("facts", "risk")
     assert out.returncode == 2
@@ -52,12 +54,14 @@ def test_unknown_column_exits_2(capsys):
 # --------------------------------------------------------------------------- issue 12: one line, exit codes
 
 
+@pytest.mark.subprocess
 def test_a_usage_error_is_one_line_naming_the_help():
     out = run("facts")
     assert out.returncode == 2 and out.stdout == ""
     assert out.stderr == "spasm-teach facts: the following arguments are required: table; see spasm-teach facts --help\n"
 
 
+@pytest.mark.subprocess
 def test_a_missing_command_is_one_line():
     out = run()
     assert out.returncode == 2
@@ -65,6 +69,7 @@ def test_a_missing_command_is_one_line():
         "spasm-teach: the following arguments are required: COMMAND; see spasm-teach --help"]
 
 
+@pytest.mark.subprocess
 def test_help_states_the_exit_codes_and_debug():
     out = run("--help")
     assert out.returncode == 0

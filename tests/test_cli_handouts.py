@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from spasm_lib.cli import main
-from spasm_lib.params import CLASSROOM_NOTEBOOKS, NOTEBOOK_PARAMETERS
+from spasm_lib.params import NOTEBOOK_PARAMETERS
+from spasm_lib.records import NOTEBOOKS as CLASSROOM_NOTEBOOKS
 from spasm_lib.workspace import packaged_notebooks
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "notebooks"))
@@ -23,6 +24,9 @@ from handout_checks import (  # noqa: E402
     parse,
     visible_text,
 )
+
+# Every test here runs notebooks in a Jupyter kernel (or builds with them): `make test`, not `make check`.
+pytestmark = pytest.mark.kernel
 
 
 def cli(args: list[str], capsys) -> tuple[int, str, str]:

@@ -67,7 +67,6 @@ def test_pain_course_is_in_hour_order(facts):
     assert ids(pain_course(facts)) == PAIN_IDS
     assert ids(pain_course(with_table(facts, pain_course=tuple(reversed(facts.pain_course))))) == PAIN_IDS
     assert [p.hour for p in pain_course(facts)] == [0.0, 0.1, 1.0, 2.0, 3.0, 4.0, 6.0, 9.0, 12.0]
-    assert all(p.illustrative for p in pain_course(facts))
 
 
 def test_phases_group_consecutive_points():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import html
 
@@ -10,6 +11,8 @@ import pytest
 from spasm_lib.evidence import evidence_checks, provenance_label, references_for
 from spasm_lib.facts import load_facts
 from spasm_lib.views.evidence import evidence_card, evidence_cards
+
+from conftest import ROOT
 
 # Written out by hand: the verdict must read as these words, whatever the code's own table says.
 VERDICT_WORDS = {
@@ -26,13 +29,10 @@ def facts():
 
 
 # data/evidence_checks.csv's ids in file order, copied by hand.
-CHECK_IDS = [
-    "rest", "ice", "compression", "muscle-relaxants", "anti-inflammatories", "paracetamol-alone", "opioids",
-    "referral-timing", "self-limiting-course", "imaging", "risk-stratification", "red-flags-are-weak-alone",
-    "risk-factors-unchecked", "prognosis", "diagnostic-triage", "yellow-flags", "neurological-screen", "safety-net",
-    "exercise", "sciatica-medicines", "outcome-measures", "return-to-work", "hot-swollen-back", "working-diagnosis",
-    "mimics", "cauda-equina-early",
-]
+# data/evidence_checks.csv's ids in file order, read with the csv module (not the loader): a check added
+# to the data is then checked too, and no list here needs updating.
+with (ROOT / "data" / "evidence_checks.csv").open(encoding="utf-8", newline="") as _fh:
+    CHECK_IDS = [row["id"] for row in csv.DictReader(_fh)]
 # Each treatment of data/treatments.csv with the checks whose treatment_id names it, by hand.
 CHECKS_OF_TREATMENT = {
     "ice": ["ice"],

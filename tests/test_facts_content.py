@@ -38,11 +38,6 @@ def test_loading_is_cached(facts):
     assert load_facts() is facts
 
 
-def test_records_are_immutable(facts):
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        facts.risk_factors[0].name = "changed"
-
-
 def test_every_source_paragraph_has_claims_and_rows(facts):
     claimed = {c.paragraph for c in facts.source_claims}
     assert claimed == set(R.SOURCE_PARAGRAPHS)
@@ -128,13 +123,6 @@ def test_evidence_check_for_each_point_where_guidance_differs(facts):
     assert all(c.reference_ids for c in facts.evidence_checks)
 
 
-def test_rows_beyond_the_source_cite_a_reference(facts):
-    for name in R.TABLES:
-        for record in facts.table(name):
-            if isinstance(record, R.Provenance) and record.beyond_source:
-                assert record.reference_ids, f"{name}:{record.id}"
-
-
 def test_percentages_only_with_a_reference(facts):
     for name, record, column, text in text_cells(facts):
         if "%" in text:
@@ -158,25 +146,6 @@ def test_glossary_has_the_terms_a_student_needs(facts):
         assert any(needed in term for term in terms), needed
 
 
-def test_each_notebook_has_a_quiz(facts):
-    per_notebook = {n: 0 for n in R.NOTEBOOKS}
-    for q in facts.quiz_questions:
-        per_notebook[q.notebook] += 1
-    assert min(per_notebook.values()) >= 3, per_notebook
-
-
-def test_every_quiz_option_explains_itself(facts):
-    assert all(o.explanation.strip() for o in facts.quiz_options)
-
-
-def test_the_seven_cases_of_the_exam_simulator(facts):
-    cases = facts.by_id("cases")
-    for cid in ("golfer-twist", "weekend-footballer", "office-worker-weak-core", "arthritis-older-adult",
-                "ruptured-disc", "no-known-cause", "red-flag-saddle-numbness"):
-        assert cid in cases
-    assert cases["red-flag-saddle-numbness"].interpretation_id == "suspected-cauda-equina"
-
-
 def test_frame_columns_in_display_order(facts):
     frame = facts.frame("risk-factors")
     assert list(frame.columns) == [c.name for c in columns(R.RiskFactor)]
@@ -189,6 +158,7 @@ def test_unknown_table_name_is_a_clear_error(facts):
         facts.frame("risk")
 
 
+@pytest.mark.subprocess
 def test_importing_facts_pulls_in_no_widgets_plots_or_pandas():
     code = (
         "import sys, spasm_lib.facts as f; f.load_facts(); "

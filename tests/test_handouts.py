@@ -16,7 +16,8 @@ import pytest
 from spasm_lib import handout_pages, handouts, render
 from spasm_lib.facts import load_facts
 from spasm_lib.html import esc
-from spasm_lib.params import CLASSROOM_NOTEBOOKS, NOTEBOOK_PARAMETERS
+from spasm_lib.params import NOTEBOOK_PARAMETERS
+from spasm_lib.records import NOTEBOOKS as CLASSROOM_NOTEBOOKS
 from spasm_lib.virtual_patients import student_seed
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "notebooks"))
@@ -31,6 +32,9 @@ from handout_checks import (  # noqa: E402
     visible_text,
     write_cases,
 )
+
+# Every test here runs notebooks in a Jupyter kernel (or builds with them): `make test`, not `make check`.
+pytestmark = pytest.mark.kernel
 
 NOTEBOOKS = [f"{key}.ipynb" for key in CLASSROOM_NOTEBOOKS]
 CLASS_SEED = 7

@@ -25,6 +25,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "notebooks"))
 from handout_checks import ROOT, csv_rows, kill_all, processes_with  # noqa: E402
 
+# Every test here runs notebooks in a Jupyter kernel (or builds with them): `make test`, not `make check`.
+pytestmark = pytest.mark.kernel
+
 BIN = Path(sys.executable).parent / "spasm-teach"
 STUDENTS = 40
 # Two versions of each notebook but the case study, two of the case study per case, one per student.

@@ -28,6 +28,9 @@ sys.path.insert(0, str(FIXTURES))
 import fixture_notebooks  # noqa: E402
 from handout_checks import kill_all, processes_with  # noqa: E402
 
+# Every test here runs notebooks in a Jupyter kernel (or builds with them): `make test`, not `make check`.
+pytestmark = pytest.mark.kernel
+
 TIME_BOUND = 240  # seconds: two handouts of the fixture take a few seconds; a hang takes forever
 
 BUILD = """

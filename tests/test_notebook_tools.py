@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import nbformat
+import pytest
 
-from spasm_lib.notebook_tools import WIDGET_VIEW, normalise
+from spasm_lib.notebook_tools import WIDGET_VIEW, html_over_lines, normalise
+
+from conftest import ROOT, nbval_sanitized
 
 
 def widget_output(model_id: str) -> nbformat.NotebookNode:
@@ -42,6 +45,38 @@ def test_two_runs_with_different_model_ids_store_the_same_bytes():
     assert stored[0] == stored[1] and "model_id" not in stored[0]
 
 
+# --------------------------------------------------------------------------- stored HTML over lines
+
+VIEW = ('<div class="spasm-view"><h3>Your risk profile</h3><ul><li><strong>Ruptured disc</strong> '
+        '<span>(paragraph 2)</span></li><li>Weak core<br>muscles</li></ul><table><tr><td>a</td><td>b</td></tr>'
+        '</table><p>One <em>flag</em><img alt="x" src="data:,"></p></div>')
+
+
+def test_stored_html_breaks_before_block_tags_only():
+    assert html_over_lines(VIEW) == (
+        '<div class="spasm-view">\n<h3>Your risk profile</h3>\n<ul>\n<li><strong>Ruptured disc</strong> '
+        '<span>(paragraph 2)</span></li>\n<li>Weak core<br>muscles</li>\n</ul>\n<table>\n<tr>\n<td>a</td>\n'
+        '<td>b</td>\n</tr>\n</table>\n<p>One <em>flag</em><img alt="x" src="data:,"></p>\n</div>')
+    assert html_over_lines(html_over_lines(VIEW)) == html_over_lines(VIEW)
+
+
+def test_nbval_compares_the_stored_lines_as_the_fresh_one_line_output():
+    assert nbval_sanitized(html_over_lines(VIEW)) == nbval_sanitized(VIEW)
+    tampered = html_over_lines(VIEW).replace("Ruptured", "Herniated")
+    assert nbval_sanitized(tampered) != nbval_sanitized(VIEW)
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "notebooks").glob("*.ipynb")), ids=lambda p: p.stem)
+def test_committed_notebooks_store_html_over_lines(path):
+    """`make notebooks` was run after the change: no stored HTML output is one long line."""
+    nb = nbformat.read(path, as_version=4)
+    html = [o["data"]["text/html"] for c in nb.cells if c.cell_type == "code"
+            for o in c.outputs if "text/html" in o.get("data", {})]
+    assert html and all(h == html_over_lines(h) for h in html)
+    # The longest lines left are a chart (one base64 image) and the widget stylesheet (under 1 KB).
+    assert max(len(line) for h in html for line in h.splitlines() if "base64," not in line) < 1000
+
+
 # --------------------------------------------------------------------------- a real re-run
 
 
@@ -60,6 +95,7 @@ def small_notebook(path) -> None:
     nbformat.write(nb, path)
 
 
+@pytest.mark.kernel
 def test_executing_a_notebook_twice_stores_the_same_bytes(tmp_path):
     from spasm_lib.notebook_tools import execute, main
 

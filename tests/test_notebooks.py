@@ -7,6 +7,7 @@ tampered output makes nbval fail, and every claim of the source reaches a stored
 
 from __future__ import annotations
 
+import csv
 import html
 import json
 import re
@@ -64,7 +65,7 @@ def stored_text(nb) -> str:
     return "\n".join(parts)
 
 
-def test_the_five_notebooks_are_there():
+def test_the_folder_holds_the_classroom_notebooks_and_no_other():
     assert [p.name for p in NOTEBOOKS] == EXPECTED
 
 
@@ -132,6 +133,15 @@ def test_parameters_cell_matches_the_spec_and_is_validated_next(path):
     assert f'use_parameters("{notebook_key(path)}", globals())' in cells[1].source
 
 
+def test_notebook_02_performs_every_exam_step_of_the_data_in_clinical_order_by_default():
+    """"default: all": when data/exam_steps.csv gains, loses or reorders a step, the default list (and
+    with it the parameters cell of 02, checked above) must follow, or the static view skips a step."""
+    with (ROOT / "data" / "exam_steps.csv").open(encoding="utf-8", newline="") as fh:
+        rows = sorted(csv.DictReader(fh), key=lambda row: int(row["order"]))
+    assert defaults("02_exam_simulator")["steps"] == [row["id"] for row in rows]
+
+
+@pytest.mark.kernel
 def test_nbval_collects_every_notebook():
     out = subprocess.run(
         [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", "--nbval",
@@ -144,8 +154,10 @@ def test_nbval_collects_every_notebook():
         assert collected == len(code_cells(read(path))), f"{path.name}: {collected} cells collected"
 
 
+@pytest.mark.kernel
 def test_strict_nbval_fails_on_a_tampered_output(tmp_path):
-    """The check can fail: change one stored text/html output and nbval must report a mismatch."""
+    """The check can fail: change one stored text/html output and nbval must report a mismatch there
+    and nowhere else."""
     source = ROOT / "notebooks" / "00_start_here.ipynb"
     nb = read(source)
     tampered = next(
@@ -161,7 +173,11 @@ def test_strict_nbval_fails_on_a_tampered_output(tmp_path):
         cwd=tmp_path, capture_output=True, text=True,
     )
     assert out.returncode == 1, out.stdout[-2000:]
-    assert "mismatch 'text/html'" in re.sub(r"\x1b\[[0-9;]*m", "", out.stdout)
+    report = re.sub(r"\x1b\[[0-9;]*m", "", out.stdout)
+    assert "mismatch 'text/html'" in report
+    # Only the tampered cell fails: every other stored HTML output, put over lines by `make notebooks`,
+    # still equals its fresh one-line output once nbval_sanitize.cfg has taken the breaks out.
+    assert re.search(r"^1 failed, \d+ passed", report.strip().splitlines()[-1]), report[-2000:]
 
 
 # Which text of a row a student reads; used to check the claim reached a stored output.

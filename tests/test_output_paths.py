@@ -24,6 +24,9 @@ from spasm_lib.cli import main
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "notebooks"))
 from handout_checks import fixture_notebooks_dir, fixture_registered  # noqa: E402,F401 - fixtures
 
+# Every test here runs notebooks in a Jupyter kernel (or builds with them): `make test`, not `make check`.
+pytestmark = pytest.mark.kernel
+
 
 def cli(args: list[str], capsys) -> tuple[int, str, str]:
     code = main(args)

@@ -22,6 +22,13 @@ def error(notebook, values) -> str:
     return message
 
 
+def test_each_classroom_notebook_and_no_other_has_its_parameters():
+    """records.NOTEBOOKS is the one list of notebooks; the parameters are declared for exactly those."""
+    from spasm_lib.records import NOTEBOOKS
+
+    assert tuple(NOTEBOOK_PARAMETERS) == NOTEBOOKS
+
+
 def test_defaults_are_valid_for_every_notebook():
     for notebook in NOTEBOOK_PARAMETERS:
         assert validate(notebook, {}) == defaults(notebook)

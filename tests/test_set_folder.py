@@ -165,6 +165,7 @@ def test_handouts_while_another_build_holds_the_folder_exits_2(fixture_notebooks
     assert list(out.iterdir()) == []
 
 
+@pytest.mark.kernel
 def test_a_later_build_removes_its_own_stale_handouts_only(fixture_notebooks_dir, fixture_registered, tmp_path, capsys):
     """First the fixture and the broken fixture, then only the broken one: the fixture's handouts of
     the first build are stale and go; the instructor's notes stay."""

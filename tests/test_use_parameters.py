@@ -53,6 +53,7 @@ def test_the_error_renders_as_one_line():
     assert "\n" not in str(err.value)
 
 
+@pytest.mark.kernel
 def test_in_a_kernel_the_error_is_one_line_and_a_students_variable_passes():
     nb = nbformat.v4.new_notebook()
     nb.cells = [

@@ -54,6 +54,7 @@ def test_same_seed_same_patient(facts):
     assert virtual_patient(facts, 7) != virtual_patient(facts, 8)
 
 
+@pytest.mark.subprocess
 def test_same_seed_same_patient_in_another_process_with_another_hash_seed(facts):
     """random.Random seeded with a string hashes it with SHA-512, not Python's per-process hash."""
     seeds = (0, 1, 123456789, MAX_SEED)
@@ -66,6 +67,7 @@ def test_same_seed_same_patient_in_another_process_with_another_hash_seed(facts)
         assert out.stdout.strip() == here
 
 
+@pytest.mark.subprocess
 def test_no_numpy_needed_so_it_runs_the_same_in_the_browser():
     code = ("import sys\nfrom spasm_lib.facts import load_facts\nfrom spasm_lib.virtual_patients import "
             "virtual_patient, class_patients\nF = load_facts()\nvirtual_patient(F, 5)\nclass_patients(F, 3, 1)\n"
@@ -245,6 +247,7 @@ def run_patients(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "spasm_lib", "patients", *args], capture_output=True)
 
 
+@pytest.mark.subprocess
 def test_export_twice_gives_the_same_bytes():
     first = run_patients("--count", "50", "--seed", "11")
     second = run_patients("--count", "50", "--seed", "11")
@@ -261,6 +264,7 @@ def exported(facts):
     return json.loads(out.stdout.decode("utf-8"))
 
 
+@pytest.mark.subprocess
 def test_export_has_the_required_keys_and_allowed_values(facts, exported):
     assert len(exported) == 100
     for k, record in enumerate(exported, 1):
@@ -281,6 +285,7 @@ def test_export_has_the_required_keys_and_allowed_values(facts, exported):
         assert all(set(a) == {"concern", "timeframe"} and a["timeframe"] for a in record["how_soon"])
 
 
+@pytest.mark.subprocess
 def test_exported_answers_match_the_rules_written_by_hand(facts, exported):
     titles = {s.id: s.title for s in facts.pathway_steps}
     for record in exported:
@@ -292,12 +297,14 @@ def test_exported_answers_match_the_rules_written_by_hand(facts, exported):
         assert record["plan"][-1]["kind"] == "safety-net"
 
 
+@pytest.mark.subprocess
 def test_export_has_distinct_patients(exported):
     people = {(r["age"], r["story"], tuple(r["risk_factor_ids"]), tuple(r["red_flag_ids"]), r["tissue_injury"],
                r["radicular"]) for r in exported}
     assert len(people) >= 95
 
 
+@pytest.mark.subprocess
 def test_exported_patients_are_the_handouts_patients(facts, exported):
     cases = student_cases(facts, 100, 11)
     assert len(cases) == len(exported)
@@ -325,6 +332,7 @@ def test_export_as_csv_has_one_row_per_patient(capsys):
         assert r["tissue_injury"] in ("yes", "no")
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("args", [["--count", "0"], ["--count", "3", "--seed", "-1"], ["--count", "x"],
                                   ["--count", "3", "--format", "xml"]])
 def test_export_bad_input_is_one_line_and_nothing_written(args):

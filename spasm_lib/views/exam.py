@@ -13,7 +13,7 @@ from spasm_lib.evidence import paragraph_label
 from spasm_lib.html import PALETTE, Html, esc, join, tag
 from spasm_lib.views.pathway import triage_view
 
-SITE_LABELS = {"lower-back": "lower back", "upper-back": "upper back"}
+SITE_LABELS = {site: R.REGION_LABELS[site].lower() for site in R.SPASM_SITES}
 
 _ALERT = f"border:3px solid {PALETTE['vermillion']};border-radius:4px;padding:0.3em 0.6em;margin:0.3em 0;"
 _WARNING = f"border:3px dashed {PALETTE['orange']};border-radius:4px;padding:0.3em 0.6em;margin:0.5em 0;"
