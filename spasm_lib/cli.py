@@ -126,7 +126,9 @@ def _facts(args: argparse.Namespace) -> int:
             )
         frame = frame[args.columns]
     if args.format == "csv":
-        sys.stdout.write(frame.to_csv(index=False))
+        from spasm_lib.files import spreadsheet_cell
+
+        sys.stdout.write(frame.map(spreadsheet_cell).to_csv(index=False))
     else:
         with _pandas_display(args.width):
             print(frame.to_string(index=False))
@@ -382,7 +384,12 @@ def _patients(args: argparse.Namespace) -> int:
         from spasm_lib.render import check_output
 
         output = check_output(_checked_path(args.output, "-o"))
-        _writable(output.parent, "-o")
+        _writable(output.absolute().parent, "-o")
+        try:  # the folders first, so that a path that cannot be made is refused before any work
+            output.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"-o {inputs.shown(str(output))}: its folder cannot be made "
+                             f"({exc.strerror or type(exc).__name__}); expected a folder that can be written") from None
     text = export(load_facts(), args.count, args.seed, args.format)
     if output is None:
         sys.stdout.write(text)
@@ -480,7 +487,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     start = sub.add_parser("start", help="copy the notebooks into a folder, ready to open in JupyterLab")
     start.add_argument("folder", metavar="DIR", help="the workspace folder (created if missing)")
-    start.add_argument("--force", action="store_true", help="replace notebooks already in DIR, keeping a copy NAME.bak-N of each that differs")
+    start.add_argument("--force", action="store_true", help="replace notebooks already in DIR, first keeping a copy NAME.ipynb.bak-N (N = 1, 2, ...) "
+                       "of each that differs")
     start.set_defaults(handler=_start)
 
     lite = sub.add_parser(
@@ -581,6 +589,9 @@ def _debug_wanted(args: argparse.Namespace | None) -> bool:
     return os.environ.get(DEBUG_ENV, "").strip().lower() in ("1", "true", "yes", "on")
 
 
+_CHUNK = 64 * 1024
+
+
 class _TerminalSafe:
     """A text stream whose every write goes through :func:`spasm_lib.inputs.terminal_text`.
 
@@ -606,7 +617,8 @@ class _TerminalSafe:
             clean.encode(self._encoding)
         except UnicodeEncodeError:
             clean = clean.encode(self._encoding, "backslashreplace").decode(self._encoding)
-        self._stream.write(clean)
+        for start in range(0, len(clean), _CHUNK):  # in pieces: a reader that went away is noticed
+            self._stream.write(clean[start:start + _CHUNK])  # (one huge write can end "written" early)
         return len(text)
 
     def __getattr__(self, name: str) -> Any:
@@ -635,8 +647,28 @@ def _quiet_broken_pipe() -> None:
         os.dup2(devnull, sys.__stdout__.fileno())
 
 
+def _stdout_open() -> bool:
+    """Whether there is a standard output to write to (``>&-`` closes it: refused before any work,
+    not found out after a whole build)."""
+    if sys.stdout is None:
+        return False
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return True  # a stream without a descriptor (a test's capture): writable as it is
+    try:
+        os.fstat(fd)
+    except OSError:
+        return False
+    return True
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return its exit code. The only place an error becomes a message."""
+    if not _stdout_open():
+        print("spasm-teach: standard output is closed; run the command with its output going somewhere "
+              "(a terminal, a file or a pipe; use > /dev/null to discard it)", file=sys.stderr)
+        return EXIT_BAD_INPUT
     with _terminal_safe_streams():
         args = build_parser().parse_args(argv)  # a usage error: one line, exit 2 (SystemExit)
         command = args.command
@@ -644,7 +676,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         try:
             with StopSignals():  # Ctrl-C, SIGTERM, SIGHUP: raised here, so cleanup runs
-                return args.handler(args)
+                code = args.handler(args)
+                sys.stdout.flush()  # a reader that went away is found here, not at exit
+                return code
         except Interrupted as stop:
             _say(command, f"interrupted ({signal.Signals(stop.signum).name}); no partial file was left")
             return stop.exit_code
