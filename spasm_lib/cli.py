@@ -42,6 +42,8 @@ EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE
 MAX_LINE = 1200
 """The longest error line: values inside are already shortened; this bounds the rest."""
 MAX_WIDTH = 10_000
+MAX_SECONDS = 86_400
+"""``--cell-timeout`` and ``--handout-timeout``: at most a day."""
 
 
 class UsageError(Exception):
@@ -229,7 +231,8 @@ def _render(args: argparse.Namespace) -> int:
         output = render.check_output(args.output, inputs)
     except render.OutputError as exc:
         raise UsageError(str(exc)) from None
-    kernel = render.HandoutKernel(path.parent)
+    limits = _limits(args)
+    kernel = render.HandoutKernel(path.parent, runtime_dir=_runtime_folder(), limits=limits)
     try:
         with StopSignals(on_stop=kernel.kill), kernel:
             done = render.render(path, parameters, output, kernel=kernel, nb=source)
@@ -244,8 +247,43 @@ def _render(args: argparse.Namespace) -> int:
         print(f"spasm-teach render: {path.name}: {exc}", file=sys.stderr)
         print(f"spasm-teach render: no handout written{kept}", file=sys.stderr)
         return 1
+    finally:
+        _remove_runtime_folder(kernel.runtime_dir)
     print(f"wrote {done.path} ({done.title}, {done.audience} version)")
     return 0
+
+
+def _limits(args: argparse.Namespace) -> Any:
+    from spasm_lib.render import DEFAULT_LIMITS, Limits
+
+    return Limits(cell_seconds=args.cell_timeout or DEFAULT_LIMITS.cell_seconds,
+                  handout_seconds=args.handout_timeout or DEFAULT_LIMITS.handout_seconds)
+
+
+def _runtime_folder() -> Path:
+    """A private folder for one render's kernel connection file (it holds the kernel's key); see
+    :data:`spasm_lib.handouts.BUILD_FOLDER_PREFIX`, whose rule (removed on every exit; a killed run's
+    removed by the next) it shares."""
+    import tempfile
+
+    from spasm_lib.handouts import BUILD_FOLDER_PREFIX, _remove_stale_build_folders
+
+    _remove_stale_build_folders()
+    return Path(tempfile.mkdtemp(prefix=f"{BUILD_FOLDER_PREFIX}{os.getpid()}-"))
+
+
+def _remove_runtime_folder(folder: Path | None) -> None:
+    import shutil
+
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _add_limits(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--cell-timeout", type=count_argument(MAX_SECONDS, 1), metavar="SECONDS",
+                        help=f"the longest one cell may run before its handout fails (default {inputs.CELL_SECONDS})")
+    parser.add_argument("--handout-timeout", type=count_argument(MAX_SECONDS, 1), metavar="SECONDS",
+                        help=f"the longest one handout may run before it fails (default {inputs.HANDOUT_SECONDS})")
 
 
 def _handouts(args: argparse.Namespace) -> int:
@@ -278,6 +316,7 @@ def _handouts(args: argparse.Namespace) -> int:
             class_seed=args.seed,
             jobs=args.jobs,
             progress=progress,
+            limits=_limits(args),
         )
     except handouts.BuildInterrupted as stop:
         _close_progress(progress)
@@ -447,6 +486,7 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("-f", "--parameters-file", metavar="PARAMS.yaml", help="parameters as a YAML mapping (-p wins)")
     render.add_argument("--audience", help="student (questions only) or instructor (with the answers)")
     render.add_argument("-o", "--output", required=True, metavar="OUT.html", help="the handout to write")
+    _add_limits(render)
     render.set_defaults(handler=_render)
 
     handouts = sub.add_parser(
@@ -469,6 +509,7 @@ def build_parser() -> argparse.ArgumentParser:
     handouts.add_argument("--seed", type=seed_argument, default=0, metavar="S",
                           help=f"class seed for --students, {inputs.SEED_MIN} to {inputs.SEED_MAX} "
                           "(the same seed gives the same set; default 0)")
+    _add_limits(handouts)
     handouts.set_defaults(handler=_handouts)
 
     patients = sub.add_parser(

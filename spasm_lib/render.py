@@ -47,6 +47,7 @@ from spasm_lib import handout_pages
 from spasm_lib.handout_pages import handout_footer, handout_header
 from spasm_lib.files import write_atomically
 from spasm_lib.html import UNSAFE_CHARACTERS, esc
+from spasm_lib.inputs import CELL_SECONDS, HANDOUT_SECONDS, MAX_HANDOUT_OUTPUT_BYTES
 from spasm_lib.params import ParameterError, notebook_key, validate
 
 KERNEL_NAME = "python3"
@@ -64,22 +65,20 @@ class Limits:
     """What one handout's run may take, so that a notebook that loops or prints without end fails
     that handout with one line instead of hanging or filling the build.
 
-    Defaults: a cell may run :data:`CELL_SECONDS` (two minutes; the slowest cell of the package's
-    notebooks takes well under ten seconds), a whole handout :data:`HANDOUT_SECONDS` (five minutes),
-    the outputs of one handout (text, HTML, images, as the kernel sends them) at most
-    :data:`OUTPUT_BYTES`, and the finished page at most :data:`PAGE_BYTES`. ``spasm-teach render`` and
+    Defaults (:mod:`spasm_lib.inputs`, where every bound lives): a cell may run ``CELL_SECONDS``
+    (two minutes; the slowest cell of the package's notebooks takes a few seconds), a whole
+    handout ``HANDOUT_SECONDS`` (five minutes), the outputs of one handout (text, HTML, images, as
+    the kernel sends them) at most ``MAX_HANDOUT_OUTPUT_BYTES`` (40 MiB), and the finished page as much. ``spasm-teach render`` and
     ``handouts`` change the times with ``--cell-timeout`` and ``--handout-timeout``.
     """
 
-    cell_seconds: float = 120.0
-    handout_seconds: float = 300.0
-    output_bytes: int = 40 * 1024 * 1024
-    page_bytes: int = 40 * 1024 * 1024
+    cell_seconds: float = CELL_SECONDS
+    handout_seconds: float = HANDOUT_SECONDS
+    output_bytes: int = MAX_HANDOUT_OUTPUT_BYTES
+    page_bytes: int = MAX_HANDOUT_OUTPUT_BYTES
 
 
 DEFAULT_LIMITS = Limits()
-CELL_SECONDS, HANDOUT_SECONDS = DEFAULT_LIMITS.cell_seconds, DEFAULT_LIMITS.handout_seconds
-OUTPUT_BYTES, PAGE_BYTES = DEFAULT_LIMITS.output_bytes, DEFAULT_LIMITS.page_bytes
 
 
 class RenderError(Exception):

@@ -247,3 +247,55 @@ def test_head_reading_one_line_of_a_long_output_exits_141(tmp_path):
                          shell=True, executable="/bin/bash", cwd=tmp_path, capture_output=True, text=True,
                          timeout=TIME_BOUND)
     assert run.stdout.strip() == "141" and run.stderr == "", run
+
+
+# --------------------------------------------------------------------------- item 9: what a handout may carry
+
+
+def _tags(page: str) -> list[tuple[str, dict]]:
+    from html.parser import HTMLParser
+
+    found = []
+
+    class Tags(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            found.append((tag, {k.lower(): v or "" for k, v in attrs}))
+
+    Tags().feed(page)
+    return found
+
+
+def test_a_notebooks_own_script_handlers_and_javascript_links_are_stripped():
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    from spasm_lib import render
+
+    nb = new_notebook(cells=[
+        new_markdown_cell("# T\n\nBefore <script>alert('md')</script> after.\n\n"
+                          "<img src=\"data:image/png;base64,AAAA\" alt=\"dot\" onerror=\"alert(1)\">\n\n"
+                          "[click](javascript:alert(2)) and <a href=\" jav&#x61;script:alert(3)\">entity</a>\n\n"
+                          "<iframe srcdoc=\"<script>alert(4)</script>\"></iframe>Kept text."),
+        new_code_cell("x", outputs=[new_output("display_data", data={
+            "text/html": "<div onclick=\"alert(5)\" class=\"card\">card</div><svg onload=\"alert(6)\"></svg>"
+                         "<SCRIPT type=\"text/javascript\">alert(7)</SCRIPT><p>&lt;script&gt; is text</p>",
+            "text/plain": "x"})]),
+    ])
+    page = render.handout_html(nb, audience="student", parameters={}, title="T")
+    tags = _tags(page)
+    assert not [t for t, _ in tags if t in ("script", "iframe")]
+    assert not [(t, a) for t, attrs in tags for a in attrs if a.startswith("on") or a == "srcdoc"]
+    assert not [(t, v) for t, attrs in tags for a, v in attrs.items()
+                if a in ("href", "src") and "script:" in "".join(v.split()).lower()]
+    assert not [v for _, attrs in tags for v in attrs.values() if "alert(" in v]
+    assert "alert(5)" not in page and "alert(7)" not in page  # the output's script and handler are gone whole
+    assert ("img", {"src": "data:image/png;base64,AAAA", "alt": "dot"}) in tags  # the image stays, without its handler
+    assert ("div", {"class": "card"}) in tags
+    assert "Kept text." in page and "&lt;script&gt; is text" in page and "Before" in page and "after." in page
+
+
+def test_control_and_bidi_characters_from_data_never_reach_html():
+    from spasm_lib.html import esc
+
+    assert esc("abc\u202edcba\u2066x\u2069 \x1b[31mred\x07 \x00nul\u200f") == "abcdcbax [31mred nul"
+    assert esc("line one\nline two\tend") == "line one\nline two\tend"
+    assert esc("<b>&") == "&lt;b&gt;&amp;"

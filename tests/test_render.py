@@ -51,7 +51,7 @@ def no_kernel(monkeypatch):
     def refuse(*_a, **_k):
         raise AssertionError("a kernel was started for bad input")
 
-    monkeypatch.setattr(render.HandoutKernel, "start", refuse)
+    monkeypatch.setattr(render.HandoutKernel, "launch", refuse)  # start() launches too
 
 
 # --------------------------------------------------------------------------- bad input: exit 2, one line
