@@ -22,16 +22,24 @@ skipped, so every student meets a different patient. The same ``S`` gives the sa
 Speed (see ``benchmarks/handouts.py``): a :class:`concurrent.futures.ProcessPoolExecutor` with one
 worker per core (``--jobs`` asks for fewer; never more than the cores or the handouts), forked on
 Linux so that each inherits nbconvert, nbclient and papermill already imported and the notebooks
-already read. Each worker keeps one kernel (:class:`spasm_lib.render.HandoutKernel`) and runs
-handout after handout in it, its namespace cleared in between (``%reset -f``), so a kernel start
-and the notebooks' imports are paid once per worker. That this isolates handouts is tested: the
-whole set is built with a fresh kernel per handout and with shared kernels, and the bytes compared.
+already read. Every handout runs in a kernel of its own (:class:`spasm_lib.render.HandoutKernel`),
+used once: a notebook that changes a module (a monkeypatch, a counter) must not reach another
+student's handout, and ``%reset -f`` would keep imported modules. The start-up stays off the
+critical path: each worker launches the next kernel (jupyter_client's ``AsyncKernelManager``; it
+preloads the notebooks' heaviest imports as it boots) while the current handout runs. That this
+isolates handouts is tested with a notebook that changes module state: ``--jobs 1`` and ``--jobs 2``
+give the same bytes.
+
+A worker that dies (a cell that kills it) breaks the pool: the handouts it had not returned are
+built again in a new pool (one that was being built when a worker died twice is failed), and a build
+in which a worker died removes nothing. Pages in transit and the kernels' connection files live in
+one private folder per build (:data:`BUILD_FOLDER_PREFIX`), removed on every exit.
 
 Files (see :mod:`spasm_lib.set_folder`): the workers return pages and this process writes them,
 atomically, into a folder it locks for the build and where it touches only the files its manifest
 says it wrote. A handout that fails is reported and left out (an older copy of it from an earlier
-build is removed with the other stale files, so the folder never shows it as current); the others
-are kept; the build exits non-zero. A stop signal (Ctrl-C, SIGTERM, SIGHUP) stops every worker and
+build is removed with the other stale files, so the folder never shows it as current, unless a
+worker died: then nothing is removed); the others are kept; the build exits non-zero. A stop signal (Ctrl-C, SIGTERM, SIGHUP) stops every worker and
 kernel and ends the build with :class:`BuildInterrupted`; a run that a cell ends early
 (``SystemExit``, a dead kernel) is a failure, not a handout.
 """
@@ -176,9 +184,9 @@ def plan(
 
 # --------------------------------------------------------------------------- building
 #
-# Standard parts: concurrent.futures' ProcessPoolExecutor runs the workers; each worker keeps one
-# spasm_lib.render.HandoutKernel (jupyter_client + nbclient + papermill's parameters cell) and runs
-# handout after handout in it. The workers return pages; only this process writes files (through
+# Standard parts: concurrent.futures' ProcessPoolExecutor runs the workers; each worker runs each
+# handout in a spasm_lib.render.HandoutKernel of its own (jupyter_client + nbclient + papermill's
+# parameters cell), the next one launched while the current one runs. The workers return pages; only this process writes files (through
 # spasm_lib.set_folder), so what is on disk and what the manifest says never disagree.
 
 _IN_WORKER: dict[str, Any] = {}

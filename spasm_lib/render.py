@@ -21,12 +21,15 @@ this module in the whole):
 * **Atomic writes.** A temporary file in the target folder, then :func:`os.replace`: a reader never
   sees half a handout, and a failed build never leaves one.
 
-Kernels are reused: a :class:`HandoutKernel` runs one notebook after another, its namespace
-cleared in between, so that a batch (:mod:`spasm_lib.handouts`) pays for a kernel start and the
-notebooks' imports once per worker, not once per handout. ``spasm-teach render`` uses one fresh kernel.
+Kernels: a class set (:mod:`spasm_lib.handouts`) runs every handout in a :class:`HandoutKernel` of
+its own, launched while the previous handout runs; ``spasm-teach render`` uses one fresh kernel.
+Every run is bounded (:class:`Limits`: time per cell and per handout, bytes of output and page), and
+what a handout may carry is checked: no script, no event handler, no ``javascript:`` link
+(:func:`without_active_content`), no raw control or bidirectional-override character.
 
 **Outputs.** :func:`check_output` refuses, before anything runs, an output that is a folder, a
-device, a FIFO, a socket, a symbolic link or one of the inputs; a regular file named by ``-o`` is
+device, a FIFO, a socket, a symbolic link, one of the inputs, a file inside the package's own
+files or under ``/proc``, ``/sys``, ``/dev``; a regular file named by ``-o`` is
 replaced only once the new handout is complete, and a failed run leaves it as it was.
 """
 
