@@ -99,7 +99,8 @@ KILL_THE_WORKER = ("import os, signal, time\nif audience == 'student':\n    os.k
                    "    time.sleep(30)")
 
 
-def child_build(folder: Path, out: Path, tmp_path: Path, *, signals: list[float] | None = None):
+def child_build(folder: Path, out: Path, tmp_path: Path, *, signals: list[float] | None = None,
+                signum: int = signal.SIGTERM, to_worker: bool = False):
     """Build in a child process (its own temporary and runtime folders); with ``signals``, send it
     SIGTERM at each of those seconds after the first kernel started. Returns (run, temp, runtime, left)."""
     temp, runtime = tmp_path / "tmp", tmp_path / "runtime"
@@ -114,13 +115,20 @@ def child_build(folder: Path, out: Path, tmp_path: Path, *, signals: list[float]
     try:
         if signals:
             deadline = time.monotonic() + TIME_BOUND
-            while not list(temp.glob("spasm-teach-build-*/kernels/*.json")) and not list(runtime.glob("*.json")):
+            while not list(temp.rglob("*.json")) and not list(runtime.rglob("*.json")):  # a kernel's connection file
                 assert time.monotonic() < deadline and process.poll() is None, "no kernel started"
                 time.sleep(0.05)
             began = time.monotonic()
             for at in signals:
                 time.sleep(max(0.0, began + at - time.monotonic()))
-                process.send_signal(signal.SIGTERM)
+                if to_worker:  # the pool's worker(s): the build's children that are not kernels
+                    children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+                    for pid in children:
+                        if b"ipykernel" not in Path(f"/proc/{pid}/cmdline").read_bytes():
+                            os.kill(int(pid), signum)
+                            os.kill(int(pid), signum)  # twice, at once: the second lands inside the first's handler
+                else:
+                    process.send_signal(signum)
         out_text, err_text = process.communicate(timeout=TIME_BOUND)
     except subprocess.TimeoutExpired:
         kill_all(marker)
@@ -172,6 +180,33 @@ def test_two_sigterms_leave_no_key_no_folder_no_process(tmp_path):
     fixture_with(folder, "import time\ntime.sleep(2)")
     (code, stdout, stderr), temp, runtime, left = child_build(folder, out, tmp_path, signals=[0.5, 0.55])
     assert code == 143, stderr
+    assert left == [] and list(runtime.iterdir()) == [] and list(temp.iterdir()) == []
+
+
+def test_two_sigterms_to_a_worker_leave_no_key_and_the_build_goes_on(tmp_path):
+    folder, out = tmp_path / "notebooks", tmp_path / "set"
+    fixture_with(folder, "import time\ntime.sleep(2)")
+    (code, stdout, stderr), temp, runtime, left = child_build(folder, out, tmp_path, signals=[0.5], to_worker=True)
+    assert code == 0, stderr
+    assert list(runtime.rglob("*.json")) == [] and list(temp.rglob("*.json")) == []  # no kernel's key left
+    assert left == [] and list(runtime.rglob("*")) == [] and list(temp.rglob("*")) == []
+    assert json.loads(stdout.strip().splitlines()[-1])["built"] == [
+        "10_fixture.student.html", "10_fixture.instructor.html"]  # retried in a new pool
+
+
+def test_a_build_killed_outright_leaves_nothing_a_rerun_trips_over(tmp_path):
+    """SIGKILL of the command: its workers stop their kernels (they die with it); its build folder
+    is left, and the next build removes it, then builds into the same set folder."""
+    folder, out = tmp_path / "notebooks", tmp_path / "set"
+    fixture_with(folder, "import time\ntime.sleep(2)")
+    (code, _, _), temp, runtime, left = child_build(folder, out, tmp_path, signals=[0.5], signum=signal.SIGKILL)
+    assert code == -signal.SIGKILL
+    assert left == [] and list(runtime.iterdir()) == []
+    assert [p.name.split("-")[2] for p in temp.iterdir()] == ["build"]  # what a SIGKILL cannot clean up
+    fixture_with(folder, "None")
+    (code, stdout, stderr), temp, runtime, left = child_build(folder, out, tmp_path)
+    assert code == 0, stderr
+    assert json.loads(stdout.strip().splitlines()[-1])["failed"] == []
     assert left == [] and list(runtime.iterdir()) == [] and list(temp.iterdir()) == []
 
 
