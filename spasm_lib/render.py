@@ -882,7 +882,7 @@ def check_output(path: str | Path, inputs: Sequence[str | Path] = (), *, option:
     package = inside_package(path)
     if package is not None:
         raise OutputError(f"{option} {path} is inside the package's own files ({package}); "
-                          "expected a file outside them, such as handout.html in your own folder")
+                          "expected a file outside them, in a folder of your own")
     try:
         mode = os.lstat(path).st_mode
     except FileNotFoundError:
