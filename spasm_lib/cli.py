@@ -42,6 +42,8 @@ EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE
 MAX_LINE = 1200
 """The longest error line: values inside are already shortened; this bounds the rest."""
 MAX_WIDTH = 10_000
+MAX_SECONDS = 86_400
+"""``--cell-timeout`` and ``--handout-timeout``: at most a day."""
 
 
 class UsageError(Exception):
@@ -126,7 +128,9 @@ def _facts(args: argparse.Namespace) -> int:
             )
         frame = frame[args.columns]
     if args.format == "csv":
-        sys.stdout.write(frame.to_csv(index=False))
+        from spasm_lib.files import spreadsheet_cell
+
+        sys.stdout.write(frame.map(spreadsheet_cell).to_csv(index=False))
     else:
         with _pandas_display(args.width):
             print(frame.to_string(index=False))
@@ -227,7 +231,8 @@ def _render(args: argparse.Namespace) -> int:
         output = render.check_output(args.output, inputs)
     except render.OutputError as exc:
         raise UsageError(str(exc)) from None
-    kernel = render.HandoutKernel(path.parent)
+    limits = _limits(args)
+    kernel = render.HandoutKernel(path.parent, runtime_dir=_runtime_folder(), limits=limits)
     try:
         with StopSignals(on_stop=kernel.kill), kernel:
             done = render.render(path, parameters, output, kernel=kernel, nb=source)
@@ -242,8 +247,43 @@ def _render(args: argparse.Namespace) -> int:
         print(f"spasm-teach render: {path.name}: {exc}", file=sys.stderr)
         print(f"spasm-teach render: no handout written{kept}", file=sys.stderr)
         return 1
+    finally:
+        _remove_runtime_folder(kernel.runtime_dir)
     print(f"wrote {done.path} ({done.title}, {done.audience} version)")
     return 0
+
+
+def _limits(args: argparse.Namespace) -> Any:
+    from spasm_lib.render import DEFAULT_LIMITS, Limits
+
+    return Limits(cell_seconds=args.cell_timeout or DEFAULT_LIMITS.cell_seconds,
+                  handout_seconds=args.handout_timeout or DEFAULT_LIMITS.handout_seconds)
+
+
+def _runtime_folder() -> Path:
+    """A private folder for one render's kernel connection file (it holds the kernel's key); see
+    :data:`spasm_lib.handouts.BUILD_FOLDER_PREFIX`, whose rule (removed on every exit; a killed run's
+    removed by the next) it shares."""
+    import tempfile
+
+    from spasm_lib.handouts import BUILD_FOLDER_PREFIX, _remove_stale_build_folders
+
+    _remove_stale_build_folders()
+    return Path(tempfile.mkdtemp(prefix=f"{BUILD_FOLDER_PREFIX}{os.getpid()}-"))
+
+
+def _remove_runtime_folder(folder: Path | None) -> None:
+    import shutil
+
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _add_limits(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--cell-timeout", type=count_argument(MAX_SECONDS, 1), metavar="SECONDS",
+                        help=f"the longest one cell may run before its handout fails (default {inputs.CELL_SECONDS})")
+    parser.add_argument("--handout-timeout", type=count_argument(MAX_SECONDS, 1), metavar="SECONDS",
+                        help=f"the longest one handout may run before it fails (default {inputs.HANDOUT_SECONDS})")
 
 
 def _handouts(args: argparse.Namespace) -> int:
@@ -276,6 +316,7 @@ def _handouts(args: argparse.Namespace) -> int:
             class_seed=args.seed,
             jobs=args.jobs,
             progress=progress,
+            limits=_limits(args),
         )
     except handouts.BuildInterrupted as stop:
         _close_progress(progress)
@@ -382,7 +423,12 @@ def _patients(args: argparse.Namespace) -> int:
         from spasm_lib.render import check_output
 
         output = check_output(_checked_path(args.output, "-o"))
-        _writable(output.parent, "-o")
+        _writable(output.absolute().parent, "-o")
+        try:  # the folders first, so that a path that cannot be made is refused before any work
+            output.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"-o {inputs.shown(str(output))}: its folder cannot be made "
+                             f"({exc.strerror or type(exc).__name__}); expected a folder that can be written") from None
     text = export(load_facts(), args.count, args.seed, args.format)
     if output is None:
         sys.stdout.write(text)
@@ -440,6 +486,7 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("-f", "--parameters-file", metavar="PARAMS.yaml", help="parameters as a YAML mapping (-p wins)")
     render.add_argument("--audience", help="student (questions only) or instructor (with the answers)")
     render.add_argument("-o", "--output", required=True, metavar="OUT.html", help="the handout to write")
+    _add_limits(render)
     render.set_defaults(handler=_render)
 
     handouts = sub.add_parser(
@@ -462,6 +509,7 @@ def build_parser() -> argparse.ArgumentParser:
     handouts.add_argument("--seed", type=seed_argument, default=0, metavar="S",
                           help=f"class seed for --students, {inputs.SEED_MIN} to {inputs.SEED_MAX} "
                           "(the same seed gives the same set; default 0)")
+    _add_limits(handouts)
     handouts.set_defaults(handler=_handouts)
 
     patients = sub.add_parser(
@@ -480,7 +528,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     start = sub.add_parser("start", help="copy the notebooks into a folder, ready to open in JupyterLab")
     start.add_argument("folder", metavar="DIR", help="the workspace folder (created if missing)")
-    start.add_argument("--force", action="store_true", help="replace notebooks already in DIR, keeping a copy NAME.bak-N of each that differs")
+    start.add_argument("--force", action="store_true", help="replace notebooks already in DIR, first keeping a copy NAME.ipynb.bak-N (N = 1, 2, ...) "
+                       "of each that differs")
     start.set_defaults(handler=_start)
 
     lite = sub.add_parser(
@@ -581,6 +630,9 @@ def _debug_wanted(args: argparse.Namespace | None) -> bool:
     return os.environ.get(DEBUG_ENV, "").strip().lower() in ("1", "true", "yes", "on")
 
 
+_CHUNK = 64 * 1024
+
+
 class _TerminalSafe:
     """A text stream whose every write goes through :func:`spasm_lib.inputs.terminal_text`.
 
@@ -606,7 +658,8 @@ class _TerminalSafe:
             clean.encode(self._encoding)
         except UnicodeEncodeError:
             clean = clean.encode(self._encoding, "backslashreplace").decode(self._encoding)
-        self._stream.write(clean)
+        for start in range(0, len(clean), _CHUNK):  # in pieces: a reader that went away is noticed
+            self._stream.write(clean[start:start + _CHUNK])  # (one huge write can end "written" early)
         return len(text)
 
     def __getattr__(self, name: str) -> Any:
@@ -635,8 +688,28 @@ def _quiet_broken_pipe() -> None:
         os.dup2(devnull, sys.__stdout__.fileno())
 
 
+def _stdout_open() -> bool:
+    """Whether there is a standard output to write to (``>&-`` closes it: refused before any work,
+    not found out after a whole build)."""
+    if sys.stdout is None:
+        return False
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return True  # a stream without a descriptor (a test's capture): writable as it is
+    try:
+        os.fstat(fd)
+    except OSError:
+        return False
+    return True
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return its exit code. The only place an error becomes a message."""
+    if not _stdout_open():
+        print("spasm-teach: standard output is closed; run the command with its output going somewhere "
+              "(a terminal, a file or a pipe; use > /dev/null to discard it)", file=sys.stderr)
+        return EXIT_BAD_INPUT
     with _terminal_safe_streams():
         args = build_parser().parse_args(argv)  # a usage error: one line, exit 2 (SystemExit)
         command = args.command
@@ -644,7 +717,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         try:
             with StopSignals():  # Ctrl-C, SIGTERM, SIGHUP: raised here, so cleanup runs
-                return args.handler(args)
+                code = args.handler(args)
+                sys.stdout.flush()  # a reader that went away is found here, not at exit
+                return code
         except Interrupted as stop:
             _say(command, f"interrupted ({signal.Signals(stop.signum).name}); no partial file was left")
             return stop.exit_code

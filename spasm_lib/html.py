@@ -11,6 +11,8 @@ Figures are SVG charts with alt text and a caption (:mod:`spasm_lib.views.svg`).
 from __future__ import annotations
 
 import html
+
+import re
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -30,9 +32,15 @@ PALETTE = {
 }
 
 
+UNSAFE_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""Raw control characters (C0 but tab and newline, DEL, C1) and the Unicode controls that reorder or
+hide text (bidirectional overrides and isolates): dropped from text shown in HTML, as on a terminal
+(:func:`spasm_lib.inputs.terminal_text`), so a story cannot render reversed or hide a word."""
+
+
 def esc(text: object) -> str:
-    """Escape any value for HTML text or attribute content."""
-    return html.escape(str(text), quote=True)
+    """Escape any value for HTML text or attribute content (without its control characters)."""
+    return html.escape(UNSAFE_CHARACTERS.sub("", str(text)), quote=True)
 
 
 @dataclass(frozen=True)

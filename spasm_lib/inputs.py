@@ -57,6 +57,14 @@ MAX_YAML_VALUES = 10_000
 """A YAML document that expands (through aliases) to more values than this is refused."""
 MAX_YAML_DEPTH = 50
 
+CELL_SECONDS = 120
+"""A handout's cell may run this long (``--cell-timeout``); the slowest cell of the package's
+notebooks takes a few seconds."""
+HANDOUT_SECONDS = 300
+"""A whole handout may run this long (``--handout-timeout``)."""
+MAX_HANDOUT_OUTPUT_BYTES = 40 * 1024 * 1024
+"""What one handout's cells may print or display, and the size of the finished page."""
+
 SHOWN_CHARS = 60
 
 

@@ -10,7 +10,9 @@ The format (documented in the README, "Exporting a class's patients"):
 * JSON: an array of objects, keys in a fixed order, two-space indent, UTF-8, one newline at the end;
 * CSV: one row per patient with the same fields; lists joined with ``;``, findings as
   ``step_id:finding_id`` and the plan as step ids, in order; ``how_soon`` as ``concern: timeframe``
-  entries joined with `` | `` (the timeframes are sentences that may hold a ``;``).
+  entries joined with `` | `` (the timeframes are sentences that may hold a ``;``); a cell a
+  spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, carriage return at the start) starts with an apostrophe
+  (:func:`spasm_lib.files.spreadsheet_cell`).
 
 Same count and seed, same bytes.
 """
@@ -25,6 +27,7 @@ from typing import Any
 from spasm_lib.case_study import full_examination
 from spasm_lib.exam_findings import examine
 from spasm_lib.facts import Facts
+from spasm_lib.files import spreadsheet_cell
 from spasm_lib.treatment_pathway import model_plan
 from spasm_lib.virtual_patients import ClassPatient, class_patients
 
@@ -93,5 +96,5 @@ def export(facts: Facts, count: int, seed: int, fmt: str = "json") -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for r in records:
-        writer.writerow([_flat(r[k], k) for k in CSV_COLUMNS])
+        writer.writerow([spreadsheet_cell(_flat(r[k], k)) for k in CSV_COLUMNS])
     return out.getvalue()

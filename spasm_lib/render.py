@@ -21,12 +21,15 @@ this module in the whole):
 * **Atomic writes.** A temporary file in the target folder, then :func:`os.replace`: a reader never
   sees half a handout, and a failed build never leaves one.
 
-Kernels are reused: a :class:`HandoutKernel` runs one notebook after another, its namespace
-cleared in between, so that a batch (:mod:`spasm_lib.handouts`) pays for a kernel start and the
-notebooks' imports once per worker, not once per handout. ``spasm-teach render`` uses one fresh kernel.
+Kernels: a class set (:mod:`spasm_lib.handouts`) runs every handout in a :class:`HandoutKernel` of
+its own, launched while the previous handout runs; ``spasm-teach render`` uses one fresh kernel.
+Every run is bounded (:class:`Limits`: time per cell and per handout, bytes of output and page), and
+what a handout may carry is checked: no script, no event handler, no ``javascript:`` link
+(:func:`without_active_content`), no raw control or bidirectional-override character.
 
 **Outputs.** :func:`check_output` refuses, before anything runs, an output that is a folder, a
-device, a FIFO, a socket, a symbolic link or one of the inputs; a regular file named by ``-o`` is
+device, a FIFO, a socket, a symbolic link, one of the inputs, a file inside the package's own
+files or under ``/proc``, ``/sys``, ``/dev``; a regular file named by ``-o`` is
 replaced only once the new handout is complete, and a failed run leaves it as it was.
 """
 
@@ -46,8 +49,8 @@ from typing import Any
 from spasm_lib import handout_pages
 from spasm_lib.handout_pages import handout_footer, handout_header
 from spasm_lib.files import write_atomically
-from spasm_lib.html import esc
-from spasm_lib.inputs import file_kind
+from spasm_lib.html import UNSAFE_CHARACTERS, esc
+from spasm_lib.inputs import CELL_SECONDS, HANDOUT_SECONDS, MAX_HANDOUT_OUTPUT_BYTES, file_kind
 from spasm_lib.params import ParameterError, notebook_key, validate
 
 KERNEL_NAME = "python3"
@@ -58,6 +61,27 @@ TEMPLATE_NAME = "spasm_handout"
 INJECTED_TAG = "injected-parameters"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 START_TIMEOUT = 60
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one handout's run may take, so that a notebook that loops or prints without end fails
+    that handout with one line instead of hanging or filling the build.
+
+    Defaults (:mod:`spasm_lib.inputs`, where every bound lives): a cell may run ``CELL_SECONDS``
+    (two minutes; the slowest cell of the package's notebooks takes a few seconds), a whole
+    handout ``HANDOUT_SECONDS`` (five minutes), the outputs of one handout (text, HTML, images, as
+    the kernel sends them) at most ``MAX_HANDOUT_OUTPUT_BYTES`` (40 MiB), and the finished page as much. ``spasm-teach render`` and
+    ``handouts`` change the times with ``--cell-timeout`` and ``--handout-timeout``.
+    """
+
+    cell_seconds: float = CELL_SECONDS
+    handout_seconds: float = HANDOUT_SECONDS
+    output_bytes: int = MAX_HANDOUT_OUTPUT_BYTES
+    page_bytes: int = MAX_HANDOUT_OUTPUT_BYTES
+
+
+DEFAULT_LIMITS = Limits()
 
 
 class RenderError(Exception):
@@ -144,57 +168,90 @@ _RESET = (
 empty user namespace (``%reset -f``). Imported modules stay: that is the point of sharing."""
 
 
-class HandoutKernel:
-    """One kernel of the current environment, in one folder, that runs notebooks one after another.
+PRELOADED_MODULES = ("numpy", "matplotlib", "spasm_lib.facts")
+"""Imported by every handout kernel as it starts, before it answers: the notebooks' heaviest imports
+(about half a second), paid while the kernel boots in the background rather than in the handout's
+first cells. The same for every kernel, and outside the user's namespace (``exec`` in a dict of its
+own), so a handout's bytes and names are as without it."""
+_PRELOAD = ("--IPKernelApp.exec_lines=" + repr([
+    f"exec({'import importlib' + chr(10) + 'for m in ' + repr(PRELOADED_MODULES) + ': importlib.import_module(m)'!r}, {{}})"
+]))
 
-    Why one kernel for many notebooks: a kernel start costs a process, IPython and then the
-    notebook's imports (ipywidgets, the library); a class set runs dozens to hundreds of
-    notebooks. Between two runs the kernel executes :data:`_RESET` (silently). Whether that isolates
-    runs is not assumed but tested: the whole set is rendered with a fresh kernel per handout and
-    with shared kernels, and the bytes must be equal (``tests/test_handouts.py``).
+
+class HandoutKernel:
+    """One kernel of the current environment, in one folder, that runs notebooks.
+
+    A class set gives every handout a kernel of its own (:mod:`spasm_lib.handouts`): a notebook
+    that changes a module (a monkeypatch of ``spasm_lib``, a counter kept in a module) must not reach
+    the next student's handout, and ``%reset -f`` keeps imported modules. To keep the start-up off
+    the critical path, a kernel can be :meth:`launch`-ed (its process started, not waited for) while
+    another one runs a handout; :meth:`run` waits for it only when it is needed. A kernel can still
+    run several notebooks one after another (:data:`_RESET` in between); the tests use that to show
+    what a shared kernel would leak.
 
     Standard parts only: jupyter_client's :class:`~jupyter_client.manager.AsyncKernelManager`
     starts the kernel (from :func:`_kernel_spec_manager`: ipykernel of ``sys.executable``, never
     another ``python3`` found on the machine), papermill injects the parameters, and nbclient's
-    :class:`~nbclient.NotebookClient` executes the cells. The kernel runs in ``folder`` (the
-    notebook's), in its own session, so a Ctrl-C typed at the terminal reaches the command, which
-    then stops its kernels itself; IPython's history goes to memory (no SQLite file shared between
-    parallel kernels).
+    :class:`~nbclient.NotebookClient` executes the cells, within :class:`Limits`. The kernel runs in
+    ``folder`` (the notebook's), in its own session, so a Ctrl-C typed at the terminal reaches the
+    command, which then stops its kernels itself; IPython's history goes to memory (no SQLite file
+    shared between parallel kernels). Its connection file (which holds the kernel's key) goes into
+    ``runtime_dir`` when one is given: a folder of the build that the command removes on every exit.
     """
 
-    def __init__(self, folder: str | Path) -> None:
+    def __init__(self, folder: str | Path, *, runtime_dir: str | Path | None = None,
+                 limits: Limits = DEFAULT_LIMITS) -> None:
         self.folder = Path(folder).resolve()
+        self.runtime_dir = Path(runtime_dir) if runtime_dir is not None else None
+        self.limits = limits
         self.km: Any = None
         self.kc: Any = None
         self.runs = 0
         self.starts = 0
+        self.ready = False
+        self.broken = False
 
     # -- life
 
-    def start(self) -> None:
+    def launch(self) -> HandoutKernel:
+        """Start the kernel's process and return at once (it boots while the caller does other work)."""
         import subprocess
+        import uuid
 
         from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
         self.close()
         km = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=_kernel_spec_manager()())
+        if self.runtime_dir is not None:
+            km.connection_file = str(self.runtime_dir / f"kernel-{uuid.uuid4().hex}.json")
         self.km = km  # before the launch: kill() finds its connection file even mid-start
         run_sync(km.start_kernel)(
             cwd=str(self.folder),
-            extra_arguments=["--HistoryManager.hist_file=:memory:"],
+            extra_arguments=["--HistoryManager.hist_file=:memory:", _PRELOAD],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
         self.starts += 1
         self.runs = 0
+        self.ready = self.broken = False
         self.kc = km.client()
         self.kc.start_channels()
+        return self
+
+    def wait_ready(self) -> None:
+        from jupyter_core.utils import run_sync
+
         try:
             run_sync(self.kc.wait_for_ready)(timeout=START_TIMEOUT)
         except Exception as exc:
             self.close()
             raise RenderError(f"the kernel did not start: {_one_line(str(exc)) or type(exc).__name__}") from None
+        self.ready = True
+
+    def start(self) -> None:
+        self.launch()
+        self.wait_ready()
 
     @property
     def pid(self) -> int | None:
@@ -211,6 +268,7 @@ class HandoutKernel:
 
         km, kc = self.km, self.kc
         self.km = self.kc = None
+        self.ready = False
         if kc is not None:
             try:
                 kc.stop_channels()
@@ -218,14 +276,19 @@ class HandoutKernel:
                 pass
         if km is None:
             return
-        if run_sync(km.is_alive)():
-            run_sync(km.shutdown_kernel)(now=True)  # also deletes the connection file
-        else:
-            run_sync(km.cleanup_resources)()
+        try:
+            if run_sync(km.is_alive)():
+                run_sync(km.shutdown_kernel)(now=True)  # also deletes the connection file
+            else:
+                run_sync(km.cleanup_resources)()
+        finally:
+            if km.connection_file:
+                Path(km.connection_file).unlink(missing_ok=True)
 
     def kill(self) -> None:
         """Stop at once, from a signal handler: kill the kernel's process group, reap it, delete
-        its connection file. No message to the kernel and no event loop: nothing that can hang."""
+        its connection file. No message to the kernel and no event loop: nothing that can hang.
+        Safe to call twice (a second signal): the second call finds nothing to do."""
         import signal
 
         km, pid = self.km, self.pid
@@ -253,21 +316,28 @@ class HandoutKernel:
     def run(self, nb: Any, parameters: Mapping[str, Any]) -> Any:
         """Run a notebook with papermill's parameters cell and return the executed copy.
 
-        Starts the kernel if it is not running (or died in an earlier run); clears it first if it
-        ran a notebook before. A failing cell, a cell that ends the run (``SystemExit``, ``exit()``)
-        or a dead kernel raises :class:`RenderError` naming the cell in the source's numbering.
+        Starts the kernel if it is not running (or died, or was left busy by a timeout); waits for
+        a launched one; clears it first if it ran a notebook before. A failing cell, a cell that
+        ends the run (``SystemExit``, ``exit()``), a dead kernel, a cell or handout over its time or
+        outputs over their size raise :class:`RenderError` naming the cell in the source's numbering.
         """
         from jupyter_core.utils import run_sync
 
-        if self.km is None or not self.alive():
+        if self.km is None or self.broken or not self.alive():
             self.start()
+        elif not self.ready:
+            self.wait_ready()
         elif self.runs:
             try:
                 run_sync(self._reset)()
             except Exception:  # a kernel that cannot be cleared is replaced, not reused
                 self.start()
         self.runs += 1
-        return run_sync(self._run)(nb, parameters)
+        try:
+            return run_sync(self._run)(nb, parameters)
+        except RenderError:
+            self.broken = True  # a timeout or an overflow may leave it busy: never reused
+            raise
 
     async def _reset(self) -> None:
         reply = await self.kc.execute_interactive(
@@ -278,8 +348,9 @@ class HandoutKernel:
             raise RenderError(f"the kernel could not be cleared: {reply['content'].get('ename', 'error')}")
 
     async def _run(self, source: Any, parameters: Mapping[str, Any]) -> Any:
-        from nbclient import NotebookClient
-        from nbclient.exceptions import CellExecutionError, DeadKernelError
+        import time
+
+        from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
         from papermill.parameterize import parameterize_notebook
 
         nb = copy.deepcopy(source)
@@ -294,25 +365,98 @@ class HandoutKernel:
             if any(p.get("source") == "ask_exit" for p in payloads):
                 exits.append(cell_index)
 
-        client = NotebookClient(nb, km=self.km, timeout=None, record_timing=False,
-                                force_raise_errors=True, on_cell_executed=asked_to_exit)
+        limits = self.limits
+        deadline = time.monotonic() + limits.handout_seconds
+        budget: dict[str, float] = {}
+
+        def cell_timeout(cell: Any) -> int:
+            left = deadline - time.monotonic()
+            budget["handout"] = left < limits.cell_seconds
+            return max(1, int(min(limits.cell_seconds, left) + 0.999))
+
+        client = _BoundedClient(nb, km=self.km, timeout_func=cell_timeout, record_timing=False,
+                                force_raise_errors=True, on_cell_executed=asked_to_exit,
+                                output_limit=limits.output_bytes)
         client.kc = self.kc  # the running kernel's client: nbclient neither starts nor stops anything
         for index, cell in enumerate(nb.cells):
+            if cell.cell_type == "code" and time.monotonic() >= deadline:
+                raise RenderError(_over_time(source, index, limits, whole=True))
             try:
                 await client.async_execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
+            except CellTimeoutError:
+                raise RenderError(_over_time(source, index, limits, whole=budget.get("handout", False))) from None
             except CellExecutionError as exc:
                 raise RenderError(_cell_failure(source, index, exc.ename, exc.evalue)) from None
             except DeadKernelError:
+                if client.overflow:
+                    raise RenderError(_too_much_output(source, index, limits)) from None
                 raise RenderError(_cell_failure(source, index, "the kernel died", "")) from None
-            except Exception as exc:  # a broken channel, a timeout: one line, not a traceback
+            except Exception as exc:  # a broken channel: one line, not a traceback
+                if client.overflow:
+                    raise RenderError(_too_much_output(source, index, limits)) from None
                 name = type(exc).__name__
                 raise RenderError(f"the kernel failed: {name}: {_one_line(str(exc)) or name}") from None
+            if client.overflow:
+                raise RenderError(_too_much_output(source, index, limits)) from None
             if exits:
                 raise RenderError(_cell_failure(source, index, "the cell asked the kernel to exit", "")) from None
         return nb
 
 
-def execute(nb: Any, parameters: Mapping[str, Any], folder: str | Path, kernel: HandoutKernel | None = None) -> Any:
+def _bounded_client_class() -> type:
+    from nbclient import NotebookClient
+
+    class BoundedClient(NotebookClient):
+        """nbclient's client that counts the bytes of the outputs it receives and, past the limit,
+        stops waiting for the cell (the kernel is then discarded, never reused)."""
+
+        def __init__(self, *args: Any, output_limit: int, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.output_limit = output_limit
+            self.output_seen = 0
+            self.overflow = False
+
+        def output(self, outs: Any, msg: Any, display_id: Any, cell_index: int) -> Any:
+            if self.overflow:
+                return None
+            content = msg.get("content", {})
+            size = len(content.get("text", "") or "")
+            for value in (content.get("data") or {}).values():
+                size += len(value) if isinstance(value, str) else len(str(value))
+            self.output_seen += size
+            if self.output_seen > self.output_limit:
+                self.overflow = True
+                task = getattr(self, "task_poll_for_reply", None)
+                if task is not None:
+                    task.cancel()
+                return None
+            return super().output(outs, msg, display_id, cell_index)
+
+    return BoundedClient
+
+
+class _LazyBoundedClient:
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return _bounded_client_class()(*args, **kwargs)
+
+
+_BoundedClient = _LazyBoundedClient()
+
+
+def _over_time(source: Any, index: int, limits: Limits, *, whole: bool) -> str:
+    which = (f"the handout ran longer than {limits.handout_seconds:g} s (the time a handout may take; "
+             "--handout-timeout changes it)") if whole else (
+             f"ran longer than {limits.cell_seconds:g} s (the time a cell may take; --cell-timeout changes it)")
+    return _cell_failure(source, index, which, "", raw=True)
+
+
+def _too_much_output(source: Any, index: int, limits: Limits) -> str:
+    return _cell_failure(source, index, f"printed or displayed more than {limits.output_bytes / 1e6:.0f} MB "
+                         "of output (the most a handout may hold)", "", raw=True)
+
+
+def execute(nb: Any, parameters: Mapping[str, Any], folder: str | Path, kernel: HandoutKernel | None = None,
+            limits: Limits = DEFAULT_LIMITS) -> Any:
     """Run a notebook and return the executed notebook; never writes a file.
 
     ``kernel`` is a :class:`HandoutKernel` to run it in (kept running afterwards); without one, a
@@ -320,7 +464,7 @@ def execute(nb: Any, parameters: Mapping[str, Any], folder: str | Path, kernel: 
     """
     if kernel is not None:
         return kernel.run(nb, parameters)
-    with HandoutKernel(folder) as own:
+    with HandoutKernel(folder, limits=limits) as own:
         return own.run(nb, parameters)
 
 
@@ -330,7 +474,7 @@ def read_notebook(path: str | Path) -> Any:
     return nbformat.read(str(path), as_version=4)
 
 
-def _cell_failure(nb: Any, index: int, ename: str, evalue: str) -> str:
+def _cell_failure(nb: Any, index: int, ename: str, evalue: str, *, raw: bool = False) -> str:
     """'cell 7 (code cell 4) failed: ZeroDivisionError: division by zero' in the source's numbering.
 
     ``index`` counts the executed notebook's cells, where papermill's injected cell sits right
@@ -345,7 +489,9 @@ def _cell_failure(nb: Any, index: int, ename: str, evalue: str) -> str:
     code_number = sum(1 for c in nb.cells[: index + 1] if c.cell_type == "code")
     detail = _one_line(str(evalue))
     what = f"failed: {ename}" + (f": {detail}" if detail else "")
-    if ename == "the kernel died":
+    if raw:
+        what = ename
+    elif ename == "the kernel died":
         what = "failed: the kernel died (a crash, os._exit or out of memory)"
     elif ename == "the cell asked the kernel to exit":
         what = "ended the run early: it called exit() or quit()"
@@ -435,6 +581,104 @@ def network_reference(page: str) -> str | None:
     finder.feed(page)
     finder.close()
     return found[0] if found else None
+
+
+_ACTIVE_ELEMENTS = frozenset({"script", "iframe", "frame", "frameset", "object", "embed", "applet", "base"})
+"""Elements that run code or load a page inside the handout: dropped whole (a script with its content)."""
+_ACTIVE_URL = re.compile(r"^(?:javascript|vbscript|data:text/html|data:application)", re.IGNORECASE)
+_URL_NOISE = re.compile(r"[\x00-\x20\x7f]+")
+
+
+def without_active_content(page: str) -> str:
+    """``page`` without the markup that would make a handout run code (pure; unchanged if clean).
+
+    A handout promises no script, yet a notebook's own markdown or an output's HTML can carry one:
+    ``<script>`` (and ``<iframe>``, ``<object>``, ``<embed>``, ``<base>``) elements are removed,
+    event-handler attributes (``onerror=``, ``onclick=``, every ``on*``) and ``srcdoc`` are removed
+    from their tags, and a ``javascript:``/``vbscript:``/``data:text/html`` address in a URL
+    attribute is dropped (entities decoded and blanks ignored first, as a browser reads it), as is a
+    refresh ``<meta>``. Everything else is left byte for byte. Text is never markup: an escaped
+    ``&lt;script&gt;`` in a story is left as the text it is.
+    """
+    from html.parser import HTMLParser
+
+    if not re.search(r"<\s*(?:script|iframe|frame|object|embed|applet|base|meta)|\bon[a-z]+\s*=|javascript|vbscript"
+                     r"|data:text/html|data:application|srcdoc", page, re.IGNORECASE):
+        return page
+    starts = [0]
+    for line in page.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    edits: list[tuple[int, int, str]] = []
+
+    class Cleaner(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.open_at: int | None = None
+            self.open_tag: str | None = None
+
+        def _offset(self) -> int:
+            line, column = self.getpos()
+            return starts[line - 1] + column
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            raw = self.get_starttag_text() or ""
+            at = self._offset()
+            if self.open_tag is not None:
+                return
+            if tag in _ACTIVE_ELEMENTS:
+                if tag in ("script", "iframe", "object", "applet", "frameset") and not raw.rstrip().endswith("/>"):
+                    self.open_at, self.open_tag = at, tag
+                else:
+                    edits.append((at, at + len(raw), ""))
+                return
+            kept, changed = [], False
+            for name, value in attrs:
+                lowered = name.lower()
+                if lowered.startswith("on") or lowered == "srcdoc":
+                    changed = True
+                elif value is not None and lowered in _URL_ATTRIBUTES and _ACTIVE_URL.match(_URL_NOISE.sub("", value)):
+                    changed = True
+                elif tag == "meta" and lowered == "http-equiv" and (value or "").strip().lower() == "refresh":
+                    edits.append((at, at + len(raw), ""))
+                    return
+                else:
+                    kept.append((name, value))
+            if changed:
+                import html as _html
+
+                rebuilt = "".join(f" {n}" if v is None else f' {n}="{_html.escape(v, quote=True)}"' for n, v in kept)
+                close = "/>" if raw.rstrip().endswith("/>") else ">"
+                edits.append((at, at + len(raw), f"<{tag}{rebuilt}{close}"))
+
+        def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.handle_starttag(tag, attrs)
+
+        def handle_endtag(self, tag: str) -> None:
+            at = self._offset()
+            end = page.find(">", at) + 1 or len(page)
+            if self.open_tag is not None:
+                if tag == self.open_tag:
+                    edits.append((self.open_at or 0, end, ""))
+                    self.open_at = self.open_tag = None
+            elif tag in _ACTIVE_ELEMENTS:
+                edits.append((at, end, ""))
+
+    cleaner = Cleaner()
+    cleaner.feed(page)
+    cleaner.close()
+    if cleaner.open_tag is not None:  # an element never closed: everything after it goes
+        edits.append((cleaner.open_at or 0, len(page), ""))
+    if not edits:
+        return page
+    out, last = [], 0
+    for start, end, text in sorted(edits):
+        if start < last:
+            continue
+        out.append(page[last:start])
+        out.append(text)
+        last = end
+    out.append(page[last:])
+    return "".join(out)
 
 
 def notebook_title(nb: Any, fallback: str) -> str:
@@ -557,13 +801,16 @@ def handout_html(
     title: str,
     folder: str | Path | None = None,
     notebook: str | Path | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> str:
     """The handout page of an executed notebook (pure: notebook in, HTML text out).
 
     ``notebook`` (the source's path) places the page in the set's reading order: its "next
     handout" link (:func:`spasm_lib.handout_pages.finish_handout`).
 
-    Raises :class:`RenderError` if the page would still reference anything outside itself.
+    Markup that would run code (:func:`without_active_content`) and raw control characters are
+    removed. Raises :class:`RenderError` if the page would still reference anything outside itself,
+    or would be larger than ``limits.page_bytes``.
     """
     nb = _without_title(_prepare(executed, audience))
     resources_ = {
@@ -577,8 +824,12 @@ def handout_html(
         },
     }
     body, _ = _exporter().from_notebook_node(nb, resources=resources_)
+    body = without_active_content(UNSAFE_CHARACTERS.sub("", body))
     page = _ANCHOR_LINK.sub("", _external_links_as_text(body)).rstrip() + "\n"
     page = handout_pages.finish_handout(page, notebook=notebook, audience=audience)
+    if len(page.encode("utf-8")) > limits.page_bytes:
+        raise RenderError(f"the handout would be {len(page.encode('utf-8')) / 1e6:.0f} MB, more than the "
+                          f"{limits.page_bytes / 1e6:.0f} MB a handout may be; show less in the notebook's outputs")
     found = network_reference(page)
     if found:
         raise RenderError(
@@ -605,10 +856,18 @@ def check_output(path: str | Path, inputs: Sequence[str | Path] = (), *, option:
     Allowed: a path that does not exist yet (its folders are made), or an existing regular file,
     which is replaced only when the new file is complete. Refused with :class:`OutputError`: a
     folder, a device, a FIFO, a socket, a symbolic link (writing would replace the link, not what it
-    points to), and any of ``inputs`` (the notebook, a parameters or cases file): a handout must
-    never take the place of what it was made from.
+    points to), any of ``inputs`` (the notebook, a parameters or cases file): a handout must
+    never take the place of what it was made from, anything inside the package's own files
+    (:func:`spasm_lib.files.inside_package`: ``data/``, ``notebooks/``, the source), and anything
+    under ``/proc``, ``/sys`` or ``/dev``.
     """
+    from spasm_lib.files import inside_package
+
     path = Path(path)
+    package = inside_package(path)
+    if package is not None:
+        raise OutputError(f"{option} {path} is inside the package's own files ({package}); "
+                          "expected a file outside them, in a folder of your own")
     try:
         mode = os.lstat(path).st_mode
     except FileNotFoundError:
@@ -628,7 +887,28 @@ def check_output(path: str | Path, inputs: Sequence[str | Path] = (), *, option:
             if same:
                 raise OutputError(f"{option} {path} is an input of this run ({source}); "
                                   "expected another file name such as handout.html")
+    special = _special_folder(path)
+    if special is not None:
+        raise OutputError(f"{option} {path} is inside {special}, which holds no ordinary files; "
+                          "expected a file in a folder of your own, such as handout.html")
     return path
+
+
+_SPECIAL_FOLDERS = ("/proc", "/sys", "/dev")
+
+
+def _special_folder(path: Path) -> str | None:
+    """``/proc``, ``/sys`` or ``/dev`` if ``path`` lies in one: file systems of the kernel and its
+    devices, where a handout cannot be written (the write fails only after the run otherwise)."""
+    resolved = Path(os.path.abspath(path))
+    try:
+        resolved = resolved.resolve()
+    except (OSError, RuntimeError):
+        pass
+    for folder in _SPECIAL_FOLDERS:
+        if resolved == Path(folder) or Path(folder) in resolved.parents:
+            return folder
+    return None
 
 
 def write_error(path: str | Path, exc: OSError) -> str:
@@ -653,6 +933,7 @@ def render_page(
     nb: Any = None,
     kernel: HandoutKernel | None = None,
     title: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> tuple[str, str]:
     """Run one notebook with already validated parameters; return the handout page and its title.
 
@@ -662,10 +943,11 @@ def render_page(
     """
     path = Path(notebook)
     source = nb if nb is not None else read_notebook(path)
-    executed = execute(source, parameters, path.parent, kernel=kernel)
+    executed = execute(source, parameters, path.parent, kernel=kernel, limits=limits)
     audience = str(parameters.get("audience", "student"))
     page_title = title or handout_title(notebook_title(source, notebook_key(path)), parameters)
-    page = handout_html(executed, audience=audience, parameters=parameters, title=page_title, folder=path.parent, notebook=path)
+    page = handout_html(executed, audience=audience, parameters=parameters, title=page_title, folder=path.parent,
+                        notebook=path, limits=kernel.limits if kernel is not None else limits)
     return page, page_title
 
 

@@ -3,15 +3,18 @@
 Decisions (the "nothing lost" standard applied to a folder an instructor may also keep notes in):
 
 * The build owns exactly the files its manifest lists: ``.spasm-teach-set.json`` in the folder,
-  with the SHA-256 of the bytes it wrote for each name (``null`` for a name claimed by a build that
-  had not written it yet). Nothing else in the folder is read, replaced or removed.
+  with the SHA-256 of the bytes it wrote for each name. Nothing else in the folder is read, replaced
+  or removed. A name without a checksum (``null``, as an earlier version wrote for a name it only
+  planned) is not ownership.
 * Before any kernel starts, every name the build will write is checked. A file there that the
   manifest does not list, or whose bytes changed since the build wrote it, is the user's: the build
   is refused, naming it. A folder, device, FIFO, socket or symbolic link at such a name is refused
   too. A manifest that is not one this command wrote (bad JSON, or a name that is not a plain file
   name such as ``../x``) is refused rather than trusted.
-* The names are claimed in the manifest before the first handout is written, so a build killed
-  outright (even by SIGKILL) still owns what it wrote, and the next build may replace it.
+* A name is claimed only by writing it: before each file is renamed into place, the manifest is
+  saved with that file's new checksum (next to the one it had, if an earlier build wrote it), so a
+  build killed outright (even by SIGKILL) still owns exactly what it wrote, and a name it only
+  planned stays free: a file of the user's put there afterwards is refused, never replaced.
 * After a complete build, files an earlier build wrote and this one did not (a notebook left out,
   fewer students, a handout that failed this time) are removed, but only if their bytes are still
   the ones recorded. An interrupted build removes nothing.
@@ -55,8 +58,7 @@ class SetFolder:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.manifest_path = self.path / MANIFEST
-        self.owned: dict[str, str | None] = {}
-        self.claimed: dict[str, str | None] = {}
+        self.owned: dict[str, str] = {}
         self.written: dict[str, str] = {}
         self._fd: int | None = None
 
@@ -75,8 +77,6 @@ class SetFolder:
             names = list(dict.fromkeys(names))
             for name in names:
                 self._check(name)
-            self.claimed = {**self.owned, **{name: self.owned.get(name) for name in names}}
-            self._save(self.claimed)
         except BaseException:
             self.close()
             raise
@@ -96,7 +96,7 @@ class SetFolder:
                                  "wait for it to finish or choose another -o") from None
         self._fd = fd
 
-    def _read_manifest(self) -> dict[str, str | None]:
+    def _read_manifest(self) -> dict[str, str]:
         path = self.manifest_path
         refused = f"{path}: not a manifest that spasm-teach wrote"
         advice = "move it away or choose another -o"
@@ -119,9 +119,11 @@ class SetFolder:
         if not isinstance(files, dict):
             raise SetFolderError(f"{refused} (expected JSON with a 'files' mapping); {advice}")
         for name, value in files.items():
-            if not _plain_name(name) or not (value is None or isinstance(value, str)):
+            if not _plain_name(name) or not (value is None or isinstance(value, str) or (
+                    isinstance(value, list) and all(isinstance(v, str) for v in value))):
                 raise SetFolderError(f"{refused} (it lists {name!r}, which is not a plain file name); {advice}")
-        return dict(files)
+        # a list: the checksums a file may have while a build that was killed was replacing it
+        return {name: value for name, value in files.items() if value}
 
     def _check(self, name: str) -> None:
         target = self.path / name
@@ -140,11 +142,12 @@ class SetFolder:
                                  "the build never replaces it: move it away or choose another -o")
 
     @staticmethod
-    def _unchanged(target: Path, recorded: str | None) -> bool:
-        if recorded is None:  # claimed by a build that was stopped before it wrote the manifest's digest
-            return True
+    def _unchanged(target: Path, recorded: str | list[str] | None) -> bool:
+        if not recorded:  # no checksum on record: not a file the build can vouch for
+            return False
         with open(target, "rb") as fh:
-            return digest(fh.read()) == recorded
+            found = digest(fh.read())
+        return found in recorded if isinstance(recorded, list) else found == recorded
 
     # -- writing
 
@@ -153,8 +156,12 @@ class SetFolder:
         from spasm_lib.files import write_bytes_atomically
 
         data = text.encode("utf-8")
+        new = digest(data)
+        before = self.owned.get(name)
+        pending = sorted({new, *([before] if isinstance(before, str) else before or [])})
+        self._save({**self.owned, **self.written, name: pending if len(pending) > 1 else new})
         write_bytes_atomically(self.path / name, data)
-        self.written[name] = digest(data)
+        self.written[name] = new
 
     def finish(self, complete: bool) -> list[str]:
         """Record what this build wrote. After a complete build, also remove the files an earlier
@@ -163,7 +170,7 @@ class SetFolder:
 
         removed: list[str] = []
         if complete:
-            for name, recorded in sorted(self.claimed.items()):
+            for name, recorded in sorted(self.owned.items()):
                 if name in self.written:
                     continue
                 target = self.path / name
@@ -175,10 +182,10 @@ class SetFolder:
                     pass
             self._save(self.written)
         else:
-            self._save({**self.claimed, **self.written})
+            self._save({**self.owned, **self.written})
         return removed
 
-    def _save(self, files: dict[str, str | None]) -> None:
+    def _save(self, files: dict[str, str | list[str]]) -> None:
         from spasm_lib.files import write_atomically
 
         text = json.dumps({"about": "Files written by spasm-teach handouts into this folder, with the SHA-256 of "

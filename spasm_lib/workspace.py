@@ -6,7 +6,9 @@ library it imports. Only ``*.ipynb`` files are copied: the data stays inside the
 :func:`spasm_lib.facts.load_facts` finds it from any folder.
 
 Existing files are never overwritten silently: the whole copy is refused, naming the first file in
-the way, unless ``force`` is set. With ``force``, a notebook whose content differs from the package's
+the way, unless ``force`` is set. A notebook already there with exactly the package's bytes is not
+in the way (it is what the copy would write), so a copy stopped half-way (a full disk, Ctrl-C) is
+finished by running ``start`` again, without ``--force``. With ``force``, a notebook whose content differs from the package's
 (a student's edited copy) is first kept as ``NAME.ipynb.bak-N`` (the first free N: an earlier
 backup is never replaced), and the command says so; an identical one is left as it is. A folder,
 device, FIFO or link at a notebook's name is refused even with ``force``. Each file is written
@@ -56,7 +58,7 @@ def start(folder: str | Path, *, force: bool = False) -> Copied:
     notebooks = packaged_notebooks()
     if not notebooks:
         raise WorkspaceError("the installed package has no notebooks to copy")
-    for name, _ in notebooks:
+    for name, data in notebooks:
         try:
             mode = os.lstat(target / name).st_mode
         except FileNotFoundError:
@@ -64,7 +66,7 @@ def start(folder: str | Path, *, force: bool = False) -> Copied:
         kind = file_kind(mode)
         if kind is not None:
             raise WorkspaceError(f"{target / name} is {kind}, where a notebook goes; move it away first")
-        if not force:
+        if not force and not _same_bytes(target / name, data):  # a copy of ours (an earlier, stopped run) is no obstacle
             raise WorkspaceError(f"{target / name} already exists; use --force to replace it (a copy of it is kept)")
     target.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -82,17 +84,28 @@ def start(folder: str | Path, *, force: bool = False) -> Copied:
     return Copied(target, tuple(written), tuple(kept))
 
 
+def _same_bytes(path: Path, data: bytes) -> bool:
+    """Whether ``path`` holds exactly ``data`` (read at most one byte more than ``data``)."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(len(data) + 1) == data
+    except OSError:
+        return False
+
+
 def keep_copy(path: Path, data: bytes) -> Path:
     """Save ``data`` as ``PATH.bak-N`` with the first N for which no such file exists, atomically:
     written to a temporary file, then hard-linked to its name (which fails, rather than replaces, if
     the name was taken meanwhile)."""
     import tempfile
 
+    from spasm_lib.files import new_file_mode
+
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, new_file_mode(path))  # the backup keeps the mode of the file it saves
         number = 1
         while True:
             backup = path.with_name(f"{path.name}.bak-{number}")

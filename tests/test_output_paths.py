@@ -36,7 +36,7 @@ def cli(args: list[str], capsys) -> tuple[int, str, str]:
 
 @pytest.fixture
 def no_kernel(monkeypatch):
-    monkeypatch.setattr(render.HandoutKernel, "start", lambda *a, **k: pytest.fail("a kernel started for a refused -o"))
+    monkeypatch.setattr(render.HandoutKernel, "launch", lambda *a, **k: pytest.fail("a kernel started for a refused -o"))
 
 
 @pytest.fixture

@@ -55,7 +55,7 @@ def no_kernel(monkeypatch):
     def refuse(*_a, **_k):
         raise AssertionError("a kernel was started for bad input")
 
-    monkeypatch.setattr(render.HandoutKernel, "start", refuse)
+    monkeypatch.setattr(render.HandoutKernel, "launch", refuse)  # start() launches too
 
 
 # --------------------------------------------------------------------------- bad input: exit 2, one line
@@ -278,13 +278,20 @@ def test_external_links_become_text_with_the_address():
     assert '<a href="#Part">local</a>' in html
 
 
-def test_an_external_image_or_script_is_an_error_not_a_handout():
-    for markup in ('<img src="https://cdn.example/x.png" alt="x">', '<script src="//cdn.example/x.js"></script>',
-                   "<style>@import 'x.css';</style>"):
+def test_an_external_image_or_stylesheet_is_an_error_not_a_handout():
+    for markup in ('<img src="https://cdn.example/x.png" alt="x">', "<style>@import 'x.css';</style>"):
         nb = executed_by_hand()
         nb.cells[3].outputs[0].data["text/html"] = markup
         with pytest.raises(render.RenderError, match="network"):
             page_of(nb)
+
+
+def test_a_script_from_elsewhere_is_removed_with_every_other_script():
+    """A handout carries no script (issue 19), so an external one is dropped, not fetched."""
+    nb = executed_by_hand()
+    nb.cells[3].outputs[0].data["text/html"] = '<p>kept</p><script src="//cdn.example/x.js"></script>'
+    page = page_of(nb)
+    assert "cdn.example" not in page and "<script" not in page.lower() and "<p>kept</p>" in page
 
 
 def test_a_live_widget_is_an_error_not_a_blank_area():

@@ -100,13 +100,16 @@ def test_a_manifest_that_names_anything_but_plain_files_is_refused_not_trusted(t
     assert victim.read_text() == "precious"
 
 
-def test_an_interrupted_build_keeps_what_it_wrote_and_its_claims(tmp_path):
+def test_an_interrupted_build_keeps_what_it_wrote_and_claims_nothing_else(tmp_path):
+    """A name is claimed only by writing it, with its checksum (issue 19: a claim without one took
+    the user's files)."""
     build_folder(tmp_path, {"old.html": "earlier"})
     with SetFolder(tmp_path).open(["a.html", "b.html"]) as out:
-        assert manifest(tmp_path) == {"old.html": sha(b"earlier"), "a.html": None, "b.html": None}
+        assert manifest(tmp_path) == {"old.html": sha(b"earlier")}
         out.write("a.html", "A")
+        assert manifest(tmp_path) == {"old.html": sha(b"earlier"), "a.html": sha(b"A")}  # before finish
         assert out.finish(complete=False) == []
-    assert manifest(tmp_path) == {"old.html": sha(b"earlier"), "a.html": sha(b"A"), "b.html": None}
+    assert manifest(tmp_path) == {"old.html": sha(b"earlier"), "a.html": sha(b"A")}
     assert (tmp_path / "old.html").read_text() == "earlier"  # nothing removed by a stopped build
 
 
