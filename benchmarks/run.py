@@ -361,7 +361,8 @@ def simulator_rows(quick: bool) -> list[dict[str, Any]]:
     """Virtual patients: drawing and checking them, and the class export with every answer."""
     from spasm_lib.facts import load_facts
     from spasm_lib.patients import export
-    from spasm_lib.virtual_patients import class_patients, virtual_patient
+    from spasm_lib.class_mix import class_patients
+    from spasm_lib.virtual_patients import virtual_patient
 
     facts = load_facts()
     n = 2_000 if quick else 20_000

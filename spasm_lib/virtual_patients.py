@@ -25,9 +25,7 @@ they are not how common anything is in the clinic.
 
 from __future__ import annotations
 
-import hashlib
 import random
-from dataclasses import dataclass
 
 from spasm_lib import records as R
 from spasm_lib.coherence import AGE_FLAG, carries_age_flag, incoherences
@@ -156,52 +154,3 @@ def case_for(facts: Facts, case_id: str, seed: int = 0) -> R.Case:
     if prefix == "virtual" and number.isascii() and number.isdigit():
         return virtual_patient(facts, int(number))
     raise ValueError(f"unknown case '{case_id}'; expected one of: {', '.join((*cases, RANDOM_CASE))}")
-
-
-# --------------------------------------------------------------------------- a class of patients
-
-
-@dataclass(frozen=True)
-class ClassPatient:
-    """Student ``number``'s virtual patient (1-based) and the seed it was drawn from."""
-
-    number: int
-    seed: int
-    case: R.Case
-
-
-def student_seed(class_seed: int, number: int, attempt: int = 0) -> int:
-    """The seed of student ``number``: stable, spread out, independent per class seed.
-
-    Derived from SHA-256 of the class seed and the number (not ``class_seed + number``), so two
-    classes with neighbouring seeds do not share patients.
-    """
-    digest = hashlib.sha256(f"spasm-teach/{class_seed}/{number}/{attempt}".encode()).digest()
-    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
-
-
-def _same_patient(case: R.Case) -> tuple:
-    """What makes two patients the same person for a class: everything but id and title."""
-    return (case.presentation_id, case.age, case.story, case.risk_factor_ids, case.red_flag_ids,
-            case.tissue_injury, case.radicular, case.yellow_flag_ids)
-
-
-def class_patients(facts: Facts, count: int, class_seed: int) -> tuple[ClassPatient, ...]:
-    """One different virtual patient per student, the same for the same class seed.
-
-    ``spasm-teach handouts --students N --seed S`` and ``spasm-teach patients --count N --seed S``
-    both use this, so the exported patients are the handouts' patients. A drawn patient who is the
-    same person as an earlier student's is skipped (the next attempt's seed is tried).
-    """
-    _check_seed(class_seed)
-    chosen: list[ClassPatient] = []
-    seen: set[tuple] = set()
-    for number in range(1, count + 1):
-        for attempt in range(1000):
-            seed = student_seed(class_seed, number, attempt)
-            case = virtual_patient(facts, seed)
-            if _same_patient(case) not in seen:
-                break
-        seen.add(_same_patient(case))
-        chosen.append(ClassPatient(number, seed, case))
-    return tuple(chosen)

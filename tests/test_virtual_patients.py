@@ -24,7 +24,8 @@ from spasm_lib.cli import main
 from spasm_lib.coherence import incoherences
 from spasm_lib.facts import Facts, load_facts
 from spasm_lib.handouts import student_cases
-from spasm_lib.virtual_patients import MAX_SEED, case_for, class_patients, virtual_patient
+from spasm_lib.class_mix import class_patients
+from spasm_lib.virtual_patients import MAX_SEED, case_for, virtual_patient
 
 AGE_FLAG = "age-over-50-or-under-20"
 SEEDS = range(400)
@@ -67,7 +68,7 @@ def test_same_seed_same_patient_in_another_process_with_another_hash_seed(facts)
 
 def test_no_numpy_needed_so_it_runs_the_same_in_the_browser():
     code = ("import sys\nfrom spasm_lib.facts import load_facts\nfrom spasm_lib.virtual_patients import "
-            "virtual_patient, class_patients\nF = load_facts()\nvirtual_patient(F, 5)\nclass_patients(F, 3, 1)\n"
+            "virtual_patient\nfrom spasm_lib.class_mix import class_patients\nF = load_facts()\nvirtual_patient(F, 5)\nclass_patients(F, 3, 1)\n"
             "print('numpy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

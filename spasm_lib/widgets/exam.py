@@ -41,6 +41,7 @@ from spasm_lib.views.style import styled
 from spasm_lib.virtual_patients import MAX_SEED, case_for
 from spasm_lib.widgets import Described
 from spasm_lib.widgets.base import StaticView
+from spasm_lib.widgets.patient_code import PatientCodeBox
 
 _WIDE = {"description_width": "initial"}
 DONE_MARK = "\u2713 "
@@ -98,12 +99,14 @@ class ExamSimulator(StaticView, Described, W.VBox):
                                tooltip="Commit to this interpretation and see feedback")
         self.restart = W.Button(description="Start again", tooltip="Forget the steps performed, same patient")
         self.feedback = W.HTML()
+        self.patient_code = PatientCodeBox(self.use_seed)
         self.case.observe(self._on_patient, names="value")
         self.seed.observe(self._on_patient, names="value")
         self.commit.on_click(lambda _b: self._commit())
         self.restart.on_click(lambda _b: self._restart())
         super().__init__(
             [
+                self.patient_code,
                 W.HBox([self.case, self.seed], layout=W.Layout(flex_flow="row wrap")),
                 self.patient_view,
                 W.HBox(list(self.step_buttons.values()), layout=W.Layout(flex_flow="row wrap")),
@@ -115,6 +118,11 @@ class ExamSimulator(StaticView, Described, W.VBox):
             ]
         )
         self._on_patient(None)
+
+    def use_seed(self, seed: int) -> None:
+        """The virtual patient of ``seed`` (a student's patient code names it)."""
+        self.seed.value = seed
+        self.case.value = RANDOM_CASE
 
     def perform(self, step_id: str) -> None:
         site = self.site.value if step_needs_site(self.facts, step_id) else None
