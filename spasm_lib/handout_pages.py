@@ -657,6 +657,14 @@ def _plan_list(study: Any) -> str:
     return f'<ol class="answer-key-plan">{items}</ol>'
 
 
+def _plan_line(study: Any) -> str:
+    """The model plan in one line for the summary table: the step titles in order, numbered."""
+    return "; ".join(
+        f"{n}. {esc(step.title)}{' (if not improving)' if step.conditional else ''}"
+        for n, step in enumerate(study.plan.steps, start=1)
+    )
+
+
 def _key_facts(facts: Any, student: Any, study: Any) -> str:
     """What a marker needs at a glance: the patient, the warning signs, triage, interpretation, plan."""
     case = student.case
@@ -699,7 +707,8 @@ def answer_key_page(facts: Any, students: Sequence[Any], class_seed: int, mix: s
         f'<tr><th scope="row"><a href="#{student_section_id(s.number)}">Student {esc(s.number)}</a></th>'
         f'<td class="answer-key-code">{esc(code(s.seed))}</td>'
         f"<td>{esc(student_patient_name(s.number))}: {esc(s.case.age)}, {esc(s.case.spasm_site.replace('-', ' '))}</td>"
-        f"<td>{esc(triage_of(study))}</td><td>{esc(study.interpretation.name)}</td><td>{_plan_list(study)}</td></tr>"
+        f"<td>{esc(triage_of(study))}</td><td>{esc(study.interpretation.name)}</td>"
+        f'<td class="answer-key-plan-line">{_plan_line(study)}</td></tr>'
         for s, study in studies
     )
     parts = [

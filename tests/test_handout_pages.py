@@ -309,8 +309,9 @@ def test_the_answer_key_opens_with_a_summary_linking_each_student():
         assert interpretations[student.case.interpretation_id] in row
         code = re.search(r'<td class="answer-key-code"[^>]*>([^<]+)</td>', row).group(1)
         assert base32_crockford.decode(code, checksum=True) == student.seed  # an independent reader
-        plan = re.findall(r"<li>([^<]+)", row.split('data-label="Plan"')[1])
-        assert plan[0] == hp_escape(steps["red-flag-screen"]) and plan[-1] == hp_escape(steps["safety-net"]), plan
+        plan = row.split('data-label="Plan">')[1]
+        assert plan.startswith(f'1. {hp_escape(steps["red-flag-screen"])}; 2. '), plan
+        assert plan.endswith(f'. {hp_escape(steps["safety-net"])}</td>'), plan
         level = expected_triage(student.case.red_flag_ids)
         assert re.search(rf'<td data-label="Triage">{re.escape(level)}</td>', row), (level, row)
         levels.add(level)
