@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 
+import base32_crockford
 import pytest
 
 from clinical_expectations import (
@@ -264,6 +265,7 @@ def test_export_has_the_required_keys_and_allowed_values(facts, exported):
     for k, record in enumerate(exported, 1):
         assert set(REQUIRED_KEYS) <= set(record), record.keys()
         assert record["id"] == f"patient-{k:03d}"
+        assert base32_crockford.decode(record["code"], checksum=True) == record["seed"]  # the handout's code
         assert record["region"] in ("lower-back", "upper-back")
         assert record["presentation"] in facts.by_id("presentations")
         assert record["triage"] in ("emergency", "urgent", "watchful", "routine")
