@@ -35,7 +35,7 @@ _SECTION = re.compile(rf'<section class="paper-only {SECTION_CLASS}".*?</section
 
 
 def _answers(facts: Facts, notebook: str | Path) -> str:
-    """The correct answer of each question of a notebook, with why, as an ordered list."""
+    """The correct answer of each question of a notebook, with why: a list whose items say their number."""
     from spasm_lib.quiz import questions
 
     items = []
@@ -45,7 +45,7 @@ def _answers(facts: Facts, notebook: str | Path) -> str:
             f"<li><strong>Question {esc(q.number)}:</strong> {esc(right.text)}. "
             f'<span class="paper-answer-why">{esc(right.explanation)}</span></li>'
         )
-    return f'<ol class="paper-answer-list">{"".join(items)}</ol>' if items else ""
+    return f'<ul class="paper-answer-list">{"".join(items)}</ul>' if items else ""
 
 
 def answers_at_the_end(facts: Facts, notebook: str | Path) -> str:

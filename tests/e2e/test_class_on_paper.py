@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import re
 import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -37,7 +38,8 @@ def _printed(page) -> list[str]:
 
     page.emulate_media(media="print")
     reader = PdfReader(io.BytesIO(page.pdf(format="A4")))
-    return [" ".join((p.extract_text() or "").split()) for p in reader.pages]
+    # NFKC: the PDF's ligatures ("ﬁ") read as the letters they are
+    return [" ".join(unicodedata.normalize("NFKC", p.extract_text() or "").split()) for p in reader.pages]
 
 
 def _correct_options(notebook: str) -> list[str]:
