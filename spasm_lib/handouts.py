@@ -14,10 +14,11 @@ What the set holds (decisions):
 File names are stable and readable: ``01_risk_factors.student.html``,
 ``04_case_study.golfer-twist.instructor.html``, ``04_case_study.student-07.html``.
 
-Student seeds: student ``k`` of a class with seed ``S`` gets a seed derived from SHA-256 of ``S`` and
-``k`` (not ``S + k``, so that two classes with neighbouring seeds do not share patients); a derived
-seed whose patient is the same person as an earlier student's (same findings, age and story) is
-skipped, so every student meets a different patient. The same ``S`` gives the same set, byte for byte.
+Students' patients: :func:`spasm_lib.class_mix.class_patients` (``--mix balanced``, the default, or
+``weighted``), every student a different patient; each student's handout prints the patient's code
+(:mod:`spasm_lib.patient_codes`) to type into the notebooks. The same ``S`` gives the same set, byte
+for byte. On paper, a student handout's self-check answers print at its end, or
+(``--paper-answers separate``) on ``self-check-answers.html`` (:mod:`spasm_lib.paper`).
 
 Speed (see ``benchmarks/handouts.py``): a :class:`concurrent.futures.ProcessPoolExecutor` with one
 worker per core (``--jobs`` asks for fewer; never more than the cores or the handouts), forked on

@@ -110,3 +110,22 @@ def test_the_weighted_mix_is_another_class(facts):
 def test_an_unknown_mix_is_refused(facts):
     with pytest.raises(ValueError, match="unknown mix 'even'; expected one of: balanced, weighted"):
         class_patients(facts, 3, 1, "even")
+
+
+def _patients_command(*args: str):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "spasm_lib", "patients", *args], capture_output=True, text=True)
+
+
+def test_the_command_line_takes_the_mix_and_refuses_an_unknown_one_in_one_line(facts):
+    import json
+
+    done = _patients_command("--count", "5", "--seed", "4", "--mix", "weighted")
+    assert done.returncode == 0, done.stderr
+    assert [r["seed"] for r in json.loads(done.stdout)] == [p.seed for p in class_patients(facts, 5, 4, "weighted")]
+    refused = _patients_command("--count", "5", "--mix", "even")
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert len(refused.stderr.splitlines()) == 1
+    assert "invalid choice: 'even'" in refused.stderr and "'balanced', 'weighted'" in refused.stderr
