@@ -87,3 +87,21 @@ def test_handouts_cli_offers_the_choice(capsys):
     out = " ".join(capsys.readouterr().out.split())
     assert "--paper-answers {end,separate}" in out and "self-check-answers.html" in out
     assert "--mix {balanced,weighted}" in out and "balanced (the default)" in out
+
+
+def test_a_set_built_with_separate_answers_has_the_page_and_no_answers_in_the_handouts(tmp_path):
+    from spasm_lib import handouts
+
+    out = tmp_path / "set"
+    report = handouts.build(out, notebooks=[render.notebooks_dir() / "00_start_here.ipynb"], jobs=1,
+                            paper_answers="separate")
+    assert report.ok, report.failed
+    assert sorted(p.name for p in out.glob("*.html")) == [
+        "00_start_here.instructor.html", "00_start_here.student.html", "index.html", "instructor.html",
+        "self-check-answers.html"]
+    assert 'class="paper-only paper-answers"' not in (out / "00_start_here.student.html").read_text(encoding="utf-8")
+    answers = visible_text((out / "self-check-answers.html").read_text(encoding="utf-8"))
+    for option, why in correct_answers("00_start_here"):
+        assert f"{option}. {why}" in answers
+    for index in ("index.html", "instructor.html"):
+        assert 'href="self-check-answers.html"' in (out / index).read_text(encoding="utf-8")
