@@ -129,3 +129,15 @@ def test_the_command_line_takes_the_mix_and_refuses_an_unknown_one_in_one_line(f
     assert refused.returncode == 2 and refused.stdout == ""
     assert len(refused.stderr.splitlines()) == 1
     assert "invalid choice: 'even'" in refused.stderr and "'balanced', 'weighted'" in refused.stderr
+
+
+def test_a_presentation_that_runs_out_of_new_patients_gives_way_to_others(facts):
+    """A teenager after sport has about a dozen different patients (four ages, three stories, few
+    extras): a class of 300 uses them up, and the plan still finds everyone a different patient
+    (before the fallback, student 163 of a class of 300 raised an error)."""
+    patients = class_patients(facts, 300, 11)
+    people = {(x.case.presentation_id, x.case.age, x.case.story, x.case.risk_factor_ids, x.case.red_flag_ids,
+               x.case.tissue_injury, x.case.radicular, x.case.yellow_flag_ids) for x in patients}
+    assert len(people) == 300
+    counts = Counter(x.case.presentation_id for x in patients)
+    assert counts["teen-sport"] < 300 // len(facts.presentations) < max(counts.values())
