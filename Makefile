@@ -37,7 +37,7 @@ lab: $(VENV)/.installed
 
 # The tests marked kernel, subprocess or e2e (pyproject.toml) are left to `make test`.
 check: $(VENV)/.installed-test
-	$(PY) -m pytest -p no:cacheprovider -q -n 0 -m "not e2e and not kernel and not subprocess" tests
+	$(PY) -m pytest -p no:cacheprovider -q -n 0 -m "not e2e and not kernel and not subprocess and not cohort" tests
 
 # Two runs: unit tests and strict nbval in parallel (by file: one notebook's cells stay together),
 # then the browser tests on their own, so that one JupyterLab and one Chromium serve them all.

@@ -35,6 +35,7 @@ from typing import Any, NoReturn
 from spasm_lib.records import AUDIENCES
 from spasm_lib import __version__, inputs
 from spasm_lib.inputs import InputError
+from spasm_lib.paper import DEFAULT_PAPER_ANSWERS, PAPER_ANSWERS
 
 DEBUG_ENV = "SPASM_TEACH_DEBUG"
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -314,6 +315,8 @@ def _handouts(args: argparse.Namespace) -> int:
             cases_file=args.cases,
             students=args.students,
             class_seed=args.seed,
+            mix=args.mix,
+            paper_answers=args.paper_answers,
             jobs=args.jobs,
             progress=progress,
             limits=_limits(args),
@@ -413,6 +416,14 @@ def _start(args: argparse.Namespace) -> int:
     return 0
 
 
+def _mix_argument(parser: argparse.ArgumentParser) -> None:
+    """``--mix``: how a class's patients are chosen (:mod:`spasm_lib.class_mix` owns the words)."""
+    from spasm_lib.class_mix import DEFAULT_MIX, MIX_HELP, MIXES
+
+    told = "; ".join(f"{name}{' (the default)' if name == DEFAULT_MIX else ''}: {MIX_HELP[name]}" for name in MIXES)
+    parser.add_argument("--mix", choices=MIXES, default=DEFAULT_MIX, help=f"how the students' patients are chosen: {told}")
+
+
 def _patients(args: argparse.Namespace) -> int:
     from spasm_lib.facts import load_facts
     from spasm_lib.patients import export
@@ -429,7 +440,7 @@ def _patients(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise UsageError(f"-o {inputs.shown(str(output))}: its folder cannot be made "
                              f"({exc.strerror or type(exc).__name__}); expected a folder that can be written") from None
-    text = export(load_facts(), args.count, args.seed, args.format)
+    text = export(load_facts(), args.count, args.seed, args.format, args.mix)
     if output is None:
         sys.stdout.write(text)
     else:
@@ -510,6 +521,11 @@ def build_parser() -> argparse.ArgumentParser:
                           help=f"class seed for --students, {inputs.SEED_MIN} to {inputs.SEED_MAX} "
                           "(the same seed gives the same set; default 0)")
     _add_limits(handouts)
+    _mix_argument(handouts)
+    handouts.add_argument("--paper-answers", choices=PAPER_ANSWERS, default=DEFAULT_PAPER_ANSWERS,
+                          help="where printed student handouts show the self-check answers: end (the default): "
+                          "at the end of each handout, on paper only; separate: on their own page, "
+                          "self-check-answers.html, linked from both indexes")
     handouts.set_defaults(handler=_handouts)
 
     patients = sub.add_parser(
@@ -522,6 +538,7 @@ def build_parser() -> argparse.ArgumentParser:
                           help=f"how many patients: 1 to {inputs.MAX_STUDENTS * 10}")
     patients.add_argument("--seed", type=seed_argument, default=0, metavar="S",
                           help=f"class seed, {inputs.SEED_MIN} to {inputs.SEED_MAX} (default 0)")
+    _mix_argument(patients)
     patients.add_argument("--format", choices=("json", "csv"), default="json")
     patients.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     patients.set_defaults(handler=_patients)

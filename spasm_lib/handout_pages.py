@@ -153,6 +153,22 @@ def disclaimer_html() -> str:
     return f'<p class="disclaimer" role="note"><strong>Not medical advice.</strong> {esc(DISCLAIMER)}</p>'
 
 
+def patient_code_html(parameters: Mapping[str, Any]) -> str:
+    """A student handout of a virtual patient prints the patient's code (:mod:`spasm_lib.patient_codes`),
+    to be typed once into the notebooks to meet the same patient there; nothing for a written case."""
+    from spasm_lib.params import RANDOM_CASE
+    from spasm_lib.patient_codes import MAX_CODE_SEED, encode
+
+    seed = parameters.get("seed")
+    if parameters.get("case") != RANDOM_CASE or not isinstance(seed, int) or not 0 <= seed <= MAX_CODE_SEED:
+        return ""
+    return (
+        f'<p class="patient-code">Your patient code: <strong>{esc(encode(seed))}</strong>. Type it into the '
+        "patient code box of the exam simulator, the treatment pathway and the case study (in JupyterLab or in "
+        "the browser version) to meet this patient there.</p>"
+    )
+
+
 def handout_header(title: str, audience: str, parameters: Mapping[str, Any], version: str = __version__) -> Html:
     """The top of a handout. Student: kind, title, disclaimer. Instructor: also the answers banner,
     the package version and the parameters that made it (so it can be made again)."""
@@ -160,7 +176,7 @@ def handout_header(title: str, audience: str, parameters: Mapping[str, Any], ver
         return Html(
             '<header class="handout-header">'
             f'<p class="kicker">{esc(SET_TITLE)} &middot; Student handout</p>'
-            f"<h1>{esc(title)}</h1>{disclaimer_html()}</header>",
+            f"<h1>{esc(title)}</h1>{patient_code_html(parameters)}{disclaimer_html()}</header>",
             "handout header",
         )
     rows = "".join(
@@ -482,11 +498,26 @@ def without_live_only_markup(page: str) -> str:
 # --------------------------------------------------------------------------- the finished page
 
 
+def _with_paper_answers(page: str, notebook: str | Path) -> str:
+    """A student handout's self-check answers, print only, at the end of ``<main>`` (:mod:`spasm_lib.paper`)."""
+    from spasm_lib.facts import load_facts
+    from spasm_lib.paper import answers_at_the_end
+
+    try:
+        section = answers_at_the_end(load_facts(), notebook)
+    except ValueError:  # not one of the classroom notebooks: no quiz of its own
+        return page
+    end = page.rfind("</main>")
+    return page[:end] + section + page[end:] if section and end >= 0 else page
+
+
 def finish_handout(page: str, *, notebook: str | Path | None, audience: str) -> str:
     """A converted handout made ready for phones and paper: the views' live-only instructions out,
-    labelled table cells, a contents list, and (for one of the set's notebooks) the "next handout"
-    link at the end of ``<main>``."""
+    labelled table cells, a contents list, for a student the self-check answers on paper only, and
+    (for one of the set's notebooks) the "next handout" link at the end of ``<main>``."""
     page = with_contents(with_cell_labels(without_live_only_markup(page)))
+    if notebook is not None and audience == "student":
+        page = _with_paper_answers(page, notebook)
     if notebook is not None:
         from spasm_lib.params import ParameterError
 
@@ -542,6 +573,7 @@ def index_page(
     audience: str,
     answer_key: bool = False,
     class_seed: int | None = None,
+    self_check_answers: bool = False,
 ) -> str:
     """``index.html`` (``audience`` student: student handouts only, no answer key, no failures) or
     ``instructor.html`` (everything, both versions, the answer key, what failed).
@@ -591,6 +623,12 @@ def index_page(
                 )
                 parts.append(f'<tr><th scope="row">{esc(row)}</th>{cells}</tr>')
             parts.append("</tbody></table>")
+    if self_check_answers:
+        from spasm_lib.paper import SELF_CHECK_ANSWERS
+
+        parts.append('<h2 id="self-check-answers">Self-check answers</h2>'
+                     f"<p>{_link(SELF_CHECK_ANSWERS, 'The answers to every Check yourself')}, with why: "
+                     "for after trying the questions, on screen or on paper.</p>")
     if instructor and failed:
         parts.append('<h2 id="not-built">Not built</h2><ul>')
         for job, message in failed:
@@ -611,33 +649,89 @@ def student_section_id(number: int) -> str:
     return f"student-{number}"
 
 
-def answer_key_page(facts: Any, students: Sequence[Any], class_seed: int) -> str:
-    """Every student's virtual patient with the model answers, opening with a summary table to mark
-    from: student, patient, triage, expected interpretation, each row linking to its section."""
+def _plan_list(study: Any) -> str:
+    """The model plan as a short ordered list of step titles (the if-not-improving ones marked)."""
+    items = "".join(
+        f"<li>{esc(step.title)}{' <em>(if not improving)</em>' if step.conditional else ''}</li>"
+        for step in study.plan.steps
+    )
+    return f'<ol class="answer-key-plan">{items}</ol>'
+
+
+def _plan_line(study: Any) -> str:
+    """The model plan in one line for the summary table: the step titles in order, numbered."""
+    return "; ".join(
+        f"{n}. {esc(step.title)}{' (if not improving)' if step.conditional else ''}"
+        for n, step in enumerate(study.plan.steps, start=1)
+    )
+
+
+def _key_facts(facts: Any, student: Any, study: Any) -> str:
+    """What a marker needs at a glance: the patient, the warning signs, triage, interpretation, plan."""
+    case = student.case
+    presentation = facts.by_id("presentations").get(case.presentation_id) if case.presentation_id else None
+    flags = facts.by_id("red_flags")
+    signs = "; ".join(flags[f].name for f in case.red_flag_ids) or "none"
+    rows = [
+        ("Presentation", esc(presentation.name) if presentation else "(none)"),
+        ("Patient", f"{esc(case.age)} years, {esc(case.spasm_site.replace('-', ' '))}: "
+                    f"“{esc(case.story)}”"),
+        ("Warning signs", esc(signs)),
+        ("Triage", f"<strong>{esc(triage_of(study))}</strong>: {esc(study.triage.level.action)}"),
+        ("Interpretation", f"<strong>{esc(study.interpretation.name)}</strong>"),
+        ("Plan", _plan_list(study)),
+        ("Teaching point", esc(case.teaching_point)),
+    ]
+    return '<dl class="answer-key-facts">' + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows) + "</dl>"
+
+
+def answer_key_page(facts: Any, students: Sequence[Any], class_seed: int, mix: str | None = None) -> str:
+    """Every student's virtual patient with the model answers, short enough to mark from.
+
+    It opens with a summary table (student, patient code, patient, triage, expected
+    interpretation, plan), each row linking to the student's section; a section is one printed
+    page at most: the patient, warning signs, triage, interpretation, plan and teaching point, with
+    the full instructor case study folded underneath (``<details>``, closed on paper too).
+    """
     from spasm_lib.case_study import case_study
+    from spasm_lib.class_mix import DEFAULT_MIX, MIX_HELP
+    from spasm_lib.patient_codes import MAX_CODE_SEED, encode
     from spasm_lib.views.case_study import case_study_view
 
+    mix = mix or DEFAULT_MIX
     studies = [(s, case_study(facts, s.case, s.seed)) for s in students]
+
+    def code(seed: int) -> str:
+        return encode(seed) if 0 <= seed <= MAX_CODE_SEED else "(none)"
+
     rows = "".join(
         f'<tr><th scope="row"><a href="#{student_section_id(s.number)}">Student {esc(s.number)}</a></th>'
+        f'<td class="answer-key-code">{esc(code(s.seed))}</td>'
         f"<td>{esc(student_patient_name(s.number))}: {esc(s.case.age)}, {esc(s.case.spasm_site.replace('-', ' '))}</td>"
-        f"<td>{esc(triage_of(study))}</td><td>{esc(study.interpretation.name)}</td></tr>"
+        f"<td>{esc(triage_of(study))}</td><td>{esc(study.interpretation.name)}</td>"
+        f'<td class="answer-key-plan-line">{_plan_line(study)}</td></tr>'
         for s, study in studies
     )
     parts = [
-        f"<p>{esc(len(students))} students, class seed {esc(class_seed)}. The table is the summary to mark "
-        "from; each student's section below is what the instructor version of that student's handout shows.</p>",
+        f"<p>{esc(len(students))} students, class seed {esc(class_seed)}, mix <strong>{esc(mix)}</strong> "
+        f"({esc(MIX_HELP.get(mix, ''))}). The table is the summary to mark from; each student's section "
+        "below fits on one printed page, with the full model answers folded under it. Each student types "
+        "the code on their handout into the exam simulator, the pathway walk and the case study to meet "
+        "the same patient.</p>",
         '<h2 id="summary">Summary</h2>',
-        '<table class="answer-key-summary"><thead><tr><th scope="col">Student</th><th scope="col">Patient</th>'
-        f'<th scope="col">Triage</th><th scope="col">Expected interpretation</th></tr></thead><tbody>{rows}</tbody></table>',
+        '<table class="answer-key-summary"><thead><tr><th scope="col">Student</th><th scope="col">Code</th>'
+        '<th scope="col">Patient</th><th scope="col">Triage</th><th scope="col">Expected interpretation</th>'
+        f'<th scope="col">Plan</th></tr></thead><tbody>{rows}</tbody></table>',
     ]
     for s, study in studies:
         parts.append(
             f'<section class="answer-key-student" id="{student_section_id(s.number)}">'
             f"<h2>Student {esc(s.number)}{TITLE_SEPARATOR}{esc(student_patient_name(s.number))}</h2>"
-            f"<p>Handout: {_link(s.output, s.output)}; seed {esc(s.seed)}. "
+            f"<p>Code <strong>{esc(code(s.seed))}</strong>; handout: {_link(s.output, s.output)}; seed {esc(s.seed)}. "
             f'<a href="#summary">Back to the summary</a></p>'
-            f'<div class="out">{case_study_view(study, "instructor").markup}</div>'
+            f"{_key_facts(facts, s, study)}"
+            '<details class="answer-key-details"><summary>The full model answers: findings, reasoning and '
+            f'every question</summary><div class="out">{case_study_view(study, "instructor").markup}</div></details>'
             "</section>"
         )
     return with_cell_labels(standalone_page(

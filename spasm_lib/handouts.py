@@ -14,10 +14,11 @@ What the set holds (decisions):
 File names are stable and readable: ``01_risk_factors.student.html``,
 ``04_case_study.golfer-twist.instructor.html``, ``04_case_study.student-07.html``.
 
-Student seeds: student ``k`` of a class with seed ``S`` gets a seed derived from SHA-256 of ``S`` and
-``k`` (not ``S + k``, so that two classes with neighbouring seeds do not share patients); a derived
-seed whose patient is the same person as an earlier student's (same findings, age and story) is
-skipped, so every student meets a different patient. The same ``S`` gives the same set, byte for byte.
+Students' patients: :func:`spasm_lib.class_mix.class_patients` (``--mix balanced``, the default, or
+``weighted``), every student a different patient; each student's handout prints the patient's code
+(:mod:`spasm_lib.patient_codes`) to type into the notebooks. The same ``S`` gives the same set, byte
+for byte. On paper, a student handout's self-check answers print at its end, or
+(``--paper-answers separate``) on ``self-check-answers.html`` (:mod:`spasm_lib.paper`).
 
 Speed (see ``benchmarks/handouts.py``): a :class:`concurrent.futures.ProcessPoolExecutor` with one
 worker per core (``--jobs`` asks for fewer; never more than the cores or the handouts), forked on
@@ -59,11 +60,13 @@ from spasm_lib.handout_pages import (
     CASE_STUDY,
     INDEX,
     INSTRUCTOR_INDEX,
+    TITLE_SEPARATOR,
     answer_key_page,
     index_page,
     page_title,
     student_patient_name,
 )
+from spasm_lib.paper import DEFAULT_PAPER_ANSWERS, SELF_CHECK_ANSWERS, SEPARATE, answer_page, without_answers_at_the_end
 from spasm_lib.params import AUDIENCES, RANDOM_CASE, notebook_key
 
 
@@ -122,15 +125,16 @@ class BuildReport:
 # --------------------------------------------------------------------------- planning (pure)
 
 
-def student_cases(facts: Any, students: int, class_seed: int, notebook: str = CASE_STUDY) -> list[StudentCase]:
+def student_cases(facts: Any, students: int, class_seed: int, notebook: str = CASE_STUDY,
+                  mix: str | None = None) -> list[StudentCase]:
     """One different virtual patient per student, deterministic for the class seed: the patients of
-    :func:`spasm_lib.virtual_patients.class_patients` (also what `spasm-teach patients` exports)."""
-    from spasm_lib.virtual_patients import class_patients
+    :func:`spasm_lib.class_mix.class_patients` (also what `spasm-teach patients` exports)."""
+    from spasm_lib.class_mix import DEFAULT_MIX, class_patients
 
     width = max(2, len(str(students)))
     return [
         StudentCase(p.number, p.seed, p.case, f"{notebook}.student-{p.number:0{width}d}.html")
-        for p in class_patients(facts, students, class_seed)
+        for p in class_patients(facts, students, class_seed, mix or DEFAULT_MIX)
     ]
 
 
@@ -400,6 +404,7 @@ def run_jobs(
     notebooks: Mapping[str, Any] | None = None,
     stops: Any = None,
     limits: Any = None,
+    paper_answers: str = "end",
 ) -> BuildReport:
     """Build ``jobs`` with a pool of workers and write each page into ``folder`` (a
     :class:`~spasm_lib.set_folder.SetFolder`) as it arrives.
@@ -415,6 +420,8 @@ def run_jobs(
     except that one that was being built when a worker died twice is failed (the likely culprit);
     at most :data:`MAX_POOL_STARTS` pools. :attr:`BuildReport.lost_workers` counts the breaks, and a
     build with any is incomplete (it removes no earlier file).
+    ``paper_answers`` "separate" leaves the print-only self-check answers out of every page
+    (:mod:`spasm_lib.paper`).
     """
     import shutil
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -470,7 +477,10 @@ def run_jobs(
                             report.kernels.add(kernel)
                         if page is not None:
                             try:
-                                folder.write(jobs[index].output, Path(page).read_text(encoding="utf-8"))
+                                text = Path(page).read_text(encoding="utf-8")
+                                if paper_answers == SEPARATE:
+                                    text = without_answers_at_the_end(text)
+                                folder.write(jobs[index].output, text)
                                 os.unlink(page)
                             except OSError as exc:
                                 raise BuildWriteError(write_error(folder.path / jobs[index].output, exc),
@@ -548,6 +558,8 @@ def build(
     cases_file: str | Path | None = None,
     students: int = 0,
     class_seed: int = 0,
+    mix: str | None = None,
+    paper_answers: str = DEFAULT_PAPER_ANSWERS,
     jobs: int | None = None,
     case_notebook: str = CASE_STUDY,
     progress: Callable[[Job, str | None, int, int], None] | None = None,
@@ -567,8 +579,10 @@ def build(
 
     with StopSignals() as stops:
         try:
-            job_list, chosen, read = _planned(notebooks, cases_file, students, class_seed, case_notebook)
-            names = [job.output for job in job_list] + ([ANSWER_KEY] if chosen else []) + [INDEX, INSTRUCTOR_INDEX]
+            job_list, chosen, read = _planned(notebooks, cases_file, students, class_seed, case_notebook, mix)
+            separate = paper_answers == SEPARATE
+            names = ([job.output for job in job_list] + ([ANSWER_KEY] if chosen else [])
+                     + ([SELF_CHECK_ANSWERS] if separate else []) + [INDEX, INSTRUCTOR_INDEX])
             folder = SetFolder(out_dir).open(names)
         except Interrupted as stop:  # nothing written yet
             raise BuildInterrupted(stop.signum, 0, None) from None
@@ -576,12 +590,18 @@ def build(
             stops.raising = False  # from here on, files are written: a signal is acted on between steps
             try:
                 report = run_jobs(job_list, folder, workers=jobs, progress=progress, notebooks=read,
-                                  stops=stops, limits=limits)
+                                  stops=stops, limits=limits, paper_answers=paper_answers)
                 report.students = chosen
-                pages = {ANSWER_KEY: answer_key_page(load_facts(), chosen, class_seed)} if chosen else {}
+                pages = {ANSWER_KEY: answer_key_page(load_facts(), chosen, class_seed, mix)} if chosen else {}
+                if separate:
+                    in_order: dict[str, str] = {}
+                    for job in job_list:  # a notebook's title; a case study's, without its patient
+                        in_order.setdefault(job.notebook, job.row if job.group == "notebook"
+                                            else job.title.split(TITLE_SEPARATOR)[0])
+                    pages[SELF_CHECK_ANSWERS] = answer_page(load_facts(), list(in_order.items()))
                 for audience, name in (("student", INDEX), ("instructor", INSTRUCTOR_INDEX)):
                     pages[name] = index_page(report.built, report.failed, audience=audience, answer_key=bool(chosen),
-                                             class_seed=class_seed if chosen else None)
+                                             class_seed=class_seed if chosen else None, self_check_answers=separate)
                 for name, page in pages.items():
                     try:
                         folder.write(name, page)
@@ -606,7 +626,8 @@ def build(
 
 
 def _planned(
-    notebooks: Sequence[Path] | None, cases_file: str | Path | None, students: int, class_seed: int, case_notebook: str
+    notebooks: Sequence[Path] | None, cases_file: str | Path | None, students: int, class_seed: int, case_notebook: str,
+    mix: str | None = None,
 ) -> tuple[list[Job], list[StudentCase], dict[str, Any]]:
     """The jobs, the students' cases and the notebooks read once: everything validated, nothing run."""
     from spasm_lib.facts import load_facts
@@ -617,7 +638,7 @@ def _planned(
     read = {str(p): read_notebook(p) for p in sources}
     titles = {notebook_key(p): notebook_title(read[str(p)], notebook_key(p)) for p in sources}
     # Virtual patients are drawn from the data alone, as the student's kernel draws them (it gets no cases file).
-    chosen = student_cases(load_facts(), students, class_seed, case_notebook) if students else []
+    chosen = student_cases(load_facts(), students, class_seed, case_notebook, mix) if students else []
     if chosen and case_notebook not in titles:
         raise ValueError(f"--students needs the case-study notebook {case_notebook}.ipynb; it is not in the set")
     job_list = plan(sources, facts, titles=titles, cases_file=cases_file, students=chosen, case_notebook=case_notebook)

@@ -11,7 +11,6 @@ Figures are SVG charts with alt text and a caption (:mod:`spasm_lib.views.svg`).
 from __future__ import annotations
 
 import html
-
 import re
 from dataclasses import dataclass
 from typing import Iterable

@@ -2,7 +2,7 @@
 
 ``spasm-teach patients --count N --seed S`` exports exactly the patients that
 ``spasm-teach handouts --students N --seed S`` puts in the students' handouts
-(:func:`spasm_lib.virtual_patients.class_patients`), one record each, with the answers: the
+(:func:`spasm_lib.class_mix.class_patients`), one record each, with the answers: the
 findings of a full examination, the interpretation, the triage level and the model plan.
 
 The format (documented in the README, "Exporting a class's patients"):
@@ -28,12 +28,13 @@ from spasm_lib.case_study import full_examination
 from spasm_lib.exam_findings import examine
 from spasm_lib.facts import Facts
 from spasm_lib.files import spreadsheet_cell
+from spasm_lib.patient_codes import encode
 from spasm_lib.treatment_pathway import model_plan
-from spasm_lib.virtual_patients import ClassPatient, class_patients
+from spasm_lib.class_mix import DEFAULT_MIX, ClassPatient, class_patients
 
 FORMATS = ("json", "csv")
 CSV_COLUMNS = (
-    "id", "number", "seed", "age", "story", "region", "presentation", "risk_factor_ids", "red_flag_ids",
+    "id", "number", "seed", "code", "age", "story", "region", "presentation", "risk_factor_ids", "red_flag_ids",
     "yellow_flag_ids", "tissue_injury", "radicular", "findings", "interpretation_id", "interpretation_group",
     "triage", "how_soon", "plan",
 )
@@ -48,6 +49,7 @@ def patient_record(facts: Facts, patient: ClassPatient, width: int = 2) -> dict[
         "id": f"patient-{patient.number:0{width}d}",
         "number": patient.number,
         "seed": patient.seed,
+        "code": encode(patient.seed),
         "age": case.age,
         "story": case.story,
         "region": case.spasm_site,
@@ -66,9 +68,9 @@ def patient_record(facts: Facts, patient: ClassPatient, width: int = 2) -> dict[
     }
 
 
-def patient_records(facts: Facts, count: int, seed: int) -> list[dict[str, Any]]:
+def patient_records(facts: Facts, count: int, seed: int, mix: str = DEFAULT_MIX) -> list[dict[str, Any]]:
     width = max(2, len(str(count)))
-    return [patient_record(facts, p, width) for p in class_patients(facts, count, seed)]
+    return [patient_record(facts, p, width) for p in class_patients(facts, count, seed, mix)]
 
 
 def _flat(value: Any, key: str) -> str:
@@ -85,11 +87,11 @@ def _flat(value: Any, key: str) -> str:
     return str(value)
 
 
-def export(facts: Facts, count: int, seed: int, fmt: str = "json") -> str:
+def export(facts: Facts, count: int, seed: int, fmt: str = "json", mix: str = DEFAULT_MIX) -> str:
     """The class's patients as JSON or CSV text."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format '{fmt}'; expected one of: {', '.join(FORMATS)}")
-    records = patient_records(facts, count, seed)
+    records = patient_records(facts, count, seed, mix)
     if fmt == "json":
         return json.dumps(records, indent=2, ensure_ascii=False) + "\n"
     out = io.StringIO()

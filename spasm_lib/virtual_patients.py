@@ -25,9 +25,7 @@ they are not how common anything is in the clinic.
 
 from __future__ import annotations
 
-import hashlib
 import random
-from dataclasses import dataclass
 
 from spasm_lib import records as R
 from spasm_lib.coherence import AGE_FLAG, carries_age_flag, incoherences
@@ -42,8 +40,6 @@ P_MAYBE = 0.5
 P_OPTIONAL_SPORT = 0.5
 P_YELLOW_FLAGS = 0.3
 P_SECOND_YELLOW_FLAG = 0.3
-MAX_REDRAWS = 25
-"""How many seeds a class tries for a student whose patient repeats an earlier student's."""
 MAX_SEED = SEED_MAX
 """Seeds are whole numbers from 0 to this (the command line's range, :mod:`spasm_lib.inputs`)."""
 
@@ -158,60 +154,3 @@ def case_for(facts: Facts, case_id: str, seed: int = 0) -> R.Case:
     if prefix == "virtual" and number.isascii() and number.isdigit():
         return virtual_patient(facts, int(number))
     raise ValueError(f"unknown case '{case_id}'; expected one of: {', '.join((*cases, RANDOM_CASE))}")
-
-
-# --------------------------------------------------------------------------- a class of patients
-
-
-@dataclass(frozen=True)
-class ClassPatient:
-    """Student ``number``'s virtual patient (1-based) and the seed it was drawn from."""
-
-    number: int
-    seed: int
-    case: R.Case
-
-
-def student_seed(class_seed: int, number: int, attempt: int = 0) -> int:
-    """The seed of student ``number``: stable, spread out, independent per class seed.
-
-    Derived from SHA-256 of the class seed and the number (not ``class_seed + number``), so two
-    classes with neighbouring seeds do not share patients.
-    """
-    digest = hashlib.sha256(f"spasm-teach/{class_seed}/{number}/{attempt}".encode()).digest()
-    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
-
-
-def _same_patient(case: R.Case) -> tuple:
-    """What makes two patients the same person for a class: everything but id and title."""
-    return (case.presentation_id, case.age, case.story, case.risk_factor_ids, case.red_flag_ids,
-            case.tissue_injury, case.radicular, case.yellow_flag_ids)
-
-
-def class_patients(facts: Facts, count: int, class_seed: int) -> tuple[ClassPatient, ...]:
-    """One different virtual patient per student, the same for the same class seed.
-
-    ``spasm-teach handouts --students N --seed S`` and ``spasm-teach patients --count N --seed S``
-    both use this, so the exported patients are the handouts' patients. A drawn patient who is the
-    same person as an earlier student's is redrawn from the same presentation (the next attempts'
-    seeds), so the class keeps the presentations' mix; when a presentation has no new person left
-    within the attempts, the repeat stays.
-    """
-    _check_seed(class_seed)
-    chosen: list[ClassPatient] = []
-    seen: set[tuple] = set()
-    for number in range(1, count + 1):
-        seed = student_seed(class_seed, number)
-        case = first = virtual_patient(facts, seed)
-        # a repeat is redrawn within its own presentation, so a large class keeps the mix of
-        # presentations (a small presentation's few distinct patients then repeat, by design)
-        for attempt in range(1, MAX_REDRAWS):
-            if _same_patient(case) not in seen:
-                break
-            candidate_seed = student_seed(class_seed, number, attempt)
-            candidate = virtual_patient(facts, candidate_seed)
-            if candidate.presentation_id == first.presentation_id:
-                seed, case = candidate_seed, candidate
-        seen.add(_same_patient(case))
-        chosen.append(ClassPatient(number, seed, case))
-    return tuple(chosen)

@@ -73,19 +73,22 @@ def test_quick_simulator_run_writes_rows_whose_meets_match_their_targets(bench, 
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     rows = json.loads(out.read_text(encoding="utf-8"))
-    assert len(rows) == 2
+    assert len(rows) == 3
     for r in rows:
         assert set(r) == KEYS
         assert isinstance(r["value"], float) and r["value"] > 0
         assert r["meets"] is bench.meets(r["target"], r["value"], r["reference"])
         assert r["name"] in run.stdout  # the printed table has every row
-    drawn, export = rows
+    drawn, export, balanced = rows
     # Drawing patients has an absolute target and no peer; the export is measured against drawing
     # the same patients alone, in the same run.
     assert drawn["reference"] is None and drawn["ratio"] is None and drawn["target"] == "< 5 s"
     assert drawn["name"].startswith("virtual patients: 2,000 drawn")
     assert export["reference"] > 0 and export["ratio"] == pytest.approx(export["value"] / export["reference"], rel=1e-2)
     assert export["target"] == "<= 5x drawn alone"
+    # A balanced class is drawn by rejection (each student's planned presentation), beside the weighted draw.
+    assert balanced["name"].startswith("a balanced class of 100 ") and balanced["reference"] > 0
+    assert balanced["target"] == "<= 40x weighted draw"
 
 
 def test_quick_trace_run_measures_recording_beside_the_callback(bench, tmp_path):

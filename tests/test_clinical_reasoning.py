@@ -25,7 +25,8 @@ from clinical_expectations import (
 from spasm_lib.exam_findings import ExamState, examine, feedback, perform, step_needs_site
 from spasm_lib.facts import load_facts
 from spasm_lib.views.exam import feedback_view
-from spasm_lib.virtual_patients import class_patients, virtual_patient
+from spasm_lib.class_mix import class_patients
+from spasm_lib.virtual_patients import virtual_patient
 
 SEEDS = range(4000)
 
@@ -91,6 +92,7 @@ def test_no_cauda_equina_patients_feedback_speaks_of_a_spasm(facts, patients):
                 assert "spasm" not in text.lower(), (c.id, steps == EXAM_STEPS, chosen)
 
 
+@pytest.mark.cohort
 def test_every_diagnosis_is_told_apart_from_every_other_by_two_steps_over_20000_patients(facts):
     """For each pair, at least two steps where no patient of one shows what any patient of the other shows."""
     shown = defaultdict(lambda: defaultdict(set))
@@ -150,9 +152,15 @@ def test_the_pattern_over_the_day_tells_mechanical_inflammatory_and_claudication
     assert pattern["suspected-kidney-cause"] == {"pattern-colic"}
 
 
+@pytest.mark.cohort
 def test_class_patients_keep_the_presentation_mix_at_5000_students(facts):
-    drawn = Counter(p.case.presentation_id for p in class_patients(facts, 5000, 7))
+    """A cohort of 5,000 keeps its mix even where a presentation runs out of different patients: the
+    weighted mix follows the weights, the balanced mix gives every presentation its equal share."""
     total = sum(p.weight for p in facts.presentations)
+    weighted = Counter(p.case.presentation_id for p in class_patients(facts, 5000, 7, "weighted"))
     for p in facts.presentations:
-        share = drawn[p.id] / 5000
+        share = weighted[p.id] / 5000
         assert 0.6 * p.weight / total <= share <= 1.4 * p.weight / total, (p.id, share, p.weight / total)
+    balanced = Counter(p.case.presentation_id for p in class_patients(facts, 5000, 7, "balanced"))
+    each = 5000 // len(facts.presentations)
+    assert all(each <= balanced[p.id] <= each + 1 for p in facts.presentations), balanced

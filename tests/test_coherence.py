@@ -31,6 +31,7 @@ def test_every_data_case_is_coherent(facts):
     assert not {k: v for k, v in broken.items() if v}
 
 
+@pytest.mark.cohort
 def test_twenty_thousand_virtual_patients_are_coherent(facts):
     # virtual_patient raises if its own check fails; check again here so the test says which rule.
     bad = []
@@ -41,6 +42,7 @@ def test_twenty_thousand_virtual_patients_are_coherent(facts):
     assert not bad[:5]
 
 
+@pytest.mark.cohort
 def test_every_presentation_turns_up_in_20000_seeds(facts):
     seen = {virtual_patient(facts, seed).presentation_id for seed in range(20_000)}
     assert seen == {p.id for p in facts.presentations}

@@ -13,8 +13,10 @@ import json
 import re
 import sys
 from dataclasses import dataclass
+from html import escape as hp_escape
 from pathlib import Path
 
+import base32_crockford
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
@@ -292,13 +294,14 @@ def test_the_answer_key_opens_with_a_summary_linking_each_student():
     from spasm_lib.facts import load_facts
 
     facts = load_facts()
-    students = handouts.student_cases(facts, 12, 7)  # this class meets routine, watchful and urgent patients
+    students = handouts.student_cases(facts, 12, 7)  # a balanced class: every triage level
     page = hp.answer_key_page(facts, students, 7)
     main = page[page.index("<main>"):]
     summary = main[main.index("<table"):main.index("</table>")]
     assert main.index("<table") < main.index('<section class="answer-key-student"')
     heads = re.findall(r'<th scope="col">([^<]+)</th>', summary)
-    assert heads == ["Student", "Patient", "Triage", "Expected interpretation"]
+    assert heads == ["Student", "Code", "Patient", "Triage", "Expected interpretation", "Plan"]
+    steps = {r["id"]: r["title"] for r in csv_rows("pathway_steps")}
     interpretations = {r["id"]: r["name"] for r in csv_rows("interpretations")}
     rows = re.findall(r"<tr>(.*?)</tr>", summary.split("<tbody>")[1])
     assert len(rows) == 12
@@ -307,11 +310,35 @@ def test_the_answer_key_opens_with_a_summary_linking_each_student():
         assert f'<a href="#student-{number}">Student {number}</a>' in row
         assert f"Patient {number}" in row and str(student.seed) not in row
         assert html.escape(interpretations[student.case.interpretation_id]) in row
+        code = re.search(r'<td class="answer-key-code"[^>]*>([^<]+)</td>', row).group(1)
+        assert base32_crockford.decode(code, checksum=True) == student.seed  # an independent reader
+        plan = row.split('data-label="Plan">')[1]
+        assert plan.startswith(f'1. {hp_escape(steps["red-flag-screen"])}; 2. '), plan
+        assert plan.endswith(f'. {hp_escape(steps["safety-net"])}</td>'), plan
         level = expected_triage(student.case.red_flag_ids)
         assert re.search(rf'<td data-label="Triage">{re.escape(level)}</td>', row), (level, row)
         levels.add(level)
         assert f'id="student-{number}"' in main
-    assert len(levels) >= 3, levels
+    assert len(levels) == 4, levels
+
+
+def test_each_students_section_is_short_with_the_details_folded():
+    from spasm_lib import handouts
+    from spasm_lib.facts import load_facts
+
+    facts = load_facts()
+    students = handouts.student_cases(facts, 6, 3)
+    page = hp.answer_key_page(facts, students, 3)
+    sections = re.findall(r'<section class="answer-key-student".*?</section>', page, re.DOTALL)
+    assert len(sections) == 6
+    for student, section in zip(students, sections):
+        shown, folded = section.split('<details class="answer-key-details">')
+        assert "<details" not in shown and " open" not in folded.split(">")[0]
+        text = " ".join(re.sub(r"<[^>]+>", " ", shown).split())
+        assert len(text) < 1600, f"student {student.number}: {len(text)} characters before the fold"
+        for label in ("Triage", "Interpretation", "Plan", "Warning signs"):
+            assert f"<dt>{label}</dt>" in shown
+        assert "Model answer" in folded or "model answer" in folded.lower()
 
 
 # --------------------------------------------------------------------------- answer boxes sized for the answer

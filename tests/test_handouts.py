@@ -16,9 +16,9 @@ import pytest
 from spasm_lib import handout_pages, handouts, render
 from spasm_lib.facts import load_facts
 from spasm_lib.html import esc
+from spasm_lib.class_mix import student_seed
 from spasm_lib.params import NOTEBOOK_PARAMETERS
 from spasm_lib.records import NOTEBOOKS as CLASSROOM_NOTEBOOKS
-from spasm_lib.virtual_patients import student_seed
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "notebooks"))
 from handout_checks import (  # noqa: E402

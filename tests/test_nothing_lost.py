@@ -154,8 +154,8 @@ def test_patients_csv_neutralises_formulas(monkeypatch):
 
     real = patients.patient_records
 
-    def poisoned(facts, count, seed):
-        records = real(facts, count, seed)
+    def poisoned(facts, count, seed, *mix):
+        records = real(facts, count, seed, *mix)
         records[0]["story"] = '=HYPERLINK("http://evil.example","click")'
         return records
 

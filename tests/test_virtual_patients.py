@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 
+import base32_crockford
 import pytest
 
 from clinical_expectations import (
@@ -25,7 +26,8 @@ from spasm_lib.cli import main
 from spasm_lib.coherence import incoherences
 from spasm_lib.facts import Facts, load_facts
 from spasm_lib.handouts import student_cases
-from spasm_lib.virtual_patients import MAX_SEED, case_for, class_patients, virtual_patient
+from spasm_lib.class_mix import class_patients
+from spasm_lib.virtual_patients import MAX_SEED, case_for, virtual_patient
 
 AGE_FLAG = "age-over-50-or-under-20"
 SEEDS = range(400)
@@ -70,7 +72,7 @@ def test_same_seed_same_patient_in_another_process_with_another_hash_seed(facts)
 @pytest.mark.subprocess
 def test_no_numpy_needed_so_it_runs_the_same_in_the_browser():
     code = ("import sys\nfrom spasm_lib.facts import load_facts\nfrom spasm_lib.virtual_patients import "
-            "virtual_patient, class_patients\nF = load_facts()\nvirtual_patient(F, 5)\nclass_patients(F, 3, 1)\n"
+            "virtual_patient\nfrom spasm_lib.class_mix import class_patients\nF = load_facts()\nvirtual_patient(F, 5)\nclass_patients(F, 3, 1)\n"
             "print('numpy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
@@ -270,6 +272,7 @@ def test_export_has_the_required_keys_and_allowed_values(facts, exported):
     for k, record in enumerate(exported, 1):
         assert set(REQUIRED_KEYS) <= set(record), record.keys()
         assert record["id"] == f"patient-{k:03d}"
+        assert base32_crockford.decode(record["code"], checksum=True) == record["seed"]  # the handout's code
         assert record["region"] in ("lower-back", "upper-back")
         assert record["presentation"] in facts.by_id("presentations")
         assert record["triage"] in ("emergency", "urgent", "watchful", "routine")

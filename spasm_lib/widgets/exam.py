@@ -65,6 +65,7 @@ CONFIDENCE_FIRST = "Before committing, say how sure you are (the four choices ab
 HYPOTHESIS_PROMPT = ("After the history: what is your working hypothesis? Choose one before the physical "
                      "examination, then test it; you may revise it at any time.")
 NO_HYPOTHESIS_YET = " You have not given a working hypothesis yet: say what you think after the history, then test it."
+from spasm_lib.widgets.patient_code import PatientCodeBox
 
 _WIDE = {"description_width": "initial"}
 DONE_MARK = "\u2713 "
@@ -149,12 +150,14 @@ class ExamSimulator(StaticView, Described, W.VBox):
         self.debrief.add_class("spasm-exam-debrief")
         self.hypothesis.observe(self._on_hypothesis, names="value")
         self.confidence.observe(self._on_confidence, names="value")
+        self.patient_code = PatientCodeBox(self.use_seed)
         self.case.observe(self._on_patient, names="value")
         self.seed.observe(self._on_patient, names="value")
         self.commit.on_click(lambda _b: self._commit())
         self.restart.on_click(lambda _b: self._restart())
         super().__init__(
             [
+                self.patient_code,
                 W.HBox([self.case, self.seed], layout=W.Layout(flex_flow="row wrap")),
                 self.patient_view,
                 W.HBox(list(self.step_buttons.values()), layout=W.Layout(flex_flow="row wrap")),
@@ -171,6 +174,11 @@ class ExamSimulator(StaticView, Described, W.VBox):
             ]
         )
         self._on_patient(None)
+
+    def use_seed(self, seed: int) -> None:
+        """The virtual patient of ``seed`` (a student's patient code names it)."""
+        self.seed.value = seed
+        self.case.value = RANDOM_CASE
 
     def perform(self, step_id: str) -> None:
         site = self.site.value if step_needs_site(self.facts, step_id) else None

@@ -37,6 +37,7 @@ from spasm_lib.widgets.base import StaticView
 from spasm_lib.widgets.notice import notice_line
 
 STEM = "03_treatment_pathway"
+from spasm_lib.widgets.patient_code import PatientCodeBox
 
 _WIDE = {"description_width": "initial"}
 NO_PREDICTION = "(choose the step you expect next)"
@@ -75,14 +76,20 @@ class TreatmentPathwayWalk(StaticView, Described, W.VBox):
         self.view = W.HTML()
         self.view.add_class("spasm-walk-view")
         self.debrief.add_class("spasm-walk-debrief")
+        self.patient_code = PatientCodeBox(self.use_seed)
         self.case.observe(lambda _c: self._new_patient(), names="value")
         self.seed.observe(lambda _c: self._new_patient(), names="value")
         self.show_next.on_click(lambda _b: self._advance())
         self.restart.on_click(lambda _b: self._new_patient())
         self.review.observe(self._on_review, names="value")
-        super().__init__([self.case, self.seed, W.HBox([self.prediction, self.show_next]), self.review,
+        super().__init__([self.patient_code, self.case, self.seed, W.HBox([self.prediction, self.show_next]), self.review,
                           self.restart, self.view, self.debrief, self.notice])
         self._new_patient()
+
+    def use_seed(self, seed: int) -> None:
+        """The virtual patient of ``seed`` (a student's patient code names it)."""
+        self.seed.value = seed
+        self.case.value = RANDOM_CASE
 
     def _patient(self) -> R.Case:
         return case_for(self.facts, self.case.value, self.seed.value)

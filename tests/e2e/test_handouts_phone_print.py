@@ -183,7 +183,8 @@ def test_on_a_desktop_tables_stay_tables(open_offline, handout_set, handout):
 def test_the_answer_key_summary_links_each_students_section(open_offline, handout_set):
     page = open_offline(handout_set / "answer-key.html", PHONE).page
     summary = page.locator("table").first
-    expect(summary.locator("thead th")).to_have_text(["Student", "Patient", "Triage", "Expected interpretation"])
+    expect(summary.locator("thead th")).to_have_text(["Student", "Code", "Patient", "Triage", "Expected interpretation",
+                                                      "Plan"])
     students = [h.student for h in EXPECTED if h.student]
     links = summary.locator("tbody a")
     expect(links).to_have_count(len(students))
