@@ -21,6 +21,7 @@ import contextlib
 import functools
 import http.server
 import json
+import re
 import subprocess
 import sys
 import threading
@@ -199,3 +200,28 @@ def first_output(browser, site: StaticSite, notebook: str, selector: str) -> Fir
     finally:
         with contextlib.suppress(Exception):
             context.close()
+
+
+def run_scratch_cell(page, code: str) -> str:
+    """Add a code cell at the end of the notebook in front, run it, and return its output's text.
+
+    Through JupyterLab's own application object (the site exposes it for its helper script): the
+    cell is inserted, filled and run as the Run button would, without typing into the editor.
+    """
+    cells = page.locator(".jp-NotebookPanel:visible .jp-CodeCell")
+    before = cells.count()
+    page.evaluate(
+        """async (code) => {
+            const app = window.jupyterapp;
+            const notebook = app.shell.currentWidget.content;
+            notebook.activeCellIndex = notebook.widgets.length - 1;
+            await app.commands.execute('notebook:insert-cell-below');
+            notebook.activeCell.model.sharedModel.setSource(code);
+            await app.commands.execute('notebook:run-cell');
+        }""",
+        code,
+    )
+    expect(cells).to_have_count(before + 1)
+    cell = cells.nth(before)
+    expect(cell.locator(".jp-InputArea-prompt")).to_have_text(re.compile(r"\[\d+\]"), timeout=LITE_RUN_MS)
+    return "\n".join(cell.locator(".jp-OutputArea-output").all_text_contents())
