@@ -34,7 +34,7 @@ from .conftest import DESKTOP, UI_MS, LabPage, PageLog, expect
 ROOT = Path(__file__).resolve().parents[2]
 PYODIDE_CACHE = ROOT / "build" / "pyodide"
 WHEEL_CACHE = ROOT / "build" / "lite-wheels"
-# A kernel start in the browser (Pyodide boots, loads numpy, pandas and matplotlib) takes tens of
+# A kernel start in the browser (Pyodide boots, loads IPython, the widgets and this package) takes tens of
 # seconds on two busy cores, several kernels at once longer: a ceiling against a hang, not a target.
 LITE_RUN_MS = 300_000
 BUILD_TIMEOUT_S = 900

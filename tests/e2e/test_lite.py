@@ -247,7 +247,7 @@ def test_start_again_from_the_original_asks_first_then_brings_the_stored_noteboo
     assert len(questions) == 2 and all('Start "01_risk_factors.ipynb" again from the original?' in q for q in questions)
     # The student's copy is gone from the browser's storage: the file the site serves is the stored one.
     served = page.evaluate(
-        "async (path) => (await window.jupyterapp.serviceManager.contents.get(path)).content.cells.map(c => c.source)",
+        "async (path) => (await window.jupyterapp.serviceManager.contents.get(path, {content: true})).content.cells.map(c => Array.isArray(c.source) ? c.source.join('') : c.source)",
         "01_risk_factors.ipynb",
     )
     assert served == ["".join(cell["source"]) for cell in stored["cells"]]
