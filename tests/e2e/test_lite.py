@@ -168,6 +168,9 @@ def test_every_notebook_is_run_and_every_widget_notebook_is_used_in_the_site():
 # What a student's first visit to notebook 01 costs and shows (its own fresh profile)
 
 
+NOTICE_MS = 60_000
+
+
 @pytest.fixture(scope="module")
 def first_visit(browser, lite_server):
     """Notebook 01 opened in a fresh profile and run: the page, and what the notice said while Python started."""
@@ -176,9 +179,12 @@ def first_visit(browser, lite_server):
         page = context.new_page()
         page.goto(f"{lite_server.url}lab/index.html?path=01_risk_factors.ipynb")
         notice = page.locator("#spasm-teach-kernel-notice")
-        expect(notice).to_be_visible(timeout=LITE_RUN_MS)
-        said = notice.text_content()
-        role = notice.get_attribute("role")
+        said = role = None
+        try:  # the page shows it within seconds; Python takes far longer to start
+            expect(notice).to_be_visible(timeout=NOTICE_MS)
+            said, role = notice.text_content(), notice.get_attribute("role")
+        except AssertionError:
+            pass  # recorded as None: test_a_notice_says_python_is_starting... fails, the others still run
         expect(page.locator(".jp-Notebook-ExecutionIndicator[data-status=idle]")).to_have_count(1, timeout=LITE_RUN_MS)
         expect(page.locator(".jp-Toolbar-kernelName").first).to_have_text("Python (Pyodide)", timeout=LITE_RUN_MS)
         expect(notice).to_be_hidden(timeout=LITE_RUN_MS)
@@ -192,6 +198,7 @@ def first_visit(browser, lite_server):
 
 
 def test_a_notice_says_python_is_starting_until_the_kernel_is_ready(first_visit):
+    assert first_visit["notice"] is not None, "no notice while Python started"
     assert re.fullmatch(r"Python is starting in your browser \(about \d+ s\)\..*", first_visit["notice"]), first_visit["notice"]
     assert first_visit["notice_role"] == "status"  # read out by a screen reader
 
