@@ -223,6 +223,16 @@ def test_an_online_site_builds_from_a_relative_path_and_leaves_nothing_else(tmp_
     assert sorted(p.name for p in (site / "files").glob("*.ipynb")) == sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
     wheels = sorted(p.name.split("-")[0] for p in (site / "pypi").glob("*.whl"))
     assert wheels == ["comm", "ipywidgets", "jupyterlab_widgets", "spasm_teach"]
+    # The site's own helpers: loaded once by the lab page, filled in, and the command in the File menu.
+    page = (site / "lab" / "index.html").read_text()
+    assert page.count('<script src="../static/spasm-teach/lite-helpers.js" defer></script>') == 1
+    script = (site / "static" / "spasm-teach" / "lite-helpers.js").read_text()
+    assert "__" not in script.replace("__proto__", "")  # no placeholder left
+    assert "'spasm-teach:start-again'" in script
+    menus = json.loads((site / "overrides.json").read_text())["@jupyterlab/mainmenu-extension:plugin"]["menus"]
+    assert {"id": "jp-mainmenu-file", "items": [{"command": "spasm-teach:start-again", "rank": 5}]} in menus
+    config = json.loads((site / "jupyter-lite.json").read_text())["jupyter-config-data"]
+    assert config["exposeAppInBrowser"] is True
     # The same inputs give the same files (a second build, byte for byte, but for its own folder name).
     again = _cli("-o", "again", "--cache", str(ROOT / "build" / "lite-wheels"), cwd=tmp_path)
     assert again.returncode == 0, again.stderr
