@@ -1,16 +1,21 @@
-"""The JupyterLite rows of ``make bench``: the offline site's size, and time to the first widget.
+"""The JupyterLite rows of ``make bench``: the offline site's size, and what opening a notebook costs.
 
 * **Site size**: the offline site (``spasm-teach lite --pyodide DIR``) in MB, beside the Pyodide
-  distribution it carries (the part no site can do without).
-* **Time to first widget**: from asking a newly started Chromium for
-  ``lab/index.html?path=01_risk_factors.ipynb`` (a student's first visit), through the kernel starting in the browser and Run All, to the first widget
-  drawn in an output. Its floor, measured in the same site and the same way, is a one-cell
-  notebook that imports pandas and shows a DataFrame: what any notebook of a Pyodide site costs
-  before this package does anything (Pyodide boots, numpy and pandas load).
+  distribution it carries. Target: at most 30 MB (a class downloading it on poor Wi-Fi).
+* **Time to first widget**, for notebooks 01, 02 and 03: from asking a newly started Chromium for
+  ``lab/index.html?path=NOTEBOOK`` (a student's first visit), through the kernel starting in the
+  browser and Run All, to the first widget drawn in an output. Its floor, measured in the same site
+  and the same way, is the **empty notebook**: one ``1+1`` cell, until its ``2`` shows, i.e.
+  JupyterLite and Pyodide's own start. Target: at most 1.3x the floor.
+* **Bytes before the first widget**: the transfer sizes the browser's resource timing gives for
+  every resource the page and its workers (the kernel's included) fetched by then, beside the
+  empty notebook's. Target: at most 1.3x the floor's.
 
-The site and a copy of the notebooks with the floor notebook beside them are built in a temporary
-folder; the browser blocks every request that is not for 127.0.0.1 (as the browser test does) and
-a row fails loudly if any request tried to leave.
+The site is built from a copy of the notebooks with the empty notebook beside them, in a temporary
+folder. A new Chromium for every visit (Chromium keeps compiled WebAssembly across the contexts of
+one browser; a student's first visit has none), the visits alternating between the floor and the
+notebooks so a busy moment hits all alike. The browser blocks every request that is not for
+127.0.0.1 (as the browser test does) and a row fails loudly if any request tried to leave.
 """
 
 from __future__ import annotations
@@ -25,9 +30,13 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-WIDGET_NOTEBOOK = "01_risk_factors.ipynb"
-FLOOR_NOTEBOOK = "zz_pandas_floor.ipynb"
-FLOOR_CELL = 'import pandas\npandas.DataFrame({"region": ["lower back", "neck"], "cases": [3, 1]})'
+WIDGET_NOTEBOOKS = ("01_risk_factors.ipynb", "02_exam_simulator.ipynb", "03_treatment_pathway.ipynb")
+FLOOR_NOTEBOOK = "zz_empty_floor.ipynb"
+FLOOR_CELL = "1+1"
+FLOOR_SELECTOR = "pre"  # the text/plain output `2`
+WIDGET_SELECTOR = ".jupyter-widgets"
+SITE_TARGET = "<= 30 MB"
+RATIO_TARGET = "<= 1.3x floor"
 
 
 def _floor_notebook(like: Path) -> dict:
@@ -45,7 +54,7 @@ def _floor_notebook(like: Path) -> dict:
 def rows(quick: bool, row: Callable[..., dict[str, Any]]) -> list[dict[str, Any]]:
     sys.path.insert(0, str(ROOT))
     from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, _missing_browser
-    from tests.e2e.lite_site import StaticSite, build_offline_site, seconds_to_first_output
+    from tests.e2e.lite_site import StaticSite, build_offline_site, first_output
 
     from spasm_lib.lite import folder_size
 
@@ -55,40 +64,44 @@ def rows(quick: bool, row: Callable[..., dict[str, Any]]) -> list[dict[str, Any]
     from playwright.sync_api import sync_playwright
 
     repeat = 1 if quick else 3
+    visits = [(FLOOR_NOTEBOOK, FLOOR_SELECTOR)] + [(name, WIDGET_SELECTOR) for name in WIDGET_NOTEBOOKS]
+    seconds: dict[str, list[float]] = {name: [] for name, _ in visits}
+    fetched: dict[str, list[int]] = {name: [] for name, _ in visits}
     with tempfile.TemporaryDirectory(prefix="bench-lite-") as tmp:
         notebooks = Path(tmp) / "notebooks"
-        shutil.copytree(ROOT / "notebooks", notebooks, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
-        floor = _floor_notebook(notebooks / WIDGET_NOTEBOOK)
+        notebooks.mkdir()
+        for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+            shutil.copyfile(path, notebooks / path.name)
+        floor = _floor_notebook(notebooks / WIDGET_NOTEBOOKS[0])
         (notebooks / FLOOR_NOTEBOOK).write_text(json.dumps(floor), encoding="utf-8")
         site = build_offline_site(Path(tmp) / "site", notebooks=notebooks)
         size_mb = folder_size(site) / 1e6
         pyodide_mb = folder_size(site / "static" / "pyodide") / 1e6
         server = StaticSite(site)
-        widget_s: list[float] = []
-        floor_s: list[float] = []
         try:
             with sync_playwright() as playwright:
-                for _ in range(repeat):  # alternate, so a busy moment hits both alike
-                    for samples, notebook, selector in (
-                        (floor_s, FLOOR_NOTEBOOK, "table"),
-                        (widget_s, WIDGET_NOTEBOOK, ".jupyter-widgets"),
-                    ):
-                        # A new browser each time: Chromium keeps compiled WebAssembly across the
-                        # contexts of one browser, and a student's first visit has none.
+                for _ in range(repeat):
+                    for notebook, selector in visits:
                         browser = playwright.chromium.launch(
                             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
                         )
                         try:
-                            seconds, left = seconds_to_first_output(browser, server, notebook, selector)
+                            visit = first_output(browser, server, notebook, selector)
                         finally:
                             browser.close()
-                        if left:
-                            raise RuntimeError(f"{notebook}: requests tried to leave 127.0.0.1: {left[:5]}")
-                        samples.append(seconds)
+                        if visit.left:
+                            raise RuntimeError(f"{notebook}: requests tried to leave 127.0.0.1: {visit.left[:5]}")
+                        seconds[notebook].append(visit.seconds)
+                        fetched[notebook].append(visit.bytes)
         finally:
             server.close()
-    return [
-        row("lite: offline site size (reference: its Pyodide)", size_mb, "MB", pyodide_mb, "report"),
-        row("lite: open 01 to first widget (floor: pandas one-cell)", statistics.median(widget_s), "s",
-            statistics.median(floor_s), "report"),
-    ]
+    floor_s = statistics.median(seconds[FLOOR_NOTEBOOK])
+    floor_mb = statistics.median(fetched[FLOOR_NOTEBOOK]) / 1e6
+    table = [row("lite: offline site size (reference: its Pyodide)", size_mb, "MB", pyodide_mb, SITE_TARGET)]
+    for name in WIDGET_NOTEBOOKS:
+        short = name[:2]
+        table.append(row(f"lite: open {short} to first widget (floor: empty notebook, 1+1)",
+                         statistics.median(seconds[name]), "s", floor_s, RATIO_TARGET))
+        table.append(row(f"lite: MB fetched before {short}'s first widget (floor: empty notebook's)",
+                         statistics.median(fetched[name]) / 1e6, "MB", floor_mb, RATIO_TARGET))
+    return table

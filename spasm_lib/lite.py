@@ -8,18 +8,29 @@ loads Pyodide from its usual online location.
 
 How the notebooks run with nothing for the student to type: the stored notebooks stay exactly as
 nbval checks them (no ``%pip install`` cell is added). Instead the site tells the Pyodide kernel to
-load, as it starts, Pyodide's own numpy, pandas and matplotlib and the wheels of this package and
-of ipywidgets (``loadPyodideOptions.packages`` of the pyodide-kernel settings). A wheel given by
-URL is installed as it is, without resolving its ``Requires-Dist``; that is what we want, since the
-server-side dependencies (JupyterLab, papermill, nbconvert) have no place in a browser. The same
-wheels are also listed for piplite, with PyPI's fallback switched off, so ``%pip install ipywidgets``
-finds them locally and nothing is fetched from an index.
+load, as it starts, the wheels of this package, ipywidgets and comm (``loadPyodideOptions.packages``
+of the pyodide-kernel settings), and nothing else: no notebook imports numpy, pandas or matplotlib,
+and each would cost every student seconds and megabytes at every start. pandas (with numpy) stays
+in the offline distribution for a student who asks for a DataFrame: a cell that imports it gets it
+from the kernel (Pyodide's ``loadPackagesFromImports``), and ``Facts.frame`` fetches it itself
+(:mod:`spasm_lib.browser_packages`). A wheel given by URL is installed as it is, without resolving
+its ``Requires-Dist``; that is what we want, since the server-side dependencies (JupyterLab,
+papermill, nbconvert) have no place in a browser. The same wheels are also listed for piplite,
+with PyPI's fallback switched off, so ``%pip install ipywidgets`` finds them locally and nothing is
+fetched from an index.
+
+The site also carries a small script of its own (``static/spasm-teach/lite-helpers.js``, loaded by
+the lab page): a "Python is starting" notice while the kernel loads, and a "Start this notebook
+again from the original" command (menu *File*), with a confirmation, for JupyterLite's layering of
+a student's saved copy over the site's file.
 
 This module only builds; nothing here runs inside Pyodide.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -28,7 +39,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -38,14 +49,15 @@ from spasm_lib.records import AUDIENCES
 
 # The versions that were tried together and work (tried here, 2026-11-30; tests/e2e/test_lite.py runs them):
 # jupyterlite-core 0.5.1 with jupyterlite-pyodide-kernel 0.5.2 run Pyodide 0.27.x (Python 3.12).
-# One Pyodide version for the online and the offline site, so both run the same numpy, pandas and
-# matplotlib (0.27.7: numpy 2.0.2, pandas 2.2.3, matplotlib 3.8.4). Change it together with the
-# `lite` extra in pyproject.toml and tools/fetch_pyodide.py's pinned download hashes.
+# One Pyodide version for the online and the offline site, so both run the same pandas
+# (0.27.7: numpy 2.0.2, pandas 2.2.3). Change it together with the `lite` extra in pyproject.toml,
+# PYODIDE_CORE_SHA256 below and tools/fetch_pyodide.py's pinned download hashes.
 PYODIDE_VERSION = "0.27.7"
 PYODIDE_ONLINE = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/"
 
-# What the library imports that Pyodide itself provides (the lock names; their dependencies follow).
-LIBRARY_PACKAGES = ("numpy", "pandas", "matplotlib")
+# What the offline distribution carries for a student to ask for, though the kernel never loads it
+# at start (the lock names; their dependencies follow): pandas, for ``Facts.frame``.
+ON_DEMAND_PACKAGES = ("pandas",)
 # What the pyodide kernel loads from Pyodide as it starts (its worker asks piplite for these; the
 # rest of its list, ipykernel and pyodide_kernel, ships with the kernel extension, comm with us).
 KERNEL_PACKAGES = ("micropip", "ipython", "ssl", "sqlite3")
@@ -53,6 +65,8 @@ KERNEL_PACKAGES = ("micropip", "ipython", "ssl", "sqlite3")
 # are the ones installed here, so the kernel side of ipywidgets matches the JupyterLab extension
 # (jupyterlab_widgets) that `jupyter lite build` copies from this same environment.
 WIDGET_DISTRIBUTIONS = ("ipywidgets", "comm", "jupyterlab_widgets")
+# Of those, what the kernel loads at start (jupyterlab_widgets is the browser side; piplite has it).
+KERNEL_WIDGET_DISTRIBUTIONS = ("ipywidgets", "comm")
 
 # Pyodide's files that a site needs (the rest of the npm package: type definitions, source maps,
 # a console page).
@@ -60,6 +74,17 @@ PYODIDE_CORE_FILES = (
     "pyodide.js", "pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip",
     "pyodide-lock.json", "package.json",
 )
+# Their sha256, as they are in the npm package pyodide@0.27.7 (whose archive tools/fetch_pyodide.py
+# pins by sha256). The lock's own hash pins, through it, every package wheel's.
+PYODIDE_CORE_SHA256 = {
+    "pyodide.js": "b4cb23a53aba19c221659b9fb40a2f18281d685691dc06647fb0afd0681baf98",
+    "pyodide.mjs": "04c052c815abb0bf2981fa38c2dfa58e3120ee5288c956df2b2a15e301782c5f",
+    "pyodide.asm.js": "6b4c90de5b7172873f04f21884d0e9d2274e305fe32116558fe3e4fbe3618d51",
+    "pyodide.asm.wasm": "a50dd1843f805a0b7c45b61037ee0d7b26dfe85efe0e18ef95a34ad24e401f5f",
+    "python_stdlib.zip": "16611534726e5d8ac2bd8f926410b2dcb8d6f49aa24913463533b457a2115c16",
+    "pyodide-lock.json": "9c45b916001a750f4102fc287494f3eab215909c7535c626a20db80fd6333e2c",
+    "package.json": "bf221f60c881626236d3501375a97753672a7fa6fed70e469e083f157c8a30d4",
+}
 
 # The files the wheel is built from (pyproject.toml maps data/ and notebooks/ into the package).
 _WHEEL_SOURCES = ("pyproject.toml", "README.md", "LICENSE", "spasm_lib", "data", "notebooks")
@@ -104,18 +129,32 @@ def read_lock(folder: Path) -> dict:
         raise LiteError(f"--pyodide {folder}: no pyodide-lock.json; expected a Pyodide {PYODIDE_VERSION} distribution folder")
     if path.stat().st_size > _MAX_LOCK_BYTES:
         raise LiteError(f"--pyodide {folder}: pyodide-lock.json is over {_MAX_LOCK_BYTES // 2**20} MiB; not a Pyodide lock file")
+
+    def malformed(why: str) -> LiteError:
+        return LiteError(f"--pyodide {folder}: pyodide-lock.json is not a Pyodide lock file ({why})")
+
     try:
         lock = json.loads(path.read_text(encoding="utf-8"))
-        version = lock["info"]["version"]
-        packages = lock["packages"]
-    except (ValueError, KeyError, TypeError):
-        raise LiteError(f"--pyodide {folder}: pyodide-lock.json is not a Pyodide lock file") from None
-    if version != PYODIDE_VERSION or not isinstance(packages, dict):
-        raise LiteError(f"--pyodide {folder}: Pyodide {version}; expected Pyodide {PYODIDE_VERSION}")
+    except (ValueError, UnicodeDecodeError):
+        raise malformed("not JSON") from None
+    version = lock.get("info", {}).get("version") if isinstance(lock, dict) and isinstance(lock.get("info"), dict) else None
+    if not isinstance(version, str):
+        raise malformed("no info.version")
+    if version != PYODIDE_VERSION:
+        raise LiteError(f"--pyodide {folder}: Pyodide {version[:40]}; expected Pyodide {PYODIDE_VERSION}")
+    packages = lock.get("packages")
+    if not isinstance(packages, dict):
+        raise malformed("its packages are not a table")
+    for name, entry in packages.items():
+        if not isinstance(entry, dict):
+            raise malformed(f"package {name[:60]} is not a table")
+        for key, kind in (("file_name", str), ("sha256", str), ("depends", list)):
+            if not isinstance(entry.get(key), kind):
+                raise malformed(f"package {name[:60]} has no {key}")
     return lock
 
 
-def needed_packages(lock: Mapping, roots: Iterable[str] = LIBRARY_PACKAGES + KERNEL_PACKAGES) -> list[str]:
+def needed_packages(lock: Mapping, roots: Iterable[str] = ON_DEMAND_PACKAGES + KERNEL_PACKAGES) -> list[str]:
     """The lock names of ``roots`` and everything they depend on, sorted (what an offline site keeps)."""
     packages = lock["packages"]
     seen: set[str] = set()
@@ -143,12 +182,13 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def check_pyodide_dir(folder: Path) -> list[Path]:
+def check_pyodide_dir(folder: Path, core_sha256: Mapping[str, str] = PYODIDE_CORE_SHA256) -> list[Path]:
     """The files of a local Pyodide distribution that a site copies, each checked.
 
-    Every core file must be there, and every package the notebooks and the kernel need, each
-    matching the sha256 of the lock: a site that lacks one fails in the student's browser, so it
-    is refused here instead.
+    Every core file must be there and match the npm package's (``core_sha256``; the lock among
+    them, which pins every package's hash), and every package the kernel and the notebooks need
+    must match the sha256 of the lock: a site that lacks one fails in the student's browser, and a
+    changed interpreter is not what was tested, so either is refused here instead.
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -156,6 +196,10 @@ def check_pyodide_dir(folder: Path) -> list[Path]:
     lock = read_lock(folder)
     missing = [name for name in PYODIDE_CORE_FILES if not (folder / name).is_file()]
     files = [folder / name for name in PYODIDE_CORE_FILES]
+    for name in PYODIDE_CORE_FILES:
+        if name not in missing and sha256_of(folder / name) != core_sha256.get(name):
+            raise LiteError(f"--pyodide {folder}: {name} does not match the sha256 of the npm package "
+                            f"pyodide@{PYODIDE_VERSION}; expected its files unchanged (make lite-offline fetches them)")
     for name in needed_packages(lock):
         entry = lock["packages"][name]
         path = folder / entry["file_name"]
@@ -184,13 +228,16 @@ def project_root() -> Path:
     return root
 
 
-def _run(command: list[str], what: str, **kwargs) -> None:
-    done = subprocess.run(command, capture_output=True, text=True, **kwargs)
+def _run(command: list[str], what: str, temp: Path, env: Mapping[str, str] | None = None, **kwargs) -> None:
+    """Run a build step; its temporary files (pip's ``pip-*`` folders) go into ``temp``, the build's
+    own temporary folder, so that an interrupted step leaves none behind when that folder goes."""
+    env = dict(env if env is not None else os.environ, TMPDIR=str(temp), TEMP=str(temp), TMP=str(temp))
+    done = subprocess.run(command, capture_output=True, text=True, env=env, **kwargs)
     if done.returncode != 0:
         raise LiteBuildFailed(f"{what} failed ({done.returncode}):\n{(done.stdout + done.stderr)[-4000:]}")
 
 
-def build_own_wheel(into: Path) -> Path:
+def build_own_wheel(into: Path, temp: Path) -> Path:
     """``pip wheel`` of the running source tree, without build isolation (so it works offline).
 
     It builds from a fresh copy of the files the wheel is made of: setuptools builds in place and
@@ -210,7 +257,7 @@ def build_own_wheel(into: Path) -> Path:
     _run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
          "--disable-pip-version-check", "--quiet", "-w", str(into), str(source)],
-        "building the spasm-teach wheel", env=env,
+        "building the spasm-teach wheel", into, env=env,
     )
     wheels = sorted(into.glob(f"spasm_teach-{__version__}-*.whl"))
     if len(wheels) != 1:
@@ -234,7 +281,7 @@ def _wheel_prefix(requirement: str) -> str:
     return f"{name.replace('-', '_')}-{version}-"
 
 
-def widget_wheels(cache: Path) -> list[Path]:
+def widget_wheels(cache: Path, temp: Path) -> list[Path]:
     """The widget wheels from ``cache``, downloaded there first if missing (pure Python, from PyPI)."""
     cache.mkdir(parents=True, exist_ok=True)
     wanted = widget_requirements()
@@ -250,7 +297,7 @@ def widget_wheels(cache: Path) -> list[Path]:
             _run(
                 [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
                  "--disable-pip-version-check", "--quiet", "-d", tmp, *missing],
-                f"downloading {', '.join(missing)} into {cache}",
+                f"downloading {', '.join(missing)} into {cache}", temp,
             )
             for wheel in Path(tmp).glob("*.whl"):
                 os.replace(wheel, cache / wheel.name)
@@ -265,6 +312,22 @@ def widget_wheels(cache: Path) -> list[Path]:
 # The site
 
 
+def source_notebooks(source: Path) -> list[Path]:
+    """The notebooks of ``source`` (``*.ipynb``, not hidden), each read with bounds and validated as
+    ``handouts --notebooks`` validates them: a broken one is refused before anything is built."""
+    from spasm_lib.inputs import InputError, read_notebook
+
+    found = sorted(p for p in Path(source).glob("*.ipynb") if not p.name.startswith("."))
+    if not found:
+        raise LiteError(f"--notebooks {source}: no notebooks (*.ipynb) in that folder")
+    for path in found:
+        try:
+            read_notebook(path, "--notebooks")
+        except InputError as exc:
+            raise LiteError(str(exc)) from None
+    return found
+
+
 def site_notebooks(source: Path, into: Path, audience: str) -> list[str]:
     """Copies of the notebooks for the site: as stored, or with ``audience = "instructor"`` injected.
 
@@ -273,7 +336,7 @@ def site_notebooks(source: Path, into: Path, audience: str) -> list[str]:
     """
     into.mkdir(parents=True, exist_ok=True)
     names = []
-    for path in sorted(Path(source).glob("*.ipynb")):
+    for path in source_notebooks(Path(source)):
         target = into / path.name
         if audience == "student":
             shutil.copyfile(path, target)
@@ -296,8 +359,6 @@ def site_notebooks(source: Path, into: Path, audience: str) -> list[str]:
                 cell.metadata.pop("papermill", None)
             nbformat.write(nb, target)
         names.append(path.name)
-    if not names:
-        raise LiteError(f"no notebooks (*.ipynb) in {source}")
     return names
 
 
@@ -322,12 +383,14 @@ def lite_config(wheels: list[Path], pyodide_url: str) -> tuple[dict, dict, dict]
         "jupyter-config-data": {
             "appName": f"{SITE_NAME} (JupyterLite)",
             "disabledExtensions": ["@jupyterlab/apputils-extension:announcements"],
+            # lite-helpers.js registers its command on the app (JupyterLite's own option for this).
+            "exposeAppInBrowser": True,
             "litePluginSettings": {
                 _KERNEL_SETTINGS: {
                     "pyodideUrl": pyodide_url,
                     "disablePyPIFallback": True,
                     "loadPyodideOptions": {
-                        "packages": list(LIBRARY_PACKAGES) + [_wheel_url(w.name) for w in wheels],
+                        "packages": [_wheel_url(w.name) for w in wheels if _kernel_loads(w.name)],
                     },
                 }
             },
@@ -335,8 +398,20 @@ def lite_config(wheels: list[Path], pyodide_url: str) -> tuple[dict, dict, dict]
     }
     # Every cell rendered (JupyterLab's default windowing resizes cells as they scroll into view,
     # so a control near the end of a long notebook moves under the pointer).
-    overrides = {"@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"}}
+    overrides = {
+        "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
+        # The site's own command (lite-helpers.js), in the File menu beside JupyterLab's "Revert".
+        "@jupyterlab/mainmenu-extension:plugin": {
+            "menus": [{"id": "jp-mainmenu-file", "items": [{"command": START_AGAIN_COMMAND, "rank": 5}]}]
+        },
+    }
     return build_config, page_config, overrides
+
+
+def _kernel_loads(wheel_name: str) -> bool:
+    """Whether the kernel loads this wheel as it starts: ours and the kernel side of the widgets."""
+    name = wheel_name.split("-")[0]
+    return name == "spasm_teach" or name in {d.replace("-", "_") for d in KERNEL_WIDGET_DISTRIBUTIONS}
 
 
 def _pyodide_source(pyodide: str | Path | None) -> tuple[str, Path | None]:
@@ -351,11 +426,91 @@ def _pyodide_source(pyodide: str | Path | None) -> tuple[str, Path | None]:
     return "./static/pyodide/pyodide.js", Path(text)
 
 
-def _check_output(output: Path) -> None:
+def package_folders() -> dict[str, Path]:
+    """The package's own folders (its source, data and notebooks): never an output."""
+    from importlib import resources
+
+    return {
+        "source": Path(str(resources.files("spasm_lib"))),
+        "data": Path(str(resources.files("spasm_lib.data"))),
+        "notebooks": Path(str(resources.files("spasm_lib.notebooks"))),
+    }
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    path, folder = Path(os.path.realpath(path)), Path(os.path.realpath(folder))
+    return path == folder or folder in path.parents
+
+
+def _check_output(output: Path, notebooks: Path | None) -> None:
+    """Refused before anything runs: an output that exists, has no parent folder, or lies inside
+    the package's own folders or the notebooks the site is built from."""
+    shown = f"-o {output}"
     if output.exists() or output.is_symlink():
-        raise LiteError(f"-o {output} already exists; the site goes into a new folder (remove the old one yourself)")
+        raise LiteError(f"{shown} already exists; the site goes into a new folder (remove the old one yourself)")
     if not output.parent.is_dir():
-        raise LiteError(f"-o {output}: no folder {output.parent} to create it in")
+        raise LiteError(f"{shown}: no folder {output.parent} to create it in")
+    for what, folder in package_folders().items():
+        if _inside(output, folder):
+            raise LiteError(f"{shown} is inside the package's {what} folder {folder}; "
+                            "expected a folder outside the package (the package's files are never outputs)")
+    if notebooks is not None and _inside(output, notebooks):
+        raise LiteError(f"{shown} is inside --notebooks {notebooks}; expected a folder outside the site's input")
+
+
+def _check_cache(cache: Path, shown: str) -> None:
+    """The wheel cache: a folder that exists or can be made in one that can be written."""
+    from spasm_lib.inputs import InputError, kind_of, writable_folder
+
+    if cache.exists() and not cache.is_dir():
+        raise LiteError(f"--cache {shown}: is {kind_of(cache.stat().st_mode)}, not a folder; "
+                        "expected a folder for downloaded wheels")
+    try:
+        writable_folder(cache, f"--cache {shown}")
+    except InputError as exc:
+        raise LiteError(str(exc)) from None
+
+
+_CLAIM_SUFFIX = ".spasm-lite-building"
+
+
+@contextlib.contextmanager
+def claim_output(output: str | Path) -> Iterator[Path]:
+    """Claim ``output`` for one build: a folder ``.NAME.spasm-lite-building`` beside it, locked.
+
+    Making it is the proof, up front, that the folder can be written in; its lock (``flock``,
+    released by the kernel when the process dies, however it dies) tells a second, concurrent
+    build of the same site to stop at once. A claim that no process holds was left by a build that
+    was killed: it holds only what that build staged there, and is taken over. The finished site is
+    staged in the claim and renamed into place, so nothing partial ever has the output's name.
+    """
+    output = Path(output)
+    claim = output.parent / f".{output.name}{_CLAIM_SUFFIX}"
+    try:
+        claim.mkdir()
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise LiteError(f"-o {output}: cannot write in {output.parent} ({exc.strerror or exc}); "
+                        "expected a folder that can be written") from None
+    try:
+        handle = os.open(claim, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError as exc:
+        raise LiteError(f"-o {output}: {claim} is in the way ({exc.strerror or exc}); remove it") from None
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(handle)  # the claim is the other build's: left as it is
+        raise LiteError(f"-o {output}: another spasm-teach lite is building this site now; "
+                        "wait for it to finish, or choose another -o") from None
+    try:
+        for left in claim.iterdir():  # a killed build's staging
+            shutil.rmtree(left) if left.is_dir() and not left.is_symlink() else left.unlink()
+        yield claim
+    finally:
+        with contextlib.suppress(OSError):
+            shutil.rmtree(claim)
+        os.close(handle)
 
 
 def folder_size(folder: Path) -> int:
@@ -371,8 +526,10 @@ def build_site(
 ) -> SiteReport:
     """Build the JupyterLite site into ``output`` (a new folder), atomically.
 
-    Everything is built in a temporary folder beside ``output`` and renamed into place at the end,
-    so a failed or interrupted build leaves no partial site.
+    Every input is checked first. The site is built in a temporary folder under the system's
+    temporary directory (never inside the package or the input), copied into the claim beside
+    ``output`` and renamed into place at the end, so a failed or interrupted build leaves no
+    partial site, and no temporary file of its own or of pip's.
     """
     if audience not in AUDIENCES:
         raise LiteError(f"--audience {audience}: expected one of {', '.join(AUDIENCES)}")
@@ -382,23 +539,27 @@ def build_site(
     except ImportError:
         raise LiteError("building a site needs the lite extra: pip install 'spasm-teach[lite]'") from None
     output = Path(output)
-    _check_output(output)
-    output = output.absolute()  # jupyter lite build runs in a folder of its own
+    notebooks_given = Path(notebooks) if notebooks is not None else None
+    _check_output(output, notebooks_given)
+    notebooks = notebooks_given if notebooks_given is not None else package_folders()["notebooks"]
+    if notebooks_given is not None and not notebooks_given.is_dir():
+        raise LiteError(f"--notebooks {notebooks_given}: no such folder; expected a folder of notebooks (*.ipynb)")
+    sources = source_notebooks(notebooks)
     pyodide_url, pyodide_dir = _pyodide_source(pyodide)
     pyodide_files = check_pyodide_dir(pyodide_dir) if pyodide_dir is not None else []
-    if notebooks is None:
-        from importlib import resources
-
-        notebooks = Path(str(resources.files("spasm_lib.notebooks")))
+    cache_shown = str(cache) if cache is not None else str(default_cache())
     cache = Path(cache).absolute() if cache is not None else default_cache()
+    _check_cache(cache, cache_shown)
 
-    with tempfile.TemporaryDirectory(prefix=f".{output.name}.", dir=output.parent) as tmp:
+    with claim_output(output) as claim, tempfile.TemporaryDirectory(prefix="spasm-teach-lite-") as tmp:
+        temp = Path(tmp) / "tmp"  # the build steps' own temporary files (pip's)
+        temp.mkdir()
         lite_dir = Path(tmp) / "lite"
         wheels_dir = lite_dir / "wheels"
         wheels_dir.mkdir(parents=True)
-        names = site_notebooks(Path(notebooks), lite_dir / "content", audience)
-        own = build_own_wheel(Path(tmp) / "own")
-        wheels = [own] + widget_wheels(cache)
+        names = site_notebooks(notebooks, lite_dir / "content", audience)
+        own = build_own_wheel(Path(tmp) / "own", temp)
+        wheels = [own] + widget_wheels(cache, temp)
         for wheel in wheels:
             shutil.copyfile(wheel, wheels_dir / wheel.name)
         build_config, page_config, overrides = lite_config(wheels, pyodide_url)
@@ -411,12 +572,24 @@ def build_site(
             for path in pyodide_files:
                 shutil.copyfile(path, static / path.name)
         built = Path(tmp) / "site"
-        _jupyter_lite_build(lite_dir, built)
+        _jupyter_lite_build(lite_dir, built, temp, _notebooks_time(sources))
         if not (built / _WORKER_DIR).is_dir():
             raise LiteBuildFailed(f"the built site has no {_WORKER_DIR}; the kernel could not find the wheels")
+        add_site_helpers(built)
         size = folder_size(built)
-        os.replace(built, output)
+        staged = claim / "site"
+        shutil.copytree(built, staged, symlinks=True)
+        if output.exists() or output.is_symlink():  # made by someone else while this one built
+            raise LiteError(f"-o {output} appeared while the site was built; it was left as it is")
+        os.replace(staged, output)
     return SiteReport(output, size, str(pyodide_dir or pyodide_url), tuple(names), tuple(w.name for w in wheels))
+
+
+def _notebooks_time(sources: list[Path]) -> int:
+    """The time the site's files carry (``SOURCE_DATE_EPOCH``): when its newest notebook last
+    changed, so the file browser says when the course was updated (not 1980) and the same
+    notebooks still give the same site."""
+    return max(int(path.stat().st_mtime) for path in sources)
 
 
 def default_cache() -> Path:
@@ -429,7 +602,7 @@ def _write_json(path: Path, value: dict) -> None:
     path.write_text(json.dumps(value, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
-def _jupyter_lite_build(lite_dir: Path, output: Path) -> None:
+def _jupyter_lite_build(lite_dir: Path, output: Path, temp: Path, files_time: int) -> None:
     """``jupyter lite build`` in ``lite_dir``, with this environment's extensions and nothing of the user's.
 
     Its own config, data and runtime folders are empty temporary ones, so extensions or settings a
@@ -439,7 +612,7 @@ def _jupyter_lite_build(lite_dir: Path, output: Path) -> None:
     home = lite_dir.parent / "jupyter-home"
     env = dict(
         os.environ,
-        SOURCE_DATE_EPOCH=_SOURCE_DATE_EPOCH,
+        SOURCE_DATE_EPOCH=str(files_time),
         JUPYTER_CONFIG_DIR=str(home / "config"),
         JUPYTER_DATA_DIR=str(home / "data"),
         JUPYTER_RUNTIME_DIR=str(home / "runtime"),
@@ -449,5 +622,35 @@ def _jupyter_lite_build(lite_dir: Path, output: Path) -> None:
         env.pop(variable, None)
     _run(
         [sys.executable, "-m", "jupyterlite_core", "build", "--lite-dir", str(lite_dir), "--output-dir", str(output)],
-        "jupyter lite build", cwd=lite_dir, env=env,
+        "jupyter lite build", temp, env=env, cwd=lite_dir,
     )
+
+
+# --------------------------------------------------------------------------------------------------
+# The site's own helpers: a script the lab page loads (no JupyterLab extension to build)
+
+START_AGAIN_COMMAND = "spasm-teach:start-again"
+HELPERS_FOLDER = Path("static", "spasm-teach")
+HELPERS_SCRIPT = "lite-helpers.js"
+# About how long Python takes to start in a student's browser on a first visit, in seconds: the
+# empty-notebook floor of `make bench` was 11 s on an idle machine and 29 to 40 s on two busy cores.
+# The page then shows the last real start time on that computer instead.
+KERNEL_START_SECONDS = 20
+
+
+def add_site_helpers(site: Path) -> None:
+    """Copy ``lite-helpers.js`` into the built site and load it from the lab page (once)."""
+    from importlib import resources
+
+    script = resources.files("spasm_lib").joinpath(HELPERS_SCRIPT).read_text(encoding="utf-8")
+    script = script.replace("__KERNEL_START_SECONDS__", str(KERNEL_START_SECONDS))
+    script = script.replace("__START_AGAIN_COMMAND__", START_AGAIN_COMMAND)
+    folder = site / HELPERS_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / HELPERS_SCRIPT).write_text(script, encoding="utf-8")
+    page = site / "lab" / "index.html"
+    html = page.read_text(encoding="utf-8")
+    tag = f'<script src="../{HELPERS_FOLDER.as_posix()}/{HELPERS_SCRIPT}" defer></script>'
+    if "</head>" not in html:
+        raise LiteBuildFailed(f"{page} has no </head>; the site's helpers could not be added")
+    page.write_text(html.replace("</head>", f"  {tag}\n  </head>", 1), encoding="utf-8")

@@ -309,7 +309,9 @@ def risk_factor_table(
     names are joined with "; ". The notebook's own table is drawn from :func:`filter_risk_factors`
     without pandas (importing it would double the notebook's start-up time).
     """
-    import pandas
+    from spasm_lib.browser_packages import require
+
+    pandas = require("pandas")  # in the browser kernel, fetched on first use
 
     rows = [
         (

@@ -109,7 +109,9 @@ class Facts:
         Columns are in display order (id first, provenance last); list cells are joined with "; "
         and empty optional cells are "", so the frame prints the way the CSV reads.
         """
-        import pandas
+        from spasm_lib.browser_packages import require
+
+        pandas = require("pandas")  # in the browser kernel, fetched on first use
 
         key = table_name(name)
         cols = [c.name for c in columns(R.TABLES[key])]

