@@ -176,6 +176,11 @@ class Prediction:
     def correct(self) -> bool:
         return self.predicted is not None and self.predicted.id == self.actual.id
 
+    @property
+    def made(self) -> bool:
+        """False when the student went on without predicting: that is not a wrong prediction."""
+        return self.predicted is not None
+
 
 @dataclass(frozen=True)
 class WalkResult:
@@ -189,9 +194,12 @@ class WalkResult:
     """The last step shown is the review and the student has not said whether it is working."""
     finished: bool
     choices: tuple[R.PathwayStep, ...]
-    """Steps the student may predict as next (every step not shown yet), in pathway order."""
+    """Steps the student may predict as next: every step, in pathway order. Steps already shown stay
+    in the menu, so the next step cannot be found by elimination."""
     last_prediction: Prediction | None
     correct_predictions: int
+    predictions_made: int
+    """Steps revealed after a prediction; going on without one is not counted as wrong."""
     plan: Plan
 
     @property
@@ -227,9 +235,10 @@ def walk(facts: Facts, state: PathwayState, case: R.Case) -> WalkResult:
         shown=shown,
         awaiting_review_answer=awaiting,
         finished=finished,
-        choices=tuple(s for s in ordered_steps(facts) if s.id not in path[: state.shown]),
+        choices=tuple(ordered_steps(facts)),
         last_prediction=last,
         correct_predictions=sum(p == a for p, a in state.predictions),
+        predictions_made=sum(bool(p) for p, _ in state.predictions),
         plan=model_plan(facts, case),
     )
 

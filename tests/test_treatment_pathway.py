@@ -190,7 +190,7 @@ def test_a_walk_starts_at_the_screen_with_every_other_step_to_predict():
     result = walk(FACTS, state, case)
     assert [d.id for d in result.shown] == ["red-flag-screen"]
     assert not result.finished and not result.awaiting_review_answer
-    assert [s.id for s in result.choices] == ALL_STEPS_IN_ORDER[1:]
+    assert [s.id for s in result.choices] == ALL_STEPS_IN_ORDER  # the step shown stays: no elimination
     assert result.last_prediction is None and result.correct_predictions == 0
 
 
@@ -218,8 +218,12 @@ def test_predictions_are_checked_and_counted():
     markup = walk_view(result).markup
     assert "Not this time" in markup and f"the next step for this patient is {esc(TITLE['non-drug'])}" in markup
     none = advance(FACTS, wrong, case, None)
-    assert walk(FACTS, none, case).last_prediction.predicted is None
-    assert "You made no prediction" in walk_view(walk(FACTS, none, case)).markup
+    result = walk(FACTS, none, case)
+    assert result.last_prediction.predicted is None and not result.last_prediction.made
+    assert (result.correct_predictions, result.predictions_made) == (1, 2)  # not scored as wrong
+    markup = walk_view(result).markup
+    assert "<strong>No prediction made.</strong>" in markup and "Not this time" not in markup
+    assert [s.id for s in result.choices] == ALL_STEPS_IN_ORDER  # shown steps still offered
 
 
 def walk_to_review(case_id="golfer-twist"):
@@ -253,7 +257,8 @@ def test_improving_at_the_review_ends_with_the_safety_net_and_a_summary():
     markup = walk_view(result).markup
     assert "<h4>Summary</h4>" in markup and NEXT_HIDDEN not in markup
     assert "the person is improving" in markup
-    assert "Next steps predicted correctly: 1 of 5." in markup
+    # four steps went by without a prediction: one prediction made, and it was right
+    assert "Next steps predicted correctly: 1 of 1 predicted. Steps shown without a prediction (not counted): 4." in markup
     with pytest.raises(ValueError, match="the walk is finished"):
         advance(FACTS, state, case, None)
 

@@ -153,8 +153,11 @@ def _prediction(result: WalkResult) -> str:
     if last.correct:
         return (f'<p class="spasm-ok" role="status"><strong>\u2713 Right:</strong> the next step is '
                 f"{esc(last.actual.title)}.</p>")
-    guess = f"You predicted {esc(last.predicted.title)}; " if last.predicted else "You made no prediction; "
-    return (f'<p class="spasm-alert" role="status"><strong>\u2717 Not this time.</strong> {guess}'
+    if not last.made:  # going on without a prediction is allowed, and not scored as wrong
+        return (f'<p class="spasm-box" role="status"><strong>No prediction made.</strong> '
+                f"The next step for this patient is {esc(last.actual.title)}.</p>")
+    return (f'<p class="spasm-alert" role="status"><strong>\u2717 Not this time.</strong> '
+            f"You predicted {esc(last.predicted.title)}; "
             f"the next step for this patient is {esc(last.actual.title)}.</p>")
 
 
@@ -191,9 +194,11 @@ def walk_view(result: WalkResult, audience: str = "student") -> Html:
             parts.append(f"<p><strong>At the review:</strong> the person is {word}.</p>")
         parts.append(tag("h4", "Summary"))
         parts.append(plan_view(result.plan, level=5).markup)
-        if result.state.predictions:
+        if result.predictions_made:
+            unpredicted = len(result.state.predictions) - result.predictions_made
+            skipped = f" Steps shown without a prediction (not counted): {unpredicted}." if unpredicted else ""
             parts.append(tag("p", f"Next steps predicted correctly: {result.correct_predictions} of "
-                                  f"{len(result.state.predictions)}."))
+                                  f"{result.predictions_made} predicted.{skipped}"))
     else:
         # In the live walk the step just shown comes first, right under the buttons; the patient,
         # the triage and the diagram follow.
