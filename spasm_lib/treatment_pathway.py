@@ -272,26 +272,50 @@ def complete_walk(facts: Facts, case: R.Case, improving: bool = False) -> Pathwa
 
 @dataclass(frozen=True)
 class TreatmentRow:
-    """One treatment as the course's table shows it."""
+    """One treatment as the course's table shows it, with its verdict against current guidance."""
 
     treatment: str
     kind: str
     what_it_does: str
     why: str
+    """What the source says about it (or, for a treatment beyond the source, why guidance adds it)."""
     where_from: str
+    verdict: str = ""
+    """The evidence check's verdict in words (Differs, Partly agrees...), or "Beyond the source"."""
+    guidance: str = ""
+    """What current guidance says about it (the evidence check's words)."""
 
 
-TREATMENT_TABLE_HEADINGS = ("treatment", "kind", "what it does", "why", "where from")
+TREATMENT_TABLE_HEADINGS = ("treatment", "kind", "what it does", "what the source says",
+                            "verdict: what current guidance says", "where from")
+NOT_IN_SOURCE = "Nothing: the source does not name it."
 
 
 def treatment_table(facts: Facts) -> tuple[TreatmentRow, ...]:
-    """Every treatment in the course: what it does, why, and where that comes from.
+    """Every treatment in the course: what it does, what the source says, the verdict of current
+    guidance, and where each comes from.
 
-    The source's treatments (paragraphs 4 and 5) come first, then those current guidance adds,
-    so a student reads the source and the evidence beyond it in one place. Plain rows, not a
-    DataFrame: the notebook then never imports pandas for one table.
+    The source's treatments (paragraphs 4 and 5) come first, each with the evidence check on it
+    (``evidence_checks.csv``, joined by ``treatment_id``), then those current guidance adds, so a
+    student reads the source and its verdict in one row. Plain rows, not a DataFrame: the notebook
+    then never imports pandas for one table.
     """
-    from spasm_lib.evidence import provenance_label
+    from spasm_lib.evidence import VERDICT_LABELS, provenance_label, verdict_label
 
+    checks = {c.treatment_id: c for c in reversed(facts.evidence_checks) if c.treatment_id}  # the first per treatment
     rows = sorted(facts.treatments, key=lambda t: (t.beyond_source, t.source_paragraph or 0))
-    return tuple(TreatmentRow(t.name, t.kind, t.what_it_does, t.why, provenance_label(facts, t)) for t in rows)
+    table = []
+    for t in rows:
+        check = checks.get(t.id)
+        if check is not None:
+            says, verdict, guidance = t.why, verdict_label(check), check.guidance_says
+            labels = [provenance_label(facts, t), provenance_label(facts, check)]
+        elif t.beyond_source:
+            says, verdict, guidance = NOT_IN_SOURCE, VERDICT_LABELS["beyond-source"], t.why
+            labels = [provenance_label(facts, t)]
+        else:
+            says, verdict, guidance = t.why, "", ""
+            labels = [provenance_label(facts, t)]
+        where = "; ".join(dict.fromkeys(i.strip() for label in labels for i in label.split(";") if i.strip()))
+        table.append(TreatmentRow(t.name, t.kind, t.what_it_does, says, where, verdict, guidance))
+    return tuple(table)

@@ -431,7 +431,16 @@ def test_treatment_table_lists_every_treatment_source_first():
         "Ice", "Rest", "Compression", "Anti-inflammatory medicines", "Muscle relaxants", "Referral to a specialist",
         "Superficial heat", "Staying active", "Same-day emergency care", "Urgent assessment",
     ]
-    assert [r.where_from for r in table[:6]] == ["Source, paragraph 4"] * 3 + ["Source, paragraph 5"] * 3
+    # each row's verdict: evidence_checks.csv by hand (rest, ice, compression, anti-inflammatories,
+    # muscle-relaxants, referral-timing), then the treatments beyond the source
+    assert [r.verdict for r in table] == ["Differs", "Differs", "Differs", "Partly agrees", "Partly agrees", "Differs",
+                                          *["Beyond the source"] * 4]
+    compression = next(r for r in table if r.treatment == "Compression")
+    assert compression.guidance.startswith("NICE advises against offering belts or corsets for low back pain.")
+    assert compression.why == "The source says doctors often recommend one to limit movement and give support."
+    assert compression.where_from.startswith("Source, paragraph 4; NICE NG59")
+    assert table[6].why == "Nothing: the source does not name it."
+    assert table[6].guidance.startswith("Heat wraps reduced pain in the short term")
     assert table[6].where_from == "ACP 2017; French 2006 (Cochrane)"
     ice = next(r for r in table if r.treatment == "Ice")
     assert ice.what_it_does == "Ice packs on the painful area reduce swelling and may help stop further contractions and spasms."
@@ -449,3 +458,5 @@ def test_treatment_table_view_shows_whole_cells_escaped():
     assert "<script>alert" not in markup and "&lt;script&gt;" in markup
     longest = max(FACTS.treatments, key=lambda t: len(t.what_it_does)).what_it_does
     assert len(longest) > 50 and esc(longest).replace("&#x27;", "'") in markup.replace("&#x27;", "'")
+    assert "<td style=\"text-align:left;vertical-align:top\">Partly agrees: The ACP guideline lists skeletal muscle relaxants" in markup
+    assert markup.startswith('<div class="spasm-view"><style>')  # the one stylesheet

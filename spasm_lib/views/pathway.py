@@ -213,10 +213,13 @@ def walk_view(result: WalkResult, audience: str = "student") -> Html:
 
 
 def treatment_table_view(rows) -> Html:
-    """The treatments table (from :func:`spasm_lib.treatment_pathway.treatment_table`) in full, escaped."""
-    caption = "Treatments in this course: the source's first, then those current guidance adds."
-    values = ((r.treatment, r.kind, r.what_it_does, r.why, r.where_from) for r in rows)
-    return rows_table(TREATMENT_TABLE_HEADINGS, values, caption, "treatment table")
+    """The treatments table (from :func:`spasm_lib.treatment_pathway.treatment_table`) in full, escaped:
+    each row gives what the source says and the verdict of current guidance."""
+    caption = ("Treatments in this course: the source's first, each with the verdict of current guidance, "
+               "then those current guidance adds.")
+    values = ((r.treatment, r.kind, r.what_it_does, r.why, f"{r.verdict}: {r.guidance}" if r.verdict else "-",
+               r.where_from) for r in rows)
+    return styled(rows_table(TREATMENT_TABLE_HEADINGS, values, caption, "treatment table"))
 
 
 def triage_levels_view(facts) -> Html:
