@@ -36,7 +36,7 @@ def risk_params(**values):
 
 def expected_profile(facts: Facts, ids: list[str], sport: str) -> str:
     result = risk_profile(facts, ids, sport)
-    return (profile_view(result) + profile_figure(result)).markup
+    return (profile_figure(result) + profile_view(result)).markup  # the chart first, right under the ticks
 
 
 def ticked(explorer: RiskFactorExplorer) -> list[str]:
@@ -97,9 +97,12 @@ def test_choosing_a_sport_ticks_the_box_and_no_sport_unticks_it(facts):
 
 def test_ticking_the_sport_box_without_a_sport_shows_it(facts):
     explorer = risk_factor_explorer(risk_params(risk_factors=[], sport="none"), facts)
+    assert explorer.sport.options[-1] == ("No sport", "none")
     explorer.checkboxes["twisting-sport"].value = True
     assert explorer.state == RiskProfile(("twisting-sport",), "none")
     assert explorer.view.value == expected_profile(facts, ["twisting-sport"], "none")
+    # the menu agrees with the ticked box: a twisting sport, not named (not "No sport")
+    assert explorer.sport.value == "none" and explorer.sport.options[-1] == ("A sport with twists, not named", "none")
     explorer.sport.value = "football"
     explorer.sport.value = "none"  # the student ticked it: it stays
     assert ticked(explorer) == ["twisting-sport"]
@@ -190,7 +193,7 @@ def test_table_explorer_filters(facts):
 def test_table_controls_are_labelled_in_full(facts):
     explorer = risk_factor_table_explorer(risk_params(), facts)
     assert [c.description for c in (explorer.category, explorer.region, explorer.text)] == [
-        "Category", "Region of the back", "Search (names, other names, text)"]
+        "Category", "Region of the back", "Search the table"]
     assert [label for label, _ in explorer.region.options] == [
         "All regions", "Lower back", "Upper back", "Upper and lower back", "Not stated"]
     explorer_controls = list(controls(risk_factor_explorer(risk_params(), facts))) + list(controls(explorer))

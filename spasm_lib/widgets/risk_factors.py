@@ -40,13 +40,20 @@ from spasm_lib.widgets.base import StaticView
 _WIDE = {"description_width": "initial"}
 
 
+NO_SPORT_LABEL = "No sport"
+SPORT_NOT_NAMED = "A sport with twists, not named"
+"""The menu's words for "no sport chosen" while the student has ticked the sport's box themselves:
+the box and the menu then agree (a twisting sport, not named) instead of "ticked" beside "No sport"."""
+
+
 def profile_html(facts: Facts, state: RiskProfile) -> Html:
-    """What the explorer shows for a state: the cards, then the count figure."""
+    """What the explorer shows for a state: the count figure first (right under the ticks, so a tick
+    visibly changes it), then the cards."""
     return _profile_html(risk_profile(facts, state.risk_factor_ids, state.sport))
 
 
 def _profile_html(result: ProfileResult) -> Html:
-    return profile_view(result) + profile_figure(result)
+    return profile_figure(result) + profile_view(result)
 
 
 class RiskFactorExplorer(StaticView, Described, W.VBox):
@@ -60,7 +67,7 @@ class RiskFactorExplorer(StaticView, Described, W.VBox):
         self._syncing = False
         self.checkboxes: dict[str, W.Checkbox] = {}
         self.sport = W.Dropdown(
-            options=[(s.name, s.id) for s in facts.sports] + [("No sport", NO_SPORT)],
+            options=self._sport_options(NO_SPORT_LABEL),
             value=state.sport,
             description="Sport the patient plays",
             style=_WIDE,
@@ -68,6 +75,7 @@ class RiskFactorExplorer(StaticView, Described, W.VBox):
         )
         self.sport.observe(self._on_sport, names="value")
         sport_factors = {s.risk_factor_id for s in facts.sports}
+        self._sport_factors = sport_factors
         groups = []
         for category in R.RISK_CATEGORIES:
             members = [r for r in facts.risk_factors if r.category == category]
@@ -85,6 +93,9 @@ class RiskFactorExplorer(StaticView, Described, W.VBox):
         self.view = W.HTML()
         super().__init__([W.HBox(groups, layout=W.Layout(flex_flow="row wrap")), self.view])
         self.refresh()
+
+    def _sport_options(self, no_sport_label: str) -> list[tuple[str, str]]:
+        return [(s.name, s.id) for s in self.facts.sports] + [(no_sport_label, NO_SPORT)]
 
     @property
     def state(self) -> RiskProfile:
@@ -108,6 +119,10 @@ class RiskFactorExplorer(StaticView, Described, W.VBox):
             shown = set(result.shown_ticked)
             for rid, box in self.checkboxes.items():
                 box.value = rid in shown
+            named_by_student = self._state.sport == NO_SPORT and bool(self._sport_factors & shown)
+            label = SPORT_NOT_NAMED if named_by_student else NO_SPORT_LABEL
+            if self.sport.options[-1][0] != label:
+                self.sport.options = self._sport_options(label)
             self.sport.value = self._state.sport
         finally:
             self._syncing = False
@@ -155,8 +170,8 @@ class RiskFactorTableExplorer(StaticView, Described, W.VBox):
             style=_WIDE,
         )
         self.text = W.Text(
-            value="", description="Search (names, other names, text)", placeholder="a word, e.g. herniated",
-            style=_WIDE, continuous_update=True, layout=W.Layout(width="28em", max_width="100%"),
+            value="", description="Search the table", placeholder="a word, e.g. herniated",
+            style=_WIDE, continuous_update=True, layout=W.Layout(width="30em", max_width="100%"),
         )
         self.view = W.HTML()
         for control in (self.category, self.region, self.text):
