@@ -22,7 +22,7 @@ from spasm_lib.widgets.risk_factors import profile_html
 from conftest import ROOT
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-WIDGET_TEXT = "run this cell in JupyterLab to use its controls"
+WIDGET_TEXT = "run this cell to use its controls"
 
 
 def widget_outputs(path: Path):

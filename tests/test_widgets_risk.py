@@ -149,7 +149,7 @@ def test_the_explorer_starts_no_thread(facts):
 def test_the_explorer_display_carries_its_static_view(facts):
     explorer = risk_factor_explorer(risk_params(risk_factors=["arthritis"], sport="golf"), facts)
     bundle = explorer._repr_mimebundle_()
-    assert bundle["text/plain"] == "Risk-factor explorer: run this cell in JupyterLab to use its controls."
+    assert bundle["text/plain"] == "Risk-factor explorer: run this cell to use its controls."
     assert bundle[WIDGET_VIEW]["model_id"] == explorer.model_id  # JupyterLab still gets the live widget
     assert bundle["text/html"] == STATIC_NOTE + expected_profile(facts, ["arthritis"], "golf")
     explorer.checkboxes["tender-muscles"].value = True  # the stored view follows the state shown

@@ -95,8 +95,10 @@ class ExamSimulator(StaticView, Described, W.VBox):
             layout=W.Layout(width="100%", max_width="36em"),
         )
         self.commit = W.Button(description="Commit", button_style="primary",
-                               tooltip="Commit to this interpretation and see feedback")
-        self.restart = W.Button(description="Start again", tooltip="Forget the steps performed, same patient")
+                               tooltip="Commit to this interpretation and see feedback",
+                               layout=W.Layout(width="auto", flex="0 0 auto"))
+        self.restart = W.Button(description="Start again", tooltip="Forget the steps performed, same patient",
+                                layout=W.Layout(width="auto", flex="0 0 auto"))
         self.feedback = W.HTML()
         self.case.observe(self._on_patient, names="value")
         self.seed.observe(self._on_patient, names="value")
@@ -132,7 +134,10 @@ class ExamSimulator(StaticView, Described, W.VBox):
         refusal = commit_refusal(self.facts, self.state, self.interpretation.value)
         if refusal:
             self.feedback.value = styled(Html(f'<p class="spasm-alert" role="status">{esc(COMMIT_MESSAGES[refusal])}</p>')).markup
+            self.feedback.tabbable = True  # focusable, so that focus() scrolls the refusal into view
+            self.feedback.focus()
             return
+        self.feedback.tabbable = None
         self.state = self.state.committed(self.interpretation.value)
         self.refresh()
 
