@@ -286,7 +286,7 @@ class TreatmentRow:
     """What current guidance says about it (the evidence check's words)."""
 
 
-TREATMENT_TABLE_HEADINGS = ("treatment", "kind", "what it does", "what the source says",
+TREATMENT_TABLE_HEADINGS = ("treatment (kind)", "what it does", "what the source says",
                             "verdict: what current guidance says", "where from")
 NOT_IN_SOURCE = "Nothing: the source does not name it."
 

@@ -382,7 +382,7 @@ def test_a_visible_warning_when_answers_cannot_be_kept():
     params = notebook_params(case="golfer-twist", interactive=True, audience="student")
     w = case_study_for(params, MemoryStore(broken="the folder is read-only"))
     assert 'role="alert"' in w.status.value and "not being kept: the folder is read-only" in w.status.value
-    assert w.children[0] is w.status
+    assert w.children[1] is w.status  # first, after the stylesheet
     w.answers["plan-today"].value = "something"  # typing still works, and the warning stays
     assert "not being kept" in w.status.value
 

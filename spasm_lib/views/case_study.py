@@ -134,10 +134,10 @@ def _findings(study: CaseStudy, instructor: bool) -> list[str]:
     for f in study.findings:
         where = f" ({f.site.replace('-', ' ')})" if f.site else ""
         flag = "<strong>Warning sign:</strong> " if f.red_flag else ""
-        cells = f"<td>{esc(f.step_name + where)}</td><td>{flag}{esc(f.full_text)}</td>"
+        cells = f"<td data-label='Examination step'>{esc(f.step_name + where)}</td><td data-label='Finding'>{flag}{esc(f.full_text)}</td>"
         if instructor:
-            cells += f"<td>{esc(f.points_to_name or '-')}</td>"
-        cells += f"<td>{esc(finding_provenance(f))}</td>"
+            cells += f"<td data-label='Points to'>{esc(f.points_to_name or '-')}</td>"
+        cells += f"<td data-label='Source'>{esc(finding_provenance(f))}</td>"
         rows.append(f"<tr>{cells}</tr>")
     return [
         tag("h4", "Examination findings"),

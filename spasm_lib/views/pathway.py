@@ -217,7 +217,7 @@ def treatment_table_view(rows) -> Html:
     each row gives what the source says and the verdict of current guidance."""
     caption = ("Treatments in this course: the source's first, each with the verdict of current guidance, "
                "then those current guidance adds.")
-    values = ((r.treatment, r.kind, r.what_it_does, r.why, f"{r.verdict}: {r.guidance}" if r.verdict else "-",
+    values = ((f"{r.treatment} ({r.kind})", r.what_it_does, r.why, f"{r.verdict}: {r.guidance}" if r.verdict else "-",
                r.where_from) for r in rows)
     return styled(rows_table(TREATMENT_TABLE_HEADINGS, values, caption, "treatment table"))
 
@@ -225,8 +225,9 @@ def treatment_table_view(rows) -> Html:
 def triage_levels_view(facts) -> Html:
     """The four triage levels, most urgent first: when each applies, what to do, and why."""
     rows = "".join(
-        f"<tr><th scope='row'>{esc(lv.name)} ({esc(lv.id)})</th><td>{esc(lv.applies_when)}</td>"
-        f"<td>{esc(lv.action)}</td><td>{esc(lv.why)} {_provenance(lv, references_for(facts, lv))}</td></tr>"
+        f"<tr><th scope='row'>{esc(lv.name)} ({esc(lv.id)})</th><td data-label='When'>{esc(lv.applies_when)}</td>"
+        f"<td data-label='What to do'>{esc(lv.action)}</td>"
+        f"<td data-label='Why'>{esc(lv.why)} {_provenance(lv, references_for(facts, lv))}</td></tr>"
         for lv in sorted(facts.triage_levels, key=lambda lv: lv.order)
     )
     return styled(Html(

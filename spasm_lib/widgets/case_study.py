@@ -27,6 +27,7 @@ from spasm_lib.views.case_study import case_study_view, check_view, numbered_que
 from spasm_lib.views.style import styled
 from spasm_lib.widgets import Described
 from spasm_lib.widgets.base import StaticView
+from spasm_lib.widgets.quiz import CHOICES_CLASS, CHOICES_STYLE
 
 NOTEBOOK = "04_case_study"
 NOT_KEPT = ("Your answers are not being kept: {reason}. They stay on this page while it is open; "
@@ -54,7 +55,7 @@ class CaseStudyWorksheet(StaticView, Described, W.VBox):
         self.feedback: dict[str, W.HTML] = {}
         self.status = W.HTML()
         saved = self._load()
-        children: list[W.Widget] = [self.status]
+        children: list[W.Widget] = [W.HTML(CHOICES_STYLE), self.status]
         numbers = {q.id: n for n, q in numbered_questions(study)}
         for part in CASE_PARTS:
             children.append(W.HTML(styled(part_intro(study, part, audience)).markup))
@@ -65,14 +66,16 @@ class CaseStudyWorksheet(StaticView, Described, W.VBox):
                     box = W.RadioButtons(options=list(q.choices), value=saved.get(q.id) if saved.get(q.id) in q.choices else None,
                                          description=label, style={"description_width": "initial"},
                                          layout=W.Layout(width="auto"))
+                    box.add_class(CHOICES_CLASS)  # long choices wrap instead of running off the page
                 else:
                     box = W.Textarea(value=saved.get(q.id, ""), placeholder="Type your answer here",
                                      rows=4, description=label, tooltip=label,
                                      continuous_update=False, style={"description_width": "initial"},
-                                     layout=W.Layout(width="100%", max_width="48em"))
+                                     layout=W.Layout(width="calc(100% - 1em)", max_width="48em"))
                 box.observe(lambda _c: self._save(), names="value")
                 button = W.Button(description=f"Check question {n}", icon="check",
-                                  tooltip="Show the model answer and the reasoning after you have answered")
+                                  tooltip="Show the model answer and the reasoning after you have answered",
+                                  layout=W.Layout(width="auto"))
                 button.on_click(lambda _b, qid=q.id: self.check(qid))
                 self.answers[q.id], self.checks[q.id] = box, button
                 self.feedback[q.id] = W.HTML()

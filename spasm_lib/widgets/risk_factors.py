@@ -34,6 +34,7 @@ from spasm_lib.risk_factors import (
     tick,
 )
 from spasm_lib.views.risk_factors import profile_figure, profile_view, region_filter_note, table_view
+from spasm_lib.views.style import styled
 from spasm_lib.widgets import Described
 from spasm_lib.widgets.base import StaticView
 
@@ -56,8 +57,20 @@ def _profile_html(result: ProfileResult) -> Html:
     return profile_figure(result) + profile_view(result)
 
 
+CHART_CLASS = "spasm-chart-beside"
+TICKS_CLASS = "spasm-ticks"
+CHART_STYLE = (f"<style>.{CHART_CLASS}{{position:sticky;top:0;align-self:flex-start}}"
+               f".{CHART_CLASS} img{{max-width:100%}}"
+               f".{TICKS_CLASS} .widget-checkbox{{width:auto;height:auto}}"
+               f".{TICKS_CLASS} .widget-checkbox label{{white-space:normal;height:auto;line-height:1.35}}"
+               f".{TICKS_CLASS} .widget-dropdown{{width:auto;max-width:100%;flex-wrap:wrap;height:auto}}</style>")
+"""The chart sits beside the ticks (under them when the notebook is too narrow) and stays in view
+while the student scrolls down the ticks, so every tick visibly changes it."""
+
+
 class RiskFactorExplorer(StaticView, Described, W.VBox):
-    """Checkboxes grouped by category (the sport menu inside the Sport group), and the profile."""
+    """Checkboxes grouped by category (the sport menu inside the Sport group) with the count chart
+    beside them, then the profile's cards."""
 
     description_text = "Risk-factor explorer"
 
@@ -89,9 +102,14 @@ class RiskFactorExplorer(StaticView, Described, W.VBox):
                 items.append(box)
                 if r.id in sport_factors:
                     items.append(self.sport)  # the menu sits under the box it ticks
-            groups.append(W.VBox(items, layout=W.Layout(min_width="14em", margin="0 1em 0 0")))
+            groups.append(W.VBox(items, layout=W.Layout(flex="1 1 13em", min_width="10em", margin="0 1em 0 0")))
+        self.chart = W.HTML(layout=W.Layout(flex="0 1 20em", min_width="15em"))
+        self.chart.add_class(CHART_CLASS)
         self.view = W.HTML()
-        super().__init__([W.HBox(groups, layout=W.Layout(flex_flow="row wrap")), self.view])
+        ticks = W.HBox(groups, layout=W.Layout(flex_flow="row wrap", flex="1 1 16em"))
+        ticks.add_class(TICKS_CLASS)
+        super().__init__([W.HTML(CHART_STYLE), W.HBox([ticks, self.chart], layout=W.Layout(flex_flow="row wrap")),
+                          self.view])
         self.refresh()
 
     def _sport_options(self, no_sport_label: str) -> list[tuple[str, str]]:
@@ -126,7 +144,8 @@ class RiskFactorExplorer(StaticView, Described, W.VBox):
             self.sport.value = self._state.sport
         finally:
             self._syncing = False
-        self.view.value = _profile_html(result).markup
+        self.chart.value = profile_figure(result).markup
+        self.view.value = profile_view(result).markup
 
     def static_html(self) -> Html:
         return profile_html(self.facts, self._state)
@@ -147,7 +166,7 @@ def risk_factor_explorer(params: SimpleNamespace, facts: Facts | None = None) ->
 
 def filtered_table_html(facts: Facts, category: str = "", region: str = "", text: str = "") -> Html:
     """What the table explorer shows for its filters: what the region filter means, then the table."""
-    return region_filter_note(region) + table_view(filter_risk_factors(facts, category, region, text))
+    return styled(region_filter_note(region) + table_view(filter_risk_factors(facts, category, region, text)))
 
 
 class RiskFactorTableExplorer(StaticView, Described, W.VBox):
@@ -195,4 +214,4 @@ def risk_factor_table_explorer(
     facts = facts or load_facts()
     if params.interactive:
         return RiskFactorTableExplorer(facts)
-    return table_view(filter_risk_factors(facts))
+    return styled(table_view(filter_risk_factors(facts)))

@@ -32,7 +32,9 @@ from spasm_lib.views.style import styled
 from spasm_lib.views.quiz import SCORE_WORDS, answer_feedback
 from spasm_lib.virtual_patients import case_for
 from spasm_lib.widgets.pathway import walk_html
-from spasm_lib.widgets.risk_factors import profile_html
+from spasm_lib.risk_factors import risk_profile
+from spasm_lib.views.risk_factors import profile_figure, profile_view
+from spasm_lib.widgets.risk_factors import CHART_CLASS
 
 from .conftest import DESKTOP, NOTEBOOKS_DIR, SCREENSHOTS, alts_of, committed_notebooks, expect, text_of
 
@@ -118,9 +120,18 @@ def test_risk_factor_explorer_follows_the_ticks_and_the_sport(lab_notebook, note
     nb = lab_notebook(notebook)
     cell = nb.cell_with("risk_factor_explorer(")
     view = cell.locator(".widget-html-content").last
+    chart = cell.locator(f".{CHART_CLASS} .widget-html-content")
     params = defaults("01_risk_factors")
     state = RiskProfile(tuple(params["risk_factors"]), params["sport"])
-    expect_view(view, profile_html(FACTS, state).markup)
+
+    def expect_profile(state):
+        """The chart beside the ticks and the cards under them, as the library draws them."""
+        result = risk_profile(FACTS, state.risk_factor_ids, state.sport)
+        expect(chart.locator("img")).to_have_attribute("alt", alts_of(profile_figure(result).markup)[0])
+        expect_view(chart, profile_figure(result).markup)
+        expect_view(view, profile_view(result).markup)
+
+    expect_profile(state)
 
     # Tick a factor that is not ticked yet, that no sport adds by itself, and whose statement is its own.
     sport_factors = {s.risk_factor_id for s in FACTS.sports}
@@ -133,7 +144,7 @@ def test_risk_factor_explorer_follows_the_ticks_and_the_sport(lab_notebook, note
     expect(box).not_to_be_checked()
     box.check()
     state = state.toggled(factor.id, True)
-    expect_view(view, profile_html(FACTS, state).markup)
+    expect_profile(state)
     expect(view).to_contain_text(factor.source_says)
 
     # Choose another sport: its name and movements appear (sports.csv), and its box stays ticked.
@@ -141,7 +152,7 @@ def test_risk_factor_explorer_follows_the_ticks_and_the_sport(lab_notebook, note
     menu = dropdown(cell, "Sport the patient plays")
     choose(menu, sport.name)
     state = state.with_sport(sport.id)
-    expect_view(view, profile_html(FACTS, state).markup)
+    expect_profile(state)
     expect(view).to_contain_text(f"Sport: {sport.name} ({', '.join(sport.movements)})")
     sports_box = checkbox(cell, FACTS.by_id("risk_factors")[sport.risk_factor_id].name)
     expect(sports_box).to_be_checked()
@@ -155,12 +166,12 @@ def test_risk_factor_explorer_follows_the_ticks_and_the_sport(lab_notebook, note
     sports_box.uncheck()
     state = state.with_sport("none")
     expect(menu).to_have_value(re.compile(r"^No\s+sport\s*$"))  # ipywidgets: the option's label
-    expect_view(view, profile_html(FACTS, state).markup)
+    expect_profile(state)
 
     # Untick the factor again: its card goes.
     box.uncheck()
     state = state.toggled(factor.id, False)
-    expect_view(view, profile_html(FACTS, state).markup)
+    expect_profile(state)
     expect(view).not_to_contain_text(factor.source_says)
 
 
@@ -411,12 +422,20 @@ CLIPPED_JS = r"""
     if (cut(e)) found.push(`${e.tagName.toLowerCase()}: ${e.textContent.trim().slice(0, 60)}`);
   }
   for (const e of root.querySelectorAll('.jp-OutputArea-output')) {
-    if (e.offsetParent !== null && cut(e)) found.push(`output wider than its column: ${e.textContent.trim().slice(0, 60)}`);
+    if (e.offsetParent === null || !cut(e)) continue;
+    const edge = e.getBoundingClientRect().right + 1;
+    const wide = [...e.querySelectorAll('*')].filter(d => d.getBoundingClientRect().right > edge);
+    const deepest = wide.filter(d => !wide.some(o => o !== d && d.contains(o)))[0] || e;
+    found.push(`wider than its column: ${deepest.tagName.toLowerCase()}.${deepest.className}: ${deepest.textContent.trim().slice(0, 60)}`);
   }
   for (const e of root.querySelectorAll('.jp-OutputArea-output *')) {
     const style = getComputedStyle(e);
     if (e.offsetParent === null || style.overflowX === 'visible' || e.tagName === 'SELECT') continue;
-    if (cut(e) && e.textContent.trim()) found.push(`clipped ${e.tagName.toLowerCase()}.${e.className}: ${e.textContent.trim().slice(0, 60)}`);
+    if (!cut(e) || !e.textContent.trim()) continue;
+    const edge = e.getBoundingClientRect().right + 1;
+    const wide = [...e.querySelectorAll('*')].filter(d => d.getBoundingClientRect().right > edge);
+    const d = wide.filter(w => !wide.some(o => o !== w && w.contains(o)))[0] || e;
+    found.push(`clipped in ${e.className.slice(0, 40)}: ${d.tagName.toLowerCase()}.${d.className}: ${d.textContent.trim().slice(0, 60)}`);
   }
   return found;
 }
@@ -485,7 +504,7 @@ def test_risk_chart_is_in_view_after_a_tick(lab_notebook, notebook, viewport):
             open_file_browser(page)
         cell = nb.cell_with("risk_factor_explorer(")
         groups = cell.locator(".widget-hbox").first
-        chart = cell.locator(".widget-html-content figure.spasm-figure img").first
+        chart = cell.locator(f".{CHART_CLASS} figure.spasm-figure img")
         # The student reads the ticks from the top of the explorer, ticks the last box of the
         # groups (the farthest from the chart), and must see the chart change without scrolling.
         groups.evaluate("el => el.scrollIntoView({block: 'start'})")
