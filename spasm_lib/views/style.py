@@ -31,11 +31,11 @@ CSS = (
     "border-bottom:1px solid #999;white-space:normal}"
     "div.spasm-view table caption{text-align:left;caption-side:top;font-weight:bold;padding:.2em 0}"
     ".spasm-view .spasm-badge{white-space:normal!important}"  # long labels ("Beyond the source: ...") wrap
-    # In a column narrower than 40em (a notebook at 960 px with the file browser open, a phone) a
+    # In a column narrower than 36em (a notebook at 960 px with the file browser open, a phone) a
     # table cannot fit its words without breaking them: each row becomes a card instead, every cell
     # led by its column's heading (the cell's data-label).
     ".spasm-view{container-type:inline-size}"
-    "@container (max-width:40em){"
+    "@container (max-width:36em){"
     "div.spasm-view table,div.spasm-view table tbody,div.spasm-view table tr,div.spasm-view table td,"
     "div.spasm-view table tbody th{display:block;width:auto}"
     "div.spasm-view table thead{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}"

@@ -61,6 +61,7 @@ CHART_CLASS = "spasm-chart-beside"
 TICKS_CLASS = "spasm-ticks"
 CHART_STYLE = (f"<style>.{CHART_CLASS}{{position:sticky;top:0;align-self:flex-start}}"
                f".{CHART_CLASS} img{{max-width:100%}}"
+               f".{CHART_CLASS} figcaption{{line-height:1.4;margin-top:.3em}}"
                f".{TICKS_CLASS} .widget-checkbox{{width:auto;height:auto}}"
                f".{TICKS_CLASS} .widget-checkbox label{{white-space:normal;height:auto;line-height:1.35}}"
                f".{TICKS_CLASS} .widget-dropdown{{width:auto;max-width:100%;flex-wrap:wrap;height:auto}}</style>")
@@ -103,7 +104,7 @@ class RiskFactorExplorer(StaticView, Described, W.VBox):
                 if r.id in sport_factors:
                     items.append(self.sport)  # the menu sits under the box it ticks
             groups.append(W.VBox(items, layout=W.Layout(flex="1 1 13em", min_width="10em", margin="0 1em 0 0")))
-        self.chart = W.HTML(layout=W.Layout(flex="0 1 20em", min_width="15em"))
+        self.chart = W.HTML(layout=W.Layout(flex="1 1 16em", min_width="14em", max_width="28em"))
         self.chart.add_class(CHART_CLASS)
         self.view = W.HTML()
         ticks = W.HBox(groups, layout=W.Layout(flex_flow="row wrap", flex="1 1 16em"))

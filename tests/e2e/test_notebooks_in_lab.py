@@ -431,6 +431,7 @@ CLIPPED_JS = r"""
   for (const e of root.querySelectorAll('.jp-OutputArea-output *')) {
     const style = getComputedStyle(e);
     if (e.offsetParent === null || style.overflowX === 'visible' || e.tagName === 'SELECT') continue;
+    if (e.getBoundingClientRect().width <= 1) continue;  // visually hidden on purpose (a table's headings as cards)
     if (!cut(e) || !e.textContent.trim()) continue;
     const edge = e.getBoundingClientRect().right + 1;
     const wide = [...e.querySelectorAll('*')].filter(d => d.getBoundingClientRect().right > edge);
