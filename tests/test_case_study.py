@@ -336,6 +336,7 @@ def test_live_student_case_study_is_a_worksheet_in_clinical_order():
     assert esc(study.interpretation.description) not in shown and "Model answer" not in shown
     headings = [shown.index(f"<h4>{s}</h4>") for s in SECTIONS]
     assert headings == sorted(headings)
+    assert shown.index("<h3>Case study: ") < headings[0]  # the notebook's h2, then h3, then the parts' h4
     assert w.static_html().markup == styled(case_study_view(study, "student")).markup
 
 
@@ -382,7 +383,7 @@ def test_a_visible_warning_when_answers_cannot_be_kept():
     params = notebook_params(case="golfer-twist", interactive=True, audience="student")
     w = case_study_for(params, MemoryStore(broken="the folder is read-only"))
     assert 'role="alert"' in w.status.value and "not being kept: the folder is read-only" in w.status.value
-    assert w.children[1] is w.status  # first, after the stylesheet
+    assert w.children[2] is w.status  # at the top, under the title
     w.answers["plan-today"].value = "something"  # typing still works, and the warning stays
     assert "not being kept" in w.status.value
 

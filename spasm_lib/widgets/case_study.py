@@ -20,7 +20,7 @@ import ipywidgets as W
 
 from spasm_lib.case_answers import AnswersNotKept, AnswerStore, default_store, worksheet_key
 from spasm_lib.case_study import CaseStudy, case_study, check_answer
-from spasm_lib.html import Html, esc
+from spasm_lib.html import Html, esc, tag
 from spasm_lib.params import facts_for
 from spasm_lib.records import CASE_PARTS
 from spasm_lib.views.case_study import case_study_view, check_view, numbered_questions, part_intro, question_prompt
@@ -55,7 +55,8 @@ class CaseStudyWorksheet(StaticView, Described, W.VBox):
         self.feedback: dict[str, W.HTML] = {}
         self.status = W.HTML()
         saved = self._load()
-        children: list[W.Widget] = [W.HTML(CHOICES_STYLE), self.status]
+        title = W.HTML(styled(Html(tag("h3", f"Case study: {study.case.title}"))).markup)  # headings in order
+        children: list[W.Widget] = [W.HTML(CHOICES_STYLE), title, self.status]
         numbers = {q.id: n for n, q in numbered_questions(study)}
         for part in CASE_PARTS:
             children.append(W.HTML(styled(part_intro(study, part, audience)).markup))
