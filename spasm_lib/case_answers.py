@@ -98,3 +98,46 @@ class FolderAnswerStore:
 def default_store() -> FolderAnswerStore:
     """The store a live worksheet uses: ``$SPASM_TRACE_DIR``, or ``.spasm-trace`` in the working folder."""
     return FolderAnswerStore(os.environ.get(TRACE_DIR_ENV) or Path.cwd() / DEFAULT_FOLDER)
+
+
+class TraceAnswerStore:
+    """The answers kept in the student's trace (:mod:`spasm_lib.trace`): each changed answer is one
+    xAPI "answered" statement (:class:`spasm_lib.recording.CaseStudyRecording`), and reopening reads
+    the latest response to each question back (:func:`spasm_lib.trace.latest_responses`).
+
+    The key is the worksheet's; the trace already names the notebook, the student and the patient, so
+    the key only guards against a worksheet asking for another's answers.
+    """
+
+    def __init__(self, recording, prompts: Mapping[str, str]):
+        self.recording = recording
+        self.prompts = dict(prompts)
+        self._kept: dict[str, str] = {}
+
+    def _prefix(self) -> str:
+        from spasm_lib import xapi
+        from spasm_lib.recording import patient_key
+
+        return xapi.activity_id("case-study", patient_key(self.recording.case)) + "/"
+
+    def load(self, key: str) -> dict[str, str]:
+        from spasm_lib.trace import latest_responses
+
+        rec = self.recording.rec
+        prefix = self._prefix()
+        try:
+            latest = latest_responses(rec.statements(), prefix)
+        except OSError as error:
+            raise AnswersNotKept(f"your saved work could not be read ({error.strerror or error})") from error
+        self._kept = {oid[len(prefix):]: text for oid, text in latest.items() if oid[len(prefix):] in self.prompts}
+        return {qid: text for qid, text in self._kept.items() if text}
+
+    def save(self, key: str, answers: Mapping[str, str]) -> None:
+        rec = self.recording.rec
+        for qid in self.prompts:
+            text = answers.get(qid, "")
+            if text != self._kept.get(qid, ""):
+                self.recording.answered(qid, self.prompts[qid], text)
+                self._kept[qid] = text
+        if rec.store.broken:
+            raise AnswersNotKept(rec.store.notice or "your work cannot be saved here")

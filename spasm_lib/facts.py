@@ -409,6 +409,7 @@ class Facts:
     quiz_questions: tuple[R.QuizQuestion, ...]
     quiz_options: tuple[R.QuizOption, ...]
     source_claims: tuple[R.SourceClaim, ...]
+    reasoning_errors: tuple[R.ReasoningError, ...]
     _index: dict = field(default_factory=dict, repr=False, compare=False)
 
     def table(self, name: str) -> tuple:

@@ -388,6 +388,41 @@ def test_a_visible_warning_when_answers_cannot_be_kept():
     assert "not being kept" in w.status.value
 
 
+def test_answers_kept_in_the_students_trace_come_back_with_a_new_recorder(tmp_path):
+    from spasm_lib.case_study import case_study as study_of
+    from spasm_lib.trace import Recorder, fixed_clock, seeded_ids
+    from spasm_lib.widgets.case_study import CaseStudyWorksheet
+
+    study = study_of(FACTS, "golfer-twist")
+
+    def recorder():
+        return Recorder("04_case_study", "s017", folder=tmp_path, clock=fixed_clock(), ids=seeded_ids(), enabled=True)
+
+    w = CaseStudyWorksheet(study, "student", recorder=recorder())
+    w.answers["plan-today"].value = "Heat and keep moving."
+    w.answers["triage-level"].value = "Routine care (routine)"
+    w.answers["plan-today"].value = "Heat, keep moving, review in a week."
+    assert [p.name for p in tmp_path.iterdir()] == ["spasm-trace_s017_04_case_study.jsonl"]
+    again = CaseStudyWorksheet(study, "student", recorder=recorder())  # a new kernel: nothing in memory
+    assert again.answers["plan-today"].value == "Heat, keep moving, review in a week."
+    assert again.answers["triage-level"].value == "Routine care (routine)"
+    assert again.answers["risk-factors"].value == ""
+    assert "not being kept" not in again.status.value
+
+
+def test_a_trace_that_cannot_be_written_shows_the_warning(tmp_path):
+    from spasm_lib.case_study import case_study as study_of
+    from spasm_lib.trace import Recorder, fixed_clock, seeded_ids
+    from spasm_lib.widgets.case_study import CaseStudyWorksheet
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    rec = Recorder("04_case_study", "s017", folder=blocker, clock=fixed_clock(), ids=seeded_ids(), enabled=True)
+    w = CaseStudyWorksheet(study_of(FACTS, "golfer-twist"), "student", recorder=rec)
+    w.answers["plan-today"].value = "Heat."
+    assert 'role="alert"' in w.status.value and "not being kept" in w.status.value
+
+
 def test_the_folder_store_writes_json_atomically_and_refuses_damaged_files(tmp_path):
     import json
 

@@ -5,8 +5,9 @@ and triage, interpretation, plan). Each question has a text box, or radio button
 is a choice, and a "Check" button that reveals the model answer and the reasoning once the student
 has written or chosen something (:func:`spasm_lib.case_study.check_answer`). Written answers are not
 graded; choices are. Every answer is kept as it changes through an
-:class:`~spasm_lib.case_answers.AnswerStore` and comes back when the notebook is opened again; when
-it cannot be kept, a warning says so at the top of the worksheet.
+:class:`~spasm_lib.case_answers.AnswerStore` (the student's trace when the notebook records, see
+docs/trace.md; else a file of its own) and comes back when the notebook is opened again; when it
+cannot be kept, a warning says so at the top of the worksheet.
 
 The instructor audience, and every static run, show the static view: the same as the handout, with
 the model answers for the instructor.
@@ -18,15 +19,18 @@ from types import SimpleNamespace
 
 import ipywidgets as W
 
-from spasm_lib.case_answers import AnswersNotKept, AnswerStore, default_store, worksheet_key
+from spasm_lib.case_answers import AnswersNotKept, AnswerStore, TraceAnswerStore, default_store, worksheet_key
 from spasm_lib.case_study import CaseStudy, case_study, check_answer
 from spasm_lib.html import Html, esc, tag
 from spasm_lib.params import facts_for
+from spasm_lib.recording import CaseStudyRecording, recorder_for
 from spasm_lib.records import CASE_PARTS
+from spasm_lib.trace import Recorder
 from spasm_lib.views.case_study import case_study_view, check_view, numbered_questions, part_intro, question_prompt
 from spasm_lib.views.style import styled
 from spasm_lib.widgets import Described
 from spasm_lib.widgets.base import StaticView
+from spasm_lib.widgets.notice import notice_line
 from spasm_lib.widgets.quiz import CHOICES_CLASS, CHOICES_STYLE
 
 NOTEBOOK = "04_case_study"
@@ -45,10 +49,15 @@ class CaseStudyWorksheet(StaticView, Described, W.VBox):
 
     description_text = "Case study worksheet"
 
-    def __init__(self, study: CaseStudy, audience: str, store: AnswerStore | None = None):
+    def __init__(self, study: CaseStudy, audience: str, recorder: Recorder | None = None,
+                 store: AnswerStore | None = None):
         self.study = study
         self.audience = audience
-        self.store = store if store is not None else default_store()
+        self.recording = CaseStudyRecording(recorder, study.case)
+        if store is None:  # the student's trace when it records; else a file of its own
+            prompts = {q.id: q.prompt for q in study.questions}
+            store = TraceAnswerStore(self.recording, prompts) if recorder is not None else default_store()
+        self.store = store
         self.key = worksheet_key(NOTEBOOK, study.case.id, study.seed)
         self.answers: dict[str, W.Textarea | W.RadioButtons] = {}
         self.checks: dict[str, W.Button] = {}
@@ -56,7 +65,7 @@ class CaseStudyWorksheet(StaticView, Described, W.VBox):
         self.status = W.HTML()
         saved = self._load()
         title = W.HTML(styled(Html(tag("h3", f"Case study: {study.case.title}"))).markup)  # headings in order
-        children: list[W.Widget] = [W.HTML(CHOICES_STYLE), title, self.status]
+        children: list[W.Widget] = [W.HTML(CHOICES_STYLE), title, self.status, notice_line(recorder)]
         numbers = {q.id: n for n, q in numbered_questions(study)}
         for part in CASE_PARTS:
             children.append(W.HTML(styled(part_intro(study, part, audience)).markup))
@@ -116,5 +125,6 @@ def case_study_for(params: SimpleNamespace, store: AnswerStore | None = None) ->
     """The case chosen by ``params.case`` (or a seeded virtual patient), for ``params.audience``."""
     study = case_study(facts_for(params), params.case, params.seed)
     if getattr(params, "interactive", False) and params.audience == "student":
-        return CaseStudyWorksheet(study, params.audience, store)
+        return CaseStudyWorksheet(study, params.audience, None if store is not None else recorder_for(params, NOTEBOOK),
+                                  store)
     return styled(case_study_view(study, params.audience))

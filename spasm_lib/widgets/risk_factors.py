@@ -37,6 +37,9 @@ from spasm_lib.views.risk_factors import profile_figure, profile_view, region_fi
 from spasm_lib.views.style import styled
 from spasm_lib.widgets import Described
 from spasm_lib.widgets.base import StaticView
+from spasm_lib.widgets.notice import notice_line
+from spasm_lib.recording import RiskRecording, recorder_for
+from spasm_lib.trace import Recorder
 
 _WIDE = {"description_width": "initial"}
 
@@ -75,9 +78,10 @@ class RiskFactorExplorer(StaticView, Described, W.VBox):
 
     description_text = "Risk-factor explorer"
 
-    def __init__(self, facts: Facts, state: RiskProfile):
+    def __init__(self, facts: Facts, state: RiskProfile, recorder: Recorder | None = None):
         self.facts = facts
         self._state = state
+        self.recording = RiskRecording(recorder)
         self._syncing = False
         self.checkboxes: dict[str, W.Checkbox] = {}
         self.sport = W.Dropdown(
@@ -107,10 +111,11 @@ class RiskFactorExplorer(StaticView, Described, W.VBox):
         self.chart = W.HTML(layout=W.Layout(flex="1 1 16em", min_width="14em", max_width="28em"))
         self.chart.add_class(CHART_CLASS)
         self.view = W.HTML()
+        self.view.add_class("spasm-risk-view")
         ticks = W.HBox(groups, layout=W.Layout(flex_flow="row wrap", flex="1 1 16em"))
         ticks.add_class(TICKS_CLASS)
         super().__init__([W.HTML(CHART_STYLE), W.HBox([ticks, self.chart], layout=W.Layout(flex_flow="row wrap")),
-                          self.view])
+                          self.view, notice_line(recorder)])
         self.refresh()
 
     def _sport_options(self, no_sport_label: str) -> list[tuple[str, str]]:
@@ -125,11 +130,13 @@ class RiskFactorExplorer(StaticView, Described, W.VBox):
         if not self._syncing:
             self._state = tick(self.facts, self._state, risk_factor_id, selected)
             self.refresh()
+            self.recording.chose(self._state.risk_factor_ids, self._state.sport)
 
     def _on_sport(self, change: dict) -> None:
         if not self._syncing:
             self._state = choose_sport(self.facts, self._state, change["new"])
             self.refresh()
+            self.recording.chose(self._state.risk_factor_ids, self._state.sport)
 
     def refresh(self) -> None:
         result = risk_profile(self.facts, self._state.risk_factor_ids, self._state.sport)
@@ -161,7 +168,7 @@ def risk_factor_explorer(params: SimpleNamespace, facts: Facts | None = None) ->
     facts = facts or load_facts()
     state = _state_from(params)
     if params.interactive:
-        return RiskFactorExplorer(facts, state)
+        return RiskFactorExplorer(facts, state, recorder_for(params, "01_risk_factors"))
     return profile_html(facts, state)
 
 

@@ -119,7 +119,7 @@ def test_run_all_cells_without_an_error(lab_notebook, notebook):
 def test_risk_factor_explorer_follows_the_ticks_and_the_sport(lab_notebook, notebook):
     nb = lab_notebook(notebook)
     cell = nb.cell_with("risk_factor_explorer(")
-    view = cell.locator(".widget-html-content").last
+    view = cell.locator(".spasm-risk-view .widget-html-content")
     chart = cell.locator(f".{CHART_CLASS} .widget-html-content")
     params = defaults("01_risk_factors")
     state = RiskProfile(tuple(params["risk_factors"]), params["sport"])
@@ -182,7 +182,7 @@ def test_exam_simulator_starts_empty_answers_every_click_and_grades_the_reasonin
     html = cell.locator(".widget-html-content")
     findings = html.filter(has_text="Findings so far")
     status = html.filter(has=cell.page.locator("[role=status]")).first
-    feedback = html.last
+    feedback = cell.locator(".spasm-exam-feedback .widget-html-content")
     params = defaults("02_exam_simulator")
     audience = params["audience"]
     assert params["steps"], "the static run performs steps, the live simulator must not"
@@ -215,6 +215,7 @@ def test_exam_simulator_starts_empty_answers_every_click_and_grades_the_reasonin
     # Commit: the feedback appears under the button, in view, as the library grades it.
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     cell.page.screenshot(path=str(SCREENSHOTS / "exam-simulator-before-commit.png"))
+    cell.get_by_role("radio", name="Sure", exact=True).check()  # how sure, before committing
     cell.get_by_role("button", name="Commit", exact=True).click()
     state = state.committed(case.interpretation_id)
     fb = feedback_fn(FACTS, case, examine(FACTS, state, case), case.interpretation_id)
@@ -235,7 +236,7 @@ def test_exam_simulator_starts_empty_answers_every_click_and_grades_the_reasonin
 def test_treatment_pathway_walk_asks_for_a_prediction_then_shows_the_step(lab_notebook, notebook):
     nb = lab_notebook(notebook)
     cell = nb.cell_with("treatment_pathway_walkthrough(")
-    view = cell.locator(".widget-html-content").last
+    view = cell.locator(".spasm-walk-view .widget-html-content")
     params = defaults("03_treatment_pathway")
     audience = params["audience"]
     case = FACTS.by_id("cases")[params["case"]]
@@ -360,14 +361,25 @@ def test_case_study_checks_each_answer_and_keeps_the_answers_through_a_restart(l
     closed_feedback.scroll_into_view_if_needed()
     cell.page.screenshot(path=str(SCREENSHOTS / "case-study-check-choice.png"))
 
-    # The answers are on disk, beside the notebook, where the next kernel finds them.
-    stored = lab_server.root / ".spasm-trace" / f"04_case_study.{params['case']}.{params['seed']}.answers.json"
+    # The answers are in the student's trace, beside the notebook, where the next kernel finds them.
+    from spasm_lib import xapi
+    from spasm_lib.recording import patient_key
+    from spasm_lib.trace import latest_responses, read_trace, trace_files
+
+    prefix = xapi.activity_id("case-study", patient_key(study.case)) + "/"
+
+    def kept() -> dict[str, str]:
+        found: dict[str, str] = {}
+        for path in trace_files(lab_server.root, stem="04_case_study"):
+            found.update(latest_responses(read_trace(path).statements, prefix))
+        return {oid[len(prefix):]: text for oid, text in found.items()}
+
     expect_stored = {written.id: typed, closed.id: closed.answer}
     for _ in range(50):
-        if stored.is_file() and json.loads(stored.read_text()) == expect_stored:
+        if kept() == expect_stored:
             break
         nb.page.wait_for_timeout(100)
-    assert json.loads(stored.read_text()) == expect_stored
+    assert kept() == expect_stored
 
     # Save, restart the kernel and run everything again: a new kernel, new widgets, the same answers.
     nb.lab_page.menu("File", "Save Notebook")
