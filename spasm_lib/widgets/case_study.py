@@ -85,7 +85,7 @@ class CaseStudyWorksheet(StaticView, Described, W.VBox):
                 box.observe(lambda _c: self._save(), names="value")
                 button = W.Button(description=f"Check question {n}", icon="check",
                                   tooltip="Show the model answer and the reasoning after you have answered",
-                                  layout=W.Layout(width="auto"))
+                                  layout=W.Layout(width="auto", align_self="flex-start"))
                 button.on_click(lambda _b, qid=q.id: self.check(qid))
                 self.answers[q.id], self.checks[q.id] = box, button
                 self.feedback[q.id] = W.HTML()
