@@ -32,8 +32,11 @@ $(VENV)/.installed-lite: pyproject.toml | $(PY)
 	$(PIP) install -e ".[lite]"
 	touch $(VENV)/.installed $@
 
+# The file browser hides what a student has no use for: notebooks/__init__.py (it makes the folder
+# a package for `spasm-teach start`), caches, checkpoints and the saved answers (.spasm-trace).
+HIDDEN = __init__.py __pycache__ *.pyc *.pyo .ipynb_checkpoints
 lab: $(VENV)/.installed
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab notebooks/ $(foreach g,$(HIDDEN),--ContentsManager.hide_globs='$(g)')
 
 # The tests marked kernel, subprocess or e2e (pyproject.toml) are left to `make test`.
 check: $(VENV)/.installed-test

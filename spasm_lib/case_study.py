@@ -32,12 +32,52 @@ RISK_FACTOR_PARAGRAPH = 2
 
 @dataclass(frozen=True)
 class CaseQuestion:
-    """A question about the case, its model answer, and where the answer comes from."""
+    """A question about the case, its model answer, and where the answer comes from.
+
+    A closed question (``choices`` not empty) is answered by choosing: its ``answer`` is the
+    patient's own choice, and ``why`` the reasoning that leads there. An open question is written:
+    its ``answer`` is the model answer, reasoning included, and ``why`` is empty.
+    """
 
     id: str
     prompt: str
     answer: str
     provenance: str
+    part: str = "history"
+    """Which part of the case study asks it (``records.CASE_PARTS``, in clinical order)."""
+    choices: tuple[str, ...] = ()
+    why: str = ""
+
+    @property
+    def closed(self) -> bool:
+        return bool(self.choices)
+
+
+@dataclass(frozen=True)
+class PartCheck:
+    """What "Check" shows for one answer: nothing until something is written, then the model answer."""
+
+    question: CaseQuestion
+    response: str
+    written: bool
+    """The student has written (or chosen) something: only then is the model answer revealed."""
+    correct: bool | None
+    """For a closed question, whether the choice is the patient's; None for a written answer."""
+
+
+def check_answer(question: CaseQuestion, response: str | None) -> PartCheck:
+    """Check one answer. A blank answer reveals nothing: the student writes first, then compares.
+
+    A written answer is not graded (a model answer is compared by the student, not by string
+    matching); a closed question's choice is right or wrong.
+    """
+    text = (response or "").strip()
+    if not text:
+        return PartCheck(question, "", False, None)
+    correct = (text == question.answer) if question.closed else None
+    if question.closed and text not in question.choices:
+        raise ValueError(f"'{text}' is not one of the choices of '{question.id}': {'; '.join(question.choices)}")
+    return PartCheck(question, text, True, correct)
 
 
 @dataclass(frozen=True)
@@ -58,6 +98,18 @@ class CaseStudy:
     plan_details: tuple[tuple[str, str], ...]
     """Each plan step's title and what it says (the step's summary, and its yellow-flag note)."""
     questions: tuple[CaseQuestion, ...]
+    """Every question, in clinical order (see ``records.CASE_PARTS``)."""
+
+    def questions_in(self, part: str) -> tuple[CaseQuestion, ...]:
+        """The questions of one part of the case study, in order."""
+        return tuple(q for q in self.questions if q.part == part)
+
+    def question(self, question_id: str) -> CaseQuestion:
+        for q in self.questions:
+            if q.id == question_id:
+                return q
+        raise ValueError(f"no question '{question_id}' in this case study; expected one of: "
+                         + ", ".join(q.id for q in self.questions))
 
 
 def full_examination(facts: Facts, case: R.Case) -> ExamState:
@@ -188,6 +240,33 @@ class _Parts:
     plan_details: tuple[tuple[str, str], ...]
 
 
+def _triage_level_name(level: R.TriageLevel) -> str:
+    return f"{level.name} ({level.id})"
+
+
+def _closed(facts: Facts, case: R.Case, study: _Parts, answer_from: str) -> tuple[str, str, tuple[str, ...], str]:
+    """A closed question's (answer, why, choices, provenance): the patient's own choice, and the reasoning."""
+    if answer_from == "triage-level":
+        levels = sorted(facts.triage_levels, key=lambda lv: lv.order)
+        why, provenance = _triage_answer(facts, case, study)
+        return _triage_level_name(study.triage.level), why, tuple(map(_triage_level_name, levels)), provenance
+    interpretation = facts.by_id("interpretations")[case.interpretation_id]
+    why, provenance = _findings_answer(facts, case, study)
+    why = f"{why} {interpretation.description}".strip()
+    return (interpretation.name, why, tuple(i.name for i in facts.interpretations),
+            _join([provenance, provenance_label(facts, interpretation)]))
+
+
+def _question(facts: Facts, case: R.Case, study: _Parts, q: R.CaseQuestion) -> CaseQuestion:
+    if q.answer_from in CLOSED_ANSWERS:
+        answer, why, choices, provenance = _closed(facts, case, study, q.answer_from)
+        return CaseQuestion(q.id, q.prompt, answer, provenance, q.part, choices, why)
+    return CaseQuestion(q.id, q.prompt, *_ANSWERS[q.answer_from](facts, case, study), part=q.part)
+
+
+CLOSED_ANSWERS = ("triage-level", "interpretation")
+"""The ``answer_from`` values of closed questions: answered by choosing one of a list."""
+
 _ANSWERS: dict[str, Callable[[Facts, R.Case, _Parts], tuple[str, str]]] = {
     "triage": _triage_answer,
     "findings": _findings_answer,
@@ -215,9 +294,10 @@ def case_study(facts: Facts, case: R.Case | str, seed: int = 0) -> CaseStudy:
     steps = facts.by_id("pathway_steps")
     details = tuple((p.title, _step_text(steps[p.step_id], case, plan)) for p in plan.steps)
     parts = _Parts(findings, triage, plan, details)
+    # In clinical order: the parts in records.CASE_PARTS order, the data's order within a part.
     questions = tuple(
-        CaseQuestion(q.id, q.prompt, *_ANSWERS[q.answer_from](facts, case, parts))
-        for q in sorted(facts.case_questions, key=lambda q: q.order)
+        _question(facts, case, parts, q)
+        for q in sorted(facts.case_questions, key=lambda q: (R.CASE_PARTS.index(q.part), q.order))
         if triage.id in q.triage_levels
     )
     return CaseStudy(
@@ -228,7 +308,7 @@ def case_study(facts: Facts, case: R.Case | str, seed: int = 0) -> CaseStudy:
         interpretation_provenance=provenance_label(facts, interpretation),
         interpretation_choices=tuple(i.name for i in facts.interpretations),
         triage=triage,
-        triage_choices=tuple(f"{lv.name} ({lv.id})" for lv in sorted(facts.triage_levels, key=lambda lv: lv.order)),
+        triage_choices=tuple(map(_triage_level_name, sorted(facts.triage_levels, key=lambda lv: lv.order))),
         plan=plan,
         plan_details=details,
         questions=questions,

@@ -81,7 +81,11 @@ def rows_table(headings: Iterable[str], rows: Iterable[Iterable[object]], captio
     For tables a notebook shows without pandas (importing pandas costs a fresh kernel about 0.3 s).
     """
     cell = "text-align:left;vertical-align:top"
+    headings = tuple(headings)
     head = "".join(f'<th scope="col" style="{cell}">{esc(h)}</th>' for h in headings)
-    body = "".join("<tr>" + "".join(f'<td style="{cell}">{esc(v)}</td>' for v in row) + "</tr>" for row in rows)
+    headings = tuple(headings)
+    # data-label: a narrow column shows each row as a card, every cell led by its heading (views/style.py)
+    body = "".join("<tr>" + "".join(f'<td style="{cell}" data-label="{esc(h)}">{esc(v)}</td>'
+                                    for h, v in zip(headings, row)) + "</tr>" for row in rows)
     return Html(f'<table class="spasm-table">{tag("caption", caption)}<thead><tr>{head}</tr></thead>'
                 f"<tbody>{body}</tbody></table>", label)

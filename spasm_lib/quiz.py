@@ -12,9 +12,11 @@ the SHA-256 digest of ``"<question id>:<option id>"``. It depends on nothing but
 Python's hash seed, the run or the machine, so a stored notebook, an nbval run and a handout show the
 same order every time, and an instructor can say "the third answer" to a whole class.
 
-Score. The running score counts the questions whose *current* answer is correct, out of all the
-questions of the notebook ("2 of 4 answered correctly"). A student who changes a wrong answer to the
-right one after reading why gets the credit: this is a self-check, not an exam.
+Score. The score counts the questions whose *first* answer was correct, out of all the questions of
+the notebook ("2 of 4 right at the first try"). A student may change an answer after reading why and
+sees the feedback on the new one, but the score keeps the first try: otherwise a student who answered
+everything wrong and then clicked through to the right answers would read "5 of 5", which says
+nothing about what they knew.
 """
 
 from __future__ import annotations
@@ -107,7 +109,7 @@ class Grade:
 
 @dataclass(frozen=True)
 class Score:
-    """How many questions are answered, how many of those correctly, out of how many."""
+    """How many questions are answered, how many of those right at the first try, out of how many."""
 
     correct: int
     answered: int
@@ -121,7 +123,9 @@ class QuizResults:
     notebook: str
     questions: tuple[Question, ...]
     grades: tuple[Grade, ...]
-    """One grade per answered question, in question order."""
+    """One grade per answered question (its current answer), in question order."""
+    first_grades: tuple[Grade, ...] = ()
+    """One grade per answered question for the first answer given to it, in question order."""
 
     def grade_for(self, question_id: str) -> Grade | None:
         """The grade of a question, or None while it is unanswered."""
@@ -129,7 +133,7 @@ class QuizResults:
 
     @property
     def score(self) -> Score:
-        return Score(sum(g.correct for g in self.grades), len(self.grades), len(self.questions))
+        return Score(sum(g.correct for g in self.first_grades), len(self.grades), len(self.questions))
 
 
 def questions(facts: Facts, notebook: str | Path) -> tuple[Question, ...]:
@@ -166,16 +170,28 @@ def grade(facts: Facts, question_id: str, option_id: str) -> Grade:
     return _grade(question(facts, question_id), option_id)
 
 
-def check(facts: Facts, notebook: str | Path, answers: Mapping[str, str] | None = None) -> QuizResults:
+def check(
+    facts: Facts,
+    notebook: str | Path,
+    answers: Mapping[str, str] | None = None,
+    first_answers: Mapping[str, str] | None = None,
+) -> QuizResults:
     """Grade a notebook's answers (question id -> option id); unanswered questions have no grade.
 
-    An answer to a question of another notebook, or an option of another question, is an error.
+    ``answers`` are the options chosen now (their feedback is shown); ``first_answers`` the first
+    option chosen for each question (the score counts those). Without ``first_answers`` each answer
+    is its own first answer. A first answer to a question with no current answer is an error, and
+    so is an answer to a question of another notebook, or an option of another question.
     """
     name = notebook_name(notebook)
     qs = questions(facts, name)
     answers = dict(answers or {})
-    stray = [qid for qid in answers if qid not in {q.id for q in qs}]
+    first = dict(answers if first_answers is None else first_answers)
+    stray = [qid for qid in {**answers, **first} if qid not in {q.id for q in qs}]
     if stray:
         raise ValueError(f"answers name questions that are not in {name}: {', '.join(stray)}")
+    if set(first) != set(answers):
+        raise ValueError("every answered question needs its first answer, and only answered questions have one")
     grades = tuple(_grade(q, answers[q.id]) for q in qs if q.id in answers)
-    return QuizResults(name, qs, grades)
+    first_grades = tuple(_grade(q, first[q.id]) for q in qs if q.id in first)
+    return QuizResults(name, qs, grades, first_grades)

@@ -357,8 +357,15 @@ class PresentationStory(Provenance):
 CASE_ANSWERS = (
     "triage", "findings", "risk-factors", "plan", "source-vs-guidance", "why-not-conservative", "safety-net",
     "deciding-history",
+    "triage-level", "interpretation",
 )
-"""What a case question's model answer is composed from (see :mod:`spasm_lib.case_study`)."""
+"""What a case question's model answer is composed from (see :mod:`spasm_lib.case_study`).
+``triage-level`` and ``interpretation`` are closed questions: the student chooses one of the levels
+or interpretations, and the model answer is the patient's own."""
+
+CASE_PARTS = ("history", "triage", "interpretation", "plan")
+"""The case study's parts in clinical order: the history, the warning signs and triage, the
+interpretation of the findings, the plan."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -370,6 +377,7 @@ class CaseQuestion(Provenance):
     prompt: str
     triage_levels: tuple[str, ...] = field(metadata=ref("triage_levels"))
     answer_from: str = field(metadata=choices(*CASE_ANSWERS))
+    part: str = field(metadata=choices(*CASE_PARTS))
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -229,6 +229,11 @@ class Prediction:
     def correct(self) -> bool:
         return self.predicted is not None and self.predicted.id == self.actual.id
 
+    @property
+    def made(self) -> bool:
+        """False when the student went on without predicting: that is not a wrong prediction."""
+        return self.predicted is not None
+
 
 @dataclass(frozen=True)
 class WalkResult:
@@ -242,9 +247,12 @@ class WalkResult:
     """The last step shown is the review and the student has not said whether it is working."""
     finished: bool
     choices: tuple[R.PathwayStep, ...]
-    """Steps the student may predict as next (every step not shown yet), in pathway order."""
+    """Steps the student may predict as next: every step, in pathway order. Steps already shown stay
+    in the menu, so the next step cannot be found by elimination."""
     last_prediction: Prediction | None
     correct_predictions: int
+    predictions_made: int
+    """Steps revealed after a prediction; going on without one is not counted as wrong."""
     plan: Plan
 
     @property
@@ -280,9 +288,10 @@ def walk(facts: Facts, state: PathwayState, case: R.Case) -> WalkResult:
         shown=shown,
         awaiting_review_answer=awaiting,
         finished=finished,
-        choices=tuple(s for s in ordered_steps(facts) if s.id not in path[: state.shown]),
+        choices=tuple(ordered_steps(facts)),
         last_prediction=last,
         correct_predictions=sum(p == a for p, a in state.predictions),
+        predictions_made=sum(bool(p) for p, _ in state.predictions),
         plan=model_plan(facts, case),
     )
 
@@ -316,44 +325,50 @@ def complete_walk(facts: Facts, case: R.Case, improving: bool = False) -> Pathwa
 
 @dataclass(frozen=True)
 class TreatmentRow:
-    """One treatment as the course's table shows it."""
+    """One treatment as the course's table shows it, with its verdict against current guidance."""
 
     treatment: str
     kind: str
     what_it_does: str
     why: str
+    """What the source says about it (or, for a treatment beyond the source, why guidance adds it)."""
     where_from: str
-    verdict: str
-    """What current guidance makes of the source's claim, in the row (issue 18): the verdict of the
-    evidence check about this treatment and this paragraph, with its topic; "Beyond the source" for
-    a treatment guidance adds."""
+    verdict: str = ""
+    """The evidence check's verdict in words (Differs, Partly agrees...), or "Beyond the source"."""
+    guidance: str = ""
+    """What current guidance says about it (the evidence check's words)."""
 
 
-TREATMENT_TABLE_HEADINGS = ("treatment", "kind", "what it does", "why", "where from", "guidance's verdict")
-
-
-def treatment_verdict(facts: Facts, treatment: R.Treatment) -> str:
-    """The verdict on the source's claim about a treatment, with the check it comes from."""
-    from spasm_lib.evidence import VERDICT_LABELS, verdict_label
-
-    if treatment.source_paragraph is None:
-        return VERDICT_LABELS["beyond-source"]
-    checks = [c for c in facts.evidence_checks
-              if c.treatment_id == treatment.id and c.source_paragraph == treatment.source_paragraph]
-    if not checks:
-        return VERDICT_LABELS["beyond-source"]
-    return f"{verdict_label(checks[0])} (evidence check: {checks[0].topic})"
+TREATMENT_TABLE_HEADINGS = ("treatment (kind)", "what it does", "what the source says",
+                            "verdict: what current guidance says", "where from")
+NOT_IN_SOURCE = "Nothing: the source does not name it."
 
 
 def treatment_table(facts: Facts) -> tuple[TreatmentRow, ...]:
-    """Every treatment in the course: what it does, why, where that comes from, and guidance's verdict.
+    """Every treatment in the course: what it does, what the source says, the verdict of current
+    guidance, and where each comes from.
 
-    The source's treatments (paragraphs 4 and 5) come first, then those current guidance adds,
-    so a student reads the source and the evidence beyond it in one place. Plain rows, not a
-    DataFrame: the notebook then never imports pandas for one table.
+    The source's treatments (paragraphs 4 and 5) come first, each with the evidence check on it
+    (``evidence_checks.csv``, joined by ``treatment_id``), then those current guidance adds, so a
+    student reads the source and its verdict in one row. Plain rows, not a DataFrame: the notebook
+    then never imports pandas for one table.
     """
-    from spasm_lib.evidence import provenance_label
+    from spasm_lib.evidence import VERDICT_LABELS, provenance_label, verdict_label
 
+    checks = {c.treatment_id: c for c in reversed(facts.evidence_checks) if c.treatment_id}  # the first per treatment
     rows = sorted(facts.treatments, key=lambda t: (t.beyond_source, t.source_paragraph or 0))
-    return tuple(TreatmentRow(t.name, t.kind, t.what_it_does, t.why, provenance_label(facts, t),
-                              treatment_verdict(facts, t)) for t in rows)
+    table = []
+    for t in rows:
+        check = checks.get(t.id)
+        if check is not None:
+            says, verdict, guidance = t.why, verdict_label(check), check.guidance_says
+            labels = [provenance_label(facts, t), provenance_label(facts, check)]
+        elif t.beyond_source:
+            says, verdict, guidance = NOT_IN_SOURCE, VERDICT_LABELS["beyond-source"], t.why
+            labels = [provenance_label(facts, t)]
+        else:
+            says, verdict, guidance = t.why, "", ""
+            labels = [provenance_label(facts, t)]
+        where = "; ".join(dict.fromkeys(i.strip() for label in labels for i in label.split(";") if i.strip()))
+        table.append(TreatmentRow(t.name, t.kind, t.what_it_does, says, where, verdict, guidance))
+    return tuple(table)

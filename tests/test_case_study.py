@@ -30,12 +30,18 @@ from spasm_lib.virtual_patients import virtual_patient
 
 FACTS = load_facts()
 CASES = list(CASE_TRIAGE)
-SECTIONS = ("History", "Examination findings", "Interpretation", "Triage and plan", "Questions")
-# case_questions.csv, read by hand: the questions each triage level is asked, in order. Six at every
-# level; issue 18 item 9: "which factors could explain a spasm?" is not asked of a serious patient,
-# who is asked instead, in the same place and in neutral words, what in the history weighs most.
-_CONSERVATIVE = ["first-step", "decisive-findings", "risk-factors", "plan-today", "source-and-guidance", "safety-net"]
-_SERIOUS = ["first-step", "decisive-findings", "deciding-history", "plan-today", "source-and-guidance", "safety-net"]
+SECTIONS = ("History", "Examination findings", "Warning signs and triage", "Interpretation", "Plan")
+# case_questions.csv, read by hand: the questions each triage level is asked, in clinical order
+# (history; warning signs and triage; interpretation; plan, asked once). Eight at every level;
+# issue 18 item 9: "which factors could explain a spasm?" is not asked of a serious patient, who is
+# asked instead, in the same place and in neutral words, what in the history weighs most.
+_CONSERVATIVE = ["risk-factors", "first-step", "triage-level", "interpretation", "decisive-findings",
+                 "plan-today", "source-and-guidance", "safety-net"]
+_SERIOUS = ["deciding-history", *_CONSERVATIVE[1:]]
+PARTS = {"risk-factors": "history", "deciding-history": "history", "first-step": "triage", "triage-level": "triage",
+         "interpretation": "interpretation", "decisive-findings": "interpretation",
+         "plan-today": "plan", "source-and-guidance": "plan", "safety-net": "plan"}
+CLOSED = {"triage-level", "interpretation"}
 QUESTIONS = {"routine": _CONSERVATIVE, "watchful": _CONSERVATIVE, "urgent": _SERIOUS, "emergency": _SERIOUS}
 INTERPRETATION_NAMES = (  # interpretations.csv's names in file order, copied by hand
     "Suspected cauda equina syndrome", "Suspected spinal metastasis or cord compression",
@@ -69,6 +75,47 @@ def test_study_of_every_data_case(case_id):
     assert [q.id for q in study.questions] == QUESTIONS[level]
     for q in study.questions:
         assert q.prompt and q.answer and q.provenance, q.id
+        assert q.part == PARTS[q.id] and q.closed == (q.id in CLOSED), q.id
+    assert question(study, "triage-level").answer == {
+        "routine": "Routine care (routine)", "watchful": "Treat and watch (watchful)",
+        "urgent": "Urgent assessment (urgent)", "emergency": "Emergency (emergency)"}[level]
+    assert question(study, "interpretation").answer == FACTS.by_id("interpretations")[interpretation].name
+
+
+def test_closed_questions_offer_every_choice_and_give_the_reasoning():
+    study = case_study(FACTS, "golfer-twist")
+    level = question(study, "triage-level")
+    assert level.choices == ("Emergency (emergency)", "Urgent assessment (urgent)",
+                             "Treat and watch (watchful)", "Routine care (routine)")
+    assert "The warning-sign questions, asked directly." in level.why
+    interp = question(study, "interpretation")
+    assert interp.choices == INTERPRETATION_NAMES
+    assert interp.why.startswith(f"{interp.answer}. Towards it:")
+
+
+def test_check_reveals_nothing_until_something_is_written():
+    from spasm_lib.case_study import check_answer
+    from spasm_lib.views.case_study import CHECK_FIRST, check_view
+
+    study = case_study(FACTS, "golfer-twist")
+    plan = question(study, "plan-today")
+    for blank in (None, "", "   \n"):
+        result = check_answer(plan, blank)
+        assert not result.written and result.correct is None
+        markup = check_view(result).markup
+        assert esc(CHECK_FIRST) in markup and "Model answer" not in markup and esc(plan.answer) not in markup
+    written = check_answer(plan, "Rest and ice")
+    assert written.written and written.correct is None  # a written answer is compared, not graded
+    markup = check_view(written).markup
+    assert esc(plan.answer) in markup and esc(plan.provenance) in markup and "Right." not in markup
+    level = question(study, "triage-level")
+    right = check_answer(level, "Routine care (routine)")
+    wrong = check_answer(level, "Emergency (emergency)")
+    assert (right.correct, wrong.correct) == (True, False)
+    assert "\u2713 Right." in check_view(right).markup and "\u2717 Not this one." in check_view(wrong).markup
+    assert esc(level.why) in check_view(wrong).markup
+    with pytest.raises(ValueError, match="not one of the choices"):
+        check_answer(level, "Very urgent")
 
 
 def test_choices_offer_every_interpretation_and_level():
@@ -205,17 +252,21 @@ def test_student_view_has_questions_and_space_but_no_answers(case_id):
     markup = case_study_view(study, "student").markup
     positions = [markup.index(f"<h4>{s}</h4>") for s in SECTIONS]
     assert positions == sorted(positions)
+    prompts = [markup.index(esc(q.prompt)) for q in study.questions]
+    assert prompts == sorted(prompts)
+    assert positions[0] < prompts[0] < positions[1] < positions[2] < prompts[1]  # history question in History
     for q in study.questions:
-        assert esc(q.prompt) in markup
-        assert esc(q.answer) not in markup
-    # one box for the interpretation, one for the triage, one for the plan, one per question
-    assert markup.count("Your answer:") == len(study.questions) + 3
+        if not q.closed:
+            assert esc(q.answer) not in markup
+    # a box per written question, the plan asked once; the closed questions list their choices
+    assert markup.count("Your answer:") == len(study.questions) - 2
+    assert markup.count("Write the plan") == 1
     assert "Model answer" not in markup and "Points to" not in markup
     assert esc(study.interpretation.description) not in markup
     for title in PLAN_TITLES.values():
         assert esc(title) not in markup
     for choice in study.triage_choices + study.interpretation_choices:
-        assert f"<li>{esc(choice)}</li>" in markup
+        assert f'<li><span aria-hidden="true">\u2610</span> {esc(choice)}</li>' in markup
     assert esc(study.case.story) in markup
 
 
@@ -267,22 +318,160 @@ def notebook_params(**values):
     return SimpleNamespace(**validate("04_case_study", values))
 
 
-def test_live_student_case_study_is_a_worksheet_with_a_box_per_prompt():
+class MemoryStore:
+    """An AnswerStore in memory (the interface the trace store backs), or one that cannot keep anything."""
+
+    def __init__(self, saved=None, broken=None):
+        self.kept = {k: dict(v) for k, v in (saved or {}).items()}
+        self.broken = broken
+
+    def load(self, key):
+        if self.broken:
+            from spasm_lib.case_answers import AnswersNotKept
+            raise AnswersNotKept(self.broken)
+        return dict(self.kept.get(key, {}))
+
+    def save(self, key, answers):
+        if self.broken:
+            from spasm_lib.case_answers import AnswersNotKept
+            raise AnswersNotKept(self.broken)
+        self.kept[key] = dict(answers)
+
+
+def test_live_student_case_study_is_a_worksheet_in_clinical_order():
     import ipywidgets as W
 
     from spasm_lib.views.style import styled
     from spasm_lib.widgets.case_study import CaseStudyWorksheet, case_study_for
 
-    w = case_study_for(notebook_params(case="red-flag-saddle-numbness", interactive=True, audience="student"))
+    w = case_study_for(notebook_params(case="red-flag-saddle-numbness", interactive=True, audience="student"),
+                       MemoryStore())
     assert isinstance(w, CaseStudyWorksheet)
-    assert list(w.answers) == ["interpretation", "triage", "plan", *QUESTIONS["emergency"]]
-    assert all(isinstance(box, W.Textarea) and box.value == "" for box in w.answers.values())
+    assert list(w.answers) == QUESTIONS["emergency"]
+    for qid, box in w.answers.items():
+        assert isinstance(box, W.RadioButtons if qid in CLOSED else W.Textarea), qid
+        assert box.value in ("", None)
+        assert w.checks[qid].description.startswith("Check question ")
+        assert w.feedback[qid].value == ""
     study = case_study(FACTS, "red-flag-saddle-numbness")
     shown = " ".join(child.value for child in w.children if isinstance(child, W.HTML))
     for q in study.questions:
-        assert esc(q.prompt) in shown and esc(q.answer) not in shown
+        assert esc(q.prompt) in shown
+        if not q.closed:
+            assert esc(q.answer) not in shown
     assert esc(study.interpretation.description) not in shown and "Model answer" not in shown
+    headings = [shown.index(f"<h4>{s}</h4>") for s in SECTIONS]
+    assert headings == sorted(headings)
+    assert shown.index("<h3>Case study: ") < headings[0]  # the notebook's h2, then h3, then the parts' h4
     assert w.static_html().markup == styled(case_study_view(study, "student")).markup
+
+
+def test_check_shows_the_model_answer_only_after_an_answer():
+    from spasm_lib.views.case_study import CHECK_FIRST
+    from spasm_lib.widgets.case_study import case_study_for
+
+    w = case_study_for(notebook_params(case="golfer-twist", interactive=True, audience="student"), MemoryStore())
+    study = case_study(FACTS, "golfer-twist")
+    plan = question(study, "plan-today")
+    w.checks["plan-today"].click()
+    assert esc(CHECK_FIRST) in w.feedback["plan-today"].value and esc(plan.answer) not in w.feedback["plan-today"].value
+    w.answers["plan-today"].value = "Ask about the warning signs, then heat and keep moving."
+    w.checks["plan-today"].click()
+    assert esc(plan.answer) in w.feedback["plan-today"].value
+    w.answers["triage-level"].value = "Urgent assessment (urgent)"
+    w.checks["triage-level"].click()
+    assert "Not this one." in w.feedback["triage-level"].value
+    assert esc(question(study, "triage-level").why) in w.feedback["triage-level"].value
+
+
+def test_answers_are_kept_and_come_back_in_a_new_worksheet():
+    from spasm_lib.widgets.case_study import KEPT_NOTE, case_study_for
+
+    store = MemoryStore()
+    params = notebook_params(case="golfer-twist", interactive=True, audience="student")
+    w = case_study_for(params, store)
+    w.answers["risk-factors"].value = "Golf: twisting."
+    w.answers["interpretation"].value = INTERPRETATION_NAMES[0]
+    assert store.kept == {"04_case_study.golfer-twist.0": {"risk-factors": "Golf: twisting.",
+                                                           "interpretation": INTERPRETATION_NAMES[0]}}
+    again = case_study_for(params, store)
+    assert again.answers["risk-factors"].value == "Golf: twisting."
+    assert again.answers["interpretation"].value == INTERPRETATION_NAMES[0]
+    assert again.answers["plan-today"].value == ""
+    assert KEPT_NOTE in again.status.value and "Warning" not in again.status.value
+    other = case_study_for(notebook_params(case="random", seed=3, interactive=True, audience="student"), store)
+    assert other.answers["risk-factors"].value == ""  # another patient, another worksheet
+
+
+def test_a_visible_warning_when_answers_cannot_be_kept():
+    from spasm_lib.widgets.case_study import case_study_for
+
+    params = notebook_params(case="golfer-twist", interactive=True, audience="student")
+    w = case_study_for(params, MemoryStore(broken="the folder is read-only"))
+    assert 'role="alert"' in w.status.value and "not being kept: the folder is read-only" in w.status.value
+    assert w.children[3] is w.status  # at the top, under the patient code box and the title
+    w.answers["plan-today"].value = "something"  # typing still works, and the warning stays
+    assert "not being kept" in w.status.value
+
+
+def test_answers_kept_in_the_students_trace_come_back_with_a_new_recorder(tmp_path):
+    from spasm_lib.case_study import case_study as study_of
+    from spasm_lib.trace import Recorder, fixed_clock, seeded_ids
+    from spasm_lib.widgets.case_study import CaseStudyWorksheet
+
+    study = study_of(FACTS, "golfer-twist")
+
+    def recorder():
+        return Recorder("04_case_study", "s017", folder=tmp_path, clock=fixed_clock(), ids=seeded_ids(), enabled=True)
+
+    w = CaseStudyWorksheet(study, "student", recorder=recorder())
+    w.answers["plan-today"].value = "Heat and keep moving."
+    w.answers["triage-level"].value = "Routine care (routine)"
+    w.answers["plan-today"].value = "Heat, keep moving, review in a week."
+    assert [p.name for p in tmp_path.iterdir()] == ["spasm-trace_s017_04_case_study.jsonl"]
+    again = CaseStudyWorksheet(study, "student", recorder=recorder())  # a new kernel: nothing in memory
+    assert again.answers["plan-today"].value == "Heat, keep moving, review in a week."
+    assert again.answers["triage-level"].value == "Routine care (routine)"
+    assert again.answers["risk-factors"].value == ""
+    assert "not being kept" not in again.status.value
+
+
+def test_a_trace_that_cannot_be_written_shows_the_warning(tmp_path):
+    from spasm_lib.case_study import case_study as study_of
+    from spasm_lib.trace import Recorder, fixed_clock, seeded_ids
+    from spasm_lib.widgets.case_study import CaseStudyWorksheet
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    rec = Recorder("04_case_study", "s017", folder=blocker, clock=fixed_clock(), ids=seeded_ids(), enabled=True)
+    w = CaseStudyWorksheet(study_of(FACTS, "golfer-twist"), "student", recorder=rec)
+    w.answers["plan-today"].value = "Heat."
+    assert 'role="alert"' in w.status.value and "not being kept" in w.status.value
+
+
+def test_the_folder_store_writes_json_atomically_and_refuses_damaged_files(tmp_path):
+    import json
+
+    from spasm_lib.case_answers import AnswersNotKept, FolderAnswerStore
+
+    store = FolderAnswerStore(tmp_path / "trace")
+    assert store.load("04_case_study.golfer-twist.0") == {}
+    store.save("04_case_study.golfer-twist.0", {"plan-today": "Heat, stay active"})
+    path = tmp_path / "trace" / "04_case_study.golfer-twist.0.answers.json"
+    assert json.loads(path.read_text()) == {"plan-today": "Heat, stay active"}
+    assert store.load("04_case_study.golfer-twist.0") == {"plan-today": "Heat, stay active"}
+    assert [p.name for p in (tmp_path / "trace").iterdir()] == [path.name]  # no temporary file left
+    assert FolderAnswerStore(tmp_path).path("../../etc/passwd").parent == tmp_path
+    path.write_text("[1, 2]")
+    with pytest.raises(AnswersNotKept, match="does not hold saved answers"):
+        store.load("04_case_study.golfer-twist.0")
+    path.write_text("{not json")
+    with pytest.raises(AnswersNotKept, match="could not be read"):
+        store.load("04_case_study.golfer-twist.0")
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(AnswersNotKept, match="cannot be written"):
+        FolderAnswerStore(blocker / "trace").save("k", {"a": "b"})
 
 
 @pytest.mark.parametrize("audience, interactive", [("instructor", True), ("instructor", False), ("student", False)])

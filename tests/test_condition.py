@@ -175,6 +175,20 @@ def test_pain_curve_points_follow_the_data():
     assert line == "52,246 182,115.57 312,180.78"
 
 
+def test_a_momentary_first_phase_gets_a_visible_width():
+    def point(i, hour, pain, phase):
+        return R.PainCoursePoint(id=f"p{i}", hour=hour, relative_pain=pain, phase=phase, illustrative=True,
+                                 source_paragraph=1)
+
+    # "before" lasts 0.1 h of 12: drawn from 0 to 0.1 h it would be 2 px wide. It gets 12/24 = 0.5 h,
+    # so the plot runs from -0.4 h to 12 h: 260 px over 12.4 h, the "before" band 0.5 h = 10.48 px wide.
+    document = pain_course_svg((point(1, 0, 0, "before"), point(2, 0.1, 5, "onset"), point(3, 12, 9, "severe")))
+    widths = [float(w) for w in re.findall(r'<rect x="[\d.]+" y="96" width="([\d.]+)"', document)]
+    assert widths[0] == pytest.approx(0.5 / 12.4 * 260, abs=0.01)
+    line = re.search(r'<polyline points="([^"]*)"', document).group(1)
+    assert line.split()[0] == "52,246"  # the line starts at the left edge, at no pain
+
+
 def test_pain_figure_is_byte_identical_across_renders(facts):
     assert pain_course_figure(pain_course(facts)).markup == pain_course_figure(pain_course(facts)).markup
 

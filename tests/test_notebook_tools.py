@@ -14,7 +14,7 @@ def widget_output(model_id: str) -> nbformat.NotebookNode:
     return nbformat.v4.new_output(
         "execute_result",
         data={
-            "text/plain": "Risk-factor explorer: run this cell in JupyterLab to use its controls.",
+            "text/plain": "Risk-factor explorer: run this cell to use its controls.",
             "text/html": "<p>the static view</p>",
             WIDGET_VIEW: {"version_major": 2, "version_minor": 0, "model_id": model_id},
         },
@@ -29,7 +29,7 @@ def test_widget_outputs_keep_their_html_and_lose_the_model_id():
     normalise(nb)
     (output,) = nb.cells[0].outputs
     assert output["data"] == {
-        "text/plain": "Risk-factor explorer: run this cell in JupyterLab to use its controls.",
+        "text/plain": "Risk-factor explorer: run this cell to use its controls.",
         "text/html": "<p>the static view</p>",
     }
     assert output["execution_count"] == 1

@@ -313,6 +313,23 @@ def test_check_scores_current_answers():
     assert check(FACTS, "00_start_here").score == Score(0, 0, 5)
 
 
+def test_the_score_counts_first_answers_and_the_feedback_follows_the_current_one():
+    # Everything wrong first, then clicked through to the right answers: the score stays at 0.
+    first = {"q-00-1": "q-00-1-a", "q-00-2": "q-00-2-c", "q-00-3": "q-00-3-a"}  # all wrong
+    now = {"q-00-1": "q-00-1-b", "q-00-2": "q-00-2-a", "q-00-3": "q-00-3-b"}  # all right
+    results = check(FACTS, "00_start_here", now, first)
+    assert results.score == Score(correct=0, answered=3, total=5)
+    assert [g.correct for g in results.grades] == [True, True, True]  # what the feedback shows
+    # Right at the first try, then changed to a wrong one: the first try still counts.
+    results = check(FACTS, "00_start_here", {"q-00-1": "q-00-1-a"}, {"q-00-1": "q-00-1-b"})
+    assert results.score == Score(correct=1, answered=1, total=5)
+    assert results.grade_for("q-00-1").correct is False
+    with pytest.raises(ValueError, match="first answer"):
+        check(FACTS, "00_start_here", {"q-00-1": "q-00-1-a"}, {})
+    with pytest.raises(ValueError, match="does not belong to question"):
+        check(FACTS, "00_start_here", {"q-00-1": "q-00-1-a"}, {"q-00-1": "q-00-2-a"})
+
+
 def test_check_refuses_answers_of_another_notebook_or_question():
     with pytest.raises(ValueError, match="not in 00_start_here"):
         check(FACTS, "00_start_here", {"q-01-1": "q-01-1-a"})
@@ -336,7 +353,7 @@ def test_feedback_says_it_in_a_word_an_icon_and_a_border():
 
 
 def test_score_line_in_words():
-    assert re.sub("<[^>]+>", "", score_line(Score(2, 3, 4)).markup) == "2 of 4 answered correctly"
+    assert re.sub("<[^>]+>", "", score_line(Score(2, 3, 4)).markup) == "2 of 4 right at the first try"
     assert 'aria-live="polite"' in score_line(Score(0, 0, 4)).markup
 
 
@@ -393,7 +410,7 @@ def test_student_view_with_answers_opens_the_chosen_one_and_scores():
         html.escape(option["q-00-1-b"].text) + ' <em class="spasm-your-answer">(your answer)</em>',
         html.escape(option["q-00-2-c"].text) + ' <em class="spasm-your-answer">(your answer)</em>',
     ]
-    assert re.search(r"<strong>1 of 5</strong> answered correctly", markup)
+    assert re.search(r"<strong>1 of 5</strong> right at the first try", markup)
 
 
 def test_quiz_view_rejects_an_unknown_audience():

@@ -22,7 +22,7 @@ from spasm_lib.widgets.risk_factors import profile_html
 from conftest import ROOT, nbval_sanitized
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-WIDGET_TEXT = "run this cell in JupyterLab to use its controls"
+WIDGET_TEXT = "run this cell to use its controls"
 
 
 def widget_outputs(path: Path):
@@ -63,6 +63,6 @@ def test_nbconvert_html_shows_the_explorer_without_a_kernel():
 
     nb = nbformat.read(ROOT / "notebooks" / "01_risk_factors.ipynb", as_version=4)
     body, _ = HTMLExporter(template_name="basic").from_notebook_node(nb)
-    assert "A snapshot of this interactive view as the notebook was run." in body
+    assert "A snapshot of this interactive view from the last run." in body
     assert "<h3>Your risk profile</h3>" in body
     assert "Ruptured disc" in body and "also called: herniated disc" in body

@@ -374,7 +374,7 @@ def test_a_walk_starts_at_the_screen_with_every_other_step_to_predict():
     result = walk(FACTS, state, case)
     assert [d.id for d in result.shown] == ["red-flag-screen"]
     assert not result.finished and not result.awaiting_review_answer
-    assert [s.id for s in result.choices] == ALL_STEPS_IN_ORDER[1:]
+    assert [s.id for s in result.choices] == ALL_STEPS_IN_ORDER  # the step shown stays: no elimination
     assert result.last_prediction is None and result.correct_predictions == 0
 
 
@@ -402,8 +402,12 @@ def test_predictions_are_checked_and_counted():
     markup = walk_view(result).markup
     assert "Not this time" in markup and f"the next step for this patient is {esc(TITLE['self-management'])}" in markup
     none = advance(FACTS, wrong, case, None)
-    assert walk(FACTS, none, case).last_prediction.predicted is None
-    assert "You made no prediction" in walk_view(walk(FACTS, none, case)).markup
+    result = walk(FACTS, none, case)
+    assert result.last_prediction.predicted is None and not result.last_prediction.made
+    assert (result.correct_predictions, result.predictions_made) == (1, 2)  # not scored as wrong
+    markup = walk_view(result).markup
+    assert "<strong>No prediction made.</strong>" in markup and "Not this time" not in markup
+    assert [s.id for s in result.choices] == ALL_STEPS_IN_ORDER  # shown steps still offered
 
 
 def walk_to_review(case_id="golfer-twist"):
@@ -437,7 +441,8 @@ def test_improving_at_the_review_ends_with_the_safety_net_and_a_summary():
     markup = walk_view(result).markup
     assert "<h4>Summary</h4>" in markup and NEXT_HIDDEN not in markup
     assert "the person is improving" in markup
-    assert "Next steps predicted correctly: 1 of 6." in markup
+    # five steps after the first went by without a prediction: one prediction made, and it was right
+    assert "Next steps predicted correctly: 1 of 1 predicted. Steps shown without a prediction (not counted): 5." in markup
     with pytest.raises(ValueError, match="the walk is finished"):
         advance(FACTS, state, case, None)
 
@@ -641,15 +646,17 @@ def test_treatment_table_lists_every_treatment_source_first():
         "Pain relief while waiting", "Exercise or combined programme", "Specialist opinion on stated criteria",
         "Referral to rheumatology",
     ]
-    assert [r.where_from for r in table[:6]] == ["Source, paragraph 4"] * 3 + ["Source, paragraph 5"] * 3
+    # each row's verdict: evidence_checks.csv by hand (rest, ice, compression, anti-inflammatories,
+    # muscle-relaxants, referral-timing), then the treatments beyond the source
+    assert [r.verdict for r in table] == ["Differs", "Differs", "Differs", "Partly agrees", "Partly agrees", "Differs",
+                                          *["Beyond the source"] * 8]
+    compression = next(r for r in table if r.treatment == "Compression")
+    assert compression.guidance.startswith("NICE advises against offering belts or corsets for low back pain.")
+    assert compression.why == "The source says doctors often recommend one to limit movement and give support."
+    assert compression.where_from.startswith("Source, paragraph 4; NICE NG59")
+    assert table[6].why == "Nothing: the source does not name it."
+    assert table[6].guidance.startswith("Heat wraps reduced pain in the short term")
     assert table[6].where_from == "ACP 2017; French 2006 (Cochrane)"
-    # issue 18 item 9: each source claim carries its verdict in the row (evidence_checks.csv by hand)
-    assert [r.verdict for r in table[:6]] == [
-        "Differs (evidence check: Ice or heat)", "Differs (evidence check: Rest or staying active)",
-        "Differs (evidence check: Compression band, belt or back support)",
-        "Partly agrees (evidence check: Anti-inflammatory medicines (NSAIDs))",
-        "Partly agrees (evidence check: Muscle relaxants)", "Differs (evidence check: When to refer)"]
-    assert {r.verdict for r in table[6:]} == {"Beyond the source"}
     ice = next(r for r in table if r.treatment == "Ice")
     assert ice.what_it_does == "Ice packs on the painful area reduce swelling and may help stop further contractions and spasms."
 
@@ -666,6 +673,9 @@ def test_treatment_table_view_shows_whole_cells_escaped():
     assert "<script>alert" not in markup and "&lt;script&gt;" in markup
     longest = max(FACTS.treatments, key=lambda t: len(t.what_it_does)).what_it_does
     assert len(longest) > 50 and esc(longest).replace("&#x27;", "'") in markup.replace("&#x27;", "'")
+    assert ("<td style=\"text-align:left;vertical-align:top\" data-label=\"verdict: what current guidance says\">"
+            "Partly agrees: The ACP guideline lists skeletal muscle relaxants") in markup
+    assert markup.startswith('<div class="spasm-view"><style>')  # the one stylesheet
 
 
 # --------------------------------------------------------------------------- only_for / not_for in the data

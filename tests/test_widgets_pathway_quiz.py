@@ -82,8 +82,8 @@ def test_the_walk_starts_at_the_screen_with_the_next_step_hidden(walkthrough):
     assert w.view.value == expected(PathwayState("golfer-twist"), patient("golfer-twist"))
     assert esc(PATHWAY_TITLES["red-flag-screen"]) in w.view.value
     assert esc(PATHWAY_TITLES["self-management"]) not in w.view.value
-    # every step but the one shown can be predicted, in pathway order, after the "choose" entry
-    assert [v for _, v in w.prediction.options] == ["", *list(PATHWAY_TITLES)[1:]]
+    # every step can be predicted, the one shown included (no elimination), after the "choose" entry
+    assert [v for _, v in w.prediction.options] == ["", *list(PATHWAY_TITLES)]
     assert w.prediction.value == "" and not w.show_next.disabled
     assert w.review.layout.display == "none"
 
@@ -96,7 +96,7 @@ def test_predicting_and_showing_the_next_step(walkthrough):
     assert w.view.value == expected(state, patient("golfer-twist"))
     assert "\u2713 Right:" in w.view.value
     assert esc(PATHWAY_TITLES["self-management"]) not in w.view.value
-    assert "risk-stratification" not in [v for _, v in w.prediction.options]
+    assert "risk-stratification" in [v for _, v in w.prediction.options]  # shown, and still offered
     assert w.prediction.value == ""  # the menu is cleared for the next prediction
     show_next(w, "drug")
     assert w.state.predictions[-1] == ("drug", "self-management")
@@ -247,7 +247,7 @@ def test_one_unanswered_radio_group_per_question_labelled_with_full_answers(note
         assert f"<h3>Question {number}</h3>" in heading and esc(q.prompt) in heading
         assert quiz.children[quiz.children.index(radio) + 1] is quiz.feedback[q.id]  # right under it
         assert quiz.feedback[q.id].value == ""
-    assert text_of(quiz.score.value) == f"0 of {len(mine)} answered correctly"
+    assert text_of(quiz.score.value) == f"0 of {len(mine)} right at the first try"
     assert quiz.children[-1] is quiz.score
     assert not any(isinstance(w, W.Output) for w in walk_tree(quiz))
     shown = " ".join(w.value for w in walk_tree(quiz) if isinstance(w, W.HTML))
@@ -273,7 +273,7 @@ def test_choosing_an_option_shows_its_grade_under_its_question(option):
     assert all(quiz.feedback[qid].value == "" for qid in others)
     assert quiz.answers == {question.id: option.id}
     total = len(quiz_questions_of(question.notebook))
-    assert text_of(quiz.score.value) == f"{1 if option.correct else 0} of {total} answered correctly"
+    assert text_of(quiz.score.value) == f"{1 if option.correct else 0} of {total} right at the first try"
 
 
 def test_running_score_follows_the_answers():
@@ -281,10 +281,14 @@ def test_running_score_follows_the_answers():
     quiz.radios["q-02-3"].value = "q-02-3-c"  # right
     quiz.radios["q-02-2"].value = "q-02-2-c"  # wrong
     quiz.radios["q-02-4"].value = "q-02-4-c"  # right
-    assert text_of(quiz.score.value) == "2 of 5 answered correctly"
-    quiz.radios["q-02-2"].value = "q-02-2-b"  # changed to the right one
-    assert text_of(quiz.score.value) == "3 of 5 answered correctly"
+    assert text_of(quiz.score.value) == "2 of 5 right at the first try"
+    quiz.radios["q-02-2"].value = "q-02-2-b"  # changed to the right one: feedback yes, credit no
+    assert text_of(quiz.score.value) == "2 of 5 right at the first try"
     assert "Correct.</strong>" in quiz.feedback["q-02-2"].value
+    quiz.radios["q-02-3"].value = "q-02-3-a"  # a right first answer changed to a wrong one keeps its credit
+    assert text_of(quiz.score.value) == "2 of 5 right at the first try"
+    assert "Incorrect.</strong>" in quiz.feedback["q-02-3"].value
+    assert quiz.first_answers == {"q-02-3": "q-02-3-c", "q-02-2": "q-02-2-c", "q-02-4": "q-02-4-c"}
 
 
 def test_stored_output_carries_the_static_view_of_the_answers_so_far():

@@ -14,6 +14,7 @@ from spasm_lib.html import Html
 from spasm_lib.params import use_parameters
 from spasm_lib.risk_factors import RiskProfile, filter_risk_factors, risk_profile
 from spasm_lib.views.risk_factors import profile_figure, profile_view, region_filter_note, table_view
+from spasm_lib.views.style import styled
 from spasm_lib.widgets.base import STATIC_NOTE
 from spasm_lib.widgets.risk_factors import (
     RiskFactorExplorer,
@@ -36,7 +37,12 @@ def risk_params(**values):
 
 def expected_profile(facts: Facts, ids: list[str], sport: str) -> str:
     result = risk_profile(facts, ids, sport)
-    return (profile_view(result) + profile_figure(result)).markup
+    return (profile_figure(result) + profile_view(result)).markup  # the chart first, right under the ticks
+
+
+def shown(explorer: RiskFactorExplorer) -> str:
+    """What the explorer shows: the chart beside the ticks, then the cards."""
+    return explorer.chart.value + explorer.view.value
 
 
 def ticked(explorer: RiskFactorExplorer) -> list[str]:
@@ -55,7 +61,7 @@ def controls(widget: W.Widget):
 def test_explorer_starts_from_the_parameters_with_the_sport_box_ticked(facts):
     explorer = risk_factor_explorer(risk_params(risk_factors=["arthritis"], sport="golf"), facts)
     assert isinstance(explorer, RiskFactorExplorer)
-    assert explorer.view.value == expected_profile(facts, ["arthritis"], "golf")
+    assert shown(explorer) == expected_profile(facts, ["arthritis"], "golf")
     assert ticked(explorer) == ["twisting-sport", "arthritis"]  # golf ticks the sports box
     assert explorer.sport.value == "golf"
 
@@ -65,7 +71,9 @@ def test_checkboxes_are_named_and_grouped_with_the_sport_menu_in_the_sport_group
     assert list(explorer.checkboxes) == [r.id for r in facts.risk_factors]
     for rid, box in explorer.checkboxes.items():
         assert box.description == facts.by_id("risk_factors")[rid].name and box.indent is False
-    groups = explorer.children[0].children
+    ticks, chart = explorer.children[1].children
+    assert chart is explorer.chart  # the chart beside the ticks
+    groups = ticks.children
     assert [g.children[0].value for g in groups] == [
         "<h3>Muscle state</h3>", "<h3>Intense force</h3>", "<h3>Sport</h3>", "<h3>Structural condition</h3>",
         "<h3>Muscle weakness</h3>", "<h3>No known cause</h3>"]
@@ -74,7 +82,7 @@ def test_checkboxes_are_named_and_grouped_with_the_sport_menu_in_the_sport_group
     assert explorer.sport.description == "Sport the patient plays"
     assert explorer.sport.style.description_width == "initial"  # the label's own width: no indent
     assert [v for _, v in explorer.sport.options] == ["baseball", "football", "golf", "none"]
-    assert explorer.children[1] is explorer.view  # nothing floats between the groups and the profile
+    assert explorer.children[2] is explorer.view  # nothing floats between the ticks and the profile
 
 
 def test_unticking_the_sport_box_clears_the_sport(facts):
@@ -82,7 +90,7 @@ def test_unticking_the_sport_box_clears_the_sport(facts):
     explorer.checkboxes["twisting-sport"].value = False
     assert explorer.sport.value == "none"
     assert ticked(explorer) == ["tender-muscles"]
-    assert explorer.view.value == expected_profile(facts, ["tender-muscles"], "none")
+    assert shown(explorer) == expected_profile(facts, ["tender-muscles"], "none")
 
 
 def test_choosing_a_sport_ticks_the_box_and_no_sport_unticks_it(facts):
@@ -92,14 +100,17 @@ def test_choosing_a_sport_ticks_the_box_and_no_sport_unticks_it(facts):
     assert "added by the sport: Baseball" in explorer.view.value
     explorer.sport.value = "none"
     assert ticked(explorer) == []
-    assert explorer.view.value == expected_profile(facts, [], "none")
+    assert shown(explorer) == expected_profile(facts, [], "none")
 
 
 def test_ticking_the_sport_box_without_a_sport_shows_it(facts):
     explorer = risk_factor_explorer(risk_params(risk_factors=[], sport="none"), facts)
+    assert explorer.sport.options[-1] == ("No sport", "none")
     explorer.checkboxes["twisting-sport"].value = True
     assert explorer.state == RiskProfile(("twisting-sport",), "none")
-    assert explorer.view.value == expected_profile(facts, ["twisting-sport"], "none")
+    assert shown(explorer) == expected_profile(facts, ["twisting-sport"], "none")
+    # the menu agrees with the ticked box: a twisting sport, not named (not "No sport")
+    assert explorer.sport.value == "none" and explorer.sport.options[-1] == ("A sport with twists, not named", "none")
     explorer.sport.value = "football"
     explorer.sport.value = "none"  # the student ticked it: it stays
     assert ticked(explorer) == ["twisting-sport"]
@@ -109,7 +120,7 @@ def test_ticking_boxes_updates_the_view_in_ticking_order(facts):
     explorer = risk_factor_explorer(risk_params(risk_factors=["arthritis"], sport="none"), facts)
     explorer.checkboxes["tender-muscles"].value = True
     assert explorer.state.risk_factor_ids == ("arthritis", "tender-muscles")
-    assert explorer.view.value == expected_profile(facts, ["arthritis", "tender-muscles"], "none")
+    assert shown(explorer) == expected_profile(facts, ["arthritis", "tender-muscles"], "none")
     explorer.checkboxes["arthritis"].value = False
     explorer.checkboxes["tender-muscles"].value = False
     assert "No risk factors selected" in explorer.view.value
@@ -146,7 +157,7 @@ def test_the_explorer_starts_no_thread(facts):
 def test_the_explorer_display_carries_its_static_view(facts):
     explorer = risk_factor_explorer(risk_params(risk_factors=["arthritis"], sport="golf"), facts)
     bundle = explorer._repr_mimebundle_()
-    assert bundle["text/plain"] == "Risk-factor explorer: run this cell in JupyterLab to use its controls."
+    assert bundle["text/plain"] == "Risk-factor explorer: run this cell to use its controls."
     assert bundle[WIDGET_VIEW]["model_id"] == explorer.model_id  # JupyterLab still gets the live widget
     assert bundle["text/html"] == STATIC_NOTE + expected_profile(facts, ["arthritis"], "golf")
     explorer.checkboxes["tender-muscles"].value = True  # the stored view follows the state shown
@@ -157,7 +168,7 @@ def test_the_explorer_display_carries_its_static_view(facts):
 def test_the_table_display_carries_its_static_view(facts):
     table = risk_factor_table_explorer(risk_params(), facts)
     bundle = table._repr_mimebundle_()
-    full = region_filter_note("") + table_view(filter_risk_factors(facts))
+    full = styled(region_filter_note("") + table_view(filter_risk_factors(facts)))  # the one stylesheet
     assert bundle["text/html"] == STATIC_NOTE + full.markup
     assert bundle["text/html"].count("<table") == 1
     assert WIDGET_VIEW in bundle
@@ -170,7 +181,7 @@ def test_table_explorer_filters(facts):
     explorer = risk_factor_table_explorer(risk_params(), facts)
     assert isinstance(explorer, RiskFactorTableExplorer)
     explorer.category.value = "structural-condition"
-    assert explorer.view.value == (region_filter_note("") + table_view(
+    assert explorer.view.value == styled(region_filter_note("") + table_view(
         filter_risk_factors(facts, "structural-condition"))).markup
     assert "<strong>Arthritis</strong>" in explorer.view.value
     assert "<strong>Tender muscles</strong>" not in explorer.view.value
@@ -190,7 +201,7 @@ def test_table_explorer_filters(facts):
 def test_table_controls_are_labelled_in_full(facts):
     explorer = risk_factor_table_explorer(risk_params(), facts)
     assert [c.description for c in (explorer.category, explorer.region, explorer.text)] == [
-        "Category", "Region of the back", "Search (names, other names, text)"]
+        "Category", "Region of the back", "Search the table"]
     assert [label for label, _ in explorer.region.options] == [
         "All regions", "Lower back", "Upper back", "Upper and lower back", "Not stated"]
     explorer_controls = list(controls(risk_factor_explorer(risk_params(), facts))) + list(controls(explorer))
@@ -201,4 +212,4 @@ def test_table_controls_are_labelled_in_full(facts):
 
 def test_static_table_is_the_full_table(facts):
     shown = risk_factor_table_explorer(risk_params(interactive=False), facts)
-    assert shown.markup == table_view(filter_risk_factors(facts)).markup  # no filter, no note on one
+    assert shown.markup == styled(table_view(filter_risk_factors(facts))).markup  # no filter, no note on one

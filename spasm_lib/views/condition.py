@@ -99,11 +99,17 @@ def pain_course_svg(points: Sequence[R.PainCoursePoint]) -> str:
     pain = [p.relative_pain for p in pts]
     first, last = min(hours), max(max(hours), runs[-1][2])
     span = (last - first) or 1.0
+    # The first phase ("before the movement") lasts a moment in the data: drawn from its point to the
+    # next phase it would be a sliver. It gets a visible width (a 24th of the plot) before hour 0.
+    first_width = (runs[1][1] - runs[0][1]) if len(runs) > 1 else span
+    lead = max(0.0, span / 24 - first_width)
+    origin = first - lead
+    plotted = last - origin
     top = max(pain) * 1.15 if max(pain) > 0 else 1.0
     x0, x1, y0, y1 = 52.0, svg.WIDTH - 8.0, 96.0, 246.0
 
     def x(hour: float) -> float:
-        return x0 + (hour - first) / span * (x1 - x0)
+        return x0 + (hour - origin) / plotted * (x1 - x0)
 
     def y(value: float) -> float:
         return y1 - value / top * (y1 - y0)
@@ -118,6 +124,7 @@ def pain_course_svg(points: Sequence[R.PainCoursePoint]) -> str:
     body.append(svg.text(8, 68, Y_LABEL, size=small))
     bands = []
     for i, (name, start, end) in enumerate(runs):
+        start = origin if i == 0 else start
         right = runs[i + 1][1] if i + 1 < len(runs) else end
         if right == start:
             right = start + span / 24
@@ -145,7 +152,8 @@ def pain_course_svg(points: Sequence[R.PainCoursePoint]) -> str:
     for row in svg.wrap(X_LABEL, svg.WIDTH - 16, small):
         body.append(svg.text(svg.WIDTH / 2, baseline, row, size=small, anchor="middle"))
         baseline += 20
-    coordinates = " ".join(f"{svg.num(x(p.hour))},{svg.num(y(p.relative_pain))}" for p in pts)
+    lead_in = [(origin, pts[0].relative_pain)] if lead else []  # the line starts where the first phase does
+    coordinates = " ".join(f"{svg.num(x(h))},{svg.num(y(v))}" for h, v in lead_in + [(p.hour, p.relative_pain) for p in pts])
     body.append(f'<polyline points="{coordinates}" fill="none" stroke="{PALETTE["blue"]}" stroke-width="3"'
                 ' stroke-linejoin="round"/>')
     for p in pts:

@@ -169,8 +169,11 @@ def _prediction(result: WalkResult) -> str:
     if last.correct:
         return (f'<p class="spasm-ok" role="status"><strong>\u2713 Right:</strong> the next step is '
                 f"{esc(last.actual.title)}.</p>")
-    guess = f"You predicted {esc(last.predicted.title)}; " if last.predicted else "You made no prediction; "
-    return (f'<p class="spasm-alert" role="status"><strong>\u2717 Not this time.</strong> {guess}'
+    if not last.made:  # going on without a prediction is allowed, and not scored as wrong
+        return (f'<p class="spasm-box" role="status"><strong>No prediction made.</strong> '
+                f"The next step for this patient is {esc(last.actual.title)}.</p>")
+    return (f'<p class="spasm-alert" role="status"><strong>\u2717 Not this time.</strong> '
+            f"You predicted {esc(last.predicted.title)}; "
             f"the next step for this patient is {esc(last.actual.title)}.</p>")
 
 
@@ -207,9 +210,11 @@ def walk_view(result: WalkResult, audience: str = "student") -> Html:
             parts.append(f"<p><strong>At the review:</strong> the person is {word}.</p>")
         parts.append(tag("h4", "Summary"))
         parts.append(plan_view(result.plan, level=5).markup)
-        if result.state.predictions:
+        if result.predictions_made:
+            unpredicted = len(result.state.predictions) - result.predictions_made
+            skipped = f" Steps shown without a prediction (not counted): {unpredicted}." if unpredicted else ""
             parts.append(tag("p", f"Next steps predicted correctly: {result.correct_predictions} of "
-                                  f"{len(result.state.predictions)}."))
+                                  f"{result.predictions_made} predicted.{skipped}"))
     else:
         # In the live walk the step just shown comes first, right under the buttons; the patient,
         # the triage and the diagram follow.
@@ -224,18 +229,21 @@ def walk_view(result: WalkResult, audience: str = "student") -> Html:
 
 
 def treatment_table_view(rows) -> Html:
-    """The treatments table (from :func:`spasm_lib.treatment_pathway.treatment_table`) in full, escaped."""
-    caption = ("Treatments in this course: the source's first, each with what current guidance makes of it, "
+    """The treatments table (from :func:`spasm_lib.treatment_pathway.treatment_table`) in full, escaped:
+    each row gives what the source says and the verdict of current guidance."""
+    caption = ("Treatments in this course: the source's first, each with the verdict of current guidance, "
                "then those current guidance adds.")
-    values = ((r.treatment, r.kind, r.what_it_does, r.why, r.where_from, r.verdict) for r in rows)
-    return rows_table(TREATMENT_TABLE_HEADINGS, values, caption, "treatment table")
+    values = ((f"{r.treatment} ({r.kind})", r.what_it_does, r.why, f"{r.verdict}: {r.guidance}" if r.verdict else "-",
+               r.where_from) for r in rows)
+    return styled(rows_table(TREATMENT_TABLE_HEADINGS, values, caption, "treatment table"))
 
 
 def triage_levels_view(facts) -> Html:
     """The four triage levels, most urgent first: when each applies, what to do, and why."""
     rows = "".join(
-        f"<tr><th scope='row'>{esc(lv.name)} ({esc(lv.id)})</th><td>{esc(lv.applies_when)}</td>"
-        f"<td>{esc(lv.action)}</td><td>{esc(lv.why)} {_provenance(lv, references_for(facts, lv))}</td></tr>"
+        f"<tr><th scope='row'>{esc(lv.name)} ({esc(lv.id)})</th><td data-label='When'>{esc(lv.applies_when)}</td>"
+        f"<td data-label='What to do'>{esc(lv.action)}</td>"
+        f"<td data-label='Why'>{esc(lv.why)} {_provenance(lv, references_for(facts, lv))}</td></tr>"
         for lv in sorted(facts.triage_levels, key=lambda lv: lv.order)
     )
     return styled(Html(

@@ -55,11 +55,15 @@ def answer_feedback(result: Grade | None) -> Html:
     return Html(_feedback_box(result.correct, result.explanation, live=True), "feedback")
 
 
+SCORE_WORDS = "right at the first try"
+"""What the score counts (the first answer to each question; see :mod:`spasm_lib.quiz`)."""
+
+
 def score_line(score: Score) -> Html:
-    """The running score in words, announced politely to screen readers when it changes."""
+    """The score in words, announced politely to screen readers when it changes."""
     return Html(
         f'<p class="spasm-score" aria-live="polite"><strong>{score.correct} of {score.total}</strong> '
-        "answered correctly</p>",
+        f"{SCORE_WORDS}</p>",
         "score",
     )
 

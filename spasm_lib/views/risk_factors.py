@@ -218,7 +218,8 @@ def table_view(table: TableResult) -> Html:
         paragraph = r.source_paragraph if r.source_paragraph is not None else "beyond the source"
         cells = (name, esc(CATEGORY_LABELS[r.category]), esc(REGION_LABELS[r.region]), esc(r.mechanism),
                  esc(r.source_says), esc(paragraph))
-        body.append("<tr>" + "".join(f'<td style="{_CELL}">{c}</td>' for c in cells) + "</tr>")
+        body.append("<tr>" + "".join(f'<td style="{_CELL}" data-label="{esc(h)}">{c}</td>'
+                                     for h, c in zip(TABLE_HEADINGS, cells)) + "</tr>")
     note = ""
     if any(r.region == "not-stated" for r in table.rows):
         note = f'<p class="spasm-note">{esc(NOT_STATED_NOTE)}</p>'

@@ -14,4 +14,4 @@ class Described:
     description_text = "Interactive view"
 
     def __repr__(self) -> str:
-        return f"{self.description_text}: run this cell in JupyterLab to use its controls."
+        return f"{self.description_text}: run this cell to use its controls."

@@ -31,10 +31,12 @@ from typing import Any
 from spasm_lib.html import Html
 
 STATIC_NOTE = (
-    '<p class="spasm-static-note"><em>A snapshot of this interactive view as the notebook was run. '
-    "Run the notebook in JupyterLab to use its controls.</em></p>"
+    '<p class="spasm-static-note"><em>A snapshot of this interactive view from the last run. '
+    "Run the cell (Shift+Enter) to use its controls.</em></p>"
 )
-"""Heads the stored HTML, so a reader without a kernel knows why the controls are missing."""
+"""Heads the stored HTML, so a reader without a kernel knows why the controls are missing. It names no
+program: JupyterLab itself shows this snapshot before the cell is run, where "run it in JupyterLab"
+would make no sense."""
 
 
 class StaticView:

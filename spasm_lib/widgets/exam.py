@@ -142,10 +142,17 @@ class ExamSimulator(StaticView, Described, W.VBox):
             layout=W.Layout(width="100%", max_width="36em"),
         )
         self.commit = W.Button(description="Commit", button_style="primary",
-                               tooltip="Commit to this interpretation and see feedback")
-        self.restart = W.Button(description="Start again", tooltip="Forget the steps performed, same patient")
+                               tooltip="Commit to this interpretation and see feedback",
+                               layout=W.Layout(width="auto", flex="0 0 auto"))
+        self.restart = W.Button(description="Start again", tooltip="Forget the steps performed, same patient",
+                                layout=W.Layout(width="auto", flex="0 0 auto"))
         self.feedback = W.HTML()
         self.feedback.add_class("spasm-exam-feedback")
+        # Right under the feedback, an empty label that can take focus (tabindex -1: never in the tab
+        # order). Focusing it scrolls the page so that it, and the refusal just above it, are in view;
+        # an HTML widget cannot take focus itself (its view passes focus to an inner div).
+        self.focus_anchor = W.Label(value="", tabbable=False, layout=W.Layout(height="1px", margin="0"))
+        self.feedback_area = W.VBox([self.feedback, self.focus_anchor], layout=W.Layout(width="100%"))
         self.debrief = W.HTML()
         self.debrief.add_class("spasm-exam-debrief")
         self.hypothesis.observe(self._on_hypothesis, names="value")
@@ -168,7 +175,7 @@ class ExamSimulator(StaticView, Described, W.VBox):
                 self.hypothesis,
                 self.confidence,
                 W.HBox([self.interpretation, self.commit, self.restart], layout=W.Layout(flex_flow="row wrap")),
-                self.feedback,
+                self.feedback_area,
                 self.debrief,
                 self.notice,
             ]
@@ -217,6 +224,7 @@ class ExamSimulator(StaticView, Described, W.VBox):
             if self.interpretation.value:
                 self.encounter = self.encounter.then(COMMIT_ATTEMPT, self.interpretation.value)
             self.feedback.value = styled(Html(f'<p class="spasm-alert" role="status">{esc(message)}</p>')).markup
+            self.focus_anchor.focus()  # scrolls the refusal into view
             return
         self.state = self.state.committed(self.interpretation.value)
         self.encounter = self.encounter.then(COMMIT, self.interpretation.value)

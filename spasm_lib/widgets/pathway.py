@@ -40,6 +40,8 @@ STEM = "03_treatment_pathway"
 from spasm_lib.widgets.patient_code import PatientCodeBox
 
 _WIDE = {"description_width": "initial"}
+_KEEPS_ITS_TEXT = W.Layout(width="auto", flex="0 0 auto")
+"""A button as wide as its text: in a row beside a wide menu it would otherwise shrink to "Show ne..."."""
 NO_PREDICTION = "(choose the step you expect next)"
 IMPROVING_CHOICES = (("Yes: improving", True), ("No: not improving", False))
 
@@ -69,7 +71,8 @@ class TreatmentPathwayWalk(StaticView, Described, W.VBox):
         self.prediction = W.Dropdown(description="What comes next?", style=_WIDE,
                                      layout=W.Layout(width="100%", max_width="36em"))
         self.show_next = W.Button(description="Show next step", icon="arrow-down", button_style="primary",
-                                  tooltip="Show the next step of this patient's path and check your prediction")
+                                  tooltip="Show the next step of this patient's path and check your prediction",
+                                  layout=_KEEPS_ITS_TEXT)
         self.review = W.ToggleButtons(options=IMPROVING_CHOICES, value=None,
                                       description="At the review, is the treatment working?", style=_WIDE)
         self.restart = W.Button(description="Start again", icon="refresh", tooltip="Back to the first step")
@@ -82,7 +85,8 @@ class TreatmentPathwayWalk(StaticView, Described, W.VBox):
         self.show_next.on_click(lambda _b: self._advance())
         self.restart.on_click(lambda _b: self._new_patient())
         self.review.observe(self._on_review, names="value")
-        super().__init__([self.patient_code, self.case, self.seed, W.HBox([self.prediction, self.show_next]), self.review,
+        super().__init__([self.patient_code, self.case, self.seed,
+                          W.HBox([self.prediction, self.show_next], layout=W.Layout(flex_flow="row wrap")), self.review,
                           self.restart, self.view, self.debrief, self.notice])
         self._new_patient()
 
@@ -112,7 +116,8 @@ class TreatmentPathwayWalk(StaticView, Described, W.VBox):
     def _record_end(self) -> None:
         result = self.result()
         if result.finished:
-            self.recording.finished(result.correct_predictions, len(self.state.predictions))
+            # out of the predictions made: going on without one is not scored as wrong
+            self.recording.finished(result.correct_predictions, result.predictions_made)
 
     def _on_review(self, change: dict) -> None:
         if change["new"] is not None and self.state.improving is None:

@@ -42,7 +42,7 @@ CHOICES_STYLE = (
 
 class CheckYourself(StaticView, Described, W.VBox):
     """Per question: its heading, its answers as radio buttons (none chosen at first), its feedback;
-    then the running score. An instructor also gets the answer key, folded."""
+    then the score of the first answers. An instructor also gets the answer key, folded."""
 
     description_text = "Check yourself quiz"
 
@@ -52,6 +52,8 @@ class CheckYourself(StaticView, Described, W.VBox):
         self.audience = audience
         self.recording = QuizRecording(recorder, self.notebook)
         self.radios: dict[str, W.RadioButtons] = {}
+        self.first_answers: dict[str, str] = {}
+        """The first option chosen for each question: what the score counts."""
         self.feedback: dict[str, W.HTML] = {}
         results = check(facts, self.notebook)
         children: list[W.Widget] = [W.HTML(CHOICES_STYLE), notice_line(recorder)]
@@ -85,9 +87,13 @@ class CheckYourself(StaticView, Described, W.VBox):
 
     @property
     def results(self) -> QuizResults:
-        return check(self.facts, self.notebook, self.answers)
+        answers = self.answers
+        first = {qid: self.first_answers.get(qid, option) for qid, option in answers.items()}
+        return check(self.facts, self.notebook, answers, first)
 
     def _on_choice(self, change: dict) -> None:
+        for qid, option in self.answers.items():
+            self.first_answers.setdefault(qid, option)
         results = self.results
         for qid, box in self.feedback.items():
             box.value = answer_feedback(results.grade_for(qid)).markup

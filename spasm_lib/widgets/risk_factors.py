@@ -34,6 +34,7 @@ from spasm_lib.risk_factors import (
     tick,
 )
 from spasm_lib.views.risk_factors import profile_figure, profile_view, region_filter_note, table_view
+from spasm_lib.views.style import styled
 from spasm_lib.widgets import Described
 from spasm_lib.widgets.base import StaticView
 from spasm_lib.widgets.notice import notice_line
@@ -43,17 +44,37 @@ from spasm_lib.trace import Recorder
 _WIDE = {"description_width": "initial"}
 
 
+NO_SPORT_LABEL = "No sport"
+SPORT_NOT_NAMED = "A sport with twists, not named"
+"""The menu's words for "no sport chosen" while the student has ticked the sport's box themselves:
+the box and the menu then agree (a twisting sport, not named) instead of "ticked" beside "No sport"."""
+
+
 def profile_html(facts: Facts, state: RiskProfile) -> Html:
-    """What the explorer shows for a state: the cards, then the count figure."""
+    """What the explorer shows for a state: the count figure first (right under the ticks, so a tick
+    visibly changes it), then the cards."""
     return _profile_html(risk_profile(facts, state.risk_factor_ids, state.sport))
 
 
 def _profile_html(result: ProfileResult) -> Html:
-    return profile_view(result) + profile_figure(result)
+    return profile_figure(result) + profile_view(result)
+
+
+CHART_CLASS = "spasm-chart-beside"
+TICKS_CLASS = "spasm-ticks"
+CHART_STYLE = (f"<style>.{CHART_CLASS}{{position:sticky;top:0;align-self:flex-start}}"
+               f".{CHART_CLASS} img{{max-width:100%}}"
+               f".{CHART_CLASS} figcaption{{line-height:1.4;margin-top:.3em}}"
+               f".{TICKS_CLASS} .widget-checkbox{{width:auto;height:auto}}"
+               f".{TICKS_CLASS} .widget-checkbox label{{white-space:normal;height:auto;line-height:1.35}}"
+               f".{TICKS_CLASS} .widget-dropdown{{width:auto;max-width:100%;flex-wrap:wrap;height:auto}}</style>")
+"""The chart sits beside the ticks (under them when the notebook is too narrow) and stays in view
+while the student scrolls down the ticks, so every tick visibly changes it."""
 
 
 class RiskFactorExplorer(StaticView, Described, W.VBox):
-    """Checkboxes grouped by category (the sport menu inside the Sport group), and the profile."""
+    """Checkboxes grouped by category (the sport menu inside the Sport group) with the count chart
+    beside them, then the profile's cards."""
 
     description_text = "Risk-factor explorer"
 
@@ -64,7 +85,7 @@ class RiskFactorExplorer(StaticView, Described, W.VBox):
         self._syncing = False
         self.checkboxes: dict[str, W.Checkbox] = {}
         self.sport = W.Dropdown(
-            options=[(s.name, s.id) for s in facts.sports] + [("No sport", NO_SPORT)],
+            options=self._sport_options(NO_SPORT_LABEL),
             value=state.sport,
             description="Sport the patient plays",
             style=_WIDE,
@@ -72,6 +93,7 @@ class RiskFactorExplorer(StaticView, Described, W.VBox):
         )
         self.sport.observe(self._on_sport, names="value")
         sport_factors = {s.risk_factor_id for s in facts.sports}
+        self._sport_factors = sport_factors
         groups = []
         for category in R.RISK_CATEGORIES:
             members = [r for r in facts.risk_factors if r.category == category]
@@ -85,11 +107,19 @@ class RiskFactorExplorer(StaticView, Described, W.VBox):
                 items.append(box)
                 if r.id in sport_factors:
                     items.append(self.sport)  # the menu sits under the box it ticks
-            groups.append(W.VBox(items, layout=W.Layout(min_width="14em", margin="0 1em 0 0")))
+            groups.append(W.VBox(items, layout=W.Layout(flex="1 1 13em", min_width="10em", margin="0 1em 0 0")))
+        self.chart = W.HTML(layout=W.Layout(flex="1 1 16em", min_width="14em", max_width="28em"))
+        self.chart.add_class(CHART_CLASS)
         self.view = W.HTML()
         self.view.add_class("spasm-risk-view")
-        super().__init__([W.HBox(groups, layout=W.Layout(flex_flow="row wrap")), self.view, notice_line(recorder)])
+        ticks = W.HBox(groups, layout=W.Layout(flex_flow="row wrap", flex="1 1 16em"))
+        ticks.add_class(TICKS_CLASS)
+        super().__init__([W.HTML(CHART_STYLE), W.HBox([ticks, self.chart], layout=W.Layout(flex_flow="row wrap")),
+                          self.view, notice_line(recorder)])
         self.refresh()
+
+    def _sport_options(self, no_sport_label: str) -> list[tuple[str, str]]:
+        return [(s.name, s.id) for s in self.facts.sports] + [(no_sport_label, NO_SPORT)]
 
     @property
     def state(self) -> RiskProfile:
@@ -115,10 +145,15 @@ class RiskFactorExplorer(StaticView, Described, W.VBox):
             shown = set(result.shown_ticked)
             for rid, box in self.checkboxes.items():
                 box.value = rid in shown
+            named_by_student = self._state.sport == NO_SPORT and bool(self._sport_factors & shown)
+            label = SPORT_NOT_NAMED if named_by_student else NO_SPORT_LABEL
+            if self.sport.options[-1][0] != label:
+                self.sport.options = self._sport_options(label)
             self.sport.value = self._state.sport
         finally:
             self._syncing = False
-        self.view.value = _profile_html(result).markup
+        self.chart.value = profile_figure(result).markup
+        self.view.value = profile_view(result).markup
 
     def static_html(self) -> Html:
         return profile_html(self.facts, self._state)
@@ -139,7 +174,7 @@ def risk_factor_explorer(params: SimpleNamespace, facts: Facts | None = None) ->
 
 def filtered_table_html(facts: Facts, category: str = "", region: str = "", text: str = "") -> Html:
     """What the table explorer shows for its filters: what the region filter means, then the table."""
-    return region_filter_note(region) + table_view(filter_risk_factors(facts, category, region, text))
+    return styled(region_filter_note(region) + table_view(filter_risk_factors(facts, category, region, text)))
 
 
 class RiskFactorTableExplorer(StaticView, Described, W.VBox):
@@ -162,8 +197,8 @@ class RiskFactorTableExplorer(StaticView, Described, W.VBox):
             style=_WIDE,
         )
         self.text = W.Text(
-            value="", description="Search (names, other names, text)", placeholder="a word, e.g. herniated",
-            style=_WIDE, continuous_update=True, layout=W.Layout(width="28em", max_width="100%"),
+            value="", description="Search the table", placeholder="a word, e.g. herniated",
+            style=_WIDE, continuous_update=True, layout=W.Layout(width="30em", max_width="100%"),
         )
         self.view = W.HTML()
         for control in (self.category, self.region, self.text):
@@ -187,4 +222,4 @@ def risk_factor_table_explorer(
     facts = facts or load_facts()
     if params.interactive:
         return RiskFactorTableExplorer(facts)
-    return table_view(filter_risk_factors(facts))
+    return styled(table_view(filter_risk_factors(facts)))
