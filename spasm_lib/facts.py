@@ -408,6 +408,7 @@ class Facts:
     learning_objectives: tuple[R.LearningObjective, ...]
     quiz_questions: tuple[R.QuizQuestion, ...]
     quiz_options: tuple[R.QuizOption, ...]
+    discussion_prompts: tuple[R.DiscussionPrompt, ...]
     source_claims: tuple[R.SourceClaim, ...]
     _index: dict = field(default_factory=dict, repr=False, compare=False)
 
