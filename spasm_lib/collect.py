@@ -164,7 +164,7 @@ def _read_zip(label: str, data: bytes, gathered: Gathered) -> None:
             gathered.ignored += 1
             continue
         if member.file_size > MAX_FILE_BYTES:
-            gathered.refused.append((where, f"unpacks to {member.file_size} bytes; a trace file is at most {MAX_FILE_BYTES}"))
+            gathered.refused.append((where, f"unpacks to {member.file_size} bytes (a zip bomb?); a trace file is at most {MAX_FILE_BYTES}"))
             continue
         try:
             with archive.open(member) as fh:
@@ -739,7 +739,8 @@ class Report:
                 f"once, {self.ignored} other files ignored)")
 
     def text(self) -> str:
-        lines = [self.summary(), ""]
+        """The report file: the summary without the output's path (the same inputs give the same bytes)."""
+        lines = [self.summary().replace(f" into {self.output}", ""), ""]
         lines += ["Refused (not counted):"] + [f"  {line}" for line in self.refused_lines()] if self.refused else ["Refused: none"]
         if self.notes:
             lines += ["", "Notes:"] + [f"  {label}: {why}" for label, why in self.notes]

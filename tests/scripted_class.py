@@ -201,6 +201,8 @@ def write_class(facts: Facts, folder: Path, students: int, class_seed: int, *, q
         for n, q in enumerate(asked):
             text = "" if (i % 8 == 4 and n == len(asked) - 1) else f"Answer {n + 1} of student {name}."
             answered += bool(text)
+            if not text:  # an answer left empty is not recorded (xAPI allows no empty response)
+                continue
             rec.record("answered", xapi.activity(xapi.activity_id("case-study", case.id, q.id), "cmi.interaction",
                                                  q.prompt, interaction_type="long-fill-in"),
                        parent=patient, result=xapi.result(response=text))
