@@ -14,7 +14,7 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 from spasm_lib import DISCLAIMER
-from spasm_lib.html import Html, esc, rows_table, tag
+from spasm_lib.html import Html, esc, tag
 from spasm_lib.views import svg
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -43,6 +43,17 @@ def page(title: str, kicker: str, body: Sequence[Html | str]) -> Html:
     )
 
 
+def cards_table(headings: Sequence[str], rows: Sequence[Sequence[object]], caption: str) -> Html:
+    """A table whose cells carry their column's name (``data-label``): on a phone the handouts'
+    stylesheet shows each row as a card, each value after its column's name."""
+    head = "".join(f'<th scope="col">{esc(h)}</th>' for h in headings)
+    body = "".join(
+        "<tr>" + "".join(f'<td data-label="{esc(h)}">{esc(v)}</td>' for h, v in zip(headings, row)) + "</tr>"
+        for row in rows)
+    return Html(f'<div class="table-wrap"><table>{tag("caption", caption)}<thead><tr>{head}</tr></thead>'
+                f"<tbody>{body}</tbody></table></div>", "table")
+
+
 def _label(text: str) -> str:
     return text.replace("-", " ").capitalize()
 
@@ -59,7 +70,7 @@ def bar_chart(title: str, items: Sequence[tuple[str, int]], caption: str, unit: 
     if not items:
         return Html(f"<p>{esc(title)}: none in this class.</p>", "chart")
     top = max(1, max(n for _, n in items))
-    room = svg.WIDTH - 70
+    room = svg.WIDTH - 125  # the count and its unit go after the longest bar
     body, defs, y = [], [], 8.0
     used: dict[tuple[str, str], str] = {}
     for i, (label, n) in enumerate(items):
@@ -102,6 +113,9 @@ def matrix_figure(title: str, row_name: str, col_name: str, labels: Sequence[str
             n = counts.get((row, col), 0)
             fill = "url(#right)" if i == j else ("url(#wrong)" if n else "#fff")
             body.append(svg.rect(left + cell * j, y, cell, cell, fill=fill, stroke="#000", stroke_width=1))
+            if fill != "#fff":  # the number on a white patch, readable over the hatching
+                width = 9.5 * len(str(n)) + 6
+                body.append(svg.rect(left + cell * j + cell / 2 - width / 2, y + cell / 2 - 9, width, 18, fill="#fff"))
             body.append(svg.text(left + cell * j + cell / 2, y + cell / 2 + 5, str(n), svg.SMALL_TEXT, "middle",
                                  font_weight="bold" if n else None))
     y = top + 6 + cell * k + 20
@@ -125,7 +139,7 @@ def matrix_figure(title: str, row_name: str, col_name: str, labels: Sequence[str
 def matrix_table(caption: str, labels: Sequence[str], counts: dict[tuple[str, str], int], names: dict[str, str]) -> Html:
     headings = ["True \\ chosen", *(names.get(c, c) for c in labels)]
     rows = [[names.get(r, r), *(counts.get((r, c), 0) for c in labels)] for r in labels]
-    return Html(f'<div class="table-wrap">{rows_table(headings, rows, caption).markup}</div>', "table")
+    return cards_table(headings, rows, caption)
 
 
 TIME_BINS = ((60, "under 1 minute"), (180, "1 to 3 minutes"), (600, "3 to 10 minutes"), (None, "10 minutes or more"))
@@ -222,7 +236,7 @@ def _grade(value: float | None) -> str:
 def gradebook_table(results: ClassResults) -> Html:
     headings = ["Student", *(c.heading for c in results.columns)]
     rows = [[s.student, *(_grade(results.grades[s.student][c.key]) for c in results.columns)] for s in results.students]
-    return Html(f'<div class="table-wrap">{rows_table(headings, rows, "Each student, each activity").markup}</div>', "table")
+    return cards_table(headings, rows, "Each student, each activity")
 
 
 # --------------------------------------------------------------------------- a student's page
