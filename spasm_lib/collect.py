@@ -852,3 +852,21 @@ def collect(paths: Sequence[str | Path], output: str | Path, *, class_seed: int 
     except SetFolderError as exc:
         raise CollectError(str(exc).replace("spasm-teach handouts build", "spasm-teach run")) from None
     return report
+
+
+def class_debrief(traces: str | Path, class_seed: int = 0, students: int = 0, facts: Facts | None = None) -> Any:
+    """The class debrief as one view, for notebook 05: read ``traces`` (a folder or a zip), write
+    nothing. ``students`` > 0 checks virtual patients against the class set of ``class_seed``."""
+    from spasm_lib.facts import load_facts
+    from spasm_lib.html import Html, join
+    from spasm_lib.views import class_report
+
+    facts = facts or load_facts()
+    if not str(traces).strip():
+        return Html("<p>No class yet: run this notebook with the parameter <code>traces</code> set to the "
+                    "folder (or zip) of your students' trace files, for example "
+                    "<code>spasm-teach render 05_class_debrief -p traces traces/ -o debrief.html</code>.</p>",
+                    "class debrief")
+    k = known(facts, class_seed if students else None, students or None)
+    accepted, report, _lines = read_class(facts, [traces], k)
+    return join(class_report.class_sections(facts, results_of(facts, accepted), report, top=3), "class debrief")

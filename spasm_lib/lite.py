@@ -273,7 +273,11 @@ def site_notebooks(source: Path, into: Path, audience: str) -> list[str]:
     """
     into.mkdir(parents=True, exist_ok=True)
     names = []
+    from spasm_lib.params import for_students
+
     for path in sorted(Path(source).glob("*.ipynb")):
+        if audience == "student" and not for_students(path):
+            continue  # the class debrief is the lecturer's
         target = into / path.name
         if audience == "student":
             shutil.copyfile(path, target)

@@ -338,3 +338,29 @@ def test_nothing_to_collect_is_one_line(tmp_path, capsys):
     assert main(["collect", str(tmp_path / "empty"), "-o", str(tmp_path / "out")]) == 2
     assert "no trace files" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_the_debrief_notebook_renders_the_class_with_papermill(scripted, tmp_path):
+    import contextlib
+
+    out = tmp_path / "debrief.html"
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["render", "05_class_debrief", "-p", "traces", str(scripted["inputs"][0]),
+                     "-p", "class_seed", str(SEED), "-p", "students", str(STUDENTS), "-o", str(out)]) == 0
+    page = out.read_text(encoding="utf-8")
+    levels = {r["id"]: r["name"] for r in _rows("triage_levels")}
+    assert matrix(page, "Triage: rows", levels) == dict(scripted["known"].triage)
+    assert "Three questions for the next class" in page and "http://" not in page.replace("http://www.w3.org", "")
+
+
+def test_the_debrief_is_left_out_of_the_students_material(tmp_path):
+    from spasm_lib.handouts import discover
+    from spasm_lib.lite import site_notebooks
+    from spasm_lib.workspace import packaged_notebooks
+
+    debrief = "05_class_debrief.ipynb"
+    assert (ROOT / "notebooks" / debrief).is_file()
+    assert debrief not in [p.name for p in discover()]
+    assert debrief not in [name for name, _ in packaged_notebooks()]
+    assert debrief not in site_notebooks(ROOT / "notebooks", tmp_path / "student", "student")
+    assert debrief in site_notebooks(ROOT / "notebooks", tmp_path / "instructor", "instructor")

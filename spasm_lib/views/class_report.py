@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from spasm_lib import DISCLAIMER
 from spasm_lib.html import Html, esc, tag
+from spasm_lib.html import tag as _tag
 from spasm_lib.views import svg
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -166,7 +167,14 @@ def class_page(facts: Facts, results: ClassResults, report: Report | None = None
     return page("Class debrief", "spasm-teach: for the lecturer", class_sections(facts, results, report))
 
 
-def class_sections(facts: Facts, results: ClassResults, report: Report | None = None) -> list[Html | str]:
+def class_sections(facts: Facts, results: ClassResults, report: Report | None = None, top: int = 2) -> list[Html | str]:
+    """The debrief's sections; ``top`` is the level of their headings (2 on a page, 3 in notebook 05)."""
+
+    def tag(name: str, text: object = "", cls: str | None = None) -> str:
+        if name in ("h2", "h3"):
+            name = f"h{int(name[1]) + top - 2}"
+        return _tag(name, text, cls)
+
     steps = _names(facts, "exam_steps", "name")
     levels = _names(facts, "triage_levels", "name")
     interps = _names(facts, "interpretations", "name")
