@@ -29,7 +29,10 @@ Three layers, each testable alone:
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import functools
+import gc
 import io
 import json
 import os
@@ -55,6 +58,9 @@ MAX_ZIP_BYTES = 512 * 1024 * 1024
 MAX_ZIP_MEMBERS = 20_000
 MAX_FILES = 50_000
 """Trace files in one collect (1,000 students x 5 notebooks x a few fresh files each)."""
+CLASS_ATTEMPTS = 50
+"""Attempts per student accepted as the class set's patient (a drawn patient who repeats an earlier
+student's is redrawn; more than a few redraws in a row do not happen in practice)."""
 MAX_DEPTH = 12
 """Folder levels walked below a PATH (nbgrader's layout is three deep)."""
 
@@ -242,6 +248,8 @@ class Known:
     case_questions: frozenset[str]
     earliest: str
     latest: str
+    seen: dict = field(default_factory=dict, compare=False, repr=False)
+    """Activity checks already made: (activity id, response) -> the problem or None."""
 
 
 def known(facts: Facts, class_seed: int | None = None, students: int | None = None,
@@ -253,9 +261,12 @@ def known(facts: Facts, class_seed: int | None = None, students: int | None = No
         options[o.question_id].add(o.id)
     virtuals = None
     if class_seed is not None:
-        from spasm_lib.virtual_patients import class_patients
+        from spasm_lib.virtual_patients import student_seed
 
-        virtuals = frozenset(f"virtual-{p.seed}" for p in class_patients(facts, students or 1, class_seed))
+        # The seeds class_patients can give student n: its first attempt, or a later one when an
+        # earlier student already had the same patient. Hashes only: no patient is drawn.
+        virtuals = frozenset(f"virtual-{student_seed(class_seed, n, a)}"
+                             for n in range(1, (students or 1) + 1) for a in range(CLASS_ATTEMPTS))
     now = now or datetime.now(timezone.utc)
     return Known(
         notebooks=frozenset(NOTEBOOKS),
@@ -370,7 +381,36 @@ def check_statement(stmt: Any, k: Known) -> str | None:
             return "its registration is not a UUID"
     if "result" in stmt and not isinstance(stmt["result"], dict):
         return "its result is not an object"
-    return _check_activity(oid, stmt, k)
+    response = stmt["result"].get("response") if "result" in stmt else None
+    key = (oid, response if oid.startswith(_QUIZ) else None)
+    if key not in k.seen:
+        k.seen[key] = _check_activity(oid, stmt, k)
+    return k.seen[key]
+
+
+_QUIZ = xapi.ACTIVITY_BASE + "quiz/"
+
+
+def _parse_lines(numbered: list[tuple[int, bytes]]) -> list[Any]:
+    """Every line's JSON value. The lines are parsed as one array (one call, not one per line); when
+    that fails or gives another count, line by line, to name the first bad line (its number in the file)."""
+    lines = [raw for _, raw in numbered]
+    if all(raw[:1] == b"{" and raw[-1:] == b"}" for raw in lines):
+        try:
+            values = json.loads(b"[" + b",".join(lines) + b"]")
+            if isinstance(values, list) and len(values) == len(lines) and all(isinstance(v, dict) for v in values):
+                return values
+        except (RecursionError, UnicodeDecodeError, ValueError):
+            pass
+    values = []
+    for number, raw in numbered:
+        try:
+            values.append(json.loads(raw))
+        except RecursionError:
+            raise Refused(f"line {number}: JSON nested too deeply") from None
+        except (UnicodeDecodeError, ValueError):
+            raise Refused(f"line {number}: not JSON") from None
+    return values
 
 
 def check_file(source: Source, k: Known) -> Checked:
@@ -384,19 +424,13 @@ def check_file(source: Source, k: Known) -> Checked:
     elif lines and lines[-1].strip():
         notes.append("its last line is half-written (a notebook stopped mid-write); that line is left out")
         lines.pop()
-    statements, kept, student = [], [], None
-    for number, raw in enumerate(lines, start=1):
-        raw = raw.strip()
-        if not raw:
-            continue
+    numbered = [(n, raw.strip()) for n, raw in enumerate(lines, start=1) if raw.strip()]
+    for number, raw in numbered:
         if len(raw) > MAX_LINE_BYTES:
             raise Refused(f"line {number}: longer than {MAX_LINE_BYTES} bytes; not a statement")
-        try:
-            stmt = json.loads(raw)
-        except RecursionError:
-            raise Refused(f"line {number}: JSON nested too deeply") from None
-        except (UnicodeDecodeError, ValueError):
-            raise Refused(f"line {number}: not JSON") from None
+    parsed = _parse_lines(numbered)
+    statements, kept, student = [], [], None
+    for (number, raw), stmt in zip(numbered, parsed):
         problem = check_statement(stmt, k)
         if problem:
             raise Refused(f"line {number}: {problem}")
@@ -456,6 +490,11 @@ class StudentResults:
     files: list[str] = field(default_factory=list)
 
 
+@functools.lru_cache(maxsize=65536)
+def _parts(activity: str) -> tuple[str, ...]:
+    return tuple(unquote(p) for p in activity[len(xapi.ACTIVITY_BASE):].split("/"))
+
+
 def _seconds(stamp: str) -> float:
     return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
 
@@ -481,7 +520,7 @@ def student_results(student: str, statements: Iterable[Mapping[str, Any]]) -> St
     for stmt in sorted(statements, key=lambda s: (s["timestamp"], s["id"])):
         verb = _VERBS[stmt["verb"]["id"]]
         obj = stmt["object"]
-        parts = [unquote(p) for p in obj["id"][len(xapi.ACTIVITY_BASE):].split("/")]
+        parts = _parts(obj["id"])
         res = stmt.get("result") or {}
         context = stmt.get("context") or {}
         registration = context.get("registration") or ""
@@ -801,6 +840,21 @@ def results_of(facts: Facts, accepted: Sequence[Checked]) -> ClassResults:
     return class_results(facts, students)
 
 
+@contextlib.contextmanager
+def _no_gc_pauses() -> Iterator[None]:
+    """Reading a class keeps every statement (hundreds of thousands of small dicts and lists) alive
+    until the report is written; the cyclic garbage collector would walk them all again and again
+    while they are made (the run grew faster than the class). They hold no cycles, so it is paused
+    for that part and restored after, whatever happens."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _inside(child: Path, parent: Path) -> bool:
     try:
         child.resolve().relative_to(parent.resolve())
@@ -828,10 +882,11 @@ def collect(paths: Sequence[str | Path], output: str | Path, *, class_seed: int 
         raise CollectError("--students needs --class-seed (the seed of the class's handouts)")
     facts = facts or load_facts()
     k = known(facts, class_seed, students, now)
-    accepted, report, merged = read_class(facts, paths, k)
-    if not accepted and not report.refused:
-        raise CollectError(f"no trace files (spasm-trace_*.jsonl, or zips of them) in {', '.join(map(str, paths))}")
-    results = results_of(facts, accepted)
+    with _no_gc_pauses():
+        accepted, report, merged = read_class(facts, paths, k)
+        if not accepted and not report.refused:
+            raise CollectError(f"no trace files (spasm-trace_*.jsonl, or zips of them) in {', '.join(map(str, paths))}")
+        results = results_of(facts, accepted)
     report.output = output
     pages = {f"{s.student}.html": class_report.student_page(facts, s, results).markup for s in results.students}
     top = {

@@ -9,6 +9,7 @@ handouts' stylesheet inlined, no script, no external address.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from importlib import resources
 from typing import TYPE_CHECKING
@@ -26,6 +27,7 @@ _ROW_TEXT = 16
 _BAR = 18
 
 
+@functools.cache
 def _stylesheet() -> str:
     return (resources.files("spasm_lib.templates.spasm_handout") / "handout.css").read_text(encoding="utf-8")
 
@@ -159,7 +161,7 @@ def time_bins(seconds: Sequence[float]) -> list[tuple[str, int]]:
 
 
 def _names(facts: Facts, table: str, attr: str) -> dict[str, str]:
-    return {r.id: getattr(r, attr) for r in facts.table(table)}
+    return {key: getattr(r, attr) for key, r in facts.by_id(table).items()}
 
 
 def class_page(facts: Facts, results: ClassResults, report: Report | None = None) -> Html:
