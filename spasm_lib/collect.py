@@ -48,6 +48,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from spasm_lib import xapi
+from spasm_lib.spreadsheet import safe_cell
 from spasm_lib.facts import Facts
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -726,16 +727,6 @@ def class_results(facts: Facts, students: Sequence[StudentResults]) -> ClassResu
 
 
 # --------------------------------------------------------------------------- gradebook
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-"""A spreadsheet reads a cell starting with one of these as a formula (OWASP's CSV injection list)."""
-
-
-def safe_cell(value: object) -> str:
-    """A CSV cell a spreadsheet shows as text: a leading formula character gets a ``'`` before it."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 GRADEBOOK_ID_COLUMNS = ("Student", "SIS User ID", "SIS Login ID", "Section")

@@ -24,6 +24,7 @@ from typing import Any
 from spasm_lib.case_study import full_examination
 from spasm_lib.exam_findings import examine
 from spasm_lib.facts import Facts
+from spasm_lib.spreadsheet import safe_cell
 from spasm_lib.treatment_pathway import model_plan
 from spasm_lib.virtual_patients import ClassPatient, class_patients
 
@@ -87,5 +88,5 @@ def export(facts: Facts, count: int, seed: int, fmt: str = "json") -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for r in records:
-        writer.writerow([_flat(r[k], k) for k in CSV_COLUMNS])
+        writer.writerow([safe_cell(_flat(r[k], k)) for k in CSV_COLUMNS])  # formula-safe (spreadsheet.py)
     return out.getvalue()

@@ -16,7 +16,7 @@ import pytest
 
 from spasm_lib import xapi
 from spasm_lib.cli import main
-from spasm_lib.collect import safe_cell
+from spasm_lib.spreadsheet import safe_cell
 from spasm_lib.facts import load_facts
 
 from scripted_class import write_class
