@@ -26,12 +26,16 @@ def _usage(message: str) -> Exception:
 
 
 def _output_file(text: str, option: str = "-o") -> Path:
+    """The file to write: new or regular, never a folder, device or link, never a table it is made from."""
+    from spasm_lib.facts import default_data_dir
     from spasm_lib.render import OutputError, check_output
 
+    tables = [default_data_dir() / f"{name}.csv" for name in
+              ("quiz_questions", "quiz_options", "learning_objectives", "references")]
     try:
         path = inputs.path_text(text, option)
         inputs.writable_folder(path.absolute().parent, option)
-        return check_output(path, option=option)
+        return check_output(path, tables, option=option)
     except (inputs.InputError, OutputError) as exc:
         raise _usage(str(exc)) from None
 
@@ -58,6 +62,9 @@ def _collect(args: argparse.Namespace) -> int:
         sources = [inputs.path_text(p, "PATH") for p in args.paths]
     except inputs.InputError as exc:
         raise _usage(str(exc)) from None
+    if (args.class_seed is None) != (args.students is None):
+        raise _usage("--class-seed and --students go together: the class set is the handouts' "
+                     "`--students N --seed S`")
     try:
         report = collect.collect(sources, output, class_seed=args.class_seed, students=args.students)
     except collect.CollectError as exc:

@@ -364,3 +364,8 @@ def test_the_debrief_is_left_out_of_the_students_material(tmp_path):
     assert debrief not in [name for name, _ in packaged_notebooks()]
     assert debrief not in site_notebooks(ROOT / "notebooks", tmp_path / "student", "student")
     assert debrief in site_notebooks(ROOT / "notebooks", tmp_path / "instructor", "instructor")
+
+
+def test_class_seed_and_students_go_together(scripted, tmp_path, capsys):
+    assert main(["collect", str(scripted["known"].files[0]), "-o", str(tmp_path / "r"), "--class-seed", "7"]) == 2
+    assert "go together" in capsys.readouterr().err and not (tmp_path / "r").exists()

@@ -262,3 +262,13 @@ def test_an_unknown_format_is_one_line(capsys, tmp_path):
         main(["quiz-export", "--format", "docx", "-o", str(tmp_path / "x")])
     assert stop.value.code == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_a_data_table_as_output_is_refused(capsys):
+    from spasm_lib.facts import default_data_dir
+
+    target = default_data_dir() / "quiz_options.csv"
+    before = target.read_bytes()
+    assert main(["quiz-export", "--format", "gift", "-o", str(target)]) == 2
+    assert "is an input" in capsys.readouterr().err
+    assert target.read_bytes() == before
