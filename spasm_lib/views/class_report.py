@@ -294,7 +294,9 @@ def student_page(facts: Facts, student: StudentResults, results: ClassResults) -
                 + tag("li", f"Case study: {_grade(grades.get('case_study'))} of the questions answered") + "</ul>")
     if student.case_answers:
         questions = {q.id: q.prompt for q in facts.case_questions}
+        order = {q.id: q.order for q in facts.case_questions}
         body.append(tag("h3", "Your case study answers"))
         body.append("".join(f"<p><strong>{esc(case)}: {esc(questions.get(qid, qid))}</strong><br>{esc(text)}</p>"
-                            for (case, qid), text in sorted(student.case_answers.items())))
+                            for (case, qid), text in sorted(student.case_answers.items(),
+                                                            key=lambda kv: (kv[0][0], order.get(kv[0][1], 0), kv[0][1]))))
     return page(f"Feedback for {student.student}", "spasm-teach: your work in the course", body)
