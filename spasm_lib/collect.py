@@ -352,10 +352,12 @@ def check_statement(stmt: Any, k: Known) -> str | None:
     if not isinstance(sid, str) or not _UUID.fullmatch(sid):
         return "its id is not a UUID"
     actor = stmt.get("actor")
-    account = actor.get("account") if isinstance(actor, dict) else None
-    if not isinstance(account, dict) or not xapi.valid_student(account.get("name")) \
-            or not isinstance(account.get("homePage"), str):
-        return f"its actor is not an account with a student number ({xapi.STUDENT_RULE})"
+    if actor != k.seen.get("actor"):  # a file's statements share one actor: checked once
+        account = actor.get("account") if isinstance(actor, dict) else None
+        if not isinstance(account, dict) or not xapi.valid_student(account.get("name")) \
+                or not isinstance(account.get("homePage"), str):
+            return f"its actor is not an account with a student number ({xapi.STUDENT_RULE})"
+        k.seen["actor"] = actor
     verb = stmt.get("verb")
     if not isinstance(verb, dict) or verb.get("id") not in _VERBS:
         return "its verb is not one this package records"
@@ -835,8 +837,8 @@ def results_of(facts: Facts, accepted: Sequence[Checked]) -> ClassResults:
 def _no_gc_pauses() -> Iterator[None]:
     """Reading a class keeps every statement (hundreds of thousands of small dicts and lists) alive
     until the report is written; the cyclic garbage collector would walk them all again and again
-    while they are made (the run grew faster than the class). They hold no cycles, so it is paused
-    for that part and restored after, whatever happens."""
+    while they are made (the run grew faster than the class). They hold no cycles (reference counting
+    frees them), so the collector is paused for the run and restored after, whatever happens."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -874,10 +876,20 @@ def collect(paths: Sequence[str | Path], output: str | Path, *, class_seed: int 
     facts = facts or load_facts()
     k = known(facts, class_seed, students, now)
     with _no_gc_pauses():
-        accepted, report, merged = read_class(facts, paths, k)
-        if not accepted and not report.refused:
-            raise CollectError(f"no trace files (spasm-trace_*.jsonl, or zips of them) in {', '.join(map(str, paths))}")
-        results = results_of(facts, accepted)
+        return _collect_into(facts, paths, output, k)
+
+
+def _collect_into(facts: Facts, paths: Sequence[str | Path], output: Path, k: Known) -> Report:
+    """Read, check, render and write; everything but the report is freed on return (see
+    :func:`_no_gc_pauses`)."""
+    from spasm_lib.set_folder import SetFolder, SetFolderError
+    from spasm_lib.views import class_report
+
+    accepted, report, merged = read_class(facts, paths, k)
+    if not accepted and not report.refused:
+        raise CollectError(f"no trace files (spasm-trace_*.jsonl, or zips of them) in {', '.join(map(str, paths))}")
+    results = results_of(facts, accepted)
+    del accepted
     report.output = output
     pages = {f"{s.student}.html": class_report.student_page(facts, s, results).markup for s in results.students}
     top = {
