@@ -59,7 +59,7 @@ MAX_ZIP_BYTES = 512 * 1024 * 1024
 MAX_ZIP_MEMBERS = 20_000
 MAX_FILES = 50_000
 """Trace files in one collect (1,000 students x 5 notebooks x a few fresh files each)."""
-CLASS_ATTEMPTS = 50
+CLASS_ATTEMPTS = 8
 """Attempts per student accepted as the class set's patient (a drawn patient who repeats an earlier
 student's is redrawn; more than a few redraws in a row do not happen in practice)."""
 MAX_DEPTH = 12
@@ -249,8 +249,14 @@ class Known:
     case_questions: frozenset[str]
     earliest: str
     latest: str
+    notebook_or_none: frozenset = frozenset()
+    """The notebooks, and None (a statement may name none)."""
     seen: dict = field(default_factory=dict, compare=False, repr=False)
-    """Activity checks already made: (activity id, response) -> the problem or None."""
+    """Activity checks already made: (activity id, response) -> the problem or None; "actor": the
+    last actor checked."""
+    registrations: set = field(default_factory=set, compare=False, repr=False)
+    """Registrations already checked (UUIDs)."""
+
 
 
 def known(facts: Facts, class_seed: int | None = None, students: int | None = None,
@@ -276,6 +282,7 @@ def known(facts: Facts, class_seed: int | None = None, students: int | None = No
         cases=frozenset(c.id for c in facts.cases),
         class_virtuals=virtuals,
         case_questions=frozenset(q.id for q in facts.case_questions),
+        notebook_or_none=frozenset(NOTEBOOKS) | {None},
         earliest="2000-01-01",
         latest=(now + timedelta(days=1)).strftime("%Y-%m-%d"),
     )
@@ -344,8 +351,46 @@ def _check_activity(oid: str, stmt: Mapping[str, Any], k: Known) -> str | None:
     return f"unknown activity {oid[:80]!r}"
 
 
+_NOTEBOOK_EXT = xapi.EXT["notebook"]
+_EMPTY: dict = {}
+
+
 def check_statement(stmt: Any, k: Known) -> str | None:
-    """Why a parsed line is not a statement this package could have written, or None."""
+    """Why a parsed line is not a statement this package could have written, or None.
+
+    A fast path first (one expression over the usual shape, with the file's actor and the
+    registrations already seen remembered); anything unusual goes to :func:`_explain`, which names
+    the first problem."""
+    try:
+        obj = stmt["object"]
+        oid = obj["id"]
+        when = stmt["timestamp"]
+        context = stmt["context"]
+        registration = context.get("registration")
+        result = stmt.get("result")
+        usual = (stmt["actor"] == k.seen.get("actor") and stmt["verb"]["id"] in _VERBS
+                 and _UUID.fullmatch(stmt["id"]) is not None and oid.startswith(xapi.ACTIVITY_BASE)
+                 and obj.get("objectType", "Activity") == "Activity"
+                 and _TIME.fullmatch(when) is not None and k.earliest <= when[:10] <= k.latest
+                 and (context.get("extensions") or _EMPTY).get(_NOTEBOOK_EXT) in k.notebook_or_none
+                 and (registration is None or registration in k.registrations)
+                 and (result is None or type(result) is dict))
+    except (KeyError, TypeError, AttributeError):
+        usual = False
+    if not usual:
+        problem = _explain(stmt, k)
+        if problem:
+            return problem
+        oid, result = stmt["object"]["id"], stmt.get("result")
+    response = result.get("response") if result is not None else None
+    key = (oid, response if oid.startswith(_QUIZ) else None)
+    if key not in k.seen:
+        k.seen[key] = _check_activity(oid, stmt, k)
+    return k.seen[key]
+
+
+def _explain(stmt: Any, k: Known) -> str | None:
+    """The slow path of :func:`check_statement`: each rule in turn, the first broken one named."""
     if not isinstance(stmt, dict):
         return "not a JSON object"
     sid = stmt.get("id")
@@ -382,13 +427,11 @@ def check_statement(stmt: Any, k: Known) -> str | None:
         registration = context.get("registration")
         if registration is not None and (not isinstance(registration, str) or not _UUID.fullmatch(registration)):
             return "its registration is not a UUID"
+        if registration is not None:
+            k.registrations.add(registration)
     if "result" in stmt and not isinstance(stmt["result"], dict):
         return "its result is not an object"
-    response = stmt["result"].get("response") if "result" in stmt else None
-    key = (oid, response if oid.startswith(_QUIZ) else None)
-    if key not in k.seen:
-        k.seen[key] = _check_activity(oid, stmt, k)
-    return k.seen[key]
+    return None
 
 
 _QUIZ = xapi.ACTIVITY_BASE + "quiz/"
@@ -892,16 +935,19 @@ def _collect_into(facts: Facts, paths: Sequence[str | Path], output: Path, k: Kn
     del accepted
     report.output = output
     pages = {f"{s.student}.html": class_report.student_page(facts, s, results).markup for s in results.students}
-    top = {
+    top: dict[str, str | bytes] = {
         GRADEBOOK: gradebook_csv(results),
-        STATEMENTS: b"".join(line + b"\n" for line in merged).decode("utf-8"),
+        STATEMENTS: b"\n".join(merged) + b"\n" if merged else b"",
         CLASS_PAGE: class_report.class_page(facts, results, report).markup,
         REPORT: report.text(),
     }
     try:
         with SetFolder(output).open(top) as folder:
-            for name, text in top.items():
-                folder.write(name, text)
+            for name, content in top.items():
+                if isinstance(content, bytes):
+                    folder.write_bytes(name, content)
+                else:
+                    folder.write(name, content)
             folder.finish(complete=True)
         with SetFolder(output / STUDENTS).open(pages) as folder:
             for name, text in pages.items():
