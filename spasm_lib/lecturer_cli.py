@@ -9,6 +9,7 @@ written), one atomic write per file, one line per problem.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -62,6 +63,10 @@ def _collect(args: argparse.Namespace) -> int:
         sources = [inputs.path_text(p, "PATH") for p in args.paths]
     except inputs.InputError as exc:
         raise _usage(str(exc)) from None
+    for source in sources:
+        if not os.path.lexists(source):
+            raise _usage(f"PATH {inputs.shown(str(source))}: no such file or folder; expected a folder, "
+                         "a .zip or a trace file (.jsonl)")
     if (args.class_seed is None) != (args.students is None):
         raise _usage("--class-seed and --students go together: the class set is the handouts' "
                      "`--students N --seed S`")

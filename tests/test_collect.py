@@ -369,3 +369,9 @@ def test_the_debrief_is_left_out_of_the_students_material(tmp_path):
 def test_class_seed_and_students_go_together(scripted, tmp_path, capsys):
     assert main(["collect", str(scripted["known"].files[0]), "-o", str(tmp_path / "r"), "--class-seed", "7"]) == 2
     assert "go together" in capsys.readouterr().err and not (tmp_path / "r").exists()
+
+
+def test_a_missing_input_is_refused_before_anything_is_written(tmp_path, capsys):
+    assert main(["collect", str(tmp_path / "nowhere"), "-o", str(tmp_path / "out")]) == 2
+    assert "no such file or folder" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
