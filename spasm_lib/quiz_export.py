@@ -125,7 +125,7 @@ def to_gift(bank: Sequence[ExportItem]) -> str:
     for item in bank:
         if item.notebook != notebook:
             notebook = item.notebook
-            lines += [f"$CATEGORY: $course$/{CATEGORY_ROOT}/{notebook}", ""]
+            lines += [f"$CATEGORY: $course$/top/{CATEGORY_ROOT}/{notebook}", ""]
         tags = " ".join(f"[tag:{_gift_tag(oid)}]" for oid, _ in item.objectives)
         lines.append(f"// [id:{_gift_tag(item.id)}] {tags}".rstrip())
         lines.append(f"::{gift_escape(item.id)}::[html]{gift_escape(item.prompt)} {{")

@@ -116,7 +116,7 @@ def test_gift_read_back_by_gift_pegjs_equals_data(tmp_path, gift_pegjs, capsys):
     got = gift_as_bank(parse_gift(gift_pegjs, out))
     assert [q.pop("idnumber") for q in got] == [q["id"] for q in expected_bank()]
     assert got == expected_bank()
-    assert "$CATEGORY: $course$/spasm-teach/00_start_here" in out.read_text()
+    assert "$CATEGORY: $course$/top/spasm-teach/00_start_here" in out.read_text()
 
 
 # --------------------------------------------------------------------------- Moodle XML
