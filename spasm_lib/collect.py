@@ -29,6 +29,7 @@ Three layers, each testable alone:
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import csv
 import functools
@@ -470,13 +471,16 @@ def check_file(source: Source, k: Known) -> Checked:
     elif lines and lines[-1].strip():
         notes.append("its last line is half-written (a notebook stopped mid-write); that line is left out")
         lines.pop()
-    numbered = [(n, raw.strip()) for n, raw in enumerate(lines, start=1) if raw.strip()]
-    for number, raw in numbered:
-        if len(raw) > MAX_LINE_BYTES:
-            raise Refused(f"line {number}: longer than {MAX_LINE_BYTES} bytes; not a statement")
+    numbered = [(n, raw) for n, raw in enumerate(lines, start=1) if raw and not raw.isspace()]
+    if any(raw[:1].isspace() or raw[-1:].isspace() for _, raw in numbered):
+        numbered = [(n, raw.strip()) for n, raw in numbered]
+    longest = max((len(raw) for _, raw in numbered), default=0)
+    if longest > MAX_LINE_BYTES:
+        number = next(n for n, raw in numbered if len(raw) > MAX_LINE_BYTES)
+        raise Refused(f"line {number}: longer than {MAX_LINE_BYTES} bytes; not a statement")
     parsed = _parse_lines(numbered)
-    statements, kept, student = [], [], None
-    for (number, raw), stmt in zip(numbered, parsed):
+    student = None
+    for (number, _raw), stmt in zip(numbered, parsed):
         problem = check_statement(stmt, k)
         if problem:
             raise Refused(f"line {number}: {problem}")
@@ -485,8 +489,7 @@ def check_file(source: Source, k: Known) -> Checked:
             student = name
         elif name != student:
             raise Refused(f"line {number}: holds statements of two students ({student} and {name})")
-        statements.append(stmt)
-        kept.append(raw)
+    statements, kept = parsed, [raw for _, raw in numbered]
     if student is None:
         raise Refused("holds no statement")
     named = parse_trace_name(source.name)
@@ -950,8 +953,10 @@ def _collect_into(facts: Facts, paths: Sequence[str | Path], output: Path, k: Kn
                     folder.write(name, content)
             folder.finish(complete=True)
         with SetFolder(output / STUDENTS).open(pages) as folder:
-            for name, text in pages.items():
-                folder.write(name, text)
+            # Many small files: written by a few threads (the time is the file system's, not Python's).
+            with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+                for done in [pool.submit(folder.write, name, text) for name, text in pages.items()]:
+                    done.result()
             folder.finish(complete=True)
     except SetFolderError as exc:
         raise CollectError(str(exc).replace("spasm-teach handouts build", "spasm-teach run")) from None
