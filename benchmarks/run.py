@@ -6,7 +6,8 @@ measured in the same run; ``ratio`` is ``value / reference``; ``meets`` evaluate
 Targets come from the issues and are never moved: a missed row is reported, and docs/benchmarks.md
 says why with the measured floor.
 
-Row groups (``--only NAME``, repeatable): handouts, notebooks, nbval, imports, widgets, simulator, collect,\nlite.
+Row groups (``--only NAME``, repeatable): handouts, notebooks, nbval, imports, widgets, trace, simulator,
+collect, lite.
 ``--quick`` takes fewer repetitions and smaller sizes (for the test; not for the record).
 The handout-set rows come from :mod:`benchmarks.handouts` (``rows``, ``kernel_start_seconds``).
 """
@@ -207,15 +208,19 @@ def _exam_actions(w: Any, rng: random.Random) -> Callable[[], None]:
     cases = [v for _, v in w.case.options]
     sites = [v for _, v in w.site.options]
     interpretations = [v for _, v in w.interpretation.options if v]
+    levels = [v for _, v in w.confidence.options]
 
     def act() -> None:
         pick = rng.random()
         if pick < 0.6:
             if rng.random() < 0.3:
                 w.site.value = rng.choice(sites)  # no callback of its own: part of the next step
+            if rng.random() < 0.1:
+                w.hypothesis.value = rng.choice(interpretations)
             w.step_buttons[rng.choice(steps)].click()
         elif pick < 0.8:
             w.interpretation.value = rng.choice(interpretations)
+            w.confidence.value = rng.choice(levels)
             w.commit.click()
         elif pick < 0.95:
             w.case.value = rng.choice([c for c in cases if c != w.case.value])
@@ -317,6 +322,66 @@ def widget_rows(quick: bool) -> list[dict[str, Any]]:
             found.append(row(f"widget {label}, {pass_name}: p95 of {changes} changes (median {median:.2f} ms)",
                              p95, "ms", floor, "< 10 ms"))
     return found
+
+
+def trace_rows(quick: bool) -> list[dict[str, Any]]:
+    """Recording a statement (issue 20), beside the callback without it.
+
+    The exam simulator takes a seeded sequence of actions with a recorder; every method of its
+    recording (building the statements and appending them) is timed inside each callback, so the row
+    is what recording adds to that callback, measured directly (a difference of two p95s on a shared,
+    loaded machine is mostly noise). The reference is the same callbacks' p95 with no recorder, run
+    side by side in lockstep. The second row: one statement built and appended alone.
+    """
+    from spasm_lib import trace, xapi
+    from spasm_lib.facts import load_facts
+    from spasm_lib.widgets.exam import ExamSimulator
+
+    changes = 40 if quick else 300
+    facts = load_facts()
+    with tempfile.TemporaryDirectory(prefix="spasm-bench-trace-") as folder:
+        spent = [0.0]
+
+        def timed(method: Callable[..., Any]) -> Callable[..., Any]:
+            def run(*args: Any, **kwargs: Any) -> Any:
+                started = time.perf_counter()
+                try:
+                    return method(*args, **kwargs)
+                finally:
+                    spent[0] += time.perf_counter() - started
+            return run
+
+        for _round in range(2):  # a first round warms the caches; the second counts
+            plain = ExamSimulator(facts, "golfer-twist", 0, "student", None)
+            recorded = ExamSimulator(facts, "golfer-twist", 0, "student",
+                                     trace.Recorder("02_exam_simulator", "s1", folder=folder, enabled=True))
+            for name in ("opened", "left", "step", "hypothesis", "confidence", "committed"):
+                setattr(recorded.recording, name, timed(getattr(recorded.recording, name)))
+            act_plain, act_recorded = (_exam_actions(w, random.Random(11)) for w in (plain, recorded))
+            without, added = [], []
+            for _ in range(changes):
+                started = time.perf_counter()
+                act_plain()
+                without.append(time.perf_counter() - started)
+                spent[0] = 0.0
+                act_recorded()
+                added.append(spent[0])
+        added_p95, without_p95 = _median_p95(added)[1] * 1000, _median_p95(without)[1] * 1000
+        rec = trace.Recorder("02_exam_simulator", "s1", folder=folder, enabled=True)
+        patient = xapi.patient_activity("golfer-twist", "A twist")
+        step = xapi.activity(xapi.activity_id("patient", "golfer-twist", "step", "palpation"), "node", "Palpation")
+        one = []
+        for _ in range(changes * 5):
+            started = time.perf_counter()
+            rec.record("arrived", step, parent=patient, result=xapi.result(response="Pressing here is tender."))
+            one.append(time.perf_counter() - started)
+        one_p95 = _median_p95(one)[1] * 1000
+    return [
+        row(f"trace: time recording adds to an exam simulator callback, p95 of {changes} "
+            f"(the callback without recording: p95 {without_p95:.2f} ms)", added_p95, "ms", without_p95, "<= 1 ms"),
+        row(f"trace: one statement built and appended to the trace file, p95 of {changes * 5}", one_p95, "ms", None,
+            "<= 1 ms"),
+    ]
 
 
 # --- 5 and 7. the handout set, and its peak memory ----------------------------------------------
@@ -438,6 +503,7 @@ GROUPS: dict[str, Callable[[bool], list[dict[str, Any]]]] = {
     "nbval": nbval_rows,
     "imports": import_rows,
     "widgets": widget_rows,
+    "trace": trace_rows,
     "simulator": simulator_rows,
     "collect": collect_rows,
     "lite": lite_rows,
@@ -452,6 +518,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=OUT, help=f"where to write the rows (default {OUT})")
     args = parser.parse_args(argv)
     os.chdir(ROOT)
+    # live widgets record students' traces beside the notebook; the benchmark's go to a temporary folder
+    os.environ.setdefault("SPASM_TRACE_DIR", tempfile.mkdtemp(prefix="spasm-bench-traces-"))
     rows: list[dict[str, Any]] = []
     load_before = os.getloadavg()[0]
     for name, group in GROUPS.items():

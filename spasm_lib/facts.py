@@ -410,6 +410,7 @@ class Facts:
     quiz_options: tuple[R.QuizOption, ...]
     discussion_prompts: tuple[R.DiscussionPrompt, ...]
     source_claims: tuple[R.SourceClaim, ...]
+    reasoning_errors: tuple[R.ReasoningError, ...]
     _index: dict = field(default_factory=dict, repr=False, compare=False)
 
     def table(self, name: str) -> tuple:

@@ -25,7 +25,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from spasm_lib import inputs
+from spasm_lib import inputs, xapi
 from spasm_lib.facts import RANDOM_CASE, Facts, load_facts
 from spasm_lib.inputs import SEED_MAX, SEED_MIN, InputError, shorten
 from spasm_lib import records as R
@@ -94,8 +94,14 @@ _SEED = Parameter(
     low=SEED_MIN, high=SEED_MAX,
 )
 
+_STUDENT = Parameter(
+    "student", "str", "",
+    "The student's number in the class, under which their work is recorded (docs/trace.md); '' means the "
+    "number typed in notebook 00, or 'anonymous'.",
+)
+
 NOTEBOOK_PARAMETERS: dict[str, tuple[Parameter, ...]] = {
-    "00_start_here": (_INTERACTIVE, _AUDIENCE),
+    "00_start_here": (_INTERACTIVE, _AUDIENCE, _STUDENT),
     "01_risk_factors": (
         Parameter(
             "risk_factors", "list", ["tender-muscles"],
@@ -107,6 +113,7 @@ NOTEBOOK_PARAMETERS: dict[str, tuple[Parameter, ...]] = {
         ),
         _INTERACTIVE,
         _AUDIENCE,
+        _STUDENT,
     ),
     "02_exam_simulator": (
         _CASE,
@@ -128,6 +135,7 @@ NOTEBOOK_PARAMETERS: dict[str, tuple[Parameter, ...]] = {
         ),
         _INTERACTIVE,
         _AUDIENCE,
+        _STUDENT,
     ),
     "03_treatment_pathway": (
         _CASE,
@@ -135,8 +143,9 @@ NOTEBOOK_PARAMETERS: dict[str, tuple[Parameter, ...]] = {
         Parameter("improving", "bool", False, "At the review: is the treatment working? (static view)"),
         _INTERACTIVE,
         _AUDIENCE,
+        _STUDENT,
     ),
-    "04_case_study": (_CASE, _SEED, _CASES_FILE, _AUDIENCE, _INTERACTIVE),
+    "04_case_study": (_CASE, _SEED, _CASES_FILE, _AUDIENCE, _INTERACTIVE, _STUDENT),
 }
 
 CLASSROOM_NOTEBOOKS: tuple[str, ...] = tuple(NOTEBOOK_PARAMETERS)
@@ -212,6 +221,8 @@ def _coerce(notebook: str, p: Parameter, value: Any, facts: Facts) -> Any:
         if not isinstance(value, str):
             raise fail("text")
         result = value.strip()
+    if p is _STUDENT and result and not xapi.valid_student(result):
+        raise ParameterError(notebook, p.name, f"got {shorten(value)}; expected {xapi.STUDENT_RULE}")
     allowed = p.allowed_values(facts)
     if allowed is not None:
         for item in result if p.kind == "list" else [result]:

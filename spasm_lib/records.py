@@ -424,6 +424,21 @@ class QuizOption(Provenance):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ReasoningError(Provenance):
+    """A reasoning error the debrief names after a commit, with its short explanation (issue 20)."""
+
+    id: str
+    order: int
+    name: str
+    explanation: str
+    basis: str = field(metadata=choices("references", "general"))
+    """``references``: the advice rests on the cited references; ``general``: a general teaching point
+    about the diagnosis of ``source_paragraph`` (the debrief says so)."""
+    step_ids: tuple[str, ...] = field(metadata=ref("exam_steps"))
+    """The steps the rule is about, where it needs some (the provocative tests of over-testing)."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class DiscussionPrompt(Provenance):
     """A question for the class after `spasm-teach collect`, chosen when its trigger (a reasoning
     error id, or a pattern such as ``under-triage``) is among the class's commonest errors."""
@@ -473,5 +488,6 @@ TABLES: dict[str, type] = {
     "quiz_options": QuizOption,
     "discussion_prompts": DiscussionPrompt,
     "source_claims": SourceClaim,
+    "reasoning_errors": ReasoningError,
 }
 """Table name -> record class. The file of table ``t`` is ``data/t.csv``."""

@@ -23,13 +23,16 @@ byte-identical statements (:func:`fixed_clock`, :func:`seeded_ids`).
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import random
 import re
 import stat
 import uuid
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -98,10 +101,13 @@ def recording_enabled() -> bool:
     return os.environ.get(TRACE_OFF_ENV, "").strip().lower() not in ("off", "0", "no", "false")
 
 
-def trace_folder(default: str | Path | None = None) -> Path:
-    """Where traces go: ``$SPASM_TRACE_DIR`` if set, else ``default``, else the working folder."""
+def trace_folder(folder: str | Path | None = None) -> Path:
+    """Where traces go: ``folder`` if given, else ``$SPASM_TRACE_DIR`` if set, else the working
+    folder (the notebook's folder, in JupyterLab and in JupyterLite)."""
+    if folder is not None:
+        return Path(folder)
     env = os.environ.get(TRACE_DIR_ENV, "").strip()
-    return Path(env) if env else Path(default) if default is not None else Path.cwd()
+    return Path(env) if env else Path.cwd()
 
 
 def trace_path(folder: str | Path, student: str, stem: str, n: int = 0) -> Path:
@@ -248,7 +254,8 @@ def latest_responses(statements: Iterable[Mapping[str, Any]], prefix: str = "") 
 
     This is how answers come back across a reopen: the case study reads its written answers with
     ``latest_responses(read_student(folder, student, stem).statements, xapi.activity_id("case-study", case))``.
-    Statements are taken in file order (the order they were written).
+    Statements are taken in file order (the order they were written). An answer the student cleared
+    is recorded with ``result.completion`` false and no response, and reads back as ``""``.
     """
     latest: dict[str, str] = {}
     for stmt in statements:
@@ -259,6 +266,8 @@ def latest_responses(statements: Iterable[Mapping[str, Any]], prefix: str = "") 
         response = res.get("response")
         if isinstance(response, str):
             latest[oid] = response
+        elif response is None and res.get("completion") is False:
+            latest[oid] = ""  # an answer cleared (xAPI allows no empty response)
     return latest
 
 
@@ -333,7 +342,7 @@ class TraceStore:
         return None
 
     def append(self, line: str) -> bool:
-        """Append one serialised statement (``xapi.to_line``). True if it was written."""
+        """Append serialised statements (``xapi.to_line``, one or more whole lines). True if written."""
         if self.broken:
             return False
         if self.path is None:
@@ -357,10 +366,21 @@ class TraceStore:
         return False
 
 
+_UNSUPPORTED = {getattr(errno, name) for name in ("EINVAL", "ENOTSUP", "EOPNOTSUPP", "ENOSYS") if hasattr(errno, name)}
+
+
 def _append_line(path: Path, data: bytes) -> None:
-    """One ``write`` of a whole line with O_APPEND, to a regular file only (never a FIFO or device)."""
-    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
-    fd = os.open(path, flags, 0o644)
+    """One ``write`` of whole lines with O_APPEND, to a regular file only (never a FIFO or device).
+
+    O_NONBLOCK (a FIFO must not hang the notebook) and O_NOFOLLOW are asked for where the file system
+    knows them; one that refuses them (a browser's file system, in JupyterLite) gets plain append."""
+    base = os.O_WRONLY | os.O_APPEND | os.O_CREAT
+    try:
+        fd = os.open(path, base | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    except OSError as exc:
+        if exc.errno not in _UNSUPPORTED:
+            raise
+        fd = os.open(path, base, 0o644)
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise OSError(0, "not an ordinary file")
@@ -370,6 +390,16 @@ def _append_line(path: Path, data: bytes) -> None:
 
 
 # ---------------------------------------------------------------- the recorder the widgets hold
+
+LIVE_RECORDERS: weakref.WeakSet[Recorder] = weakref.WeakSet()
+"""Every recorder of this kernel, so a student number typed in notebook 00 applies at once (:func:`use_student`)."""
+
+
+def use_student(student: str) -> None:
+    """From now on, every recorder of this kernel records under ``student`` (a valid number)."""
+    for rec in list(LIVE_RECORDERS):
+        rec.set_student(student)
+
 
 class Recorder:
     """Builds statements (via :mod:`spasm_lib.xapi`) for one notebook and appends them to its store.
@@ -396,10 +426,36 @@ class Recorder:
         self.clock = clock
         self.ids = ids
         self.enabled = recording_enabled() if enabled is None else enabled
-        self.store = TraceStore(trace_folder(folder), self.actor.name, stem)
+        self.folder = trace_folder(folder)
+        self.store = TraceStore(self.folder, self.actor.name, stem)
         self.notebook = xapi.notebook_activity(stem, notebook_title)
-        self.pending: list[str] = []
+        self.pending: list[dict[str, Any]] = []
         self.on_notice: Callable[[str], None] | None = None
+        self._batch: list[str] | None = None
+        LIVE_RECORDERS.add(self)
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Statements recorded inside are appended together, in one write (a commit records a dozen)."""
+        if self._batch is not None:
+            yield
+            return
+        self._batch = []
+        try:
+            yield
+        finally:
+            lines, self._batch = self._batch, None
+            if lines:
+                self._write("".join(lines))
+
+    def set_student(self, student: str) -> None:
+        """Record under another student number from now on (typed in notebook 00), in that student's file.
+        Statements kept for the first action are re-addressed; nothing already written changes."""
+        if not xapi.valid_student(student) or student == self.actor.name:
+            return
+        self.actor = xapi.Actor(student, self.actor.home_page)
+        self.store = TraceStore(self.folder, student, self.stem)
+        self.pending = [{**stmt, "actor": self.actor.as_json()} for stmt in self.pending]
 
     @property
     def notice(self) -> str | None:
@@ -430,22 +486,24 @@ class Recorder:
         if not self.enabled:
             return None
         stmt = self.build(verb, obj, **kwargs)
-        line = xapi.to_line(stmt)
         if deferred:
-            self.pending.append(line)
+            self.pending.append(stmt)
         else:
             self.flush()
-            self._write(line)
+            self._write(xapi.to_line(stmt))
         return stmt
 
     def flush(self) -> None:
         """Write the statements kept for the student's first action."""
         if self.pending:
             pending, self.pending = self.pending, []
-            for line in pending:
-                self._write(line)
+            for stmt in pending:
+                self._write(xapi.to_line(stmt))
 
     def _write(self, line: str) -> None:
+        if self._batch is not None:
+            self._batch.append(line)
+            return
         had_notice = self.store.notice
         self.store.append(line)
         if self.store.notice and self.store.notice != had_notice and self.on_notice is not None:

@@ -35,6 +35,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any
 
 Statement = dict[str, Any]
@@ -156,11 +157,18 @@ def _text(value: str) -> dict[str, str]:
     return {LANG: value}
 
 
+_SAFE_PART = re.compile(r"[A-Za-z0-9._~-]*")
+
+
 def _id_part(value: str) -> str:
     """A piece of an activity id: letters, digits and ``-._~`` kept, anything else percent-encoded."""
+    value = str(value)
+    if _SAFE_PART.fullmatch(value):
+        return value  # the usual case: data ids are kebab-case
     return "".join(c if (c.isascii() and (c.isalnum() or c in "-._~")) else "".join(f"%{b:02X}" for b in c.encode()) for c in str(value))
 
 
+@lru_cache(maxsize=4096)
 def activity_id(*parts: str) -> str:
     """``urn:spasm-teach:`` followed by the parts joined with ``/`` (each part percent-encoded)."""
     if not parts:
@@ -273,7 +281,7 @@ def statement(
         raise XapiInputError(f"verb {verb!r}: one of {', '.join(VERBS)}")
     context_activities: dict[str, Any] = {
         "category": [{"objectType": "Activity", "id": PROFILE, "definition": {"type": PROFILE_TYPE}}],
-        "grouping": [_ref(course_activity())] + ([_ref(notebook)] if notebook else []),
+        "grouping": [_course_ref()] + ([_ref(notebook)] if notebook else []),
     }
     if parent is not None:
         context_activities["parent"] = [_ref(parent)]
@@ -295,14 +303,23 @@ def statement(
     return out
 
 
+@lru_cache(maxsize=1)
+def _course_ref() -> dict[str, Any]:
+    return _ref(course_activity())
+
+
 def _ref(act: Mapping[str, Any]) -> dict[str, Any]:
     """A context activity: the id and the type (enough for a reader; the full definition is on the object)."""
     return {"objectType": "Activity", "id": act["id"], "definition": {"type": act["definition"]["type"]}}
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
+
+
 def to_line(stmt: Statement) -> str:
-    """The one serialisation: compact, keys in a fixed order, non-ASCII kept, ending in a newline."""
-    return json.dumps(stmt, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+    """The one serialisation: compact, non-ASCII kept, ending in a newline. Keys keep the order the
+    builders give them (fixed by this module), so the same statement is always the same bytes."""
+    return _ENCODER.encode(stmt) + "\n"
 
 
 def verb_name(stmt: Mapping[str, Any]) -> str | None:

@@ -83,3 +83,18 @@ def test_quick_simulator_run_writes_rows_whose_meets_match_their_targets(bench, 
     assert drawn["name"].startswith("virtual patients: 2,000 drawn")
     assert export["reference"] > 0 and export["ratio"] == pytest.approx(export["value"] / export["reference"], rel=1e-2)
     assert export["target"] == "<= 5x drawn alone"
+
+
+def test_quick_trace_run_measures_recording_beside_the_callback(bench, tmp_path):
+    """The 'trace' rows (issue 20): what recording adds to an exam callback, beside the callback alone."""
+    out = tmp_path / "bench.json"
+    run = subprocess.run([sys.executable, str(RUN), "--quick", "--only", "trace", "--json", str(out)],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    added, one = json.loads(out.read_text(encoding="utf-8"))
+    assert added["name"].startswith("trace: time recording adds to an exam simulator callback")
+    assert added["unit"] == "ms" and added["reference"] > 0 and added["target"] == "<= 1 ms"
+    assert one["target"] == "<= 1 ms" and one["value"] > 0
+    for r in (added, one):
+        assert r["meets"] is bench.meets(r["target"], r["value"], r["reference"])
+    assert not list(bench.ROOT.glob("spasm-trace_*")) and not list((bench.ROOT / "notebooks").glob("spasm-trace_*"))

@@ -256,11 +256,19 @@ def test_matrices_and_counts_equal_the_known_answers(scripted, report):
     steps = {r["id"]: r["name"] for r in _rows("exam_steps")}
     for step, n in known.skipped.items():
         assert f"{steps[step]}, {n} encounters" in page  # the figure's alt text names each bar
+    error_names = {r["id"]: r["name"] for r in _rows("reasoning_errors")}
     for error, n in known.errors.items():
-        assert f"{error.replace('-', ' ').capitalize()}, {n} encounters" in page
+        assert f"{error_names[error]}, {n} encounters" in page
     for level, (right, wrong) in known.confidence.items():
         label = level.replace("-", " ").capitalize()
         assert f"{label}: right, {right} encounters" in page and f"{label}: wrong, {wrong} encounters" in page
+
+
+def test_every_prompt_trigger_is_a_reasoning_error_or_a_class_pattern():
+    errors = {r["id"] for r in _rows("reasoning_errors")}
+    patterns = {"skipped-warning-signs", "under-triage", "over-triage", "wrong-interpretation"}
+    assert {r["trigger"] for r in _rows("discussion_prompts")} <= errors | patterns
+    assert errors <= {r["trigger"] for r in _rows("discussion_prompts")}
 
 
 def test_three_discussion_prompts_from_the_commonest_errors(scripted, report):

@@ -199,3 +199,14 @@ def test_parameters_files_refused(tmp_path, text, words):
     assert message.startswith(f"parameters file {tmp_path / 'p.yaml'}")
     for word in words:
         assert word in message
+
+
+def test_student_number_parameter_is_checked():
+    from spasm_lib.params import ParameterError, validate
+
+    assert validate("02_exam_simulator", {"student": "s017"})["student"] == "s017"
+    assert validate("02_exam_simulator", {})["student"] == ""
+    with pytest.raises(ParameterError) as err:
+        validate("02_exam_simulator", {"student": "Ann Smith <ann@example.org>"})
+    assert str(err.value).startswith("parameter 'student' of 02_exam_simulator: got ")
+    assert str(err.value).endswith("expected 1 to 64 letters, digits, '.' or '-', starting with a letter or digit")

@@ -126,7 +126,7 @@ def test_disabled_recorder_writes_nothing(tmp_path: Path, monkeypatch: pytest.Mo
 def test_trace_dir_environment_redirects(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SPASM_TRACE_DIR", str(tmp_path / "elsewhere"))
     (tmp_path / "elsewhere").mkdir()
-    rec = trace.Recorder(STEM, "s017", folder=tmp_path / "notebooks", enabled=True)
+    rec = trace.Recorder(STEM, "s017", enabled=True)
     rec.record("interacted", xapi.course_activity())
     assert [p.name for p in (tmp_path / "elsewhere").iterdir()] == ["spasm-trace_s017_02_exam_simulator.jsonl"]
 

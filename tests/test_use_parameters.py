@@ -70,4 +70,4 @@ def test_in_a_kernel_the_error_is_one_line_and_a_students_variable_passes():
     assert error.output_type == "error" and error.ename == "NotebookParameterError"
     assert error.traceback == [
         "ParameterError: parameter 'sprot' of 01_risk_factors: unknown parameter; expected one of: "
-        "risk_factors, sport, interactive, audience"]
+        "risk_factors, sport, interactive, audience, student"]

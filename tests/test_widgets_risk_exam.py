@@ -198,6 +198,19 @@ def test_commit_before_the_red_flag_questions_is_refused_and_changes_nothing(fac
     assert findings_shown(static) == ["palpation-tender"] and "spasm-feedback" not in static
 
 
+def test_commit_before_saying_how_sure_is_refused_and_changes_nothing(facts):
+    sim = exam_simulator(exam_params(case="golfer-twist", steps=[]), facts)
+    sim.step_buttons["red-flag-questions"].click()
+    sim.interpretation.value = "back-spasm"
+    before = sim.state
+    sim.commit.click()
+    assert sim.state == before and sim.state.interpretation_id is None
+    assert "Before committing, say how sure you are" in sim.feedback.value
+    assert sim.debrief.value == ""
+    assert [label for label, _level in sim.confidence.options] == [
+        "A guess: I am not sure at all", "Unsure: it could well be something else", "Fairly sure", "Sure"]
+
+
 def test_one_palpation_and_the_red_flags_then_commit_is_right_but_incomplete(facts):
     sim = exam_simulator(exam_params(case="golfer-twist", steps=[]), facts)
     sim.site.value = "lower-back"
@@ -205,6 +218,7 @@ def test_one_palpation_and_the_red_flags_then_commit_is_right_but_incomplete(fac
     sim.step_buttons["red-flag-questions"].click()
     sim.interpretation.value = "back-spasm"
     assert sim.feedback.value == ""  # choosing is not committing
+    sim.confidence.value = "fairly-sure"
     sim.commit.click()
     performed = [("palpation", "lower-back"), ("red-flag-questions", None)]
     assert sim.state == ExamState("golfer-twist", tuple(performed), "back-spasm")
@@ -230,6 +244,7 @@ def test_every_needed_step_then_commit_is_correct_and_start_again_clears(facts):
     for step_id in needed:
         sim.step_buttons[step_id].click()
     sim.interpretation.value = "back-spasm"
+    sim.confidence.value = "sure"
     sim.commit.click()
     assert "Correct, and well reasoned." in sim.feedback.value
     sim.restart.click()
@@ -243,6 +258,7 @@ def test_a_wrong_answer_is_not_this_time(facts):
     sim.step_buttons["red-flag-questions"].click()
     sim.step_buttons["straight-leg-raise"].click()
     sim.interpretation.value = "back-spasm"
+    sim.confidence.value = "sure"
     sim.commit.click()
     assert "Not this time." in sim.feedback.value and "Possible nerve-root irritation" in sim.feedback.value
 

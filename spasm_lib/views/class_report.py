@@ -180,6 +180,7 @@ def class_sections(facts: Facts, results: ClassResults, report: Report | None = 
     steps = _names(facts, "exam_steps", "name")
     levels = _names(facts, "triage_levels", "name")
     interps = _names(facts, "interpretations", "name")
+    errors = _names(facts, "reasoning_errors", "name")
     out: list[Html | str] = []
     encounters = sum(len(s.encounters) for s in results.students)
     out.append(tag("h2", "The class at a glance"))
@@ -193,7 +194,7 @@ def class_sections(facts: Facts, results: ClassResults, report: Report | None = 
     out.append(tag("h2", "Three questions for the next class"))
     if results.prompts:
         out.append("<ol>" + "".join(
-            f"<li>{esc(text)} <small>({esc(_label(trigger))}: {n} times)</small></li>"
+            f"<li>{esc(text)} <small>({esc(errors.get(trigger, _label(trigger)))}: {n} times)</small></li>"
             for trigger, text, n in results.prompts) + "</ol>")
     else:
         out.append(tag("p", "No error was common enough in this class to open the next class with."))
@@ -225,8 +226,9 @@ def class_sections(facts: Facts, results: ClassResults, report: Report | None = 
                          "For each confidence level given before committing: encounters right (dots) and wrong (lines).",
                          "encounters", styles=conf_styles))
     out.append(tag("h2", "Reasoning errors by frequency"))
+    errors = _names(facts, "reasoning_errors", "name")
     out.append(bar_chart("Reasoning errors named in the debriefs",
-                         [(_label(e), n) for e, n in results.reasoning_errors],
+                         [(errors.get(e, _label(e)), n) for e, n in results.reasoning_errors],
                          "How many encounters the debrief named each reasoning error in.", "encounters",
                          styles=[(svg.CHART_COLOURS[i % len(svg.CHART_COLOURS)], svg.HATCHES[i % len(svg.HATCHES)])
                                  for i in range(len(results.reasoning_errors))]))
@@ -280,7 +282,8 @@ def student_page(facts: Facts, student: StudentResults, results: ClassResults) -
         if skipped:
             items.append(f"Steps this patient needed that were not done: {', '.join(skipped)}")
         if e.errors:
-            items.append(f"Reasoning errors named in the debrief: {', '.join(_label(x) for x in e.errors)}")
+            names = _names(facts, "reasoning_errors", "name")
+            items.append(f"Reasoning errors named in the debrief: {', '.join(names.get(x, _label(x)) for x in e.errors)}")
         body.append("<ul>" + "".join(tag("li", i) for i in items) + "</ul>")
     body.append(tag("h2", "Quizzes"))
     totals = {}

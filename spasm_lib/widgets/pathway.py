@@ -25,11 +25,18 @@ from spasm_lib.treatment_pathway import (
     complete_walk,
     walk,
 )
+from spasm_lib.debrief import pathway_debrief
+from spasm_lib.recording import PathwayRecording, recorder_for
+from spasm_lib.trace import Recorder
+from spasm_lib.views.debrief import pathway_debrief_view
 from spasm_lib.views.pathway import walk_view
 from spasm_lib.views.style import styled
 from spasm_lib.virtual_patients import MAX_SEED, case_for
 from spasm_lib.widgets import Described
 from spasm_lib.widgets.base import StaticView
+from spasm_lib.widgets.notice import notice_line
+
+STEM = "03_treatment_pathway"
 
 _WIDE = {"description_width": "initial"}
 NO_PREDICTION = "(choose the step you expect next)"
@@ -46,9 +53,12 @@ class TreatmentPathwayWalk(StaticView, Described, W.VBox):
 
     description_text = "Treatment pathway walk"
 
-    def __init__(self, facts: Facts, case_id: str, seed: int, audience: str):
+    def __init__(self, facts: Facts, case_id: str, seed: int, audience: str, recorder: Recorder | None = None):
         self.facts = facts
         self.audience = audience
+        self.recording = PathwayRecording(recorder)
+        self.notice = notice_line(recorder)
+        self.debrief = W.HTML()
         self.case = W.Dropdown(
             options=[(c.title, c.id) for c in facts.cases] + [("Random virtual patient", RANDOM_CASE)],
             value=case_id, description="Patient", style=_WIDE, layout=W.Layout(width="100%", max_width="36em"),
@@ -63,13 +73,15 @@ class TreatmentPathwayWalk(StaticView, Described, W.VBox):
                                       description="At the review, is the treatment working?", style=_WIDE)
         self.restart = W.Button(description="Start again", icon="refresh", tooltip="Back to the first step")
         self.view = W.HTML()
+        self.view.add_class("spasm-walk-view")
+        self.debrief.add_class("spasm-walk-debrief")
         self.case.observe(lambda _c: self._new_patient(), names="value")
         self.seed.observe(lambda _c: self._new_patient(), names="value")
         self.show_next.on_click(lambda _b: self._advance())
         self.restart.on_click(lambda _b: self._new_patient())
         self.review.observe(self._on_review, names="value")
         super().__init__([self.case, self.seed, W.HBox([self.prediction, self.show_next]), self.review,
-                          self.restart, self.view])
+                          self.restart, self.view, self.debrief, self.notice])
         self._new_patient()
 
     def _patient(self) -> R.Case:
@@ -79,17 +91,28 @@ class TreatmentPathwayWalk(StaticView, Described, W.VBox):
         self.seed.layout.display = "" if self.case.value == RANDOM_CASE else "none"
         self.patient = self._patient()
         self.state = PathwayState(self.case.value)
+        self.recording.opened(self.patient, self.seed.value)
         self.refresh()
 
     def _advance(self) -> None:
         choice = self.prediction.value or None
+        menu = [(value, label) for label, value in self.prediction.options if value]
         self.state = advance(self.facts, self.state, self.patient, choice)
+        self.recording.predicted(menu, choice, self.facts.by_id("pathway_steps")[self.state.predictions[-1][1]])
         self.refresh()
+        self._record_end()
+
+    def _record_end(self) -> None:
+        result = self.result()
+        if result.finished:
+            self.recording.finished(result.correct_predictions, len(self.state.predictions))
 
     def _on_review(self, change: dict) -> None:
         if change["new"] is not None and self.state.improving is None:
             self.state = answer_review(self.state, change["new"])
+            self.recording.review(change["new"])
             self.refresh()
+            self._record_end()
 
     def result(self) -> WalkResult:
         return walk(self.facts, self.state, self.patient)
@@ -105,6 +128,8 @@ class TreatmentPathwayWalk(StaticView, Described, W.VBox):
         if self.state.improving is None:
             self.review.value = None
         self.view.value = self.static_html().markup
+        self.debrief.value = styled(pathway_debrief_view(
+            pathway_debrief(self.facts, self.patient, self.state.predictions))).markup if result.finished else ""
 
     def static_html(self) -> Html:
         return walk_html(self.facts, self.state, self.patient, self.audience)
@@ -115,6 +140,6 @@ def treatment_pathway_walkthrough(params: SimpleNamespace, facts: Facts | None =
     facts = facts or facts_for(params)
     seed = getattr(params, "seed", 0)
     if params.interactive:
-        return TreatmentPathwayWalk(facts, params.case, seed, params.audience)
+        return TreatmentPathwayWalk(facts, params.case, seed, params.audience, recorder_for(params, STEM))
     case = case_for(facts, params.case, seed)
     return walk_html(facts, complete_walk(facts, case, bool(params.improving)), case, params.audience)

@@ -19,10 +19,13 @@ import ipywidgets as W
 
 from spasm_lib.facts import Facts, load_facts
 from spasm_lib.html import Html
-from spasm_lib.quiz import QuizResults, check, notebook_name
+from spasm_lib.quiz import Question, QuizResults, check, notebook_name
+from spasm_lib.recording import QuizRecording, recorder_for
+from spasm_lib.trace import Recorder
 from spasm_lib.views.quiz import answer_feedback, question_heading, quiz_view, score_line
 from spasm_lib.widgets import Described
 from spasm_lib.widgets.base import StaticView
+from spasm_lib.widgets.notice import notice_line
 
 CHOICES_CLASS = "spasm-quiz-choices"
 CHOICES_STYLE = (
@@ -43,14 +46,15 @@ class CheckYourself(StaticView, Described, W.VBox):
 
     description_text = "Check yourself quiz"
 
-    def __init__(self, facts: Facts, notebook: str, audience: str):
+    def __init__(self, facts: Facts, notebook: str, audience: str, recorder: Recorder | None = None):
         self.facts = facts
         self.notebook = notebook_name(notebook)
         self.audience = audience
+        self.recording = QuizRecording(recorder, self.notebook)
         self.radios: dict[str, W.RadioButtons] = {}
         self.feedback: dict[str, W.HTML] = {}
         results = check(facts, self.notebook)
-        children: list[W.Widget] = [W.HTML(CHOICES_STYLE)]
+        children: list[W.Widget] = [W.HTML(CHOICES_STYLE), notice_line(recorder)]
         for q in results.questions:
             radio = W.RadioButtons(
                 options=[(o.text, o.id) for o in q.options],
@@ -61,6 +65,7 @@ class CheckYourself(StaticView, Described, W.VBox):
             )
             radio.add_class(CHOICES_CLASS)
             radio.observe(self._on_choice, names="value")
+            radio.observe(lambda change, q=q: self._record(q, change["new"]), names="value")
             self.radios[q.id] = radio
             self.feedback[q.id] = W.HTML(answer_feedback(None).markup)
             children += [W.HTML(question_heading(q).markup), radio, self.feedback[q.id]]
@@ -88,6 +93,13 @@ class CheckYourself(StaticView, Described, W.VBox):
             box.value = answer_feedback(results.grade_for(qid)).markup
         self.score.value = score_line(results.score).markup
 
+    def _record(self, q: Question, option_id: str | None) -> None:
+        if option_id is not None:
+            results = self.results
+            grade = results.grade_for(q.id)
+            self.recording.answered(q, option_id, bool(grade and grade.correct),
+                                    (results.score.correct, results.score.total))
+
     def static_html(self) -> Html:
         """What a reader without a kernel sees: the static quiz for this audience, answers so far included."""
         return quiz_view(self.results, self.audience)
@@ -97,5 +109,5 @@ def check_yourself(notebook: str, params: SimpleNamespace, facts: Facts | None =
     """A notebook's self-check: live radio buttons, or the static view for ``params.audience``."""
     facts = facts or load_facts()
     if params.interactive:
-        return CheckYourself(facts, notebook, params.audience)
+        return CheckYourself(facts, notebook, params.audience, recorder_for(params, notebook_name(notebook)))
     return quiz_view(check(facts, notebook), params.audience)

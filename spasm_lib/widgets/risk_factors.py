@@ -36,6 +36,9 @@ from spasm_lib.risk_factors import (
 from spasm_lib.views.risk_factors import profile_figure, profile_view, region_filter_note, table_view
 from spasm_lib.widgets import Described
 from spasm_lib.widgets.base import StaticView
+from spasm_lib.widgets.notice import notice_line
+from spasm_lib.recording import RiskRecording, recorder_for
+from spasm_lib.trace import Recorder
 
 _WIDE = {"description_width": "initial"}
 
@@ -54,9 +57,10 @@ class RiskFactorExplorer(StaticView, Described, W.VBox):
 
     description_text = "Risk-factor explorer"
 
-    def __init__(self, facts: Facts, state: RiskProfile):
+    def __init__(self, facts: Facts, state: RiskProfile, recorder: Recorder | None = None):
         self.facts = facts
         self._state = state
+        self.recording = RiskRecording(recorder)
         self._syncing = False
         self.checkboxes: dict[str, W.Checkbox] = {}
         self.sport = W.Dropdown(
@@ -83,7 +87,8 @@ class RiskFactorExplorer(StaticView, Described, W.VBox):
                     items.append(self.sport)  # the menu sits under the box it ticks
             groups.append(W.VBox(items, layout=W.Layout(min_width="14em", margin="0 1em 0 0")))
         self.view = W.HTML()
-        super().__init__([W.HBox(groups, layout=W.Layout(flex_flow="row wrap")), self.view])
+        self.view.add_class("spasm-risk-view")
+        super().__init__([W.HBox(groups, layout=W.Layout(flex_flow="row wrap")), self.view, notice_line(recorder)])
         self.refresh()
 
     @property
@@ -95,11 +100,13 @@ class RiskFactorExplorer(StaticView, Described, W.VBox):
         if not self._syncing:
             self._state = tick(self.facts, self._state, risk_factor_id, selected)
             self.refresh()
+            self.recording.chose(self._state.risk_factor_ids, self._state.sport)
 
     def _on_sport(self, change: dict) -> None:
         if not self._syncing:
             self._state = choose_sport(self.facts, self._state, change["new"])
             self.refresh()
+            self.recording.chose(self._state.risk_factor_ids, self._state.sport)
 
     def refresh(self) -> None:
         result = risk_profile(self.facts, self._state.risk_factor_ids, self._state.sport)
@@ -126,7 +133,7 @@ def risk_factor_explorer(params: SimpleNamespace, facts: Facts | None = None) ->
     facts = facts or load_facts()
     state = _state_from(params)
     if params.interactive:
-        return RiskFactorExplorer(facts, state)
+        return RiskFactorExplorer(facts, state, recorder_for(params, "01_risk_factors"))
     return profile_html(facts, state)
 
 

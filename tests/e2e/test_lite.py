@@ -159,3 +159,43 @@ def test_no_request_left_127_0_0_1(lite_page, lite_notebook):
     assert lite_page.guard.seen, "the guard saw no request at all: it is not watching"
     assert any(u.endswith("pyodide.asm.wasm") for u in lite_page.guard.seen), "the kernel's requests are not watched"
     assert lite_page.guard.left() == []
+
+
+# --------------------------------------------------------------------------------------------------
+# A student's own record in the browser-only site (issue 20): the trace lives in the browser's storage
+
+
+@pytest.mark.parametrize("notebook", ["00_start_here.ipynb"])
+def test_lite_my_work_number_progress_and_download(lite_notebook, notebook, tmp_path):
+    """Type a number once, answer a question, see it in My progress, and Download my work saves the
+    statements (valid by ralph's xAPI models) from the browser's storage."""
+    from spasm_lib.quiz import questions
+    from tests.xapi_validator import xapi_problems
+
+    nb = lite_notebook(notebook)
+    work = nb.cell_with("my_work(")
+    number = work.get_by_role("textbox", name="Your student number")
+    number.fill("s0lite")
+    number.press("Enter")
+    work.get_by_role("button", name="Save my number").click()
+    expect(work).to_contain_text("Saved: your work is recorded as student s0lite", timeout=60_000)
+    quiz = nb.cell_with("check_yourself(")
+    q = questions(lab_tests.FACTS, "00_start_here")[0]
+    radios = quiz.locator(".widget-radio").filter(
+        has=nb.page.locator("label.widget-label", has_text=lab_tests.exactly(f"Your answer to question {q.number}")))
+    radios.get_by_role("radio", name=q.correct_option.text, exact=True).check()
+    work.get_by_role("button", name="Show my progress").click()
+    expect(work.locator("table")).to_contain_text("1 of 1 right", timeout=60_000)
+    with nb.page.expect_download() as info:
+        work.get_by_role("button", name="Download my work").click()
+    download = info.value
+    assert download.suggested_filename == "spasm-trace_s0lite_all-notebooks.jsonl"
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    lines = [json.loads(x) for x in saved.read_text(encoding="utf-8").splitlines()]
+    assert lines and all(xapi_problems(s) is None for s in lines)
+    assert {s["actor"]["account"]["name"] for s in lines} == {"s0lite"}
+    assert lines[-1]["object"]["id"] == f"urn:spasm-teach:quiz/00_start_here/{q.id}"
+    assert lines[-1]["result"]["success"] is True
+    # two appends (the quiz's deferred opening, then the answer): the browser's file system appends
+    assert [s["verb"]["display"]["en"] for s in lines] == ["initialized", "answered"]

@@ -117,7 +117,7 @@ def test_run_all_cells_without_an_error(lab_notebook, notebook):
 def test_risk_factor_explorer_follows_the_ticks_and_the_sport(lab_notebook, notebook):
     nb = lab_notebook(notebook)
     cell = nb.cell_with("risk_factor_explorer(")
-    view = cell.locator(".widget-html-content").last
+    view = cell.locator(".spasm-risk-view .widget-html-content")
     params = defaults("01_risk_factors")
     state = RiskProfile(tuple(params["risk_factors"]), params["sport"])
     expect_view(view, profile_html(FACTS, state).markup)
@@ -171,7 +171,7 @@ def test_exam_simulator_starts_empty_answers_every_click_and_grades_the_reasonin
     html = cell.locator(".widget-html-content")
     findings = html.filter(has_text="Findings so far")
     status = html.filter(has=cell.page.locator("[role=status]")).first
-    feedback = html.last
+    feedback = cell.locator(".spasm-exam-feedback .widget-html-content")
     params = defaults("02_exam_simulator")
     audience = params["audience"]
     assert params["steps"], "the static run performs steps, the live simulator must not"
@@ -204,6 +204,7 @@ def test_exam_simulator_starts_empty_answers_every_click_and_grades_the_reasonin
     # Commit: the feedback appears under the button, in view, as the library grades it.
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     cell.page.screenshot(path=str(SCREENSHOTS / "exam-simulator-before-commit.png"))
+    cell.get_by_role("radio", name="Sure", exact=True).check()  # how sure, before committing
     cell.get_by_role("button", name="Commit", exact=True).click()
     state = state.committed(case.interpretation_id)
     fb = feedback_fn(FACTS, case, examine(FACTS, state, case), case.interpretation_id)
@@ -224,7 +225,7 @@ def test_exam_simulator_starts_empty_answers_every_click_and_grades_the_reasonin
 def test_treatment_pathway_walk_asks_for_a_prediction_then_shows_the_step(lab_notebook, notebook):
     nb = lab_notebook(notebook)
     cell = nb.cell_with("treatment_pathway_walkthrough(")
-    view = cell.locator(".widget-html-content").last
+    view = cell.locator(".spasm-walk-view .widget-html-content")
     params = defaults("03_treatment_pathway")
     audience = params["audience"]
     case = FACTS.by_id("cases")[params["case"]]
