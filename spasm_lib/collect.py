@@ -282,7 +282,7 @@ def known(facts: Facts, class_seed: int | None = None, students: int | None = No
         steps=frozenset(s.id for s in facts.exam_steps),
         cases=frozenset(c.id for c in facts.cases),
         class_virtuals=virtuals,
-        case_questions=frozenset(q.id for q in facts.case_questions),
+        case_questions=frozenset(q.id for q in facts.case_questions) | frozenset(case_questions_asked(facts, facts.cases[0].id)),
         notebook_or_none=frozenset(NOTEBOOKS) | {None},
         earliest="2000-01-01",
         latest=(now + timedelta(days=1)).strftime("%Y-%m-%d"),
@@ -344,11 +344,11 @@ def _check_activity(oid: str, stmt: Mapping[str, Any], k: Known) -> str | None:
                     if chosen not in question[1]:
                         return f"quiz answer {chosen[:40]!r} is not an option of {parts[2]}"
         return None
-    if kind == "case-study" and len(parts) == 3:
+    if kind == "case-study" and len(parts) in (2, 3):
         problem = _case_ok(parts[1], k)
         if problem:
             return problem
-        return None if parts[2] in k.case_questions else f"unknown case-study question {parts[2]!r}"
+        return None if len(parts) == 2 or parts[2] in k.case_questions else f"unknown case-study question {parts[2]!r}"
     return f"unknown activity {oid[:80]!r}"
 
 
@@ -620,9 +620,8 @@ def student_results(student: str, statements: Iterable[Mapping[str, Any]]) -> St
         elif kind == "quiz" and len(parts) == 3 and verb == "answered":
             quiz_latest[(parts[1], parts[2])] = (res.get("response", ""), res.get("success") is True)
         elif kind == "case-study" and len(parts) == 3 and verb == "answered":
-            response = res.get("response")
-            if isinstance(response, str):
-                out.case_answers[(parts[1], parts[2])] = response
+            response = res.get("response")  # none: the answer was cleared (xAPI allows no empty value)
+            out.case_answers[(parts[1], parts[2])] = response if isinstance(response, str) else ""
     for (notebook, question), (_response, right) in sorted(quiz_latest.items()):
         out.quiz.setdefault(notebook, {})[question] = right
     out.encounters = [e for e in encounters.values()]
@@ -697,13 +696,14 @@ def grades_of(facts: Facts, s: StudentResults) -> dict[str, float | None]:
 
 
 def case_questions_asked(facts: Facts, case_id: str) -> tuple[str, ...]:
-    """The case-study questions asked about a patient (they depend on the patient's triage level)."""
-    from spasm_lib.triage import case_triage
-    from spasm_lib.virtual_patients import case_for
+    """The keys of what the case study asks about a patient, in the worksheet's order (the
+    interpretation, the triage level, the plan, then the questions of the patient's triage level):
+    :func:`spasm_lib.views.case_study.worksheet_prompts` is the one owner of that list."""
+    from spasm_lib.case_study import case_study
+    from spasm_lib.views.case_study import worksheet_prompts
 
     seed = int(case_id[8:]) if case_id.startswith("virtual-") else 0
-    level = case_triage(facts, case_for(facts, case_id, seed)).id
-    return tuple(q.id for q in sorted(facts.case_questions, key=lambda q: q.order) if level in q.triage_levels)
+    return tuple(key for key, _prompt, _lines in worksheet_prompts(case_study(facts, case_id, seed)))
 
 
 def _level_order(facts: Facts) -> tuple[str, ...]:

@@ -196,15 +196,15 @@ def write_class(facts: Facts, folder: Path, students: int, class_seed: int, *, q
         from spasm_lib.collect import case_questions_asked  # only the list of questions asked, from data
 
         rec = recorders["04_case_study"]
-        asked = [q for q in sorted(facts.case_questions, key=lambda q: q.order) if q.id in case_questions_asked(facts, case.id)]
+        asked = case_questions_asked(facts, case.id)
         answered = 0
-        for n, q in enumerate(asked):
+        for n, key in enumerate(asked):
             text = "" if (i % 8 == 4 and n == len(asked) - 1) else f"Answer {n + 1} of student {name}."
             answered += bool(text)
             if not text:  # an answer left empty is not recorded (xAPI allows no empty response)
                 continue
-            rec.record("answered", xapi.activity(xapi.activity_id("case-study", case.id, q.id), "cmi.interaction",
-                                                 q.prompt, interaction_type="long-fill-in"),
+            rec.record("answered", xapi.activity(xapi.activity_id("case-study", case.id, key), "cmi.interaction",
+                                                 key, interaction_type="long-fill-in"),
                        parent=patient, result=xapi.result(response=text))
         grades["case_study"] = _pct(answered, len(asked))
         known.grades[name] = grades

@@ -383,3 +383,48 @@ def test_a_missing_input_is_refused_before_anything_is_written(tmp_path, capsys)
     assert main(["collect", str(tmp_path / "nowhere"), "-o", str(tmp_path / "out")]) == 2
     assert "no such file or folder" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_traces_of_the_real_widgets_are_collected_whole(tmp_path):
+    """The notebooks' own widgets (issue 20's hooks) write a student's work; collect takes all of it."""
+    import contextlib
+
+    from spasm_lib import trace
+    from spasm_lib.case_study import case_study
+    from spasm_lib.widgets.case_study import CaseStudyWorksheet
+    from spasm_lib.widgets.exam import ExamSimulator
+    from spasm_lib.widgets.pathway import TreatmentPathwayWalk
+    from spasm_lib.widgets.quiz import CheckYourself
+
+    facts = load_facts()
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+
+    def rec(stem):  # a seed per notebook: real students' ids are random UUIDs, never shared
+        return trace.Recorder(stem, "s042", folder=inbox, clock=trace.fixed_clock(),
+                              ids=trace.seeded_ids(int(stem[:2])), enabled=True)
+
+    sim = ExamSimulator(facts, "golfer-twist", 0, "student", rec("02_exam_simulator"))
+    for step in ("history-onset", "red-flag-questions", "palpation"):
+        if step == "palpation":
+            sim.site.value = "lower-back"
+        sim.step_buttons[step].click()
+    sim.hypothesis.value = "back-spasm"
+    sim.confidence.value = sim.confidence.options[-1][1]
+    sim.interpretation.value = "nerve-root-irritation"
+    sim.commit.click()
+    walk = TreatmentPathwayWalk(facts, "golfer-twist", 0, "student", rec("03_treatment_pathway"))
+    walk.show_next.click()
+    quiz = CheckYourself(facts, "00_start_here", "student", rec("00_start_here"))
+    qid, radio = next(iter(quiz.radios.items()))
+    radio.value = next(v for _label, v in radio.options if facts.by_id("quiz_options")[v].correct)
+    sheet = CaseStudyWorksheet(case_study(facts, "golfer-twist", 0), "student", rec("04_case_study"))
+    next(iter(sheet.answers.values())).value = "<b>my answer</b>"
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        assert main(["collect", str(inbox), "-o", str(tmp_path / "report")]) == 0, err.getvalue()
+    row = gradebook(tmp_path / "report")["s042"]
+    assert row[HEADINGS["exam_right"]] == "0" and row[HEADINGS["quiz_00_start_here"]] == "20"
+    assert row[HEADINGS["pathway"]] in ("0", "100")
+    page = (tmp_path / "report" / "students" / "s042.html").read_text(encoding="utf-8")
+    assert "&lt;b&gt;my answer&lt;/b&gt;" in page
