@@ -698,12 +698,24 @@ def grades_of(facts: Facts, s: StudentResults) -> dict[str, float | None]:
 def case_questions_asked(facts: Facts, case_id: str) -> tuple[str, ...]:
     """The keys of what the case study asks about a patient, in the worksheet's order (the
     interpretation, the triage level, the plan, then the questions of the patient's triage level):
-    :func:`spasm_lib.views.case_study.worksheet_prompts` is the one owner of that list."""
+    :func:`spasm_lib.views.case_study.worksheet_prompts` is the one owner of that list. They depend
+    on the triage level only, so one worksheet per level is built (a class has a thousand patients)."""
     from spasm_lib.case_study import case_study
+    from spasm_lib.triage import case_triage
     from spasm_lib.views.case_study import worksheet_prompts
+    from spasm_lib.virtual_patients import case_for
 
     seed = int(case_id[8:]) if case_id.startswith("virtual-") else 0
-    return tuple(key for key, _prompt, _lines in worksheet_prompts(case_study(facts, case_id, seed)))
+    case = case_for(facts, case_id, seed)
+    key = (id(facts), case_triage(facts, case).id)
+    known_facts, keys = _ASKED.get(key, (None, ()))
+    if known_facts is not facts:  # (the facts object itself is kept, so its id is never reused)
+        keys = tuple(k for k, _prompt, _lines in worksheet_prompts(case_study(facts, case)))
+        _ASKED[key] = (facts, keys)
+    return keys
+
+
+_ASKED: dict[tuple[int, str], tuple[Facts, tuple[str, ...]]] = {}
 
 
 def _level_order(facts: Facts) -> tuple[str, ...]:
