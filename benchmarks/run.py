@@ -479,8 +479,10 @@ def collect_rows(quick: bool) -> list[dict[str, Any]]:
             collect([work / "inbox"], work / f"report{n}", class_seed=3, students=students, facts=facts)
             return time.perf_counter() - started
 
-        floors = [floor() for _ in range(3)]
-        runs = [run(n) for n in range(1 if quick else 3)]
+        floors, runs = [], []
+        for n in range(1 if quick else 3):  # alternated, so a change in the machine's load hits both
+            floors.append(floor())
+            runs.append(run(n))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return [row(f"spasm-teach collect: {students:,} students x 5 notebooks ({known.statements:,} statements, "

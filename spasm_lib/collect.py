@@ -906,6 +906,13 @@ def _no_gc_pauses() -> Iterator[None]:
             gc.enable()
 
 
+def _write(folder: Any, name: str, content: str | bytes) -> None:
+    if isinstance(content, bytes):
+        folder.write_bytes(name, content)
+    else:
+        folder.write(name, content)
+
+
 def _inside(child: Path, parent: Path) -> bool:
     try:
         child.resolve().relative_to(parent.resolve())
@@ -957,19 +964,16 @@ def _collect_into(facts: Facts, paths: Sequence[str | Path], output: Path, k: Kn
         REPORT: report.text(),
     }
     try:
-        with SetFolder(output).open(top) as folder:
-            for name, content in top.items():
-                if isinstance(content, bytes):
-                    folder.write_bytes(name, content)
-                else:
-                    folder.write(name, content)
-            folder.finish(complete=True)
-        with SetFolder(output / STUDENTS).open(pages) as folder:
-            # Many small files: written by a few threads (the time is the file system's, not Python's).
-            with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
-                for done in [pool.submit(folder.write, name, text) for name, text in pages.items()]:
+        # Both folders are checked and claimed before anything is written; then every file is written
+        # by a few threads (the time is the file system's, not Python's), the largest first.
+        with SetFolder(output).open(top) as folder, SetFolder(output / STUDENTS).open(pages) as student_folder:
+            jobs = [(folder, name, content) for name, content in top.items()]
+            jobs += [(student_folder, name, text) for name, text in pages.items()]
+            with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+                for done in [pool.submit(_write, *job) for job in jobs]:
                     done.result()
             folder.finish(complete=True)
+            student_folder.finish(complete=True)
     except SetFolderError as exc:
         raise CollectError(str(exc).replace("spasm-teach handouts build", "spasm-teach run")) from None
     return report
