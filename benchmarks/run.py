@@ -6,7 +6,8 @@ measured in the same run; ``ratio`` is ``value / reference``; ``meets`` evaluate
 Targets come from the issues and are never moved: a missed row is reported, and docs/benchmarks.md
 says why with the measured floor.
 
-Row groups (``--only NAME``, repeatable): handouts, notebooks, nbval, imports, widgets, trace, simulator, lite.
+Row groups (``--only NAME``, repeatable): handouts, notebooks, nbval, imports, widgets, trace, simulator,
+collect, lite.
 ``--quick`` takes fewer repetitions and smaller sizes (for the test; not for the record).
 The handout-set rows come from :mod:`benchmarks.handouts` (``rows``, ``kernel_start_seconds``).
 """
@@ -460,6 +461,48 @@ def simulator_rows(quick: bool) -> list[dict[str, Any]]:
     ]
 
 
+def collect_rows(quick: bool) -> list[dict[str, Any]]:
+    """`spasm-teach collect` on a scripted class (tests/scripted_class.py) beside the floor of only
+    reading the same files and parsing their JSON lines."""
+    import json as jsonlib
+    import shutil
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from scripted_class import write_class
+
+    from spasm_lib.collect import collect
+    from spasm_lib.facts import load_facts
+
+    facts = load_facts()
+    students = 100 if quick else 1_000
+    work = Path(tempfile.mkdtemp(prefix="spasm-bench-collect-"))
+    try:
+        known = write_class(facts, work / "inbox", students, 3)
+        files = sorted((work / "inbox").glob("*.jsonl"))
+
+        def floor() -> float:
+            started = time.perf_counter()
+            for path in files:
+                for line in path.read_bytes().splitlines():
+                    jsonlib.loads(line)
+            return time.perf_counter() - started
+
+        def run(n: int) -> float:
+            started = time.perf_counter()
+            collect([work / "inbox"], work / f"report{n}", class_seed=3, students=students, facts=facts)
+            return time.perf_counter() - started
+
+        floors, runs = [], []
+        for n in range(1 if quick else 3):  # alternated, so a change in the machine's load hits both
+            floors.append(floor())
+            runs.append(run(n))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return [row(f"spasm-teach collect: {students:,} students x 5 notebooks ({known.statements:,} statements, "
+                "report written) vs only reading and parsing the same JSON lines",
+                min(runs), "s", min(floors), "<= 3x floor")]
+
+
 def lite_rows(quick: bool) -> list[dict[str, Any]]:
     """The offline JupyterLite site: its size, and time to the first widget beside the Pyodide floor."""
     import lite as lite_bench  # benchmarks/lite.py
@@ -477,6 +520,7 @@ GROUPS: dict[str, Callable[[bool], list[dict[str, Any]]]] = {
     "widgets": widget_rows,
     "trace": trace_rows,
     "simulator": simulator_rows,
+    "collect": collect_rows,
     "lite": lite_rows,
 }
 

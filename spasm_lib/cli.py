@@ -566,6 +566,10 @@ def build_parser() -> argparse.ArgumentParser:
     lite.add_argument("--cache", metavar="DIR",
                       help="where downloaded wheels are kept between builds (default: ~/.cache/spasm-teach)")
     lite.set_defaults(handler=_lite)
+
+    from spasm_lib.lecturer_cli import add_commands  # quiz-export, collect (issue 21)
+
+    add_commands(sub)
     return parser
 
 

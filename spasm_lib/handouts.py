@@ -545,7 +545,9 @@ def discover(folder: Path | None = None) -> list[Path]:
     from spasm_lib.render import notebooks_dir
 
     folder = Path(folder).resolve() if folder is not None else notebooks_dir()
-    found = sorted(p for p in folder.glob("*.ipynb") if not p.name.startswith("."))
+    from spasm_lib.params import for_students
+
+    found = sorted(p for p in folder.glob("*.ipynb") if not p.name.startswith(".") and for_students(p))
     for path in found:
         notebook_key(path)
     return found

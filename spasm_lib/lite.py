@@ -336,7 +336,11 @@ def site_notebooks(source: Path, into: Path, audience: str) -> list[str]:
     """
     into.mkdir(parents=True, exist_ok=True)
     names = []
+    from spasm_lib.params import for_students
+
     for path in source_notebooks(Path(source)):
+        if audience == "student" and not for_students(path):
+            continue  # the class debrief is the lecturer's
         target = into / path.name
         if audience == "student":
             shutil.copyfile(path, target)

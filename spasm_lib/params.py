@@ -151,6 +151,26 @@ NOTEBOOK_PARAMETERS: dict[str, tuple[Parameter, ...]] = {
 # The classroom notebooks are records.NOTEBOOKS (the one list); tests may register fixture notebooks
 # in the dict above, and tests/test_params.py checks that it names exactly those notebooks.
 
+INSTRUCTOR_NOTEBOOKS: tuple[str, ...] = ("05_class_debrief",)
+"""Notebooks for the lecturer only: left out of the handout set, the student Lite site and
+`spasm-teach start`; run with papermill (or `spasm-teach render`) on a folder of traces."""
+
+NOTEBOOK_PARAMETERS["05_class_debrief"] = (
+    Parameter("traces", "str", "",
+              "The class's trace files: a folder or a .zip (as `spasm-teach collect` reads them); "
+              "'' shows what the debrief holds, with no class."),
+    Parameter("class_seed", "int", 0, "The class seed of the handouts (with students > 0).",
+              low=SEED_MIN, high=SEED_MAX),
+    Parameter("students", "int", 0, "How many students the class set has: its patients are the only "
+              "virtual patients accepted (0: no check).", low=0, high=inputs.MAX_STUDENTS),
+    _INTERACTIVE,
+)
+
+
+def for_students(notebook: str | Path) -> bool:
+    """Whether a notebook belongs in the students' material (not an instructor-only notebook)."""
+    return R.notebook_stem(notebook) not in INSTRUCTOR_NOTEBOOKS
+
 # Names IPython puts in a kernel's namespace; never parameters.
 _KERNEL_NAMES = frozenset({"In", "Out", "get_ipython", "exit", "quit", "open"})
 

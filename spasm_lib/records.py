@@ -510,6 +510,17 @@ class ReasoningError(Provenance):
 
 
 @dataclass(frozen=True, kw_only=True)
+class DiscussionPrompt(Provenance):
+    """A question for the class after `spasm-teach collect`, chosen when its trigger (a reasoning
+    error id, or a pattern such as ``under-triage``) is among the class's commonest errors."""
+
+    id: str
+    order: int
+    trigger: str
+    prompt: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class SourceClaim:
     """One claim of the source text, restated, and the data rows that teach it.
 
@@ -546,6 +557,7 @@ TABLES: dict[str, type] = {
     "learning_objectives": LearningObjective,
     "quiz_questions": QuizQuestion,
     "quiz_options": QuizOption,
+    "discussion_prompts": DiscussionPrompt,
     "source_claims": SourceClaim,
     "reasoning_errors": ReasoningError,
 }

@@ -131,9 +131,10 @@ def handout_parameters(
     if audience is not None:
         given["audience"] = audience
     explicit = "interactive" in given
-    cases_file = given.get("cases_file")
-    if isinstance(cases_file, str) and cases_file.strip():
-        given["cases_file"] = str(Path(cases_file.strip()).resolve())
+    for name in ("cases_file", "traces"):  # files the kernel reads from the notebook's folder
+        value = given.get(name)
+        if isinstance(value, str) and value.strip():
+            given[name] = str(Path(value.strip()).resolve())
     full = validate(key, given, facts=facts)
     if explicit and full["interactive"]:
         raise ParameterError(key, "interactive", "got True; a handout is static, so only False is allowed")

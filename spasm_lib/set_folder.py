@@ -153,9 +153,12 @@ class SetFolder:
 
     def write(self, name: str, text: str) -> None:
         """Write one file of the set atomically and record its digest."""
+        self.write_bytes(name, text.encode("utf-8"))
+
+    def write_bytes(self, name: str, data: bytes) -> None:
+        """:meth:`write` for bytes already encoded (a large file need not be decoded first)."""
         from spasm_lib.files import write_bytes_atomically
 
-        data = text.encode("utf-8")
         new = digest(data)
         before = self.owned.get(name)
         pending = sorted({new, *([before] if isinstance(before, str) else before or [])})

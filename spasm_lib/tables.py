@@ -90,6 +90,7 @@ class Facts:
     quiz_options: tuple[R.QuizOption, ...]
     source_claims: tuple[R.SourceClaim, ...]
     reasoning_errors: tuple[R.ReasoningError, ...]
+    discussion_prompts: tuple[R.DiscussionPrompt, ...]
     _index: dict = field(default_factory=dict, repr=False, compare=False)
 
     def table(self, name: str) -> tuple:

@@ -39,11 +39,14 @@ class Copied:
 
 def packaged_notebooks() -> list[tuple[str, bytes]]:
     """(file name, bytes) of every notebook shipped with the package, in name order."""
+    from spasm_lib.params import for_students
+
     folder = resources.files("spasm_lib.notebooks")
     found = [
         (entry.name, entry.read_bytes())
         for entry in folder.iterdir()
         if entry.is_file() and entry.name.endswith(".ipynb") and not entry.name.startswith(".")
+        and for_students(entry.name)
     ]
     return sorted(found)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from spasm_lib.cli import main
-from spasm_lib.params import NOTEBOOK_PARAMETERS
+from spasm_lib.params import NOTEBOOK_PARAMETERS, for_students
 from spasm_lib.records import NOTEBOOKS as CLASSROOM_NOTEBOOKS
 from spasm_lib.workspace import packaged_notebooks
 
@@ -153,7 +153,7 @@ def test_start_copies_the_notebooks_and_says_what_next(tmp_path, capsys):
     folder = tmp_path / "workspace"
     code, out, _ = cli(["start", str(folder)], capsys)
     assert code == 0
-    expected = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
+    expected = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb") if for_students(p))  # not the debrief
     assert len(expected) == len(CLASSROOM_NOTEBOOKS)
     assert sorted(p.name for p in folder.iterdir()) == expected
     for name in expected:
@@ -230,7 +230,8 @@ def test_the_command_is_installed():
 
 def classroom_total() -> int:
     """Two versions of each notebook but the case study, and two of the case study per case."""
-    return 2 * (len(list((ROOT / "notebooks").glob("*.ipynb"))) - 1) + 2 * len(csv_rows("cases"))
+    students = [p for p in (ROOT / "notebooks").glob("*.ipynb") if for_students(p)]  # not the debrief
+    return 2 * (len(students) - 1) + 2 * len(csv_rows("cases"))
 
 
 def test_start_then_handouts_from_the_workspace_builds_the_full_set_from_any_folder(tmp_path, monkeypatch, capsys):

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from spasm_lib.params import for_students
+
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "notebooks"))
 from handout_checks import ROOT, csv_rows, kill_all, processes_with  # noqa: E402
 
@@ -31,7 +33,8 @@ pytestmark = pytest.mark.kernel
 BIN = Path(sys.executable).parent / "spasm-teach"
 STUDENTS = 40
 # Two versions of each notebook but the case study, two of the case study per case, one per student.
-TOTAL = 2 * (len(list((ROOT / "notebooks").glob("*.ipynb"))) - 1) + 2 * len(csv_rows("cases")) + STUDENTS
+TOTAL = 2 * (len([p for p in (ROOT / "notebooks").glob("*.ipynb") if for_students(p)]) - 1) \
+    + 2 * len(csv_rows("cases")) + STUDENTS
 
 
 STOPS = [

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from spasm_lib import lite
+from spasm_lib.params import for_students
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -181,7 +182,8 @@ def test_instructor_copies_get_the_audience_injected_and_student_copies_are_the_
     source = ROOT / "notebooks"
     student = lite.site_notebooks(source, tmp_path / "student", "student")
     instructor = lite.site_notebooks(source, tmp_path / "instructor", "instructor")
-    assert student == instructor == sorted(p.name for p in source.glob("*.ipynb"))
+    assert instructor == sorted(p.name for p in source.glob("*.ipynb"))
+    assert student == [n for n in instructor if for_students(n)] != instructor  # the debrief is the lecturer's
     for name in student:
         assert (tmp_path / "student" / name).read_bytes() == (source / name).read_bytes()
         stored = json.loads((source / name).read_text())
@@ -237,7 +239,8 @@ def test_an_online_site_builds_from_a_relative_path_and_leaves_nothing_else(tmp_
     ]
     assert kernel["pyodideUrl"] == "https://cdn.jsdelivr.net/pyodide/v0.27.7/full/pyodide.js"
     assert not (site / "static" / "pyodide").exists()
-    assert sorted(p.name for p in (site / "files").glob("*.ipynb")) == sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
+    assert sorted(p.name for p in (site / "files").glob("*.ipynb")) == sorted(
+        p.name for p in (ROOT / "notebooks").glob("*.ipynb") if for_students(p))
     wheels = sorted(p.name.split("-")[0] for p in (site / "pypi").glob("*.whl"))
     assert wheels == ["comm", "ipywidgets", "jupyterlab_widgets", "spasm_teach"]
     # The site's own helpers: loaded once by the lab page, filled in, and the command in the File menu.

@@ -890,8 +890,12 @@ def expected_handouts() -> list[ExpectedHandout]:
     from spasm_lib.facts import load_facts
     from spasm_lib.params import defaults
 
+    from spasm_lib.params import for_students
+
     expected = []
     for path in committed_notebooks():
+        if not for_students(path):  # the lecturer's debrief is not in the set
+            continue
         if path.stem == CASE_STUDY:
             for case in load_facts().cases:
                 expected += [

@@ -25,12 +25,14 @@ from pathlib import Path
 import pytest
 
 from . import test_notebooks_in_lab as lab_tests
+from spasm_lib.params import for_students
+
 from .conftest import NOTEBOOKS_DIR, committed_notebooks, expect, require_browser
 from .lite_site import LITE_RUN_MS, LitePage, StaticSite, build_offline_site, lite_context, run_scratch_cell
 
 pytestmark = pytest.mark.e2e
 
-NOTEBOOKS = [p.name for p in committed_notebooks()]
+NOTEBOOKS = [p.name for p in committed_notebooks() if for_students(p)]  # the student site
 
 
 @pytest.fixture(scope="session")

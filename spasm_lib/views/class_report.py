@@ -1,0 +1,305 @@
+"""Views of a collected class (:mod:`spasm_lib.collect`): the class debrief, a student's page, charts.
+
+Views only: they take :class:`~spasm_lib.collect.ClassResults` and render escaped HTML or SVG figures
+(:mod:`spasm_lib.views.svg`: alt text, Okabe-Ito colours each with a hatch pattern and a direct
+text label, so nothing rests on colour and a greyscale print reads). The same functions serve
+``spasm-teach collect`` (files), notebook 05 (live) and the tests. A page is one offline file: the
+handouts' stylesheet inlined, no script, no external address.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from importlib import resources
+from typing import TYPE_CHECKING
+
+from spasm_lib import DISCLAIMER
+from spasm_lib.html import Html, esc, tag
+from spasm_lib.html import tag as _tag
+from spasm_lib.views import svg
+
+if TYPE_CHECKING:  # pragma: no cover
+    from spasm_lib.collect import ClassResults, Report, StudentResults
+    from spasm_lib.facts import Facts
+
+_ROW_TEXT = 16
+_BAR = 18
+
+
+@functools.cache
+def _stylesheet() -> str:
+    return (resources.files("spasm_lib.templates.spasm_handout") / "handout.css").read_text(encoding="utf-8")
+
+
+def page(title: str, kicker: str, body: Sequence[Html | str]) -> Html:
+    """A standalone, offline HTML page in the handouts' style (phone-ready, prints on A4)."""
+    parts = "".join(p.markup if isinstance(p, Html) else p for p in body)
+    return Html(
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{esc(title)}</title><style>{_stylesheet()}"
+        "@page{size:A4;margin:1.5cm}.table-wrap{overflow-x:auto;max-width:100%}</style></head><body>"
+        f'<header class="handout-header"><p class="kicker">{esc(kicker)}</p><h1>{esc(title)}</h1></header>'
+        f'<main>{parts}<p class="disclaimer">{esc(DISCLAIMER)}</p></main></body></html>\n',
+        "page",
+    )
+
+
+def cards_table(headings: Sequence[str], rows: Sequence[Sequence[object]], caption: str) -> Html:
+    """A table whose cells carry their column's name (``data-label``): on a phone the handouts'
+    stylesheet shows each row as a card, each value after its column's name."""
+    head = "".join(f'<th scope="col">{esc(h)}</th>' for h in headings)
+    body = "".join(
+        "<tr>" + "".join(f'<td data-label="{esc(h)}">{esc(v)}</td>' for h, v in zip(headings, row)) + "</tr>"
+        for row in rows)
+    return Html(f'<div class="table-wrap"><table>{tag("caption", caption)}<thead><tr>{head}</tr></thead>'
+                f"<tbody>{body}</tbody></table></div>", "table")
+
+
+def _label(text: str) -> str:
+    return text.replace("-", " ").capitalize()
+
+
+# --------------------------------------------------------------------------- charts
+
+
+def bar_chart(title: str, items: Sequence[tuple[str, int]], caption: str, unit: str, *,
+              styles: Sequence[tuple[str, str]] | None = None) -> Html:
+    """Horizontal bars, one per (label, count): the label above its bar, the count at the bar's end.
+
+    ``styles`` gives (colour, hatch) per bar; by default every bar has the first chart style.
+    """
+    if not items:
+        return Html(f"<p>{esc(title)}: none in this class.</p>", "chart")
+    top = max(1, max(n for _, n in items))
+    room = svg.WIDTH - 125  # the count and its unit go after the longest bar
+    body, defs, y = [], [], 8.0
+    used: dict[tuple[str, str], str] = {}
+    for i, (label, n) in enumerate(items):
+        colour, hatch = (styles[i] if styles else (svg.CHART_COLOURS[1], svg.HATCHES[0]))
+        if (colour, hatch) not in used:
+            used[(colour, hatch)] = f"fill{len(used)}"
+            defs.append(svg.pattern(used[(colour, hatch)], colour, hatch))
+        for line in svg.wrap(label, svg.WIDTH - 8, _ROW_TEXT):
+            y += 18
+            body.append(svg.text(4, y, line, _ROW_TEXT))
+        y += 6
+        width = max(2.0, room * n / top)
+        body.append(svg.rect(4, y, width, _BAR, fill=f"url(#{used[(colour, hatch)]})", stroke="#000", stroke_width=1))
+        body.append(svg.text(4 + width + 6, y + 14, f"{n} {unit}", svg.SMALL_TEXT))
+        y += _BAR + 8
+    alt = f"{title}: " + "; ".join(f"{label}, {n} {unit}" for label, n in items) + "."
+    return svg.svg_figure(svg.svg_document(y + 6, title, alt, body, defs), alt, caption, "chart")
+
+
+def matrix_figure(title: str, row_name: str, col_name: str, labels: Sequence[str],
+                  counts: dict[tuple[str, str], int], caption: str) -> Html:
+    """A confusion matrix: rows the true answer, columns the answer chosen, each cell its count.
+
+    The diagonal (right) is green with dots, a wrong cell with any count vermillion with diagonal
+    lines, and every cell carries its number; the key under the grid names each row and column.
+    """
+    if not counts:
+        return Html(f"<p>{esc(title)}: no answers in this class.</p>", "chart")
+    k = len(labels)
+    left, top = 34.0, 30.0
+    cell = min(44.0, (svg.WIDTH - left - 6) / max(k, 1))
+    defs = [svg.pattern("right", "green", "dots", tint=0.5), svg.pattern("wrong", "vermillion", "diagonal", tint=0.5)]
+    body = [svg.text(left, 18, f"columns: {col_name}", svg.SMALL_TEXT)]
+    for j in range(k):
+        body.append(svg.text(left + cell * j + cell / 2, top + 0, str(j + 1), svg.SMALL_TEXT, "middle"))
+    for i, row in enumerate(labels):
+        y = top + 6 + cell * i
+        body.append(svg.text(left - 6, y + cell / 2 + 5, str(i + 1), svg.SMALL_TEXT, "end"))
+        for j, col in enumerate(labels):
+            n = counts.get((row, col), 0)
+            fill = "url(#right)" if i == j else ("url(#wrong)" if n else "#fff")
+            body.append(svg.rect(left + cell * j, y, cell, cell, fill=fill, stroke="#000", stroke_width=1))
+            if fill != "#fff":  # the number on a white patch, readable over the hatching
+                width = 9.5 * len(str(n)) + 6
+                body.append(svg.rect(left + cell * j + cell / 2 - width / 2, y + cell / 2 - 9, width, 18, fill="#fff"))
+            body.append(svg.text(left + cell * j + cell / 2, y + cell / 2 + 5, str(n), svg.SMALL_TEXT, "middle",
+                                 font_weight="bold" if n else None))
+    y = top + 6 + cell * k + 20
+    body.append(svg.text(4, y, f"rows: {row_name}", svg.SMALL_TEXT))
+    for i, name in enumerate(labels):
+        for line in svg.wrap(f"{i + 1} = {name}", svg.WIDTH - 8, svg.SMALL_TEXT):
+            y += 18
+            body.append(svg.text(4, y, line, svg.SMALL_TEXT))
+    y += 22
+    body.append(svg.rect(4, y - 13, 16, 16, fill="url(#right)", stroke="#000"))
+    body.append(svg.text(24, y, "right (dots)", svg.SMALL_TEXT))
+    body.append(svg.rect(150, y - 13, 16, 16, fill="url(#wrong)", stroke="#000"))
+    body.append(svg.text(170, y, "wrong (lines)", svg.SMALL_TEXT))
+    cells = [f"{row} chosen as {col}: {n}" for (row, col), n in sorted(counts.items()) if n]
+    right = sum(n for (r, c), n in counts.items() if r == c)
+    alt = (f"{title}. {right} of {sum(counts.values())} right. Rows are the {row_name}, columns the {col_name}. "
+           + "; ".join(cells) + ".")
+    return svg.svg_figure(svg.svg_document(y + 10, title, alt, body, defs), alt, caption, "matrix")
+
+
+def matrix_table(caption: str, labels: Sequence[str], counts: dict[tuple[str, str], int], names: dict[str, str]) -> Html:
+    headings = ["True \\ chosen", *(names.get(c, c) for c in labels)]
+    rows = [[names.get(r, r), *(counts.get((r, c), 0) for c in labels)] for r in labels]
+    return cards_table(headings, rows, caption)
+
+
+TIME_BINS = ((60, "under 1 minute"), (180, "1 to 3 minutes"), (600, "3 to 10 minutes"), (None, "10 minutes or more"))
+
+
+def time_bins(seconds: Sequence[float]) -> list[tuple[str, int]]:
+    out = []
+    low = 0.0
+    for high, label in TIME_BINS:
+        out.append((label, sum(1 for s in seconds if s >= low and (high is None or s < high))))
+        low = high or low
+    return out
+
+
+# --------------------------------------------------------------------------- the class page
+
+
+def _names(facts: Facts, table: str, attr: str) -> dict[str, str]:
+    return {key: getattr(r, attr) for key, r in facts.by_id(table).items()}
+
+
+def class_page(facts: Facts, results: ClassResults, report: Report | None = None) -> Html:
+    """The class debrief: counts, the six figures, three prompts for the next class, the gradebook."""
+    return page("Class debrief", "spasm-teach: for the lecturer", class_sections(facts, results, report))
+
+
+def class_sections(facts: Facts, results: ClassResults, report: Report | None = None, top: int = 2) -> list[Html | str]:
+    """The debrief's sections; ``top`` is the level of their headings (2 on a page, 3 in notebook 05)."""
+
+    def tag(name: str, text: object = "", cls: str | None = None) -> str:
+        if name in ("h2", "h3"):
+            name = f"h{int(name[1]) + top - 2}"
+        return _tag(name, text, cls)
+
+    steps = _names(facts, "exam_steps", "name")
+    levels = _names(facts, "triage_levels", "name")
+    interps = _names(facts, "interpretations", "name")
+    errors = _names(facts, "reasoning_errors", "name")
+    out: list[Html | str] = []
+    encounters = sum(len(s.encounters) for s in results.students)
+    out.append(tag("h2", "The class at a glance"))
+    summary = [f"{len(results.students)} students", f"{encounters} exam-simulator encounters"]
+    if report is not None:
+        summary += [f"{report.files} trace files read", f"{len(report.refused)} refused"]
+    out.append("<ul>" + "".join(tag("li", s) for s in summary) + "</ul>")
+    if report is not None and report.refused:
+        out.append(tag("h3", "Files refused (not counted)"))
+        out.append("<ul>" + "".join(tag("li", line) for line in report.refused_lines()) + "</ul>")
+    out.append(tag("h2", "Three questions for the next class"))
+    if results.prompts:
+        out.append("<ol>" + "".join(
+            f"<li>{esc(text)} <small>({esc(errors.get(trigger, _label(trigger)))}: {n} times)</small></li>"
+            for trigger, text, n in results.prompts) + "</ol>")
+    else:
+        out.append(tag("p", "No error was common enough in this class to open the next class with."))
+    out.append(tag("h2", "Warning-sign questions most often skipped"))
+    out.append(bar_chart("Warning-sign questions skipped",
+                         [(steps.get(s, s), n) for s, n in results.skipped_warning_signs[:8]],
+                         "Encounters that ended without this warning-sign question, most often skipped first.",
+                         "encounters", styles=[("vermillion", "diagonal")] * 8))
+    out.append(tag("h2", "Triage: true level and level chosen"))
+    out.append(matrix_figure("Triage confusion matrix", "true level", "level chosen",
+                             [levels.get(x, x) for x in results.triage_levels],
+                             {(levels.get(a, a), levels.get(b, b)): n for (a, b), n in results.triage_matrix.items()},
+                             "Each cell counts the encounters with that true level (row) and level chosen (column)."))
+    out.append(matrix_table("Triage: rows the true level, columns the level chosen", results.triage_levels,
+                            results.triage_matrix, levels))
+    out.append(tag("h2", "Interpretation: expected and chosen"))
+    out.append(matrix_figure("Interpretation confusion matrix", "expected interpretation", "interpretation chosen",
+                             [interps.get(x, x) for x in results.interpretations],
+                             {(interps.get(a, a), interps.get(b, b)): n for (a, b), n in results.interpretation_matrix.items()},
+                             "Each cell counts the committed encounters with that expected (row) and chosen (column) interpretation."))
+    out.append(matrix_table("Interpretation: rows expected, columns chosen", results.interpretations,
+                            results.interpretation_matrix, interps))
+    out.append(tag("h2", "Confidence against correctness"))
+    conf_items, conf_styles = [], []
+    for level, right, wrong in results.confidence:
+        conf_items += [(f"{_label(level)}: right", right), (f"{_label(level)}: wrong", wrong)]
+        conf_styles += [("green", "dots"), ("vermillion", "diagonal")]
+    out.append(bar_chart("Confidence against correctness", conf_items,
+                         "For each confidence level given before committing: encounters right (dots) and wrong (lines).",
+                         "encounters", styles=conf_styles))
+    out.append(tag("h2", "Reasoning errors by frequency"))
+    errors = _names(facts, "reasoning_errors", "name")
+    out.append(bar_chart("Reasoning errors named in the debriefs",
+                         [(errors.get(e, _label(e)), n) for e, n in results.reasoning_errors],
+                         "How many encounters the debrief named each reasoning error in.", "encounters",
+                         styles=[(svg.CHART_COLOURS[i % len(svg.CHART_COLOURS)], svg.HATCHES[i % len(svg.HATCHES)])
+                                 for i in range(len(results.reasoning_errors))]))
+    out.append(tag("h2", "Time to triage"))
+    out.append(bar_chart("Time from opening the patient to choosing a triage level", time_bins(results.triage_times),
+                         "Encounters by the time taken to choose a triage level.", "encounters",
+                         styles=[("blue", "horizontal")] * len(TIME_BINS)))
+    out.append(tag("h2", "Gradebook"))
+    out.append(gradebook_table(results))
+    return out
+
+
+def _grade(value: float | None) -> str:
+    return "not attempted" if value is None else f"{value:g}%"
+
+
+def gradebook_table(results: ClassResults) -> Html:
+    headings = ["Student", *(c.heading for c in results.columns)]
+    rows = [[s.student, *(_grade(results.grades[s.student][c.key]) for c in results.columns)] for s in results.students]
+    return cards_table(headings, rows, "Each student, each activity")
+
+
+# --------------------------------------------------------------------------- a student's page
+
+
+def student_page(facts: Facts, student: StudentResults, results: ClassResults) -> Html:
+    steps = _names(facts, "exam_steps", "name")
+    levels = _names(facts, "triage_levels", "name")
+    interps = _names(facts, "interpretations", "name")
+    grades = results.grades[student.student]
+    body: list[Html | str] = [tag("h2", "Your scores")]
+    body.append("<ul>" + "".join(tag("li", f"{c.heading}: {_grade(grades[c.key])}") for c in results.columns) + "</ul>")
+    body.append(tag("h2", "Your patients in the exam simulator"))
+    if not student.encounters:
+        body.append(tag("p", "No encounter recorded."))
+    for n, e in enumerate(sorted(student.encounters, key=lambda e: e.start), start=1):
+        body.append(tag("h3", f"Patient {n}: {e.case_id}"))
+        items = [
+            f"Steps performed, in order: {', '.join(steps.get(s, s) for s in e.steps) or 'none'}",
+            f"Working hypothesis: {interps.get(e.hypothesis, e.hypothesis) if e.hypothesis else 'not given'}",
+            f"Confidence: {_label(e.confidence) if e.confidence else 'not given'}",
+            f"Interpretation chosen: {interps.get(e.chosen, e.chosen) if e.chosen else 'not committed'}"
+            + (f" ({'right' if e.correct else 'not right: expected ' + interps.get(e.expected, e.expected or '')})"
+               if e.correct is not None else ""),
+        ]
+        if e.triage_chosen:
+            items.append(f"Triage level chosen: {levels.get(e.triage_chosen, e.triage_chosen)}"
+                         + (f" (right)" if e.triage_chosen == e.triage_true
+                            else f" (the patient's level: {levels.get(e.triage_true, e.triage_true)})" if e.triage_true else ""))
+        skipped = [steps.get(s, s) for s in dict.fromkeys(e.ignored)]
+        if skipped:
+            items.append(f"Steps this patient needed that were not done: {', '.join(skipped)}")
+        if e.errors:
+            names = _names(facts, "reasoning_errors", "name")
+            items.append(f"Reasoning errors named in the debrief: {', '.join(names.get(x, _label(x)) for x in e.errors)}")
+        body.append("<ul>" + "".join(tag("li", i) for i in items) + "</ul>")
+    body.append(tag("h2", "Quizzes"))
+    totals = {}
+    for q in facts.quiz_questions:
+        totals[q.notebook] = totals.get(q.notebook, 0) + 1
+    quiz_items = [f"{nb}: {sum(student.quiz.get(nb, {}).values())} of {total} right"
+                  + ("" if nb in student.quiz else " (not attempted)") for nb, total in totals.items()]
+    body.append("<ul>" + "".join(tag("li", i) for i in quiz_items) + "</ul>")
+    body.append(tag("h2", "Pathway walk and case study"))
+    body.append("<ul>" + tag("li", f"Pathway predictions right: {student.pathway_right} of {student.pathway_shown}")
+                + tag("li", f"Case study: {_grade(grades.get('case_study'))} of the questions answered") + "</ul>")
+    if student.case_answers:
+        questions = {q.id: q.prompt for q in facts.case_questions}
+        order = {q.id: q.order for q in facts.case_questions}
+        body.append(tag("h3", "Your case study answers"))
+        body.append("".join(f"<p><strong>{esc(case)}: {esc(questions.get(qid, qid))}</strong><br>{esc(text)}</p>"
+                            for (case, qid), text in sorted(student.case_answers.items(),
+                                                            key=lambda kv: (kv[0][0], order.get(kv[0][1], 0), kv[0][1]))))
+    return page(f"Feedback for {student.student}", "spasm-teach: your work in the course", body)
