@@ -416,14 +416,6 @@ def _start(args: argparse.Namespace) -> int:
     return 0
 
 
-def _mix_argument(parser: argparse.ArgumentParser) -> None:
-    """``--mix``: how a class's patients are chosen (:mod:`spasm_lib.class_mix` owns the words)."""
-    from spasm_lib.class_mix import DEFAULT_MIX, MIX_HELP, MIXES
-
-    told = "; ".join(f"{name}{' (the default)' if name == DEFAULT_MIX else ''}: {MIX_HELP[name]}" for name in MIXES)
-    parser.add_argument("--mix", choices=MIXES, default=DEFAULT_MIX, help=f"how the students' patients are chosen: {told}")
-
-
 def _patients(args: argparse.Namespace) -> int:
     from spasm_lib.facts import load_facts
     from spasm_lib.patients import export
@@ -521,7 +513,7 @@ def build_parser() -> argparse.ArgumentParser:
                           help=f"class seed for --students, {inputs.SEED_MIN} to {inputs.SEED_MAX} "
                           "(the same seed gives the same set; default 0)")
     _add_limits(handouts)
-    _mix_argument(handouts)
+    inputs.mix_argument(handouts)
     handouts.add_argument("--paper-answers", choices=PAPER_ANSWERS, default=DEFAULT_PAPER_ANSWERS,
                           help="where printed student handouts show the self-check answers: end (the default): "
                           "at the end of each handout, on paper only; separate: on their own page, "
@@ -538,7 +530,7 @@ def build_parser() -> argparse.ArgumentParser:
                           help=f"how many patients: 1 to {inputs.MAX_STUDENTS * 10}")
     patients.add_argument("--seed", type=seed_argument, default=0, metavar="S",
                           help=f"class seed, {inputs.SEED_MIN} to {inputs.SEED_MAX} (default 0)")
-    _mix_argument(patients)
+    inputs.mix_argument(patients)
     patients.add_argument("--format", choices=("json", "csv"), default="json")
     patients.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     patients.set_defaults(handler=_patients)

@@ -410,3 +410,12 @@ def read_notebook(value: Any, what: str = "notebook") -> Any:
         detail = getattr(exc, "message", None) or type(exc).__name__
         raise _refuse(what, path, f"is not a valid notebook ({shown(str(detail), 120)}); expected {expected}") from None
     return nb
+
+
+def mix_argument(parser: "argparse.ArgumentParser") -> None:
+    """``--mix``: how a class's patients are chosen, for every command that names a class
+    (:mod:`spasm_lib.class_mix` owns the words)."""
+    from spasm_lib.class_mix import DEFAULT_MIX, MIX_HELP, MIXES
+
+    told = "; ".join(f"{name}{' (the default)' if name == DEFAULT_MIX else ''}: {MIX_HELP[name]}" for name in MIXES)
+    parser.add_argument("--mix", choices=MIXES, default=DEFAULT_MIX, help=f"how the students' patients are chosen: {told}")

@@ -151,9 +151,7 @@ NOTEBOOK_PARAMETERS: dict[str, tuple[Parameter, ...]] = {
 # The classroom notebooks are records.NOTEBOOKS (the one list); tests may register fixture notebooks
 # in the dict above, and tests/test_params.py checks that it names exactly those notebooks.
 
-INSTRUCTOR_NOTEBOOKS: tuple[str, ...] = ("05_class_debrief",)
-"""Notebooks for the lecturer only: left out of the handout set, the student Lite site and
-`spasm-teach start`; run with papermill (or `spasm-teach render`) on a folder of traces."""
+INSTRUCTOR_NOTEBOOKS = R.INSTRUCTOR_NOTEBOOKS
 
 NOTEBOOK_PARAMETERS["05_class_debrief"] = (
     Parameter("traces", "str", "",

@@ -134,6 +134,9 @@ NOTEBOOKS = (
     "04_case_study",
 )
 """The classroom notebooks, by file stem: the one spelling of a notebook's name in data and code."""
+INSTRUCTOR_NOTEBOOKS = ("05_class_debrief",)
+"""Notebooks for the lecturer only: left out of the handout set, the student Lite site and
+`spasm-teach start`; run with papermill (or `spasm-teach render`) on a folder of traces."""
 
 
 def notebook_stem(notebook: Any) -> str:

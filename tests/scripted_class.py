@@ -1,6 +1,6 @@
 """A scripted class: trace files made by driving the library's own state functions, with seeded mistakes.
 
-Each student examines their class patient (``virtual_patients.class_patients``) step by step with
+Each student examines their class patient (``class_mix.class_patients``) step by step with
 ``exam_findings.record_step``, commits, and gets ``exam_findings.feedback``; walks the pathway with
 ``treatment_pathway.advance``; answers every quiz with ``quiz.grade``; answers the case study. The
 statements are written through issue 20's recorder (``trace.Recorder``, spasm_lib.xapi builders) in
@@ -24,7 +24,7 @@ from spasm_lib import quiz, trace, treatment_pathway as tp, xapi
 from spasm_lib.facts import Facts
 from spasm_lib.records import NOTEBOOKS
 from spasm_lib.triage import case_triage
-from spasm_lib.virtual_patients import class_patients
+from spasm_lib.class_mix import class_patients
 
 CONFIDENCE = (("very-unsure", "Very unsure"), ("unsure", "Unsure"), ("sure", "Sure"), ("very-sure", "Very sure"))
 """The four confidence levels the script records (the scale travels in each statement's definition)."""

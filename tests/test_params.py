@@ -23,10 +23,13 @@ def error(notebook, values) -> str:
 
 
 def test_each_classroom_notebook_and_no_other_has_its_parameters():
-    """records.NOTEBOOKS is the one list of notebooks; the parameters are declared for exactly those."""
-    from spasm_lib.records import NOTEBOOKS
+    """records names the notebooks (the classroom's, then the lecturer's); the parameters are declared
+    for exactly those."""
+    from spasm_lib.records import INSTRUCTOR_NOTEBOOKS, NOTEBOOKS
 
-    assert tuple(NOTEBOOK_PARAMETERS) == NOTEBOOKS
+    assert tuple(NOTEBOOK_PARAMETERS) == NOTEBOOKS + INSTRUCTOR_NOTEBOOKS == (
+        "00_start_here", "01_risk_factors", "02_exam_simulator", "03_treatment_pathway", "04_case_study",
+        "05_class_debrief")
 
 
 def test_defaults_are_valid_for_every_notebook():
