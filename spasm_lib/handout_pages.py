@@ -5,12 +5,14 @@ Decisions, each with its reason:
 
 * **Wording.** A notebook talks to someone with a kernel ("Run All Cells", "Tick the factors…",
   "set ``case`` in the parameters cell"); a handout is read on paper or a phone. Cells tagged
-  :data:`LIVE_ONLY` (``live-only``) are left out of every handout. Cells tagged :data:`HANDOUT_ONLY`
-  (``handout-only``) carry the handout's own wording where the meaning needs it; their source is
-  wrapped in an HTML comment (``<!-- … -->``) so that JupyterLab shows nothing, and the handout
-  unwraps it. Inside a view's markup, an element of class ``spasm-live-only`` (:data:`LIVE_ONLY_CLASS`)
-  is the same kind of instruction and is left out too. ``docs/handout-wording.md`` is the authors'
-  guide; a test keeps every ``handout-only`` cell wrapped and every live instruction tagged.
+  :data:`LIVE_ONLY` (``live-only``) are left out of every handout. Where the handout needs its own
+  sentence instead, the ``live-only`` cell carries it in its metadata
+  (``metadata["spasm"]["handout"]``, :func:`handout_wording`) and the handout shows that markdown in
+  the cell's place. One cell, two wordings: JupyterLab has no way to hide a whole cell (its
+  ``source_hidden`` still draws a box), so a separate handout-only cell, even one holding only an HTML
+  comment, left an empty box in every live notebook. Inside a view's markup, an element of class
+  ``spasm-live-only`` (:data:`LIVE_ONLY_CLASS`) is the same kind of instruction and is left out
+  too. ``docs/handout-wording.md`` is the authors' guide; a test keeps every live instruction tagged.
 * **Header.** A student's header is the title, the kind of handout and the disclaimer: no
   parameters, no ids. The instructor's header also lists the run's parameters (without
   ``interactive`` and ``audience``, which every handout has the same way), to say how to make it again.
@@ -49,8 +51,8 @@ from spasm_lib.html import Html, esc
 
 LIVE_ONLY = "live-only"
 """Cell tag: text for the live notebook only (how to run, tick, pick, filter, set parameters)."""
-HANDOUT_ONLY = "handout-only"
-"""Cell tag: the handout's wording; the source is an HTML comment so JupyterLab shows nothing."""
+HANDOUT_WORDING = ("spasm", "handout")
+"""Where a ``live-only`` cell keeps the markdown a handout shows in its place: ``metadata["spasm"]["handout"]``."""
 LIVE_ONLY_CLASS = "spasm-live-only"
 """The same convention inside a view's markup: an element of this class is an instruction for the
 live widget ("untick it…"); the handout leaves the element out (:func:`without_live_only_markup`)."""
@@ -63,39 +65,38 @@ SET_TITLE = "Back spasms"
 HIDDEN_PARAMETERS = frozenset({"interactive", "audience"})
 """Parameters every handout of an audience has the same way: the instructor's header leaves them out."""
 
-_COMMENT = re.compile(r"\A\s*<!--(.*?)-->\s*\Z", re.DOTALL)
-
-
 # --------------------------------------------------------------------------- wording
-
-
-def handout_only_text(source: str) -> str:
-    """The markdown a ``handout-only`` cell gives the handout: its source without the comment marks."""
-    match = _COMMENT.match(source)
-    return (match.group(1) if match else source).strip()
-
-
-def is_hidden_in_live_notebook(source: str) -> bool:
-    """True when a cell's markdown is one HTML comment, which JupyterLab renders as nothing."""
-    return bool(_COMMENT.match(source))
 
 
 def cell_tags(cell: Mapping[str, Any]) -> list[str]:
     return list(cell.get("metadata", {}).get("tags", []))
 
 
-def for_handout(nb: Any) -> Any:
-    """The cells a handout shows: ``live-only`` cells dropped, ``handout-only`` cells unwrapped.
+def handout_wording(cell: Mapping[str, Any]) -> str | None:
+    """The markdown a handout shows in place of this cell (``metadata["spasm"]["handout"]``), if any."""
+    section, key = HANDOUT_WORDING
+    wording = cell.get("metadata", {}).get(section, {}).get(key)
+    return wording if isinstance(wording, str) else None
 
-    Changes ``nb`` (an nbformat notebook; the caller passes a copy) and returns it.
+
+def for_handout(nb: Any) -> Any:
+    """The cells a handout shows: a ``live-only`` cell is dropped, or replaced by its handout wording.
+
+    The replaced cell loses the ``live-only`` tag and the wording's metadata, so that nothing
+    downstream drops it again. Changes ``nb`` (an nbformat notebook; the caller passes a copy) and
+    returns it.
     """
+    section, _ = HANDOUT_WORDING
     kept = []
     for cell in nb.cells:
         tags = cell_tags(cell)
         if LIVE_ONLY in tags:
-            continue
-        if HANDOUT_ONLY in tags:
-            cell.source = handout_only_text(cell.source)
+            wording = handout_wording(cell)
+            if wording is None:
+                continue
+            cell.source = wording.strip()
+            cell.metadata["tags"] = [t for t in tags if t != LIVE_ONLY]
+            cell.metadata.pop(section, None)
         kept.append(cell)
     nb.cells = kept
     return nb

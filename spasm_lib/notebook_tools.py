@@ -5,7 +5,8 @@ notebook stored blank would prove merely that it runs. Why normalise: a re-run m
 bytes, so what changes in a diff is what changed in the lesson. Normalising (after nbdev's
 "clean") keeps what matters and drops what is volatile:
 
-* kept: cell ids, sources, tags (``parameters`` for papermill), outputs, the python3 kernelspec;
+* kept: cell ids, sources, tags (``parameters`` for papermill), a ``live-only`` cell's handout wording
+  (``spasm`` metadata, :data:`spasm_lib.handout_pages.HANDOUT_WORDING`), outputs, the python3 kernelspec;
 * dropped: execution timings, papermill and widget-state metadata, the interpreter version, and
   the widget-view part of widget outputs (a random model id on every run, and meaningless once the
   kernel is gone); nbval never compares widget views anyway.
@@ -32,8 +33,11 @@ from pathlib import Path
 from typing import Any
 
 from spasm_lib.files import write_atomically
+from spasm_lib.handout_pages import HANDOUT_WORDING
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+KEPT_CELL_METADATA = ("tags", HANDOUT_WORDING[0])
+"""Cell metadata that is lesson, not run: tags, and the handout's wording of a ``live-only`` cell."""
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 BLOCK_TAGS = (
@@ -69,7 +73,7 @@ def normalise(nb: Any) -> Any:
     nb.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}}
     count = 0
     for cell in nb.cells:
-        cell.metadata = {k: v for k, v in cell.metadata.items() if k in ("tags",)}
+        cell.metadata = {k: v for k, v in cell.metadata.items() if k in KEPT_CELL_METADATA}
         if cell.cell_type != "code":
             continue
         if cell.execution_count is not None:

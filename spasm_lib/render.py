@@ -757,7 +757,7 @@ def _prepare(nb: Any, audience: str) -> Any:
     """Remove what a reader must not see, and drop volatile metadata. Returns a copy."""
     from nbconvert.preprocessors import ClearMetadataPreprocessor, TagRemovePreprocessor
 
-    nb = handout_pages.for_handout(copy.deepcopy(nb))  # live-only cells out, handout-only wording in
+    nb = handout_pages.for_handout(copy.deepcopy(nb))  # live-only cells out or replaced by their handout wording
     remove = set(REMOVED_TAGS) | ({INSTRUCTOR_ONLY} if audience != "instructor" else set())
     nb, _ = TagRemovePreprocessor(
         remove_cell_tags=remove,

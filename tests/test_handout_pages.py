@@ -50,45 +50,62 @@ def tags(cell: dict) -> list[str]:
 # --------------------------------------------------------------------------- the convention in the notebooks
 
 
+def wording(cell: dict) -> str | None:
+    """A live-only cell's handout wording, read from the JSON by hand: ``metadata.spasm.handout``."""
+    return cell.get("metadata", {}).get("spasm", {}).get("handout")
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_live_instructions_are_only_in_live_only_cells(path):
     shown = [c for c in cells(path) if c["cell_type"] == "markdown" and hp.LIVE_ONLY not in tags(c)]
-    for cell in shown:
+    handout = [dict(c, source=wording(c)) for c in cells(path) if wording(c) is not None]
+    for cell in shown + handout:
         for phrase in LIVE_INSTRUCTIONS:
             assert phrase not in cell["source"], f"{path.stem} cell {cell['id']}: '{phrase}' outside a live-only cell"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_handout_only_cells_are_hidden_comments_in_the_live_notebook(path):
-    found = [c for c in cells(path) if hp.HANDOUT_ONLY in tags(c)]
-    assert found, f"{path.stem}: no handout-only wording (at least Check yourself and What next need it)"
+def test_handout_wording_sits_in_its_live_only_cell_not_in_a_cell_of_its_own(path):
+    """One cell, two wordings: a cell of its own would show as an empty box in JupyterLab."""
+    all_cells = cells(path)
+    assert not [c["id"] for c in all_cells if "handout-only" in tags(c)], "a handout-only cell is an empty box live"
+    assert not [c["id"] for c in all_cells if "<!--" in c["source"]], "a hidden comment is an empty box live"
+    found = [c for c in all_cells if "spasm" in c.get("metadata", {})]
+    assert found, f"{path.stem}: no handout wording (at least What next needs it)"
     for cell in found:
-        assert cell["cell_type"] == "markdown"
-        assert re.fullmatch(r"\s*<!--.*-->\s*", cell["source"], re.DOTALL), cell["id"]
-        assert "-->" not in cell["source"].strip()[4:-3], "a comment inside would end the hiding early"
-        assert hp.LIVE_ONLY not in tags(cell)
+        assert cell["cell_type"] == "markdown" and hp.LIVE_ONLY in tags(cell), cell["id"]
+        assert cell["metadata"]["spasm"].keys() == {"handout"}, cell["id"]
+        assert isinstance(wording(cell), str) and wording(cell).strip(), cell["id"]
+        assert wording(cell) != cell["source"], f"{cell['id']}: the same words need no handout wording"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_the_disclaimer_is_in_the_live_only_title_cell_and_nowhere_else_of_a_handout(path):
     all_cells = cells(path)
     first = all_cells[0]
-    assert first["source"].startswith("# ") and hp.LIVE_ONLY in tags(first)
+    assert first["source"].startswith("# ") and hp.LIVE_ONLY in tags(first) and wording(first) is None
     assert "not medical advice" in first["source"].lower()
     for cell in all_cells[1:]:
         if cell["cell_type"] == "markdown" and hp.LIVE_ONLY not in tags(cell):
             assert "not medical advice" not in cell["source"].lower(), cell["id"]
+        assert "not medical advice" not in (wording(cell) or "").lower(), cell["id"]
 
 
-def test_for_handout_drops_live_only_and_unwraps_handout_only():
+def test_for_handout_drops_live_only_or_puts_the_handout_wording_in_its_place():
     nb = new_notebook(cells=[
         new_markdown_cell("# Title", metadata={"tags": ["live-only"]}),
-        new_markdown_cell("Tick the box.", metadata={"tags": ["live-only"]}),
-        new_markdown_cell("<!--\nThe box is ticked for you.\n-->", metadata={"tags": ["handout-only"]}),
+        new_markdown_cell("Tick the box.", metadata={
+            "tags": ["live-only", "keep-me"], "spasm": {"handout": "\nThe box is ticked for you.\n"}}),
+        new_markdown_cell("Shown to both.", metadata={"spasm": {"other": 1}}),
         new_code_cell("x = 1"),
+        new_code_cell("filter_table()", metadata={"tags": ["live-only"]}),
     ])
+    nb.cells[1].id = "twin"
     out = hp.for_handout(nb)
-    assert [c.source for c in out.cells] == ["The box is ticked for you.", "x = 1"]
+    assert [c.source for c in out.cells] == ["The box is ticked for you.", "Shown to both.", "x = 1"]
+    assert out.cells[0].id == "twin" and out.cells[0].cell_type == "markdown"
+    assert out.cells[0].metadata == {"tags": ["keep-me"]}, "no live-only tag left for a later step to drop"
+    assert out.cells[1].metadata == {"spasm": {"other": 1}}
 
 
 def test_a_views_live_only_markup_is_left_out_of_the_handout():

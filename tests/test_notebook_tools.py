@@ -45,6 +45,17 @@ def test_two_runs_with_different_model_ids_store_the_same_bytes():
     assert stored[0] == stored[1] and "model_id" not in stored[0]
 
 
+def test_a_live_only_cell_keeps_its_handout_wording_and_loses_other_metadata():
+    """The handout's wording lives in the cell's metadata (``spasm.handout``): a re-run must not drop it."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("Tick the box.", metadata={
+        "tags": ["live-only"], "spasm": {"handout": "The box is ticked for you."},
+        "jp-MarkdownHeadingCollapsed": True, "editable": False,
+    })]
+    normalise(nb)
+    assert nb.cells[0].metadata == {"tags": ["live-only"], "spasm": {"handout": "The box is ticked for you."}}
+
+
 # --------------------------------------------------------------------------- stored HTML over lines
 
 VIEW = ('<div class="spasm-view"><h3>Your risk profile</h3><ul><li><strong>Ruptured disc</strong> '

@@ -39,18 +39,22 @@ def code_cells(nb):
 
 
 def headings(nb, reader: str = "live") -> list[tuple[int, str]]:
-    """The headings a reader sees: in the live notebook (``handout-only`` cells are hidden comments)
-    or in a student's handout (``live-only`` and ``instructor-only`` cells left out, ``handout-only``
-    cells shown)."""
-    from spasm_lib.handout_pages import HANDOUT_ONLY, LIVE_ONLY, handout_only_text
-
-    left_out = {HANDOUT_ONLY} if reader == "live" else {LIVE_ONLY, "instructor-only"}
+    """The headings a reader sees: in the live notebook (every markdown cell's source) or in a
+    student's handout (``live-only`` cells left out or replaced by their handout wording,
+    ``metadata.spasm.handout``; ``instructor-only`` cells left out)."""
     found = []
     for cell in nb.cells:
         tags = cell.metadata.get("tags", [])
-        if cell.cell_type != "markdown" or left_out & set(tags):
+        if cell.cell_type != "markdown":
             continue
-        source = handout_only_text(cell.source) if HANDOUT_ONLY in tags else cell.source
+        source = cell.source
+        if reader != "live":
+            if "instructor-only" in tags:
+                continue
+            if "live-only" in tags:
+                source = cell.metadata.get("spasm", {}).get("handout")
+                if source is None:
+                    continue
         found += [(len(m.group(1)), m.group(2).strip()) for m in re.finditer(r"^(#{1,6})\s+(.+)$", source, re.M)]
     return found
 

@@ -8,7 +8,7 @@ Static view (stored notebooks, handouts): each option is a ``<details>`` whose `
 option's full text; opening it shows whether it is correct and why. No script is needed, so a student
 can check themselves in a handout on paper-like HTML. The instructor version opens every option and
 marks the correct one in words. What to do is said once, by the notebook's markdown (its
-``live-only`` and ``handout-only`` cells), so the views add no instructions of their own.
+``live-only`` cells and their handout wording), so the views add no instructions of their own.
 
 Feedback says right or wrong three ways, so it survives colour blindness and greyscale printing: a
 word ("Correct" / "Incorrect"), an icon (a tick or a cross, hidden from screen readers since the word

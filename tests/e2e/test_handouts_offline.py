@@ -24,7 +24,7 @@ pytestmark = pytest.mark.e2e
 EXPECTED = expected_handouts()
 INSTRUCTOR_ONLY = "instructor-only"
 LIVE_ONLY = "live-only"  # left out of handouts
-HANDOUT_ONLY = "handout-only"  # shown in handouts only; the source is an HTML comment
+HANDOUT_WORDING = ("spasm", "handout")  # a live-only cell's metadata: what a handout shows in its place
 REMOVED = {"remove-cell", "remove_cell"}
 BANNER = "Contains the answers"
 
@@ -39,7 +39,7 @@ def _plain(markdown: str) -> str:
 
 def notebook_headings(notebook: str, audience: str) -> tuple[str, list[str]]:
     """The notebook's title (its first ``#`` heading, in the live-only title cell) and the ``##``
-    headings a handout reader of ``audience`` gets (live-only cells out, handout-only cells in)."""
+    headings a handout reader of ``audience`` gets (live-only cells out, or their handout wording in)."""
     nb = json.loads((NOTEBOOKS_DIR / f"{notebook}.ipynb").read_text(encoding="utf-8"))
     title, sections = None, []
     for cell in nb["cells"]:
@@ -49,9 +49,10 @@ def notebook_headings(notebook: str, audience: str) -> tuple[str, list[str]]:
         if tags & REMOVED or (INSTRUCTOR_ONLY in tags and audience != "instructor"):
             continue
         source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-        if HANDOUT_ONLY in tags:
-            source = re.sub(r"\A\s*<!--(.*?)-->\s*\Z", r"\1", source, flags=re.DOTALL)
         live_only = LIVE_ONLY in tags
+        handout = cell.get("metadata", {}).get(HANDOUT_WORDING[0], {}).get(HANDOUT_WORDING[1])
+        if live_only and handout is not None:
+            source, live_only = handout, False
         in_fence = False
         for line in source.splitlines():
             if line.lstrip().startswith(("```", "~~~")):

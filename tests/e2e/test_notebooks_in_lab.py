@@ -535,3 +535,37 @@ def test_risk_chart_is_in_view_after_a_tick(lab_notebook, notebook, viewport):
         expect(chart).to_have_attribute("alt", before)
     finally:
         page.set_viewport_size(DESKTOP)
+
+
+# --------------------------------------------------------------------------------------------------
+# No empty cell boxes: a handout's own wording is not a cell of its own (docs/handout-wording.md)
+
+EMPTY_CELLS_JS = """panel => [...panel.querySelectorAll('.jp-Notebook .jp-Cell')].flatMap((cell, index) => {
+    // What a student sees in the cell: its rendered markdown, its code, its outputs (hidden parts,
+    // such as a rendered markdown cell's editor, do not count: their text is there but not shown).
+    const shown = [...cell.querySelectorAll('.jp-RenderedMarkdown, .jp-InputArea-editor, .jp-OutputArea-output')]
+        .filter(el => el.checkVisibility());
+    const text = shown.map(el => el.innerText).join('').trim();
+    const media = shown.some(el => el.querySelector('img, svg, canvas, input, select, button, table'));
+    const box = cell.getBoundingClientRect();
+    return text || media || !cell.checkVisibility() ? []
+        : [`cell ${index + 1} (${cell.classList.contains('jp-MarkdownCell') ? 'markdown' : 'code'}), ${Math.round(box.height)} px high`];
+})"""
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_no_empty_cell_box_in_jupyterlab(lab_notebook, notebook):
+    """Every cell a student sees shows something: a handout's wording lives in the metadata of its
+    live-only cell, so no cell is an empty box with a prompt (what an HTML-comment cell looked like)."""
+    nb = lab_notebook(notebook)
+    stored = json.loads((NOTEBOOKS_DIR / notebook).read_text(encoding="utf-8"))["cells"]
+    cells = nb.root.locator(".jp-Notebook .jp-Cell")
+    expect(cells).to_have_count(len(stored))  # every stored cell is on the page, none left out unseen
+    empty = nb.page.evaluate(EMPTY_CELLS_JS, nb.root.element_handle())
+    # Where the old handout-only twin of "What next" stood: right after the live "What next" cell.
+    what_next = nb.root.locator(".jp-MarkdownCell .jp-RenderedMarkdown h2", has_text="What next")
+    expect(what_next).to_have_count(1)
+    what_next.evaluate("el => el.scrollIntoView({block: 'center'})")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    nb.page.screenshot(path=str(SCREENSHOTS / f"no-empty-cells-{notebook.removesuffix('.ipynb')}.png"))
+    assert empty == [], f"{notebook}: empty cell boxes in JupyterLab: {empty}"
