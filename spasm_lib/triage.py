@@ -105,7 +105,8 @@ class Triage:
     """The level's references (why it is what it is), resolved for the views."""
     actions: tuple[tuple[str, str], ...] = ()
     """``(what raised it, what to do and how soon)``: the flags that set the level, most urgent
-    first, or the working diagnosis when no flag sets it; empty for routine care."""
+    first (flags with the same timeframe named together), or the working diagnosis when no flag sets
+    it; empty for routine care."""
     interpretation: R.Interpretation | None = None
     """The working diagnosis the triage was made with (None when only flags were given)."""
 
@@ -138,7 +139,11 @@ def triage(facts: Facts, red_flag_ids: Iterable[str], interpretation_id: str | N
     interpretation = facts.by_id("interpretations")[interpretation_id] if interpretation_id else None
     flags = tuple(sorted((flags_by_id[i] for i in ids), key=lambda f: LEVELS.index(f.urgency)))
     level_id = most_urgent([f.urgency for f in flags] + ([interpretation.triage_level] if interpretation else []))
-    actions = tuple((f.name, f.timeframe) for f in flags if f.urgency == level_id and f.timeframe)
+    by_timeframe: dict[str, list[str]] = {}  # flags that say the same thing are listed together, once
+    for f in flags:
+        if f.urgency == level_id and f.timeframe:
+            by_timeframe.setdefault(f.timeframe, []).append(f.name)
+    actions = tuple(("; ".join(names), when) for when, names in by_timeframe.items())
     if not actions and interpretation is not None and level_id in SERIOUS_LEVELS:
         actions = ((interpretation.name, interpretation.timeframe),)
     level = facts.by_id("triage_levels")[level_id]
