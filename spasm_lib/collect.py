@@ -694,13 +694,11 @@ def grades_of(facts: Facts, s: StudentResults) -> dict[str, float | None]:
 
 
 def case_questions_asked(facts: Facts, case_id: str) -> tuple[str, ...]:
-    """The keys of what the case study asks about a patient, in the worksheet's order (the
-    interpretation, the triage level, the plan, then the questions of the patient's triage level):
-    :func:`spasm_lib.views.case_study.worksheet_prompts` is the one owner of that list. They depend
-    on the triage level only, so one worksheet per level is built (a class has a thousand patients)."""
+    """The ids of the questions the case study asks about a patient, in the worksheet's (clinical)
+    order: :func:`spasm_lib.case_study.case_study` is the one owner of that list. They depend on the
+    triage level only, so one case study per level is built (a class has a thousand patients)."""
     from spasm_lib.case_study import case_study
     from spasm_lib.triage import case_triage
-    from spasm_lib.views.case_study import worksheet_prompts
     from spasm_lib.virtual_patients import case_for
 
     seed = int(case_id[8:]) if case_id.startswith("virtual-") else 0
@@ -708,7 +706,7 @@ def case_questions_asked(facts: Facts, case_id: str) -> tuple[str, ...]:
     key = (id(facts), case_triage(facts, case).id)
     known_facts, keys = _ASKED.get(key, (None, ()))
     if known_facts is not facts:  # (the facts object itself is kept, so its id is never reused)
-        keys = tuple(k for k, _prompt, _lines in worksheet_prompts(case_study(facts, case)))
+        keys = tuple(q.id for q in case_study(facts, case).questions)
         _ASKED[key] = (facts, keys)
     return keys
 
