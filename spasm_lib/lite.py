@@ -90,6 +90,13 @@ PYODIDE_CORE_SHA256 = {
 _WHEEL_SOURCES = ("pyproject.toml", "README.md", "LICENSE", "spasm_lib", "data", "notebooks")
 
 SITE_NAME = "spasm-teach"
+# The JupyterLite apps the site keeps (``LiteBuildConfig.apps``): the lab, where every notebook runs.
+# The others (notebooks, tree, edit, repl, consoles) are pages no link of the site opens.
+SITE_APPS = ("lab",)
+# Font files that only a browser without WOFF2 fetches (each ``@font-face`` lists WOFF2 before
+# them, and a browser takes the first format it supports): every browser that runs Pyodide's
+# WebAssembly reads WOFF2, so these are dropped where a ``.woff2`` of the same font is beside them.
+LEGACY_FONT_SUFFIXES = (".eot", ".ttf", ".woff", ".svg")
 # pyodide's loadPackage resolves a relative URL against the kernel worker's own script, which
 # jupyterlite-pyodide-kernel 0.5 serves from this folder of the site.
 _WORKER_DIR = Path("extensions", "@jupyterlite", "pyodide-kernel-extension", "static")
@@ -376,6 +383,9 @@ def lite_config(wheels: list[Path], pyodide_url: str) -> tuple[dict, dict, dict]
     """``jupyter_lite_config.json``, ``jupyter-lite.json`` and ``overrides.json`` of the site."""
     build_config = {
         "LiteBuildConfig": {
+            # Only the JupyterLab app: students open lab/index.html (the site's root goes there);
+            # with it, no_unused_shared_packages drops the code only the other apps use.
+            "apps": list(SITE_APPS),
             "contents": ["content"],
             "no_sourcemaps": True,
             "no_unused_shared_packages": True,
@@ -517,6 +527,20 @@ def claim_output(output: str | Path) -> Iterator[Path]:
         os.close(handle)
 
 
+def drop_legacy_fonts(site: Path) -> list[Path]:
+    """Remove the older formats of every font the built site also carries as WOFF2 (about 2.8 MB of
+    Font Awesome: EOT, TTF, WOFF and SVG); the files removed, sorted. A font without a WOFF2 keeps
+    all its files."""
+    removed = []
+    for woff2 in sorted(Path(site).rglob("*.woff2")):
+        for suffix in LEGACY_FONT_SUFFIXES:
+            older = woff2.with_suffix(suffix)
+            if older.is_file() and not older.is_symlink():
+                older.unlink()
+                removed.append(older)
+    return sorted(removed)
+
+
 def folder_size(folder: Path) -> int:
     return sum(p.stat().st_size for p in Path(folder).rglob("*") if p.is_file())
 
@@ -579,6 +603,7 @@ def build_site(
         _jupyter_lite_build(lite_dir, built, temp, _notebooks_time(sources))
         if not (built / _WORKER_DIR).is_dir():
             raise LiteBuildFailed(f"the built site has no {_WORKER_DIR}; the kernel could not find the wheels")
+        drop_legacy_fonts(built)
         add_site_helpers(built)
         size = folder_size(built)
         staged = claim / "site"

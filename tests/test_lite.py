@@ -172,6 +172,27 @@ def test_the_kernel_is_told_to_load_our_wheels_from_the_site_and_never_pypi(tmp_
     ]
 
 
+def test_the_site_is_built_with_the_lab_only_and_no_source_maps(tmp_path):
+    build, _, _ = lite.lite_config([tmp_path / "comm-0.2.2-py3-none-any.whl"], "./static/pyodide/pyodide.js")
+    config = build["LiteBuildConfig"]
+    assert config["apps"] == ["lab"]  # not notebooks, tree, edit, repl or consoles
+    assert config["no_sourcemaps"] is True
+    assert config["no_unused_shared_packages"] is True  # acts only when apps leaves some out
+
+
+def test_older_font_formats_go_only_where_a_woff2_of_the_same_font_stays(tmp_path):
+    build = tmp_path / "build"
+    build.mkdir()
+    for name in ("fa-solid-900.woff2", "fa-solid-900.woff", "fa-solid-900.eot", "fa-solid-900.ttf",
+                 "fa-solid-900.svg", "MathJax_Main-Regular.woff", "logo.svg", "fa-brands-400.ttf"):
+        (build / name).write_bytes(b"font")
+    removed = lite.drop_legacy_fonts(tmp_path)
+    assert [p.name for p in removed] == ["fa-solid-900.eot", "fa-solid-900.svg", "fa-solid-900.ttf", "fa-solid-900.woff"]
+    assert sorted(p.name for p in build.iterdir()) == [
+        "MathJax_Main-Regular.woff", "fa-brands-400.ttf", "fa-solid-900.woff2", "logo.svg",
+    ]
+
+
 def test_online_sites_load_the_pinned_pyodide_from_its_usual_place():
     assert lite._pyodide_source(None) == ("https://cdn.jsdelivr.net/pyodide/v0.27.7/full/pyodide.js", None)
     assert lite._pyodide_source("https://intranet.example/pyodide/") == ("https://intranet.example/pyodide/pyodide.js", None)

@@ -107,6 +107,26 @@ def test_site_holds_every_notebook_unchanged_and_pyodide_locally(lite_site):
     assert sorted(preloaded) == ["comm", "ipywidgets", "spasm_teach"]
 
 
+# JupyterLite's own files in the site (all but Pyodide under static/pyodide): 19.0 MB before the
+# site kept only the lab and dropped the older font formats (2026-12-02), 15.7 MB after.
+JUPYTERLITE_CEILING_BYTES = 16_500_000
+
+
+def test_site_carries_no_source_maps_no_unused_apps_and_no_older_font_formats(lite_site):
+    """What the site leaves out stays out: source maps, the apps no link opens, fonts no browser
+    that runs Pyodide fetches; and JupyterLite's share of the site does not grow back."""
+    assert [p.name for p in lite_site.rglob("*.map")] == []
+    for app in ("notebooks", "tree", "edit", "repl", "consoles"):
+        assert not (lite_site / app).exists(), app
+        assert not (lite_site / "build" / app).exists(), app
+    assert (lite_site / "lab" / "index.html").is_file()
+    fonts = sorted(p.name for p in (lite_site / "build").glob("fa-*"))
+    assert fonts == ["fa-brands-400.woff2", "fa-regular-400.woff2", "fa-solid-900.woff2"]
+    pyodide = lite_site / "static" / "pyodide"
+    others = sum(p.stat().st_size for p in lite_site.rglob("*") if p.is_file() and pyodide not in p.parents)
+    assert others <= JUPYTERLITE_CEILING_BYTES, others
+
+
 def test_the_file_browser_lists_the_notebooks_only_dated_when_they_last_changed(lite_site):
     """No __init__.py or other package file for students to see, and no "46 years ago" (1980) dates:
     each notebook carries the time the newest of the course's notebooks last changed."""
