@@ -60,9 +60,6 @@ MAX_ZIP_BYTES = 512 * 1024 * 1024
 MAX_ZIP_MEMBERS = 20_000
 MAX_FILES = 50_000
 """Trace files in one collect (1,000 students x 5 notebooks x a few fresh files each)."""
-CLASS_ATTEMPTS = 8
-"""Attempts per student accepted as the class set's patient (a drawn patient who repeats an earlier
-student's is redrawn; more than a few redraws in a row do not happen in practice)."""
 MAX_DEPTH = 12
 """Folder levels walked below a PATH (nbgrader's layout is three deep)."""
 
@@ -261,7 +258,7 @@ class Known:
 
 
 def known(facts: Facts, class_seed: int | None = None, students: int | None = None,
-          now: datetime | None = None) -> Known:
+          now: datetime | None = None, mix: str | None = None) -> Known:
     from spasm_lib.records import NOTEBOOKS
 
     options: dict[str, set[str]] = defaultdict(set)
@@ -269,12 +266,12 @@ def known(facts: Facts, class_seed: int | None = None, students: int | None = No
         options[o.question_id].add(o.id)
     virtuals = None
     if class_seed is not None:
-        from spasm_lib.virtual_patients import student_seed
+        from spasm_lib.class_mix import DEFAULT_MIX, class_patients
 
-        # The seeds class_patients can give student n: its first attempt, or a later one when an
-        # earlier student already had the same patient. Hashes only: no patient is drawn.
-        virtuals = frozenset(f"virtual-{student_seed(class_seed, n, a)}"
-                             for n in range(1, (students or 1) + 1) for a in range(CLASS_ATTEMPTS))
+        # The class set itself, as the handouts drew it (`handouts --students N --seed S --mix M`):
+        # a balanced class tries hundreds of seeds for some students, so no shorter list will do.
+        virtuals = frozenset(f"virtual-{p.seed}" for p in class_patients(facts, students or 1, class_seed,
+                                                                         mix or DEFAULT_MIX))
     now = now or datetime.now(timezone.utc)
     return Known(
         notebooks=frozenset(NOTEBOOKS),
@@ -696,13 +693,12 @@ def grades_of(facts: Facts, s: StudentResults) -> dict[str, float | None]:
 
 
 def case_questions_asked(facts: Facts, case_id: str) -> tuple[str, ...]:
-    """The keys of what the case study asks about a patient, in the worksheet's order (the
-    interpretation, the triage level, the plan, then the questions of the patient's triage level):
-    :func:`spasm_lib.views.case_study.worksheet_prompts` is the one owner of that list. They depend
-    on the triage level only, so one worksheet per level is built (a class has a thousand patients)."""
+    """The ids of the questions the case study asks about a patient, in its clinical order:
+    :func:`spasm_lib.case_study.case_study` (its ``questions``) is the one owner of that list. They
+    depend on the triage level only, so one case study per level is built (a class has a thousand
+    patients)."""
     from spasm_lib.case_study import case_study
     from spasm_lib.triage import case_triage
-    from spasm_lib.views.case_study import worksheet_prompts
     from spasm_lib.virtual_patients import case_for
 
     seed = int(case_id[8:]) if case_id.startswith("virtual-") else 0
@@ -710,7 +706,7 @@ def case_questions_asked(facts: Facts, case_id: str) -> tuple[str, ...]:
     key = (id(facts), case_triage(facts, case).id)
     known_facts, keys = _ASKED.get(key, (None, ()))
     if known_facts is not facts:  # (the facts object itself is kept, so its id is never reused)
-        keys = tuple(k for k, _prompt, _lines in worksheet_prompts(case_study(facts, case)))
+        keys = tuple(q.id for q in case_study(facts, case).questions)
         _ASKED[key] = (facts, keys)
     return keys
 
@@ -922,7 +918,8 @@ def _inside(child: Path, parent: Path) -> bool:
 
 
 def collect(paths: Sequence[str | Path], output: str | Path, *, class_seed: int | None = None,
-            students: int | None = None, facts: Facts | None = None, now: datetime | None = None) -> Report:
+            students: int | None = None, facts: Facts | None = None, now: datetime | None = None,
+            mix: str | None = None) -> Report:
     """Read the class's traces under ``paths`` and write the report folder ``output``."""
     from spasm_lib.facts import load_facts
     from spasm_lib.set_folder import SetFolder, SetFolderError
@@ -939,7 +936,7 @@ def collect(paths: Sequence[str | Path], output: str | Path, *, class_seed: int 
     if students is not None and class_seed is None:
         raise CollectError("--students needs --class-seed (the seed of the class's handouts)")
     facts = facts or load_facts()
-    k = known(facts, class_seed, students, now)
+    k = known(facts, class_seed, students, now, mix)
     with _no_gc_pauses():
         return _collect_into(facts, paths, output, k)
 

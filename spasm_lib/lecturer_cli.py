@@ -71,7 +71,7 @@ def _collect(args: argparse.Namespace) -> int:
         raise _usage("--class-seed and --students go together: the class set is the handouts' "
                      "`--students N --seed S`")
     try:
-        report = collect.collect(sources, output, class_seed=args.class_seed, students=args.students)
+        report = collect.collect(sources, output, class_seed=args.class_seed, students=args.students, mix=args.mix)
     except collect.CollectError as exc:
         raise _usage(str(exc)) from None
     for line in report.refused_lines():
@@ -82,7 +82,7 @@ def _collect(args: argparse.Namespace) -> int:
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     """Register ``quiz-export`` and ``collect`` on the `spasm-teach` parser."""
-    from spasm_lib.cli import count_argument, seed_argument
+    from spasm_lib.cli import _mix_argument, count_argument, seed_argument
     from spasm_lib.quiz_export import FORMATS
 
     export = sub.add_parser(
@@ -113,4 +113,5 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                          help="the class seed of the handouts: patient ids must match it")
     collect.add_argument("--students", type=count_argument(inputs.MAX_STUDENTS, 1), default=None, metavar="N",
                          help="how many students the class has (with --class-seed)")
+    _mix_argument(collect)  # the handouts' --mix: with --class-seed and --students, the class set
     collect.set_defaults(handler=_collect)

@@ -24,7 +24,7 @@ from spasm_lib import quiz, trace, treatment_pathway as tp, xapi
 from spasm_lib.facts import Facts
 from spasm_lib.records import NOTEBOOKS
 from spasm_lib.triage import case_triage
-from spasm_lib.virtual_patients import class_patients
+from spasm_lib.class_mix import class_patients
 
 CONFIDENCE = (("very-unsure", "Very unsure"), ("unsure", "Unsure"), ("sure", "Sure"), ("very-sure", "Very sure"))
 """The four confidence levels the script records (the scale travels in each statement's definition)."""
