@@ -75,7 +75,19 @@ def presentation_of(facts: Facts, seed: int) -> str:
     first draw of :func:`virtual_patient`'s generator. Why: a class plan tries many seeds for the
     one presentation it wants (``class_mix``), and most are rejected on this alone."""
     _check_seed(seed)
-    return _weighted(random.Random(f"spasm-teach/virtual-patient/{seed}"), facts.presentations).id
+    presentations = facts.presentations
+    total = _TOTALS.get(id(presentations))
+    if total is None or total[0] is not presentations:  # (the tuple is kept, so its id is not reused)
+        total = _TOTALS[id(presentations)] = (presentations, sum(p.weight for p in presentations))
+    point = random.Random(f"spasm-teach/virtual-patient/{seed}").random() * total[1]  # as _weighted does, subtraction for subtraction
+    for p in presentations:
+        point -= p.weight
+        if point < 0:
+            return p.id
+    return presentations[-1].id
+
+
+_TOTALS: dict[int, tuple[tuple[R.Presentation, ...], float]] = {}
 
 
 def virtual_patient(facts: Facts, seed: int) -> R.Case:
