@@ -908,21 +908,27 @@ _FORKED: dict[int, tuple[Known, list[Source]]] = {}
 files' bytes need not travel (a forked process has them already)."""
 
 
-def _check_part(key: int, indices: Sequence[int]) -> tuple[dict[int, tuple[str | None, list[str], list[str], str | None]],
-                                                            dict[str, StudentResults], set]:
-    """In a forked process: check the files ``indices``; give back, per file, its student, notes
-    and statement ids (or why it is refused), and each student's results from all of the student's
-    files here. The parsed statements stay here (sending them back would cost what parsing did)."""
+_Outcome = tuple[str | None, list[str], list[str], str | None, bool]
+"""What checking one file gave: its student, notes, statement ids, why it is refused (or None),
+and whether its lines are the whole file (each line a statement, as written: no blank line, no
+white space stripped, no half-written line left out)."""
+
+
+def _check_part(key: int, indices: Sequence[int]) -> tuple[dict[int, _Outcome], dict[str, StudentResults], set]:
+    """In a forked process: check the files ``indices``; give back each file's :data:`_Outcome`,
+    and each student's results from all of the student's files here. The parsed statements stay
+    here (sending them back would cost what parsing did)."""
     k, sources = _FORKED[key]
-    outcomes: dict[int, tuple[str | None, list[str], list[str], str | None]] = {}
+    outcomes: dict[int, _Outcome] = {}
     statements: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for i in indices:
         try:
             checked = check_file(sources[i], k)
         except Refused as why:
-            outcomes[i] = (None, [], [], str(why))
+            outcomes[i] = (None, [], [], str(why), False)
             continue
-        outcomes[i] = (checked.student, checked.notes, [stmt["id"] for stmt in checked.statements], None)
+        whole = b"\n".join(checked.lines) + b"\n" == sources[i].data
+        outcomes[i] = (checked.student, checked.notes, [stmt["id"] for stmt in checked.statements], None, whole)
         statements[checked.student].extend(checked.statements)
     return outcomes, {student: student_results(student, got) for student, got in statements.items()}, k.met_virtuals
 
@@ -969,7 +975,7 @@ def _read_class_forked(facts: Facts, paths: Sequence[str | Path], k: Known,
             done = [part.result() for part in parts]
     finally:
         _FORKED.pop(key, None)
-    outcomes: dict[int, tuple[str | None, list[str], list[str], str | None]] = {}
+    outcomes: dict[int, _Outcome] = {}
     worked: dict[str, StudentResults] = {}
     split: set[str] = set()
     met: set[str] = set()
@@ -983,51 +989,70 @@ def _read_class_forked(facts: Facts, paths: Sequence[str | Path], k: Known,
         accepted, report, merged = read_class(facts, paths, k)
         return accepted, report, merged, None
 
+    @functools.lru_cache(maxsize=None)
+    def lines_of(i: int) -> list[bytes]:
+        return [raw for _, raw in _numbered_lines(sources[i])[0]]
+
     refused = list(gathered.refused)
     notes: list[tuple[str, str]] = []
     accepted: list[Checked] = []
-    seen: dict[str, bytes] = {}
+    seen: dict[str, tuple[int, int]] = {}
+    """statement id -> (file, line): where it was first read."""
     merged: list[bytes] = []
-    duplicates = 0
+    """The fresh lines, a file's run of lines at a time (joined by newlines)."""
+    fresh_of: list[tuple[str, int, list[bytes] | None]] = []
+    """Per accepted file: its student, the file, and its fresh lines (None: all its lines)."""
+    count = duplicates = 0
     redo = set(split)
     for i, source in enumerate(sources):
-        student, file_notes, ids, why = outcomes[i]
+        student, file_notes, ids, why, whole = outcomes[i]
         if why is not None:
             refused.append((source.label, why))
             continue
-        lines = [raw for _, raw in _numbered_lines(source)[0]]
-        fresh_lines, fresh_ids, conflict = [], [], None
-        for sid, raw in zip(ids, lines):
-            before = seen.get(sid)
-            if before is None:
-                fresh_lines.append(raw)
-                fresh_ids.append(sid)
-            elif json.loads(before) != json.loads(raw):
-                conflict = f"statement {sid} was already read with other content"
-                break
-            else:
-                duplicates += 1
-        if conflict:
-            refused.append((source.label, conflict))
+        if not any(sid in seen for sid in ids):  # the usual file: every statement new
+            for n, sid in enumerate(ids):
+                seen[sid] = (i, n)
+            merged.append(source.data[:-1] if whole else b"\n".join(lines_of(i)))
+            fresh: list[bytes] | None = None
+            count += len(ids)
+        else:
+            lines = lines_of(i)
+            fresh, fresh_at, conflict = [], [], None
+            for n, (sid, raw) in enumerate(zip(ids, lines)):
+                before = seen.get(sid)
+                if before is None:
+                    fresh.append(raw)
+                    fresh_at.append((sid, n))
+                elif json.loads(lines_of(before[0])[before[1]]) != json.loads(raw):
+                    conflict = f"statement {sid} was already read with other content"
+                    break
+                else:
+                    duplicates += 1
+            if conflict:
+                refused.append((source.label, conflict))
+                redo.add(student)
+                continue
             redo.add(student)
-            continue
-        if len(fresh_lines) < len(lines):
-            redo.add(student)
-        for sid, raw in zip(fresh_ids, fresh_lines):
-            seen[sid] = raw
-        merged.extend(fresh_lines)
+            for sid, n in fresh_at:
+                seen[sid] = (i, n)
+            if fresh:
+                merged.append(b"\n".join(fresh))
+            count += len(fresh)
         notes += [(source.label, n) for n in file_notes]
-        accepted.append(Checked(source.label, student, [], fresh_lines, file_notes))
-    report = Report(Path(), len({c.student for c in accepted}), len(accepted), len(merged), duplicates,
+        accepted.append(Checked(source.label, student, [], [], file_notes))
+        fresh_of.append((student, i, fresh))
+    report = Report(Path(), len({c.student for c in accepted}), len(accepted), count, duplicates,
                     gathered.ignored, refused, notes)
     files: dict[str, list[str]] = defaultdict(list)
-    lines_of: dict[str, list[bytes]] = defaultdict(list)
     for checked in accepted:
         files[checked.student].append(checked.label)
-        lines_of[checked.student].extend(checked.lines)
     students = []
     for student, labels in files.items():
-        s = student_results(student, [json.loads(raw) for raw in lines_of[student]]) if student in redo else worked[student]
+        if student in redo:
+            lines = [raw for who, i, fresh in fresh_of if who == student for raw in (lines_of(i) if fresh is None else fresh)]
+            s = student_results(student, [json.loads(raw) for raw in lines])
+        else:
+            s = worked[student]
         s.files = labels
         students.append(s)
     return accepted, report, merged, class_results(facts, students)
@@ -1115,19 +1140,24 @@ def _collect_into(facts: Facts, paths: Sequence[str | Path], output: Path,
         results = results_of(facts, accepted)
     del accepted
     report.output = output
-    pages = {f"{s.student}.html": class_report.student_page(facts, s, results).markup for s in results.students}
-    top: dict[str, str | bytes] = {
-        GRADEBOOK: gradebook_csv(results),
+    top: dict[str, bytes] = {
+        GRADEBOOK: gradebook_csv(results).encode("utf-8"),
         STATEMENTS: b"\n".join(merged) + b"\n" if merged else b"",
-        CLASS_PAGE: class_report.class_page(facts, results, report).markup,
-        REPORT: report.text(),
+        CLASS_PAGE: class_report.class_page(facts, results, report).markup.encode("utf-8"),
+        REPORT: report.text().encode("utf-8"),
     }
+    del merged
+    pages = {f"{s.student}.html": class_report.student_page(facts, s, results).markup.encode("utf-8")
+             for s in results.students}
     try:
-        # Both folders are checked and claimed before anything is written; then each folder's files
-        # are written at once (one manifest save per folder, see SetFolder.write_all).
+        # Everything is drawn before anything is written, and both folders are checked and claimed
+        # first; then each folder's files are written at once (one manifest save per folder, see
+        # SetFolder.write_all), the two folders side by side (the time is the file system's).
         with SetFolder(output).open(top) as folder, SetFolder(output / STUDENTS).open(pages) as student_folder:
-            folder.write_all({name: c if isinstance(c, bytes) else c.encode("utf-8") for name, c in top.items()})
-            student_folder.write_all({name: text.encode("utf-8") for name, text in pages.items()})
+            with concurrent.futures.ThreadPoolExecutor(max_workers=1) as writer:
+                top_written = writer.submit(folder.write_all, top)
+                student_folder.write_all(pages)
+                top_written.result()
             folder.finish(complete=True)
             student_folder.finish(complete=True)
     except SetFolderError as exc:
