@@ -903,7 +903,7 @@ def _fork_context() -> Any:
         return None
 
 
-_FORKED: dict[int, tuple[Known, list[Source]]] = {}
+_FORKED: dict[int, tuple[Facts, Known, list[Source]]] = {}
 """What the forked checkers read: the facts hold mapping proxies, which do not pickle, and the
 files' bytes need not travel (a forked process has them already)."""
 
@@ -914,11 +914,14 @@ and whether its lines are the whole file (each line a statement, as written: no 
 white space stripped, no half-written line left out)."""
 
 
-def _check_part(key: int, indices: Sequence[int]) -> tuple[dict[int, _Outcome], dict[str, StudentResults], set]:
+def _check_part(key: int, indices: Sequence[int]) -> tuple[dict[int, _Outcome], dict[str, StudentResults],
+                                                            dict[str, bytes], set]:
     """In a forked process: check the files ``indices``; give back each file's :data:`_Outcome`,
-    and each student's results from all of the student's files here. The parsed statements stay
-    here (sending them back would cost what parsing did)."""
-    k, sources = _FORKED[key]
+    and each student's results from all of the student's files here, with the student's page. The
+    parsed statements stay here (sending them back would cost what parsing did)."""
+    from spasm_lib.views.class_report import student_page_of
+
+    facts, k, sources = _FORKED[key]
     outcomes: dict[int, _Outcome] = {}
     statements: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for i in indices:
@@ -930,7 +933,12 @@ def _check_part(key: int, indices: Sequence[int]) -> tuple[dict[int, _Outcome], 
         whole = b"\n".join(checked.lines) + b"\n" == sources[i].data
         outcomes[i] = (checked.student, checked.notes, [stmt["id"] for stmt in checked.statements], None, whole)
         statements[checked.student].extend(checked.statements)
-    return outcomes, {student: student_results(student, got) for student, got in statements.items()}, k.met_virtuals
+    results = {student: student_results(student, got) for student, got in statements.items()}
+    del statements
+    cols = columns(facts)
+    pages = {student: student_page_of(facts, s, grades_of(facts, s), cols).markup.encode("utf-8")
+             for student, s in results.items()}
+    return outcomes, results, pages, k.met_virtuals
 
 
 def _halves(sources: Sequence[Source]) -> tuple[list[int], list[int]]:
@@ -952,7 +960,7 @@ def _halves(sources: Sequence[Source]) -> tuple[list[int], list[int]]:
 
 def _read_class_forked(facts: Facts, paths: Sequence[str | Path], k: Known,
                        the_class: tuple[int | None, int | None, str | None]
-                       ) -> tuple[list[Checked], Report, list[bytes], ClassResults | None]:
+                       ) -> tuple[list[Checked], Report, list[bytes], ClassResults | None, dict[str, bytes]]:
     """:func:`read_class` and the per-student results on two cores: two forked processes check
     half the files each (a student's files together) and send back statement ids and results, not
     statements; this process draws the class set meanwhile, then merges in the files' order exactly
@@ -960,13 +968,14 @@ def _read_class_forked(facts: Facts, paths: Sequence[str | Path], k: Known,
     duplicate or a file to a conflict, has their results made again here from their lines. If a
     virtual patient met is not in the class set, everything is checked again here with the set
     (the refusals then come out as :func:`read_class` gives them). The accepted files come back
-    without their statements."""
+    without their statements, and the students' pages drawn there (their file names: student id
+    and ``.html``)."""
     from dataclasses import replace
 
     gathered = gather(paths)
     sources = gathered.sources
     key = id(gathered)
-    _FORKED[key] = (k, sources)
+    _FORKED[key] = (facts, k, sources)
     try:
         with concurrent.futures.ProcessPoolExecutor(2, mp_context=_fork_context()) as pool:
             parts = [pool.submit(_check_part, key, half) for half in _halves(sources) if half]
@@ -977,17 +986,19 @@ def _read_class_forked(facts: Facts, paths: Sequence[str | Path], k: Known,
         _FORKED.pop(key, None)
     outcomes: dict[int, _Outcome] = {}
     worked: dict[str, StudentResults] = {}
+    drawn: dict[str, bytes] = {}
     split: set[str] = set()
     met: set[str] = set()
-    for part_outcomes, part_results, part_met in done:
+    for part_outcomes, part_results, part_pages, part_met in done:
         outcomes.update(part_outcomes)
         split.update(student for student in part_results if student in worked)
         worked.update(part_results)
+        drawn.update(part_pages)
         met |= part_met
     if virtuals is not None and not met <= virtuals:
         k = replace(k, class_virtuals=virtuals, class_pending=False, seen={}, registrations=set(), met_virtuals=set())
         accepted, report, merged = read_class(facts, paths, k)
-        return accepted, report, merged, None
+        return accepted, report, merged, None, {}
 
     @functools.lru_cache(maxsize=None)
     def lines_of(i: int) -> list[bytes]:
@@ -1055,7 +1066,8 @@ def _read_class_forked(facts: Facts, paths: Sequence[str | Path], k: Known,
             s = worked[student]
         s.files = labels
         students.append(s)
-    return accepted, report, merged, class_results(facts, students)
+    pages = {f"{student}.html": page for student, page in drawn.items() if student in files and student not in redo}
+    return accepted, report, merged, class_results(facts, students), pages
 
 
 def results_of(facts: Facts, accepted: Sequence[Checked]) -> ClassResults:
@@ -1130,10 +1142,10 @@ def _collect_into(facts: Facts, paths: Sequence[str | Path], output: Path,
     if _fork_context() is None:
         k = known(facts, class_seed, students, now, mix)
         accepted, report, merged = read_class(facts, paths, k)
-        results = None
+        results, pages = None, {}
     else:
         k = known(facts, class_seed, students, now, mix, pending=True)
-        accepted, report, merged, results = _read_class_forked(facts, paths, k, (class_seed, students, mix))
+        accepted, report, merged, results, pages = _read_class_forked(facts, paths, k, (class_seed, students, mix))
     if not accepted and not report.refused:
         raise CollectError(f"no trace files (spasm-trace_*.jsonl, or zips of them) in {', '.join(map(str, paths))}")
     if results is None:
@@ -1147,8 +1159,8 @@ def _collect_into(facts: Facts, paths: Sequence[str | Path], output: Path,
         REPORT: report.text().encode("utf-8"),
     }
     del merged
-    pages = {f"{s.student}.html": class_report.student_page(facts, s, results).markup.encode("utf-8")
-             for s in results.students}
+    pages = {name: pages.get(name) or class_report.student_page(facts, s, results).markup.encode("utf-8")
+             for s in results.students for name in [f"{s.student}.html"]}
     try:
         # Everything is drawn before anything is written, and both folders are checked and claimed
         # first; then each folder's files are written at once (one manifest save per folder, see
