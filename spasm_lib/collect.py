@@ -1164,11 +1164,12 @@ def _collect_into(facts: Facts, paths: Sequence[str | Path], output: Path,
     try:
         # Everything is drawn before anything is written, and both folders are checked and claimed
         # first; then each folder's files are written at once (one manifest save per folder, see
-        # SetFolder.write_all), the two folders side by side (the time is the file system's).
+        # SetFolder.write_all), the two folders side by side, each by one thread (more threads on one
+        # folder cost the file system more CPU than they saved).
         with SetFolder(output).open(top) as folder, SetFolder(output / STUDENTS).open(pages) as student_folder:
             with concurrent.futures.ThreadPoolExecutor(max_workers=1) as writer:
-                top_written = writer.submit(folder.write_all, top)
-                student_folder.write_all(pages)
+                top_written = writer.submit(folder.write_all, top, 1)
+                student_folder.write_all(pages, 1)
                 top_written.result()
             folder.finish(complete=True)
             student_folder.finish(complete=True)
