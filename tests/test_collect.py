@@ -462,3 +462,24 @@ def test_two_processes_write_the_bytes_of_one(scripted, tmp_path, monkeypatch, w
     assert _tree_digest(tmp_path / "two") == _tree_digest(tmp_path / "one")
     report = (tmp_path / "two" / "report.txt").read_text(encoding="utf-8")
     assert f"{scripted['duplicates']} duplicate statements counted once" in report
+
+
+def test_the_class_set_is_the_handouts_mix(scripted, tmp_path):
+    """--mix names the handouts' mix: the scripted class was drawn balanced (the default), so its
+    patients are the class set as given, and a weighted class of the same seed refuses most of them."""
+    from spasm_lib.class_mix import class_patients
+
+    exam = [f for f in scripted["known"].files if f.name.endswith("_02_exam_simulator.jsonl")]
+    balanced = {f"virtual-{p.seed}" for p in class_patients(load_facts(), STUDENTS, SEED, "balanced")}
+    weighted = {f"virtual-{p.seed}" for p in class_patients(load_facts(), STUDENTS, SEED, "weighted")}
+    expected = 0
+    for f in exam:  # (independent of collect: the patient each file names, against each class set)
+        case = json.loads(f.read_bytes().splitlines()[0])["object"]["id"].rsplit("/", 1)[-1]
+        assert case in balanced
+        expected += case not in weighted
+    assert expected > len(exam) // 2
+    args = [*map(str, exam), "--class-seed", str(SEED), "--students", str(STUDENTS)]
+    assert _collect_quietly([*args, "-o", str(tmp_path / "balanced")]) == 0
+    assert _collect_quietly([*args, "--mix", "weighted", "-o", str(tmp_path / "weighted")]) == 3
+    report = (tmp_path / "weighted" / "report.txt").read_text(encoding="utf-8")
+    assert report.count("is not in the class set of --class-seed") == expected
