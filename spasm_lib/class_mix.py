@@ -42,7 +42,7 @@ from spasm_lib.coherence import AGE_FLAG, carries_age_flag
 from spasm_lib.facts import Facts
 from spasm_lib.patient_codes import MAX_CODE_SEED, is_printable_code
 from spasm_lib.triage import case_triage, triage
-from spasm_lib.virtual_patients import _check_seed, virtual_patient
+from spasm_lib.virtual_patients import _check_seed, presentation_of, virtual_patient
 
 BALANCED = "balanced"
 WEIGHTED = "weighted"
@@ -166,7 +166,7 @@ def _balanced(facts: Facts, count: int, class_seed: int) -> tuple[ClassPatient, 
         found = None
         for attempt in range(MAX_ATTEMPTS):
             seed = student_seed(class_seed, number, attempt)
-            if not is_printable_code(seed):
+            if not is_printable_code(seed) or presentation_of(facts, seed) != wanted:
                 continue
             case = virtual_patient(facts, seed)
             if case.presentation_id != wanted or (slot.level is not None and case_triage(facts, case).id != slot.level):
@@ -200,6 +200,8 @@ def _weighted(facts: Facts, count: int, class_seed: int) -> tuple[ClassPatient, 
             seed = student_seed(class_seed, number, attempt)
             if not is_printable_code(seed):
                 continue
+            if first is not None and presentation_of(facts, seed) != first[1].presentation_id:
+                continue  # (the check below, without drawing the whole patient)
             case = virtual_patient(facts, seed)
             first = first or (seed, case)
             if case.presentation_id != first[1].presentation_id:

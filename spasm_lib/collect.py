@@ -60,8 +60,6 @@ MAX_ZIP_BYTES = 512 * 1024 * 1024
 MAX_ZIP_MEMBERS = 20_000
 MAX_FILES = 50_000
 """Trace files in one collect (1,000 students x 5 notebooks x a few fresh files each)."""
-"""Attempts per student accepted as the class set's patient (a drawn patient who repeats an earlier
-student's is redrawn; more than a few redraws in a row do not happen in practice)."""
 MAX_DEPTH = 12
 """Folder levels walked below a PATH (nbgrader's layout is three deep)."""
 
@@ -256,23 +254,32 @@ class Known:
     last actor checked."""
     registrations: set = field(default_factory=set, compare=False, repr=False)
     """Registrations already checked (UUIDs)."""
+    class_pending: bool = False
+    """The class set is still being drawn (:func:`collect` draws it beside the reading): every
+    virtual patient met is accepted for now and kept in ``met_virtuals``, to be checked after."""
+    met_virtuals: set = field(default_factory=set, compare=False, repr=False)
 
+
+
+def class_set(facts: Facts, class_seed: int, students: int | None, mix: str | None) -> frozenset[str]:
+    """The ids of the class set's virtual patients, as the handouts drew them (`handouts --students N
+    --seed S --mix M`): a balanced class tries hundreds of seeds for some students, so no shorter
+    list of candidate seeds will do."""
+    from spasm_lib.class_mix import DEFAULT_MIX, class_patients
+
+    return frozenset(f"virtual-{p.seed}" for p in class_patients(facts, students or 1, class_seed, mix or DEFAULT_MIX))
 
 
 def known(facts: Facts, class_seed: int | None = None, students: int | None = None,
-          now: datetime | None = None, mix: str | None = None) -> Known:
+          now: datetime | None = None, mix: str | None = None, *, pending: bool = False) -> Known:
+    """What ``data/`` allows; with ``class_seed``, the class set of virtual patients too (or, with
+    ``pending``, a note to check them against it once it is drawn: see :func:`collect`)."""
     from spasm_lib.records import NOTEBOOKS
 
     options: dict[str, set[str]] = defaultdict(set)
     for o in facts.quiz_options:
         options[o.question_id].add(o.id)
-    virtuals = None
-    if class_seed is not None:
-        from spasm_lib.class_mix import DEFAULT_MIX, class_patients
-
-        # The class set's own patients (the handouts' `--students N --seed S --mix M`): drawn once.
-        virtuals = frozenset(f"virtual-{p.seed}" for p in class_patients(facts, students or 1, class_seed,
-                                                                          mix or DEFAULT_MIX))
+    virtuals = class_set(facts, class_seed, students, mix) if class_seed is not None and not pending else None
     now = now or datetime.now(timezone.utc)
     return Known(
         notebooks=frozenset(NOTEBOOKS),
@@ -280,6 +287,7 @@ def known(facts: Facts, class_seed: int | None = None, students: int | None = No
         steps=frozenset(s.id for s in facts.exam_steps),
         cases=frozenset(c.id for c in facts.cases),
         class_virtuals=virtuals,
+        class_pending=pending and class_seed is not None,
         case_questions=frozenset(q.id for q in facts.case_questions) | frozenset(case_questions_asked(facts, facts.cases[0].id)),
         notebook_or_none=frozenset(NOTEBOOKS) | {None},
         earliest="2000-01-01",
@@ -308,6 +316,8 @@ def _case_ok(case: str, k: Known) -> str | None:
     if case.startswith("virtual-") and case[8:].isdigit():
         if k.class_virtuals is not None and case not in k.class_virtuals:
             return f"patient {case} is not in the class set of --class-seed"
+        if k.class_pending:
+            k.met_virtuals.add(case)
         return None
     return f"unknown patient {case!r}"
 
@@ -458,10 +468,9 @@ def _parse_lines(numbered: list[tuple[int, bytes]]) -> list[Any]:
     return values
 
 
-def check_file(source: Source, k: Known) -> Checked:
-    """The file's statements, or :class:`Refused` with the first reason (``line N: why``)."""
-    from spasm_lib.trace import parse_trace_name
-
+def _numbered_lines(source: Source) -> tuple[list[tuple[int, bytes]], list[str]]:
+    """A file's statement lines with their numbers (blank lines and a half-written last line left
+    out, surrounding white space stripped), and the notes to make about it."""
     lines = source.data.split(b"\n")
     notes = []
     if lines and lines[-1] == b"":
@@ -472,6 +481,14 @@ def check_file(source: Source, k: Known) -> Checked:
     numbered = [(n, raw) for n, raw in enumerate(lines, start=1) if raw and not raw.isspace()]
     if any(raw[:1].isspace() or raw[-1:].isspace() for _, raw in numbered):
         numbered = [(n, raw.strip()) for n, raw in numbered]
+    return numbered, notes
+
+
+def check_file(source: Source, k: Known) -> Checked:
+    """The file's statements, or :class:`Refused` with the first reason (``line N: why``)."""
+    from spasm_lib.trace import parse_trace_name
+
+    numbered, notes = _numbered_lines(source)
     longest = max((len(raw) for _, raw in numbered), default=0)
     if longest > MAX_LINE_BYTES:
         number = next(n for n, raw in numbered if len(raw) > MAX_LINE_BYTES)
@@ -694,9 +711,10 @@ def grades_of(facts: Facts, s: StudentResults) -> dict[str, float | None]:
 
 
 def case_questions_asked(facts: Facts, case_id: str) -> tuple[str, ...]:
-    """The ids of the questions the case study asks about a patient, in the worksheet's (clinical)
-    order: :func:`spasm_lib.case_study.case_study` is the one owner of that list. They depend on the
-    triage level only, so one case study per level is built (a class has a thousand patients)."""
+    """The ids of the questions the case study asks about a patient, in its clinical order:
+    :func:`spasm_lib.case_study.case_study` (its ``questions``) is the one owner of that list. They
+    depend on the triage level only, so one case study per level is built (a class has a thousand
+    patients)."""
     from spasm_lib.case_study import case_study
     from spasm_lib.triage import case_triage
     from spasm_lib.virtual_patients import case_for
@@ -873,6 +891,185 @@ def read_class(facts: Facts, paths: Sequence[str | Path], k: Known) -> tuple[lis
     return accepted, report, merged
 
 
+def _fork_context() -> Any:
+    """The ``fork`` start method where there is one and two cores or more, else None."""
+    import multiprocessing
+
+    if (os.cpu_count() or 1) < 2:
+        return None
+    try:
+        return multiprocessing.get_context("fork")
+    except ValueError:
+        return None
+
+
+_FORKED: dict[int, tuple[Facts, Known, list[Source]]] = {}
+"""What the forked checkers read: the facts hold mapping proxies, which do not pickle, and the
+files' bytes need not travel (a forked process has them already)."""
+
+
+_Outcome = tuple[str | None, list[str], list[str], str | None, bool]
+"""What checking one file gave: its student, notes, statement ids, why it is refused (or None),
+and whether its lines are the whole file (each line a statement, as written: no blank line, no
+white space stripped, no half-written line left out)."""
+
+
+def _check_part(key: int, indices: Sequence[int]) -> tuple[dict[int, _Outcome], dict[str, StudentResults],
+                                                            dict[str, bytes], set]:
+    """In a forked process: check the files ``indices``; give back each file's :data:`_Outcome`,
+    and each student's results from all of the student's files here, with the student's page. The
+    parsed statements stay here (sending them back would cost what parsing did)."""
+    from spasm_lib.views.class_report import student_page_of
+
+    facts, k, sources = _FORKED[key]
+    outcomes: dict[int, _Outcome] = {}
+    statements: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for i in indices:
+        try:
+            checked = check_file(sources[i], k)
+        except Refused as why:
+            outcomes[i] = (None, [], [], str(why), False)
+            continue
+        whole = b"\n".join(checked.lines) + b"\n" == sources[i].data
+        outcomes[i] = (checked.student, checked.notes, [stmt["id"] for stmt in checked.statements], None, whole)
+        statements[checked.student].extend(checked.statements)
+    results = {student: student_results(student, got) for student, got in statements.items()}
+    del statements
+    cols = columns(facts)
+    pages = {student: student_page_of(facts, s, grades_of(facts, s), cols).markup.encode("utf-8")
+             for student, s in results.items()}
+    return outcomes, results, pages, k.met_virtuals
+
+
+def _halves(sources: Sequence[Source]) -> tuple[list[int], list[int]]:
+    """The files in two groups of about equal bytes, each student's files (by file name) in one."""
+    from spasm_lib.trace import parse_trace_name
+
+    by_student: dict[str, list[int]] = {}
+    for i, source in enumerate(sources):
+        named = parse_trace_name(source.name)
+        by_student.setdefault(named.student if named else source.label, []).append(i)
+    halves: tuple[list[int], list[int]] = ([], [])
+    sizes = [0, 0]
+    for indices in by_student.values():
+        side = 0 if sizes[0] <= sizes[1] else 1
+        halves[side].extend(indices)
+        sizes[side] += sum(len(sources[i].data) for i in indices)
+    return sorted(halves[0]), sorted(halves[1])
+
+
+def _read_class_forked(facts: Facts, paths: Sequence[str | Path], k: Known,
+                       the_class: tuple[int | None, int | None, str | None]
+                       ) -> tuple[list[Checked], Report, list[bytes], ClassResults | None, dict[str, bytes]]:
+    """:func:`read_class` and the per-student results on two cores: two forked processes check
+    half the files each (a student's files together) and send back statement ids and results, not
+    statements; this process draws the class set meanwhile, then merges in the files' order exactly
+    as :func:`read_class` does. A student whose files were split, or who lost a statement to a
+    duplicate or a file to a conflict, has their results made again here from their lines. If a
+    virtual patient met is not in the class set, everything is checked again here with the set
+    (the refusals then come out as :func:`read_class` gives them). The accepted files come back
+    without their statements, and the students' pages drawn there (their file names: student id
+    and ``.html``)."""
+    from dataclasses import replace
+
+    gathered = gather(paths)
+    sources = gathered.sources
+    key = id(gathered)
+    _FORKED[key] = (facts, k, sources)
+    try:
+        with concurrent.futures.ProcessPoolExecutor(2, mp_context=_fork_context()) as pool:
+            parts = [pool.submit(_check_part, key, half) for half in _halves(sources) if half]
+            class_seed, students, mix = the_class
+            virtuals = class_set(facts, class_seed, students, mix) if class_seed is not None else None
+            done = [part.result() for part in parts]
+    finally:
+        _FORKED.pop(key, None)
+    outcomes: dict[int, _Outcome] = {}
+    worked: dict[str, StudentResults] = {}
+    drawn: dict[str, bytes] = {}
+    split: set[str] = set()
+    met: set[str] = set()
+    for part_outcomes, part_results, part_pages, part_met in done:
+        outcomes.update(part_outcomes)
+        split.update(student for student in part_results if student in worked)
+        worked.update(part_results)
+        drawn.update(part_pages)
+        met |= part_met
+    if virtuals is not None and not met <= virtuals:
+        k = replace(k, class_virtuals=virtuals, class_pending=False, seen={}, registrations=set(), met_virtuals=set())
+        accepted, report, merged = read_class(facts, paths, k)
+        return accepted, report, merged, None, {}
+
+    @functools.lru_cache(maxsize=None)
+    def lines_of(i: int) -> list[bytes]:
+        return [raw for _, raw in _numbered_lines(sources[i])[0]]
+
+    refused = list(gathered.refused)
+    notes: list[tuple[str, str]] = []
+    accepted: list[Checked] = []
+    seen: dict[str, tuple[int, int]] = {}
+    """statement id -> (file, line): where it was first read."""
+    merged: list[bytes] = []
+    """The fresh lines, a file's run of lines at a time (joined by newlines)."""
+    fresh_of: list[tuple[str, int, list[bytes] | None]] = []
+    """Per accepted file: its student, the file, and its fresh lines (None: all its lines)."""
+    count = duplicates = 0
+    redo = set(split)
+    for i, source in enumerate(sources):
+        student, file_notes, ids, why, whole = outcomes[i]
+        if why is not None:
+            refused.append((source.label, why))
+            continue
+        if not any(sid in seen for sid in ids):  # the usual file: every statement new
+            for n, sid in enumerate(ids):
+                seen[sid] = (i, n)
+            merged.append(source.data[:-1] if whole else b"\n".join(lines_of(i)))
+            fresh: list[bytes] | None = None
+            count += len(ids)
+        else:
+            lines = lines_of(i)
+            fresh, fresh_at, conflict = [], [], None
+            for n, (sid, raw) in enumerate(zip(ids, lines)):
+                before = seen.get(sid)
+                if before is None:
+                    fresh.append(raw)
+                    fresh_at.append((sid, n))
+                elif json.loads(lines_of(before[0])[before[1]]) != json.loads(raw):
+                    conflict = f"statement {sid} was already read with other content"
+                    break
+                else:
+                    duplicates += 1
+            if conflict:
+                refused.append((source.label, conflict))
+                redo.add(student)
+                continue
+            redo.add(student)
+            for sid, n in fresh_at:
+                seen[sid] = (i, n)
+            if fresh:
+                merged.append(b"\n".join(fresh))
+            count += len(fresh)
+        notes += [(source.label, n) for n in file_notes]
+        accepted.append(Checked(source.label, student, [], [], file_notes))
+        fresh_of.append((student, i, fresh))
+    report = Report(Path(), len({c.student for c in accepted}), len(accepted), count, duplicates,
+                    gathered.ignored, refused, notes)
+    files: dict[str, list[str]] = defaultdict(list)
+    for checked in accepted:
+        files[checked.student].append(checked.label)
+    students = []
+    for student, labels in files.items():
+        if student in redo:
+            lines = [raw for who, i, fresh in fresh_of if who == student for raw in (lines_of(i) if fresh is None else fresh)]
+            s = student_results(student, [json.loads(raw) for raw in lines])
+        else:
+            s = worked[student]
+        s.files = labels
+        students.append(s)
+    pages = {f"{student}.html": page for student, page in drawn.items() if student in files and student not in redo}
+    return accepted, report, merged, class_results(facts, students), pages
+
+
 def results_of(facts: Facts, accepted: Sequence[Checked]) -> ClassResults:
     by_student: dict[str, list[dict[str, Any]]] = defaultdict(list)
     files: dict[str, list[str]] = defaultdict(list)
@@ -902,13 +1099,6 @@ def _no_gc_pauses() -> Iterator[None]:
             gc.enable()
 
 
-def _write(folder: Any, name: str, content: str | bytes) -> None:
-    if isinstance(content, bytes):
-        folder.write_bytes(name, content)
-    else:
-        folder.write(name, content)
-
-
 def _inside(child: Path, parent: Path) -> bool:
     try:
         child.resolve().relative_to(parent.resolve())
@@ -936,39 +1126,51 @@ def collect(paths: Sequence[str | Path], output: str | Path, *, class_seed: int 
     if students is not None and class_seed is None:
         raise CollectError("--students needs --class-seed (the seed of the class's handouts)")
     facts = facts or load_facts()
-    k = known(facts, class_seed, students, now, mix)
     with _no_gc_pauses():
-        return _collect_into(facts, paths, output, k)
+        return _collect_into(facts, paths, output, (class_seed, students, now, mix))
 
 
-def _collect_into(facts: Facts, paths: Sequence[str | Path], output: Path, k: Known) -> Report:
+def _collect_into(facts: Facts, paths: Sequence[str | Path], output: Path,
+                  the_class: tuple[int | None, int | None, datetime | None, str | None]) -> Report:
     """Read, check, render and write; everything but the report is freed on return (see
-    :func:`_no_gc_pauses`)."""
+    :func:`_no_gc_pauses`). On two cores or more the files are checked by two processes
+    (:func:`_read_class_forked`) while this one draws the class set."""
     from spasm_lib.set_folder import SetFolder, SetFolderError
     from spasm_lib.views import class_report
 
-    accepted, report, merged = read_class(facts, paths, k)
+    class_seed, students, now, mix = the_class
+    if _fork_context() is None:
+        k = known(facts, class_seed, students, now, mix)
+        accepted, report, merged = read_class(facts, paths, k)
+        results, pages = None, {}
+    else:
+        k = known(facts, class_seed, students, now, mix, pending=True)
+        accepted, report, merged, results, pages = _read_class_forked(facts, paths, k, (class_seed, students, mix))
     if not accepted and not report.refused:
         raise CollectError(f"no trace files (spasm-trace_*.jsonl, or zips of them) in {', '.join(map(str, paths))}")
-    results = results_of(facts, accepted)
+    if results is None:
+        results = results_of(facts, accepted)
     del accepted
     report.output = output
-    pages = {f"{s.student}.html": class_report.student_page(facts, s, results).markup for s in results.students}
-    top: dict[str, str | bytes] = {
-        GRADEBOOK: gradebook_csv(results),
+    top: dict[str, bytes] = {
+        GRADEBOOK: gradebook_csv(results).encode("utf-8"),
         STATEMENTS: b"\n".join(merged) + b"\n" if merged else b"",
-        CLASS_PAGE: class_report.class_page(facts, results, report).markup,
-        REPORT: report.text(),
+        CLASS_PAGE: class_report.class_page(facts, results, report).markup.encode("utf-8"),
+        REPORT: report.text().encode("utf-8"),
     }
+    del merged
+    pages = {name: pages.get(name) or class_report.student_page(facts, s, results).markup.encode("utf-8")
+             for s in results.students for name in [f"{s.student}.html"]}
     try:
-        # Both folders are checked and claimed before anything is written; then every file is written
-        # by a few threads (the time is the file system's, not Python's), the largest first.
+        # Everything is drawn before anything is written, and both folders are checked and claimed
+        # first; then each folder's files are written at once (one manifest save per folder, see
+        # SetFolder.write_all), the two folders side by side, each by one thread (more threads on one
+        # folder cost the file system more CPU than they saved).
         with SetFolder(output).open(top) as folder, SetFolder(output / STUDENTS).open(pages) as student_folder:
-            jobs = [(folder, name, content) for name, content in top.items()]
-            jobs += [(student_folder, name, text) for name, text in pages.items()]
-            with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
-                for done in [pool.submit(_write, *job) for job in jobs]:
-                    done.result()
+            with concurrent.futures.ThreadPoolExecutor(max_workers=1) as writer:
+                top_written = writer.submit(folder.write_all, top, 1)
+                student_folder.write_all(pages, 1)
+                top_written.result()
             folder.finish(complete=True)
             student_folder.finish(complete=True)
     except SetFolderError as exc:

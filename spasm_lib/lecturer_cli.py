@@ -113,5 +113,5 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                          help="the class seed of the handouts: patient ids must match it")
     collect.add_argument("--students", type=count_argument(inputs.MAX_STUDENTS, 1), default=None, metavar="N",
                          help="how many students the class has (with --class-seed)")
-    inputs.mix_argument(collect)  # the handouts' --mix: the class set's patients
+    inputs.mix_argument(collect)  # the handouts' --mix: with --class-seed and --students, the class set
     collect.set_defaults(handler=_collect)

@@ -70,11 +70,31 @@ def _chance(rng: random.Random, rule: str) -> bool:
     return rule == "yes" or (rule == "maybe" and draw < P_MAYBE)
 
 
+def presentation_of(facts: Facts, seed: int) -> str:
+    """The presentation id of the virtual patient of ``seed``, without drawing the rest of it: the
+    first draw of :func:`virtual_patient`'s generator. Why: a class plan tries many seeds for the
+    one presentation it wants (``class_mix``), and most are rejected on this alone."""
+    _check_seed(seed)
+    presentations = facts.presentations
+    total = _TOTALS.get(id(presentations))
+    if total is None or total[0] is not presentations:  # (the tuple is kept, so its id is not reused)
+        total = _TOTALS[id(presentations)] = (presentations, sum(p.weight for p in presentations))
+    point = random.Random(f"spasm-teach/virtual-patient/{seed}").random() * total[1]  # as _weighted does, subtraction for subtraction
+    for p in presentations:
+        point -= p.weight
+        if point < 0:
+            return p.id
+    return presentations[-1].id
+
+
+_TOTALS: dict[int, tuple[tuple[R.Presentation, ...], float]] = {}
+
+
 def virtual_patient(facts: Facts, seed: int) -> R.Case:
     """The virtual patient of a seed (``id`` ``virtual-<seed>``): same seed, same Case."""
     _check_seed(seed)
     rng = random.Random(f"spasm-teach/virtual-patient/{seed}")
-    presentation = _weighted(rng, facts.presentations)
+    presentation = _weighted(rng, facts.presentations)  # (the first draw: see presentation_of)
     age = presentation.age_min + min(
         int(rng.random() * (presentation.age_max - presentation.age_min + 1)),
         presentation.age_max - presentation.age_min,

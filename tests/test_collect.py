@@ -430,3 +430,56 @@ def test_traces_of_the_real_widgets_are_collected_whole(tmp_path):
     assert row[HEADINGS["pathway"]] in ("0", "100")
     page = (tmp_path / "report" / "students" / "s042.html").read_text(encoding="utf-8")
     assert "&lt;b&gt;my answer&lt;/b&gt;" in page
+
+
+def _collect_quietly(args: list[str]) -> int:
+    import contextlib
+
+    with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
+        return main(["collect", *args])
+
+
+@pytest.mark.parametrize("with_class", [False, True], ids=["no-class-seed", "class-seed"])
+def test_two_processes_write_the_bytes_of_one(scripted, tmp_path, monkeypatch, with_class):
+    """On two cores the files are checked by two forked processes and merged (collect's speed);
+    the report must be the one a single process writes, byte for byte: duplicates counted once
+    (a student's results then made again), refusals, notes and the class set's check included."""
+    from spasm_lib import collect as collect_module
+
+    if with_class:  # every patient in the class set: the forked check stands (no second reading)
+        args = [*map(str, scripted["known"].files), str(scripted["base"] / "resubmitted.zip"),
+                str(scripted["base"] / "half"), "--class-seed", str(SEED), "--students", str(STUDENTS)]
+    else:
+        args = [*map(str, scripted["inputs"])]
+    forked = []
+    real = collect_module._read_class_forked
+    monkeypatch.setattr(collect_module, "_fork_context", lambda: __import__("multiprocessing").get_context("fork"))
+    monkeypatch.setattr(collect_module, "_read_class_forked", lambda *a: forked.append(1) or real(*a))
+    two = _collect_quietly([*args, "-o", str(tmp_path / "two")])
+    monkeypatch.setattr(collect_module, "_fork_context", lambda: None)
+    one = _collect_quietly([*args, "-o", str(tmp_path / "one")])
+    assert forked == [1] and two == one
+    assert _tree_digest(tmp_path / "two") == _tree_digest(tmp_path / "one")
+    report = (tmp_path / "two" / "report.txt").read_text(encoding="utf-8")
+    assert f"{scripted['duplicates']} duplicate statements counted once" in report
+
+
+def test_the_class_set_is_the_handouts_mix(scripted, tmp_path):
+    """--mix names the handouts' mix: the scripted class was drawn balanced (the default), so its
+    patients are the class set as given, and a weighted class of the same seed refuses most of them."""
+    from spasm_lib.class_mix import class_patients
+
+    exam = [f for f in scripted["known"].files if f.name.endswith("_02_exam_simulator.jsonl")]
+    balanced = {f"virtual-{p.seed}" for p in class_patients(load_facts(), STUDENTS, SEED, "balanced")}
+    weighted = {f"virtual-{p.seed}" for p in class_patients(load_facts(), STUDENTS, SEED, "weighted")}
+    expected = 0
+    for f in exam:  # (independent of collect: the patient each file names, against each class set)
+        case = json.loads(f.read_bytes().splitlines()[0])["object"]["id"].rsplit("/", 1)[-1]
+        assert case in balanced
+        expected += case not in weighted
+    assert expected > len(exam) // 2
+    args = [*map(str, exam), "--class-seed", str(SEED), "--students", str(STUDENTS)]
+    assert _collect_quietly([*args, "-o", str(tmp_path / "balanced")]) == 0
+    assert _collect_quietly([*args, "--mix", "weighted", "-o", str(tmp_path / "weighted")]) == 3
+    report = (tmp_path / "weighted" / "report.txt").read_text(encoding="utf-8")
+    assert report.count("is not in the class set of --class-seed") == expected

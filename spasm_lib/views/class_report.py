@@ -10,7 +10,7 @@ handouts' stylesheet inlined, no script, no external address.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from typing import TYPE_CHECKING
 
@@ -20,7 +20,7 @@ from spasm_lib.html import tag as _tag
 from spasm_lib.views import svg
 
 if TYPE_CHECKING:  # pragma: no cover
-    from spasm_lib.collect import ClassResults, Report, StudentResults
+    from spasm_lib.collect import ClassResults, Column, Report, StudentResults
     from spasm_lib.facts import Facts
 
 _ROW_TEXT = 16
@@ -255,12 +255,18 @@ def gradebook_table(results: ClassResults) -> Html:
 
 
 def student_page(facts: Facts, student: StudentResults, results: ClassResults) -> Html:
+    return student_page_of(facts, student, results.grades[student.student], results.columns)
+
+
+def student_page_of(facts: Facts, student: StudentResults, grades: Mapping[str, float | None],
+                    columns: Sequence[Column]) -> Html:
+    """A student's feedback page from their own results alone (collect draws them where the
+    student was checked, see spasm_lib.collect._check_part)."""
     steps = _names(facts, "exam_steps", "name")
     levels = _names(facts, "triage_levels", "name")
     interps = _names(facts, "interpretations", "name")
-    grades = results.grades[student.student]
     body: list[Html | str] = [tag("h2", "Your scores")]
-    body.append("<ul>" + "".join(tag("li", f"{c.heading}: {_grade(grades[c.key])}") for c in results.columns) + "</ul>")
+    body.append("<ul>" + "".join(tag("li", f"{c.heading}: {_grade(grades[c.key])}") for c in columns) + "</ul>")
     body.append(tag("h2", "Your patients in the exam simulator"))
     if not student.encounters:
         body.append(tag("p", "No encounter recorded."))
