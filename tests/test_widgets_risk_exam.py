@@ -212,7 +212,7 @@ def test_one_palpation_and_the_red_flags_then_commit_is_right_but_incomplete(fac
         "Steps this patient needed that you did not take",
         "<strong>History: onset and course</strong>", "<strong>History: risk factors</strong>",
         "<strong>History: how the person sees their pain (yellow flags)</strong>",
-        "<strong>History: the pattern over the day and night</strong>",
+        "<strong>History: pattern through the day</strong>",
         "<strong>Inspection of the painful area</strong>", "<strong>Bending forward</strong>",
         "<strong>Straight leg raise</strong>",
     )
