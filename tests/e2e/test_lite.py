@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from . import test_notebooks_in_lab as lab_tests
+from . import test_trace_in_lab as trace_tests
 from spasm_lib.params import for_students
 
 from .conftest import NOTEBOOKS_DIR, committed_notebooks, expect, require_browser
@@ -324,3 +325,45 @@ def test_lite_my_work_number_progress_and_download(lite_notebook, notebook, tmp_
     assert lines[-1]["result"]["success"] is True
     # two appends (the quiz's deferred opening, then the answer): the kernel's file system appends
     assert [s["verb"]["display"]["en"] for s in lines] == ["initialized", "answered"]
+
+
+# --------------------------------------------------------------------------------------------------
+# The scripted student of test_trace_in_lab, in the browser-only site (issue 20): the same scripts and
+# the same checks against the page; only where the trace is read differs. The file is read back in the
+# notebook's own Pyodide kernel (a scratch cell), raw, line by line, from the kernel's working folder,
+# where the notebook wrote it: without a service worker each kernel keeps its own files.
+
+
+def lite_trace(page, stem: str) -> list[dict]:
+    """Every statement in the trace files for ``stem`` in the working folder of the kernel of the
+    notebook in front, in file order, parsed here (not by the library's reader)."""
+    out = run_scratch_cell(
+        page,
+        "import glob, json; print('TRACE-FILES', json.dumps({p: open(p, encoding='utf-8').read() for p in "
+        f"sorted(glob.glob('spasm-trace_*_{stem}.jsonl') + glob.glob('spasm-trace_*_{stem}.*.jsonl'))}}))",
+    )
+    files = json.loads(out.split("TRACE-FILES", 1)[1])
+    assert files, f"no trace file for {stem} in the kernel's working folder"
+    return [json.loads(line) for name in files for line in files[name].splitlines()]
+
+
+@pytest.mark.parametrize("notebook", ["02_exam_simulator.ipynb"])
+def test_lite_scripted_student_examines_commits_answers_and_the_trace_follows_the_page(lite_notebook, notebook):
+    nb = lite_notebook(notebook)
+    cell = nb.cell_with("exam_simulator(")
+    case = trace_tests.script_exam(cell)
+    stmts = trace_tests.encounter_of(lite_trace(nb.page, "02_exam_simulator"), f"urn:spasm-teach:patient/{case.id}")
+    trace_tests.check_exam_statements(stmts, cell, case)
+    q, shown = trace_tests.script_quiz(nb, "02_exam_simulator")
+    item = trace_tests.quiz_item("02_exam_simulator", q)
+    trace_tests.check_quiz_answer([s for s in lite_trace(nb.page, "02_exam_simulator") if s["object"]["id"] == item], q, shown)
+
+
+@pytest.mark.parametrize("notebook", ["03_treatment_pathway.ipynb"])
+def test_lite_scripted_student_walks_the_pathway_and_the_trace_follows(lite_notebook, notebook):
+    nb = lite_notebook(notebook)
+    cell = nb.cell_with("treatment_pathway_walkthrough(")
+    case, path, predicted = trace_tests.script_walk(cell)
+    stmts = trace_tests.encounter_of(lite_trace(nb.page, "03_treatment_pathway"), f"urn:spasm-teach:pathway/{case.id}")
+    trace_tests.check_walk_statements(stmts, case, path, predicted)
+
