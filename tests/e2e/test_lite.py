@@ -95,6 +95,8 @@ def test_site_holds_every_notebook_unchanged_and_pyodide_locally(lite_site):
     assert kernel["pyodideUrl"] == "./static/pyodide/pyodide.js"
     assert kernel["disablePyPIFallback"] is True
     assert (lite_site / "static" / "pyodide" / "pyodide.asm.wasm").is_file()
+    # A trace (JSON Lines) is stored as text in the browser's storage, never parsed as one JSON document.
+    assert settings["fileTypes"]["jsonl"]["fileFormat"] == "text"
     for url in kernel["loadPyodideOptions"]["packages"]:
         if url.endswith(".whl"):  # resolved against the kernel worker's folder, as Pyodide does
             worker_dir = lite_site / "extensions" / "@jupyterlite" / "pyodide-kernel-extension" / "static"
@@ -367,3 +369,42 @@ def test_lite_scripted_student_walks_the_pathway_and_the_trace_follows(lite_note
     stmts = trace_tests.encounter_of(lite_trace(nb.page, "03_treatment_pathway"), f"urn:spasm-teach:pathway/{case.id}")
     trace_tests.check_walk_statements(stmts, case, path, predicted)
 
+
+# With the site's service worker running, as in a student's browser, the kernels share the browser's
+# storage: the work of notebook 02 is in the file notebook 00's "Download my work" saves.
+
+
+@pytest.fixture(scope="module")
+def shared_storage_page(browser, lite_server):
+    page = LitePage(browser, lite_server, [], service_workers="allow")  # each notebook run when first asked for
+    try:
+        yield page
+    finally:
+        page.close()
+
+
+def kernel_idle(page) -> None:
+    """Wait for the status bar's "Idle": with the service worker running, JupyterLab's execution
+    indicator can say idle while Run All is still going (its console shows "reading 'isRunning'")."""
+    expect(page.locator(".jp-StatusBar-Widget", has_text=re.compile(r"Python \(Pyodide\) \| Idle"))).to_have_count(
+        1, timeout=LITE_RUN_MS)
+
+
+def test_lite_with_its_service_worker_download_my_work_in_00_saves_the_exam_done_in_02(
+        shared_storage_page, page_record, tmp_path):
+    nb = shared_storage_page.notebook("02_exam_simulator.ipynb", page_record)
+    kernel_idle(nb.page)
+    cell = nb.cell_with("exam_simulator(")
+    case = trace_tests.script_exam(cell)
+    exam = trace_tests.encounter_of(lite_trace(nb.page, "02_exam_simulator"), f"urn:spasm-teach:patient/{case.id}")
+    trace_tests.check_exam_statements(exam, cell, case)
+    home = shared_storage_page.notebook("00_start_here.ipynb", page_record)
+    kernel_idle(home.page)
+    with home.page.expect_download() as info:
+        home.cell_with("my_work(").get_by_role("button", name="Download my work").click()
+    download = info.value
+    assert download.suggested_filename == "spasm-trace_anonymous_all-notebooks.jsonl"
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    lines = [json.loads(x) for x in saved.read_text(encoding="utf-8").splitlines()]
+    assert trace_tests.encounter_of(lines, f"urn:spasm-teach:patient/{case.id}") == exam
