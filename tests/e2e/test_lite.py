@@ -390,14 +390,26 @@ def kernel_idle(page) -> None:
         1, timeout=LITE_RUN_MS)
 
 
-def test_lite_with_its_service_worker_download_my_work_in_00_saves_the_exam_done_in_02(
+def test_lite_with_its_service_worker_download_my_work_in_00_saves_the_work_done_in_02_and_03(
         shared_storage_page, page_record, tmp_path):
+    """The whole scripted student in one browser profile with the site's service worker: examine and
+    answer a quiz question in 02, walk the pathway in 03, then 00's "Download my work" holds it all."""
     nb = shared_storage_page.notebook("02_exam_simulator.ipynb", page_record)
     kernel_idle(nb.page)
     cell = nb.cell_with("exam_simulator(")
     case = trace_tests.script_exam(cell)
     exam = trace_tests.encounter_of(lite_trace(nb.page, "02_exam_simulator"), f"urn:spasm-teach:patient/{case.id}")
     trace_tests.check_exam_statements(exam, cell, case)
+    q, shown = trace_tests.script_quiz(nb, "02_exam_simulator")
+    item = trace_tests.quiz_item("02_exam_simulator", q)
+    answers = [s for s in lite_trace(nb.page, "02_exam_simulator") if s["object"]["id"] == item]
+    trace_tests.check_quiz_answer(answers, q, shown)
+    walk_nb = shared_storage_page.notebook("03_treatment_pathway.ipynb", page_record)
+    kernel_idle(walk_nb.page)
+    walk_case, path, predicted = trace_tests.script_walk(walk_nb.cell_with("treatment_pathway_walkthrough("))
+    walked = trace_tests.encounter_of(lite_trace(walk_nb.page, "03_treatment_pathway"),
+                                      f"urn:spasm-teach:pathway/{walk_case.id}")
+    trace_tests.check_walk_statements(walked, walk_case, path, predicted)
     home = shared_storage_page.notebook("00_start_here.ipynb", page_record)
     kernel_idle(home.page)
     with home.page.expect_download() as info:
@@ -408,3 +420,6 @@ def test_lite_with_its_service_worker_download_my_work_in_00_saves_the_exam_done
     download.save_as(saved)
     lines = [json.loads(x) for x in saved.read_text(encoding="utf-8").splitlines()]
     assert trace_tests.encounter_of(lines, f"urn:spasm-teach:patient/{case.id}") == exam
+    assert [s for s in lines if s["object"]["id"] == item][-1] == answers[-1]
+    assert trace_tests.encounter_of(lines, f"urn:spasm-teach:pathway/{walk_case.id}") == walked
+    assert shared_storage_page.guard is not None and shared_storage_page.guard.left() == []
