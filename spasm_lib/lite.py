@@ -389,6 +389,12 @@ def lite_config(wheels: list[Path], pyodide_url: str) -> tuple[dict, dict, dict]
             "contents": ["content"],
             "no_sourcemaps": True,
             "no_unused_shared_packages": True,
+            # A student's trace (one JSON object a line) is text: without this JupyterLite takes a
+            # ``.jsonl`` file for one JSON document, and a kernel's second append to it through the
+            # service worker's shared storage fails to parse and leaves the kernel busy.
+            "extra_file_types": {
+                "jsonl": {"name": "jsonl", "extensions": [".jsonl"], "mimeTypes": ["text/plain"], "fileFormat": "text"},
+            },
         },
         "PipliteAddon": {"piplite_urls": [f"wheels/{w.name}" for w in wheels]},
     }

@@ -122,9 +122,13 @@ class NetworkGuard:
         return sorted({u for u in self.seen + self.blocked if not self._local(u)})
 
 
-def lite_context(browser, site: StaticSite):
-    """A fresh browser profile (empty storage, so no earlier run's notebooks) with the network cut."""
-    context = browser.new_context(viewport=DESKTOP, service_workers="block")
+def lite_context(browser, site: StaticSite, service_workers: str = "block"):
+    """A fresh browser profile (empty storage, so no earlier run's notebooks) with the network cut.
+
+    ``service_workers="allow"`` lets the site's own service worker run, as in a student's browser (it
+    is what shares the browser's storage with every kernel); the guard still sees and blocks the
+    page's and the kernels' requests, but not what the service worker itself fetches."""
+    context = browser.new_context(viewport=DESKTOP, service_workers=service_workers)
     context.set_default_timeout(UI_MS)
     guard = NetworkGuard(context, site.url)
     return context, guard
@@ -140,16 +144,20 @@ class LitePage(LabPage):
 
     run_ms = LITE_RUN_MS
 
-    def __init__(self, browser, site: StaticSite, needed: list[str]):
+    def __init__(self, browser, site: StaticSite, needed: list[str], service_workers: str = "block"):
         super().__init__(browser, None, needed)
         self.site = site
+        self.service_workers = service_workers
         self.guard: NetworkGuard | None = None
 
     def start(self) -> None:
-        context, self.guard = lite_context(self.browser, self.site)
+        context, self.guard = lite_context(self.browser, self.site, self.service_workers)
         self.page = context.new_page()
         self.log = PageLog(self.page)
         self.page.goto(f"{self.site.url}lab/index.html")
+        if self.service_workers == "allow":  # as a student's second visit: the worker in control of the page
+            self.page.evaluate("async () => { await navigator.serviceWorker.ready; }")
+            self.page.reload()
         expect(self.page.locator(".jp-DirListing-item").first).to_be_visible(timeout=self.run_ms)
 
     def code_cell_count(self, path: str) -> int:

@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from . import test_notebooks_in_lab as lab_tests
+from . import test_trace_in_lab as trace_tests
 from spasm_lib.params import for_students
 
 from .conftest import NOTEBOOKS_DIR, committed_notebooks, expect, require_browser
@@ -94,6 +95,8 @@ def test_site_holds_every_notebook_unchanged_and_pyodide_locally(lite_site):
     assert kernel["pyodideUrl"] == "./static/pyodide/pyodide.js"
     assert kernel["disablePyPIFallback"] is True
     assert (lite_site / "static" / "pyodide" / "pyodide.asm.wasm").is_file()
+    # A trace (JSON Lines) is stored as text in the browser's storage, never parsed as one JSON document.
+    assert settings["fileTypes"]["jsonl"]["fileFormat"] == "text"
     for url in kernel["loadPyodideOptions"]["packages"]:
         if url.endswith(".whl"):  # resolved against the kernel worker's folder, as Pyodide does
             worker_dir = lite_site / "extensions" / "@jupyterlite" / "pyodide-kernel-extension" / "static"
@@ -344,3 +347,99 @@ def test_lite_my_work_number_progress_and_download(lite_notebook, notebook, tmp_
     assert lines[-1]["result"]["success"] is True
     # two appends (the quiz's deferred opening, then the answer): the kernel's file system appends
     assert [s["verb"]["display"]["en"] for s in lines] == ["initialized", "answered"]
+
+
+# --------------------------------------------------------------------------------------------------
+# The scripted student of test_trace_in_lab, in the browser-only site (issue 20): the same scripts and
+# the same checks against the page; only where the trace is read differs. The file is read back in the
+# notebook's own Pyodide kernel (a scratch cell), raw, line by line, from the kernel's working folder,
+# where the notebook wrote it: without a service worker each kernel keeps its own files.
+
+
+def lite_trace(page, stem: str) -> list[dict]:
+    """Every statement in the trace files for ``stem`` in the working folder of the kernel of the
+    notebook in front, in file order, parsed here (not by the library's reader)."""
+    out = run_scratch_cell(
+        page,
+        "import glob, json; print('TRACE-FILES', json.dumps({p: open(p, encoding='utf-8').read() for p in "
+        f"sorted(glob.glob('spasm-trace_*_{stem}.jsonl') + glob.glob('spasm-trace_*_{stem}.*.jsonl'))}}))",
+    )
+    files = json.loads(out.split("TRACE-FILES", 1)[1])
+    assert files, f"no trace file for {stem} in the kernel's working folder"
+    return [json.loads(line) for name in files for line in files[name].splitlines()]
+
+
+@pytest.mark.parametrize("notebook", ["02_exam_simulator.ipynb"])
+def test_lite_scripted_student_examines_commits_answers_and_the_trace_follows_the_page(lite_notebook, notebook):
+    nb = lite_notebook(notebook)
+    cell = nb.cell_with("exam_simulator(")
+    case = trace_tests.script_exam(cell)
+    stmts = trace_tests.encounter_of(lite_trace(nb.page, "02_exam_simulator"), f"urn:spasm-teach:patient/{case.id}")
+    trace_tests.check_exam_statements(stmts, cell, case)
+    q, shown = trace_tests.script_quiz(nb, "02_exam_simulator")
+    item = trace_tests.quiz_item("02_exam_simulator", q)
+    trace_tests.check_quiz_answer([s for s in lite_trace(nb.page, "02_exam_simulator") if s["object"]["id"] == item], q, shown)
+
+
+@pytest.mark.parametrize("notebook", ["03_treatment_pathway.ipynb"])
+def test_lite_scripted_student_walks_the_pathway_and_the_trace_follows(lite_notebook, notebook):
+    nb = lite_notebook(notebook)
+    cell = nb.cell_with("treatment_pathway_walkthrough(")
+    case, path, predicted = trace_tests.script_walk(cell)
+    stmts = trace_tests.encounter_of(lite_trace(nb.page, "03_treatment_pathway"), f"urn:spasm-teach:pathway/{case.id}")
+    trace_tests.check_walk_statements(stmts, case, path, predicted)
+
+
+# With the site's service worker running, as in a student's browser, the kernels share the browser's
+# storage: the work of notebook 02 is in the file notebook 00's "Download my work" saves.
+
+
+@pytest.fixture(scope="module")
+def shared_storage_page(browser, lite_server):
+    page = LitePage(browser, lite_server, [], service_workers="allow")  # each notebook run when first asked for
+    try:
+        yield page
+    finally:
+        page.close()
+
+
+def kernel_idle(page) -> None:
+    """Wait for the status bar's "Idle": with the service worker running, JupyterLab's execution
+    indicator can say idle while Run All is still going (its console shows "reading 'isRunning'")."""
+    expect(page.locator(".jp-StatusBar-Widget", has_text=re.compile(r"Python \(Pyodide\) \| Idle"))).to_have_count(
+        1, timeout=LITE_RUN_MS)
+
+
+def test_lite_with_its_service_worker_download_my_work_in_00_saves_the_work_done_in_02_and_03(
+        shared_storage_page, page_record, tmp_path):
+    """The whole scripted student in one browser profile with the site's service worker: examine and
+    answer a quiz question in 02, walk the pathway in 03, then 00's "Download my work" holds it all."""
+    nb = shared_storage_page.notebook("02_exam_simulator.ipynb", page_record)
+    kernel_idle(nb.page)
+    cell = nb.cell_with("exam_simulator(")
+    case = trace_tests.script_exam(cell)
+    exam = trace_tests.encounter_of(lite_trace(nb.page, "02_exam_simulator"), f"urn:spasm-teach:patient/{case.id}")
+    trace_tests.check_exam_statements(exam, cell, case)
+    q, shown = trace_tests.script_quiz(nb, "02_exam_simulator")
+    item = trace_tests.quiz_item("02_exam_simulator", q)
+    answers = [s for s in lite_trace(nb.page, "02_exam_simulator") if s["object"]["id"] == item]
+    trace_tests.check_quiz_answer(answers, q, shown)
+    walk_nb = shared_storage_page.notebook("03_treatment_pathway.ipynb", page_record)
+    kernel_idle(walk_nb.page)
+    walk_case, path, predicted = trace_tests.script_walk(walk_nb.cell_with("treatment_pathway_walkthrough("))
+    walked = trace_tests.encounter_of(lite_trace(walk_nb.page, "03_treatment_pathway"),
+                                      f"urn:spasm-teach:pathway/{walk_case.id}")
+    trace_tests.check_walk_statements(walked, walk_case, path, predicted)
+    home = shared_storage_page.notebook("00_start_here.ipynb", page_record)
+    kernel_idle(home.page)
+    with home.page.expect_download() as info:
+        home.cell_with("my_work(").get_by_role("button", name="Download my work").click()
+    download = info.value
+    assert download.suggested_filename == "spasm-trace_anonymous_all-notebooks.jsonl"
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    lines = [json.loads(x) for x in saved.read_text(encoding="utf-8").splitlines()]
+    assert trace_tests.encounter_of(lines, f"urn:spasm-teach:patient/{case.id}") == exam
+    assert [s for s in lines if s["object"]["id"] == item][-1] == answers[-1]
+    assert trace_tests.encounter_of(lines, f"urn:spasm-teach:pathway/{walk_case.id}") == walked
+    assert shared_storage_page.guard is not None and shared_storage_page.guard.left() == []

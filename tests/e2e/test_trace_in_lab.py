@@ -127,10 +127,9 @@ def test_scripted_student_examines_commits_and_the_trace_follows_the_page(lab_no
     cell.get_by_role("button", name="Start again", exact=True).click()  # leave the simulator as other tests find it
 
 
-@pytest.mark.parametrize("notebook", ["03_treatment_pathway.ipynb"])
-def test_scripted_student_walks_the_pathway_and_the_trace_follows(lab_notebook, notebook):
-    nb = lab_notebook(notebook)
-    cell = nb.cell_with("treatment_pathway_walkthrough(")
+def script_walk(cell) -> tuple[object, list[str], int]:
+    """The scripted student on the pathway: Start again, predict every step right, answer the review
+    "not improving", to the end. Returns the case, the journey and how many predictions were made."""
     params = defaults("03_treatment_pathway")
     case = FACTS.by_id("cases")[params["case"]]
     steps = FACTS.by_id("pathway_steps")
@@ -152,38 +151,67 @@ def test_scripted_student_walks_the_pathway_and_the_trace_follows(lab_notebook, 
         expect(cell.locator(".spasm-walk-view .widget-html-content")).to_contain_text(steps[path[state.shown - 1]].title)
     expect(cell.locator(".spasm-walk-debrief .widget-html-content")).to_contain_text(
         f"{predicted} of {predicted} predictions right")
-    stmts = last_encounter("03_treatment_pathway", f"urn:spasm-teach:pathway/{case.id}", ADL + "completed")
+    return case, path, predicted
+
+
+def check_walk_statements(stmts: list[dict], case, path: list[str], predicted: int) -> None:
+    """The walk's statements: each prediction right, in the page's order, the score the page gave."""
     valid(stmts)
     predictions = [s for s in stmts if s["object"]["id"].startswith(f"urn:spasm-teach:pathway/{case.id}/step/")]
     assert len(predictions) == predicted and all(s["result"]["success"] for s in predictions)
     assert [s["result"]["response"] for s in predictions] == list(path[1:predicted + 1])
     assert stmts[-1]["verb"]["id"] == ADL + "completed"
     assert stmts[-1]["result"]["score"]["raw"] == predicted
+
+
+@pytest.mark.parametrize("notebook", ["03_treatment_pathway.ipynb"])
+def test_scripted_student_walks_the_pathway_and_the_trace_follows(lab_notebook, notebook):
+    nb = lab_notebook(notebook)
+    cell = nb.cell_with("treatment_pathway_walkthrough(")
+    case, path, predicted = script_walk(cell)
+    stmts = last_encounter("03_treatment_pathway", f"urn:spasm-teach:pathway/{case.id}", ADL + "completed")
+    check_walk_statements(stmts, case, path, predicted)
     cell.get_by_role("button", name="Start again").click()  # leave the walk as other tests find it
 
 
-@pytest.mark.parametrize("notebook", ["02_exam_simulator.ipynb"])
-def test_a_quiz_answer_is_recorded_with_the_options_as_shown(lab_notebook, notebook):
-    nb = lab_notebook(notebook)
+def script_quiz(nb, stem: str):
+    """The scripted student answers the notebook's last question right. Returns the question and the
+    options as the page shows them, in order."""
     cell = nb.cell_with("check_yourself(")
-    q = questions(FACTS, "02_exam_simulator")[-1]
+    q = questions(FACTS, stem)[-1]
     radios = cell.locator(".widget-radio").filter(
         has=nb.page.locator("label.widget-label", has_text=exactly(f"Your answer to question {q.number}")))
     shown = [words(t) for t in radios.locator(".widget-radio-box label").all_inner_texts()]
     radios.get_by_role("radio", name=q.correct_option.text, exact=True).check()
-    item = f"urn:spasm-teach:quiz/02_exam_simulator/{q.id}"
-    deadline = time.monotonic() + 20
-    while True:
-        answers = [s for s in trace_statements("02_exam_simulator") if s["object"]["id"] == item]
-        if answers or time.monotonic() > deadline:
-            break
-        time.sleep(0.3)
+    return q, shown
+
+
+def quiz_item(stem: str, q) -> str:
+    return f"urn:spasm-teach:quiz/{stem}/{q.id}"
+
+
+def check_quiz_answer(answers: list[dict], q, shown: list[str]) -> None:
+    """The latest answer to the question: valid, the options as shown, right, the right pattern."""
     assert answers, "the answer was not recorded"
     last = answers[-1]
     valid([last])
     assert [words(c["description"]["en"]) for c in last["object"]["definition"]["choices"]] == shown
     assert last["result"]["response"] == q.correct_option.id and last["result"]["success"] is True
     assert json.dumps(last["object"]["definition"]["correctResponsesPattern"]) == json.dumps([q.correct_option.id])
+
+
+@pytest.mark.parametrize("notebook", ["02_exam_simulator.ipynb"])
+def test_a_quiz_answer_is_recorded_with_the_options_as_shown(lab_notebook, notebook):
+    nb = lab_notebook(notebook)
+    q, shown = script_quiz(nb, "02_exam_simulator")
+    item = quiz_item("02_exam_simulator", q)
+    deadline = time.monotonic() + 20
+    while True:
+        answers = [s for s in trace_statements("02_exam_simulator") if s["object"]["id"] == item]
+        if answers or time.monotonic() > deadline:
+            break
+        time.sleep(0.3)
+    check_quiz_answer(answers, q, shown)
 
 
 @pytest.mark.parametrize("notebook", ["00_start_here.ipynb"])
