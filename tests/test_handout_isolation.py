@@ -28,6 +28,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.kernel  # every test here builds handouts in real kernels (make test, not make check)
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "notebooks"
 sys.path.insert(0, str(FIXTURES))
 from handout_checks import fixture_registered, kill_all, processes_with  # noqa: E402,F401

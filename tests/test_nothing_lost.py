@@ -241,6 +241,7 @@ def test_start_help_names_the_backups_as_they_are_named(capsys):
     assert "NAME.ipynb.bak-N" in text
 
 
+@pytest.mark.subprocess
 def test_head_reading_one_line_of_a_long_output_exits_141(tmp_path):
     run = subprocess.run(f"{sys.executable} -m spasm_lib patients --count 5000 | head -c 10 >/dev/null;"
                          " echo ${{PIPESTATUS[0]}}".replace("{{", "{").replace("}}", "}"),

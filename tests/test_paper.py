@@ -89,6 +89,7 @@ def test_handouts_cli_offers_the_choice(capsys):
     assert "--mix {balanced,weighted}" in out and "balanced (the default)" in out
 
 
+@pytest.mark.kernel
 def test_a_set_built_with_separate_answers_has_the_page_and_no_answers_in_the_handouts(tmp_path):
     from spasm_lib import handouts
 
