@@ -65,13 +65,13 @@ def start() -> None:
         _State.mounted = True
         _sync(True, create_once_callable(_read_back))
     except Exception as error:  # no IndexedDB (the browser refuses it): files stay in memory
-        _State.problem = f"this browser keeps no files for the notebook ({error})"
+        _State.problem = f"This browser keeps no files for the notebook ({error}); your work lasts until the kernel restarts."
 
 
 def _read_back(error=None) -> None:
     _State.restored = True
     if error:
-        _State.problem = f"the files kept in this browser could not be read ({error})"
+        _State.problem = f"Your earlier work kept in this browser could not be read back ({error})."
     from spasm_lib import identity, trace
 
     student = identity.stored_student()  # a number saved before the restart: recorders made meanwhile use it
@@ -87,6 +87,11 @@ def kept_folder() -> Path | None:
     """:data:`KEPT_FOLDER` when this kernel keeps its files there, else None (use the working folder)."""
     start()
     return KEPT_FOLDER if _State.mounted else None
+
+
+def problem() -> str | None:
+    """Why the files are not kept in the browser, in a student's words (None when they are, or need not be)."""
+    return _State.problem
 
 
 def restored() -> bool:
@@ -154,6 +159,6 @@ def _sync(read_back: bool, done) -> None:
 def _written(error=None) -> None:
     _State.writing = False
     if error:
-        _State.problem = f"your work could not be kept in this browser ({error})"
+        _State.problem = f"Your work could not be kept in this browser ({error}); it lasts until the kernel restarts."
     if _State.write_again:
         persist()

@@ -464,7 +464,8 @@ class Recorder:
 
     @property
     def notice(self) -> str | None:
-        return self.store.notice
+        """Why the work is not saved where it usually is: the store's reason, or the browser's."""
+        return self.store.notice or browser_storage.problem()
 
     def new_registration(self) -> uuid.UUID:
         return self.ids()
@@ -509,10 +510,10 @@ class Recorder:
         if self._batch is not None:
             self._batch.append(line)
             return
-        had_notice = self.store.notice
+        had_notice = self.notice
         self.store.append(line)
-        if self.store.notice and self.store.notice != had_notice and self.on_notice is not None:
-            self.on_notice(self.store.notice)
+        if self.notice and self.notice != had_notice and self.on_notice is not None:
+            self.on_notice(self.notice)
 
     def statements(self) -> Iterator[dict[str, Any]]:
         """What this student has recorded for this notebook so far (every file of the sequence)."""

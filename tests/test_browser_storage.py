@@ -136,3 +136,17 @@ def test_a_sync_only_adds_and_updates_never_removes_or_puts_an_older_copy_back(m
     # target has beyond it: so target keeps only entries source has.
     assert reconciled == [(["/k", "/k/both", "/k/mine"], ["/k", "/k/both"])]
     assert done == [None]
+
+
+def test_a_browser_that_keeps_nothing_is_said_on_the_recording_widgets(pyodide, monkeypatch, tmp_path):
+    from spasm_lib.trace import Recorder
+    from spasm_lib.widgets.notice import notice_line
+
+    why = "This browser keeps no files for the notebook (no IndexedDB); your work lasts until the kernel restarts."
+    monkeypatch.setattr(browser_storage._State, "problem", why)
+    recorder = Recorder("00_start_here", folder=tmp_path, enabled=True)
+    assert recorder.notice == why
+    assert why in notice_line(recorder).value
+    monkeypatch.setattr(browser_storage._State, "problem", None)
+    assert Recorder("00_start_here", folder=tmp_path, enabled=True).notice is None
+    assert notice_line(Recorder("00_start_here", folder=tmp_path, enabled=True)).value == ""
