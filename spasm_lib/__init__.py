@@ -7,6 +7,13 @@ This module imports nothing heavy, so ``import spasm_lib`` stays cheap.
 
 __version__ = "0.1.0"
 
+import sys as _sys
+
+if _sys.platform == "emscripten":  # JupyterLite: read back the files a memory-only kernel keeps in the browser
+    from spasm_lib import browser_storage as _browser_storage
+
+    _browser_storage.start()
+
 DISCLAIMER = (  # the same words as every notebook's first cell (tests/test_notebooks.py checks)
     "Educational material for health-science students. It is not medical advice and must not be "
     "used to diagnose or treat anyone. A person with back pain should see a qualified clinician. "

@@ -15,7 +15,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from spasm_lib import trace, xapi
+from spasm_lib import browser_storage, trace, xapi
 from spasm_lib.files import write_atomically
 
 IDENTITY_FILE = "spasm-student.json"
@@ -54,6 +54,7 @@ def save_student(name: str, folder: str | Path | None = None) -> str | None:
         write_atomically(path, json.dumps({"student": name}) + "\n")
     except OSError as exc:
         return f"Not saved: {path.name} cannot be written ({exc.strerror or 'error'})."
+    browser_storage.persist()  # kept in the browser too, where the kernel's files are in memory
     return None
 
 

@@ -335,6 +335,15 @@ def source_notebooks(source: Path) -> list[Path]:
     return found
 
 
+def notebooks_of_site(source: Path, audience: str) -> list[Path]:
+    """The notebooks of ``source`` that a site for ``audience`` holds, sorted: all of them for the
+    lecturer, all but the lecturer's own (the class debrief) for students. The one list of what a
+    site holds: the build copies these, dates the site by them, and the Lite tests run these."""
+    from spasm_lib.params import for_students
+
+    return [path for path in source_notebooks(Path(source)) if audience != "student" or for_students(path)]
+
+
 def site_notebooks(source: Path, into: Path, audience: str) -> list[str]:
     """Copies of the notebooks for the site: as stored, or with ``audience = "instructor"`` injected.
 
@@ -343,11 +352,7 @@ def site_notebooks(source: Path, into: Path, audience: str) -> list[str]:
     """
     into.mkdir(parents=True, exist_ok=True)
     names = []
-    from spasm_lib.params import for_students
-
-    for path in source_notebooks(Path(source)):
-        if audience == "student" and not for_students(path):
-            continue  # the class debrief is the lecturer's
+    for path in notebooks_of_site(Path(source), audience):
         target = into / path.name
         if audience == "student":
             shutil.copyfile(path, target)
@@ -578,7 +583,10 @@ def build_site(
     notebooks = notebooks_given if notebooks_given is not None else package_folders()["notebooks"]
     if notebooks_given is not None and not notebooks_given.is_dir():
         raise LiteError(f"--notebooks {notebooks_given}: no such folder; expected a folder of notebooks (*.ipynb)")
-    sources = source_notebooks(notebooks)
+    sources = notebooks_of_site(notebooks, audience)
+    if not sources:
+        raise LiteError(f"--notebooks {notebooks}: only the lecturer's notebooks; "
+                        "expected at least one notebook for students (or --audience instructor)")
     pyodide_url, pyodide_dir = _pyodide_source(pyodide)
     pyodide_files = check_pyodide_dir(pyodide_dir) if pyodide_dir is not None else []
     cache_shown = str(cache) if cache is not None else str(default_cache())
@@ -621,9 +629,9 @@ def build_site(
 
 
 def _notebooks_time(sources: list[Path]) -> int:
-    """The time the site's files carry (``SOURCE_DATE_EPOCH``): when its newest notebook last
-    changed, so the file browser says when the course was updated (not 1980) and the same
-    notebooks still give the same site."""
+    """The time the site's files carry (``SOURCE_DATE_EPOCH``): when the newest of the notebooks
+    the site holds last changed (the lecturer's debrief does not date a student site), so the file
+    browser says when the course was updated (not 1980) and the same notebooks still give the same site."""
     return max(int(path.stat().st_mtime) for path in sources)
 
 

@@ -38,7 +38,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from spasm_lib import xapi
+from spasm_lib import browser_storage, xapi
 
 Clock = Callable[[], datetime]
 IdSource = Callable[[], uuid.UUID]
@@ -103,11 +103,15 @@ def recording_enabled() -> bool:
 
 def trace_folder(folder: str | Path | None = None) -> Path:
     """Where traces go: ``folder`` if given, else ``$SPASM_TRACE_DIR`` if set, else the working
-    folder (the notebook's folder, in JupyterLab and in JupyterLite)."""
+    folder (the notebook's folder, in JupyterLab and in JupyterLite), except in a JupyterLite
+    kernel whose working folder is memory only: there the folder kept in the browser
+    (:mod:`spasm_lib.browser_storage`)."""
     if folder is not None:
         return Path(folder)
     env = os.environ.get(TRACE_DIR_ENV, "").strip()
-    return Path(env) if env else Path.cwd()
+    if env:
+        return Path(env)
+    return browser_storage.kept_folder() or Path.cwd()
 
 
 def trace_path(folder: str | Path, student: str, stem: str, n: int = 0) -> Path:
@@ -353,6 +357,7 @@ class TraceStore:
         for _attempt in range(2):
             try:
                 _append_line(self.path, line.encode("utf-8"))
+                browser_storage.persist()  # kept in the browser too, where the kernel's files are in memory
                 return True
             except OSError as exc:
                 failed = self.path
@@ -459,7 +464,8 @@ class Recorder:
 
     @property
     def notice(self) -> str | None:
-        return self.store.notice
+        """Why the work is not saved where it usually is: the store's reason, or the browser's."""
+        return self.store.notice or browser_storage.problem()
 
     def new_registration(self) -> uuid.UUID:
         return self.ids()
@@ -504,10 +510,10 @@ class Recorder:
         if self._batch is not None:
             self._batch.append(line)
             return
-        had_notice = self.store.notice
+        had_notice = self.notice
         self.store.append(line)
-        if self.store.notice and self.store.notice != had_notice and self.on_notice is not None:
-            self.on_notice(self.store.notice)
+        if self.notice and self.notice != had_notice and self.on_notice is not None:
+            self.on_notice(self.notice)
 
     def statements(self) -> Iterator[dict[str, Any]]:
         """What this student has recorded for this notebook so far (every file of the sequence)."""

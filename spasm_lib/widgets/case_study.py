@@ -20,6 +20,7 @@ from types import SimpleNamespace
 
 import ipywidgets as W
 
+from spasm_lib import browser_storage
 from spasm_lib.case_answers import AnswersNotKept, AnswerStore, TraceAnswerStore, default_store, worksheet_key
 from spasm_lib.case_study import CaseStudy, case_study, check_answer
 from spasm_lib.facts import RANDOM_CASE, Facts, load_facts
@@ -59,6 +60,7 @@ class CaseStudyWorksheet(StaticView, Described, W.VBox):
         self.audience = audience
         self.recorder = recorder
         self.given_store = store
+        self._filling = False
         self.patient_code = PatientCodeBox(self.use_seed)
         super().__init__([])
         self.show(study)
@@ -110,6 +112,24 @@ class CaseStudyWorksheet(StaticView, Described, W.VBox):
                 self.feedback[q.id] = W.HTML()
                 children += [W.HTML(styled(Html(question_prompt(n, q))).markup), box, button, self.feedback[q.id]]
         self.children = children
+        # In a JupyterLite kernel that keeps its files in the browser, they may still be on their way
+        # back as the worksheet is built: its answers are filled in when they arrive.
+        if not browser_storage.restored():
+            browser_storage.when_restored(lambda: self._fill_in(study))
+
+    def _fill_in(self, study: CaseStudy) -> None:
+        """Answers kept for ``study`` put into the boxes still empty (after a late read back)."""
+        if study is not self.study:
+            return
+        saved = self._load()
+        self._filling = True  # the kept answers, put back one box at a time, are not new answers
+        try:
+            for qid, box in self.answers.items():
+                text = saved.get(qid)
+                if text and not box.value and (not isinstance(box, W.RadioButtons) or text in box.options):
+                    box.value = text
+        finally:
+            self._filling = False
 
     def _load(self) -> dict[str, str]:
         try:
@@ -125,6 +145,8 @@ class CaseStudyWorksheet(StaticView, Described, W.VBox):
         return {qid: box.value for qid, box in self.answers.items() if box.value and box.value.strip()}
 
     def _save(self) -> None:
+        if self._filling:
+            return
         try:
             self.store.save(self.key, self.values())
         except AnswersNotKept as problem:

@@ -1,7 +1,8 @@
 """The one line a student sees when their work cannot be saved where it usually is.
 
 A widget that records adds :func:`notice_line` to its children; the recorder fills it in when the
-trace store had to use a fresh file (or could not save at all). Empty otherwise.
+trace store had to use a fresh file (or could not save at all), or when the browser keeps no files
+for a JupyterLite kernel (:func:`spasm_lib.browser_storage.problem`). Empty otherwise.
 """
 
 from __future__ import annotations
@@ -18,4 +19,6 @@ def notice_line(recorder: Recorder | None) -> W.HTML:
         def show(text: str) -> None:
             line.value = f'<p class="spasm-trace-notice" role="status"><strong>Note:</strong> {esc(text)}</p>'
         recorder.on_notice = show
+        if recorder.notice:  # known already (a browser that keeps no files for the notebook)
+            show(recorder.notice)
     return line

@@ -524,6 +524,14 @@ class LabPage:
                 except Exception as error:  # every test of that notebook reports it
                     self._failed[path] = error
 
+    def trace_texts(self, path: str, stem: str) -> dict[str, str]:
+        """The student's trace files of notebook ``stem`` that the kernel of ``path`` writes (name -> text):
+        here on this machine, in the session's trace folder (``$SPASM_TRACE_DIR``, else the server's root)."""
+        from spasm_lib.trace import trace_files
+
+        folder = os.environ.get("SPASM_TRACE_DIR") or self.lab.root
+        return {p.name: p.read_text(encoding="utf-8") for p in trace_files(folder, stem=stem)}
+
     def _shut_down_kernels_of(self, path: str) -> None:
         """A fresh kernel: JupyterLab reuses the running session of a path."""
         for session in json.loads(self.lab.api("GET", "api/sessions")):

@@ -164,6 +164,13 @@ class LitePage(LabPage):
         nb = json.loads((self.site.folder / "files" / path).read_text(encoding="utf-8"))
         return sum(cell["cell_type"] == "code" for cell in nb["cells"])
 
+    def trace_texts(self, path: str, stem: str) -> dict[str, str]:
+        """The student's trace files of notebook ``stem`` in the file system of ``path``'s kernel
+        (name -> text): asked of that kernel itself, outside the notebook (no cell, no execution count)."""
+        code = ("import json\nfrom spasm_lib.trace import trace_files, trace_folder\n"
+                f"print(json.dumps({{p.name: p.read_text(encoding='utf-8') for p in trace_files(trace_folder(), stem={stem!r})}}))")
+        return json.loads(kernel_output(self.page, path, code))
+
     def _shut_down_kernels_of(self, path: str) -> None:
         """Nothing to shut down: each notebook is opened once, in a fresh profile."""
 
@@ -233,3 +240,26 @@ def run_scratch_cell(page, code: str) -> str:
     cell = cells.nth(before)
     expect(cell.locator(".jp-InputArea-prompt")).to_have_text(re.compile(r"\[\d+\]"), timeout=LITE_RUN_MS)
     return "\n".join(cell.locator(".jp-OutputArea-output").all_text_contents())
+
+
+def kernel_output(page, path: str, code: str) -> str:
+    """Run ``code`` in the kernel of the open notebook ``path``, as a request of its own (not a cell:
+    nothing is added to the notebook, no execution count is taken), and return what it printed."""
+    return page.evaluate(
+        """async ([path, code]) => {
+            const app = window.jupyterapp;
+            const panel = [...app.shell.widgets('main')].find(w => w.context && w.context.path === path);
+            if (!panel) throw new Error('no open notebook ' + path);
+            const kernel = panel.sessionContext.session.kernel;
+            const future = kernel.requestExecute({code, silent: false, store_history: false});
+            let out = '', error = null;
+            future.onIOPub = msg => {
+                if (msg.header.msg_type === 'stream') out += msg.content.text;
+                if (msg.header.msg_type === 'error') error = msg.content.ename + ': ' + msg.content.evalue;
+            };
+            await future.done;
+            if (error) throw new Error(error);
+            return out;
+        }""",
+        [path, code],
+    )

@@ -16,7 +16,6 @@ the file browser) and run (Edit > Clear Outputs, Run > Run All Cells) once per t
 from __future__ import annotations
 
 import json
-import os
 import re
 
 import pytest
@@ -321,7 +320,7 @@ def test_check_yourself_gives_feedback_on_each_answer(lab_notebook, notebook):
 
 
 @pytest.mark.parametrize("notebook", ["04_case_study.ipynb"])
-def test_case_study_checks_each_answer_and_keeps_the_answers_through_a_restart(lab_notebook, notebook, lab_server):
+def test_case_study_checks_each_answer_and_keeps_the_answers_through_a_restart(lab_notebook, notebook):
     from spasm_lib.case_study import case_study, check_answer
     from spasm_lib.views.case_study import CHECK_FIRST, check_view, numbered_questions
 
@@ -363,19 +362,22 @@ def test_case_study_checks_each_answer_and_keeps_the_answers_through_a_restart(l
     cell.page.screenshot(path=str(SCREENSHOTS / "case-study-check-choice.png"))
 
     # The answers are in the student's trace (beside the notebook, or $SPASM_TRACE_DIR), where the
-    # next kernel finds them.
+    # next kernel finds them: read where the kernel writes it (this machine's disk for a JupyterLab
+    # server, the kernel's own file system in JupyterLite), line by line with json.
     from spasm_lib import xapi
     from spasm_lib.recording import patient_key
-    from spasm_lib.trace import latest_responses, read_trace, trace_files
 
     prefix = xapi.activity_id("case-study", patient_key(study.case)) + "/"
 
     def kept() -> dict[str, str]:
         found: dict[str, str] = {}
-        folder = os.environ.get("SPASM_TRACE_DIR") or lab_server.root  # the session's trace folder (conftest.py)
-        for path in trace_files(folder, stem="04_case_study"):
-            found.update(latest_responses(read_trace(path).statements, prefix))
-        return {oid[len(prefix):]: text for oid, text in found.items()}
+        for text in nb.lab_page.trace_texts(notebook, "04_case_study").values():
+            for line in text.splitlines():
+                statement = json.loads(line)
+                oid = statement["object"]["id"]
+                if oid.startswith(prefix) and "response" in statement.get("result", {}):
+                    found[oid[len(prefix):]] = statement["result"]["response"]
+        return found
 
     expect_stored = {written.id: typed, closed.id: closed.answer}
     for _ in range(50):
