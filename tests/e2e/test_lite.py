@@ -400,15 +400,17 @@ def test_lite_my_work_number_progress_and_download(lite_notebook, notebook, tmp_
 
 
 def lite_trace(page, stem: str) -> list[dict]:
-    """Every statement in the trace files for ``stem`` in the working folder of the kernel of the
+    """Every statement in the trace files for ``stem`` in the trace folder of the kernel of the
     notebook in front, in file order, parsed here (not by the library's reader)."""
-    out = run_scratch_cell(
-        page,
-        "import glob, json; print('TRACE-FILES', json.dumps({p: open(p, encoding='utf-8').read() for p in "
-        f"sorted(glob.glob('spasm-trace_*_{stem}.jsonl') + glob.glob('spasm-trace_*_{stem}.*.jsonl'))}}))",
+    out = run_scratch_cell(  # the folder is the library's answer (the working folder, or the one the
+        page,                # browser keeps when no service worker shares the site's storage)
+        "import glob, json, os; from spasm_lib.trace import trace_folder as _tf; _d = str(_tf()); "
+        "print('TRACE-FILES', json.dumps({p: open(p, encoding='utf-8').read() for p in "
+        f"sorted(glob.glob(os.path.join(_d, 'spasm-trace_*_{stem}.jsonl')) + "
+        f"glob.glob(os.path.join(_d, 'spasm-trace_*_{stem}.*.jsonl')))}}))",
     )
     files = json.loads(out.split("TRACE-FILES", 1)[1])
-    assert files, f"no trace file for {stem} in the kernel's working folder"
+    assert files, f"no trace file for {stem} in the kernel's trace folder"
     return [json.loads(line) for name in files for line in files[name].splitlines()]
 
 
