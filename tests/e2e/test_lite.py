@@ -429,6 +429,12 @@ def test_lite_scripted_student_examines_commits_answers_and_the_trace_follows_th
 @pytest.mark.parametrize("notebook", ["03_treatment_pathway.ipynb"])
 def test_lite_scripted_student_walks_the_pathway_and_the_trace_follows(lite_notebook, notebook):
     nb = lite_notebook(notebook)
+    # A fresh kernel first: the JupyterLab walk tests, run on this same page before, leave the walk's
+    # widgets answered (a restarted kernel brings new ones), as the progress test above does for 00.
+    nb.lab_page.menu("Kernel", "Restart Kernel and Run All Cells\u2026")
+    nb.page.get_by_role("button", name="Confirm Kernel Restart").or_(
+        nb.page.locator(".jp-Dialog-button.jp-mod-accept")).first.click()
+    nb.wait_run_all()
     cell = nb.cell_with("treatment_pathway_walkthrough(")
     case, path, predicted = trace_tests.script_walk(cell)
     stmts = trace_tests.encounter_of(lite_trace(nb.page, "03_treatment_pathway"), f"urn:spasm-teach:pathway/{case.id}")

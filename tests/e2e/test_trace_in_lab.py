@@ -139,6 +139,9 @@ def script_walk(cell) -> tuple[object, list[str], int]:
     state = PathwayState(case.id)
     path = journey(FACTS, case, improving=False)
     review = cell.locator(".widget-toggle-buttons")
+    # the kernel has taken the Start again (a slow Lite kernel may not have yet): the review question,
+    # answered by an earlier walk, is hidden again; only then is a click on it a new answer
+    expect(review).to_be_hidden(timeout=60_000)
     predicted = 0
     while not walk(FACTS, state, case).finished:
         if walk(FACTS, state, case).awaiting_review_answer:
