@@ -45,6 +45,10 @@ check: $(VENV)/.installed-test
 # Two runs: unit tests and strict nbval in parallel (by file: one notebook's cells stay together),
 # then the browser tests on their own, so that one JupyterLab and one Chromium serve them all.
 test: $(VENV)/.installed-test
+	@# Pyodide for the JupyterLite tests, fetched and verified once (cached in build/pyodide): fetched
+	@# first so that the unit tests that read it run instead of skipping; if it cannot be fetched,
+	@# those tests say so and the browser tests fail in CI.
+	-$(PY) tools/fetch_pyodide.py --cache build/pyodide > /dev/null
 	$(PY) -m pytest -p no:cacheprovider -n 2 --dist loadfile --nbval --nbval-current-env -m "not e2e" tests notebooks
 	$(PY) -m pytest -p no:cacheprovider -m e2e tests/e2e
 
