@@ -254,6 +254,22 @@ class HandoutKernel:
         self.launch()
         self.wait_ready()
 
+    def _make_ready(self) -> None:
+        """A kernel ready to run: a launched one waited for, else a new one. A kernel that dies while
+        it boots (a busy machine; nothing of the notebook ran yet) is replaced once before the handout
+        fails: seen in a full test run at load 8, "Kernel died before replying to kernel_info"."""
+        for attempt in range(2):
+            try:
+                if self.km is None or self.broken or not self.alive():
+                    self.start()
+                else:
+                    self.wait_ready()
+                return
+            except RenderError:
+                if attempt:
+                    raise
+                self.broken = True
+
     @property
     def pid(self) -> int | None:
         return getattr(getattr(self.km, "provisioner", None), "pid", None)
@@ -324,10 +340,8 @@ class HandoutKernel:
         """
         from jupyter_core.utils import run_sync
 
-        if self.km is None or self.broken or not self.alive():
-            self.start()
-        elif not self.ready:
-            self.wait_ready()
+        if self.km is None or self.broken or not self.alive() or not self.ready:
+            self._make_ready()
         elif self.runs:
             try:
                 run_sync(self._reset)()

@@ -457,3 +457,25 @@ def test_a_direct_papermill_run_of_a_classroom_notebook_fails_with_its_clear_mes
 def test_parameter_error_is_what_render_raises_for_a_bad_value(fixture_registered):
     with pytest.raises(ParameterError, match="parameter 'seed' of 10_fixture"):
         render.handout_parameters("10_fixture", {"seed": "x"})
+
+
+def test_a_kernel_that_dies_while_it_boots_is_replaced_once(tmp_path, monkeypatch):
+    """A busy machine can lose a kernel before it answers kernel_info (seen in a full test run): the
+    handout gets one new kernel; only a second death fails it."""
+    real = render.HandoutKernel.wait_ready
+    deaths = [1]
+
+    def dies_once(self):
+        if deaths:
+            deaths.pop()
+            self.close()
+            raise render.RenderError("the kernel did not start: Kernel died before replying to kernel_info")
+        real(self)
+
+    monkeypatch.setattr(render.HandoutKernel, "wait_ready", dies_once)
+    with render.HandoutKernel(tmp_path) as kernel:
+        printed(render.execute(namespace_notebook(REPORT), {}, tmp_path, kernel=kernel))
+        assert kernel.starts == 2 and deaths == []
+    deaths[:] = [1, 1, 1]
+    with render.HandoutKernel(tmp_path) as kernel, pytest.raises(render.RenderError, match="did not start"):
+        render.execute(namespace_notebook(REPORT), {}, tmp_path, kernel=kernel)

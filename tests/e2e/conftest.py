@@ -403,6 +403,14 @@ class Notebook:
         expect(self.root.locator(self.PROMPTS, has_text=re.compile(r"\[\d+\]"))).to_have_count(0)
         self.lab_page.menu("Run", "Run All Cells")
 
+    def restart_and_run_all(self) -> None:
+        """A fresh kernel, then every cell run again (new widgets): a test that must not meet what an
+        earlier test of the session left in this notebook's widgets starts here."""
+        self.lab_page.menu("Kernel", "Restart Kernel and Run All Cells\u2026")
+        self.page.get_by_role("button", name="Confirm Kernel Restart").or_(
+            self.page.locator(".jp-Dialog-button.jp-mod-accept")).first.click()
+        self.wait_run_all()
+
     def wait_run_all(self) -> None:
         """Wait until the kernel is idle and every code cell is numbered (or a cell failed)."""
         from playwright.sync_api import TimeoutError as PlaywrightTimeout

@@ -358,10 +358,7 @@ def test_lite_my_work_number_progress_and_download(lite_notebook, notebook, tmp_
     # A fresh kernel first, so the answer below is a new one whatever ran before: other tests of this
     # session answer notebook 00's quiz in this same page. A restarted Lite kernel starts with new
     # widgets (no answer chosen) and, with no service worker here, empty files (no trace yet).
-    nb.lab_page.menu("Kernel", "Restart Kernel and Run All Cells\u2026")
-    nb.page.get_by_role("button", name="Confirm Kernel Restart").or_(
-        nb.page.locator(".jp-Dialog-button.jp-mod-accept")).first.click()
-    nb.wait_run_all()
+    nb.restart_and_run_all()
     work = nb.cell_with("my_work(")
     number = work.get_by_role("textbox", name="Your student number")
     number.fill("s0lite")
@@ -431,10 +428,7 @@ def test_lite_scripted_student_walks_the_pathway_and_the_trace_follows(lite_note
     nb = lite_notebook(notebook)
     # A fresh kernel first: the JupyterLab walk tests, run on this same page before, leave the walk's
     # widgets answered (a restarted kernel brings new ones), as the progress test above does for 00.
-    nb.lab_page.menu("Kernel", "Restart Kernel and Run All Cells\u2026")
-    nb.page.get_by_role("button", name="Confirm Kernel Restart").or_(
-        nb.page.locator(".jp-Dialog-button.jp-mod-accept")).first.click()
-    nb.wait_run_all()
+    nb.restart_and_run_all()
     cell = nb.cell_with("treatment_pathway_walkthrough(")
     case, path, predicted = trace_tests.script_walk(cell)
     stmts = trace_tests.encounter_of(lite_trace(nb.page, "03_treatment_pathway"), f"urn:spasm-teach:pathway/{case.id}")

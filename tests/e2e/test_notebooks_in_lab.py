@@ -388,10 +388,7 @@ def test_case_study_checks_each_answer_and_keeps_the_answers_through_a_restart(l
 
     # Save, restart the kernel and run everything again: a new kernel, new widgets, the same answers.
     nb.lab_page.menu("File", "Save Notebook")
-    nb.lab_page.menu("Kernel", "Restart Kernel and Run All Cells\u2026")
-    nb.page.get_by_role("button", name="Confirm Kernel Restart").or_(
-        nb.page.locator(".jp-Dialog-button.jp-mod-accept")).first.click()
-    nb.wait_run_all()
+    nb.restart_and_run_all()
     cell = nb.cell_with("case_study_for(")
     expect(cell.get_by_role("textbox", name=f"Your answer to question {number[written.id]}")).to_have_value(typed)
     choices = cell.locator(".widget-radio").filter(

@@ -225,10 +225,7 @@ def test_my_work_number_progress_and_download(lab_notebook, notebook, tmp_path):
     nb = lab_notebook(notebook)
     # A fresh kernel first, so the answer below is a new one whatever ran before: other tests of this
     # session answer notebook 00's quiz in this same page (a restarted kernel brings new widgets).
-    nb.lab_page.menu("Kernel", "Restart Kernel and Run All Cells\u2026")
-    nb.page.get_by_role("button", name="Confirm Kernel Restart").or_(
-        nb.page.locator(".jp-Dialog-button.jp-mod-accept")).first.click()
-    nb.wait_run_all()
+    nb.restart_and_run_all()
     work = nb.cell_with("my_work(")
     work.get_by_role("textbox", name="Your student number").fill("s0e2e")
     work.get_by_role("textbox", name="Your student number").press("Enter")
