@@ -30,6 +30,7 @@ from spasm_lib.exam_findings import (
     most_specific,
     perform,
     record_step,
+    refusal_text,
     step_needed,
     step_needs_site,
 )
@@ -275,7 +276,11 @@ def test_commit_is_refused_without_an_interpretation_or_before_the_red_flag_ques
     asked = record_step(facts, state, "red-flag-questions")
     assert commit_refusal(facts, asked, "back-spasm") is None
     assert commit_refusal(facts, asked, "") == "no-interpretation"
-    assert set(COMMIT_MESSAGES) == {"no-interpretation", "red-flags-first"}
+    assert set(COMMIT_MESSAGES) == {"no-interpretation"}  # the interface's words
+    assert refusal_text(facts, "no-interpretation") is None
+    # The refusal that teaches says the data's sentence (teaching_text.csv), not one written in Python.
+    assert refusal_text(facts, "red-flags-first") == (
+        "Before committing, ask the warning-sign (red flag) questions: they decide how urgent everything else is.")
 
 
 def test_one_palpation_and_the_red_flags_is_right_but_incomplete(facts):
