@@ -22,6 +22,7 @@ import html
 import json
 import re
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -40,14 +41,20 @@ GUARDED = sorted((LIB / "views").glob("*.py")) + sorted((LIB / "widgets").glob("
 # --------------------------------------------------------------------------- where students read words
 
 
-def string_literals(path: Path, *, docstrings: bool = True, errors: bool = True) -> Iterator[tuple[int, str]]:
+def string_literals(path: Path, *, docstrings: bool = True, errors: bool = True) -> tuple[tuple[int, str], ...]:
     """Every string literal of a module as ``(line, text)``; an f-string with ``{}`` for each value.
 
     ``docstrings=False`` leaves out docstrings (module, class, function and attribute docstrings: any
     string standing as a statement); ``errors=False`` leaves out the messages of ``raise`` (words for
-    developers, which :mod:`spasm_lib.coherence` and the loader keep by design).
+    developers, which :mod:`spasm_lib.coherence` and the loader keep by design). Read once per module.
     """
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return _literals(path, path.read_text(encoding="utf-8"), docstrings, errors)
+
+
+@cache
+def _literals(path: Path, source: str, docstrings: bool, errors: bool) -> tuple[tuple[int, str], ...]:
+    found = []
+    tree = ast.parse(source)
     skip: set[int] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.JoinedStr):
@@ -60,9 +67,10 @@ def string_literals(path: Path, *, docstrings: bool = True, errors: bool = True)
         if id(node) in skip:
             continue
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            yield node.lineno, node.value
+            found.append((node.lineno, node.value))
         elif isinstance(node, ast.JoinedStr):
-            yield node.lineno, "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
+            found.append((node.lineno, "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)))
+    return tuple(found)
 
 
 def visible_text(markup: str) -> str:
