@@ -18,6 +18,7 @@ Two guards (issue 24, item 1):
 from __future__ import annotations
 
 import ast
+import csv
 import html
 import json
 import re
@@ -272,12 +273,17 @@ def test_the_guard_fails_a_teaching_sentence_written_in_a_view(tmp_path):
         (8, "Triage: . Heat on a hot, red, swollen back makes an infection worse, so check for one first.")]
 
 
-@pytest.mark.parametrize("row", ["no-risk-numbers", "not-stated-region", "pain-course-no-numbers"])
-def test_each_meaning_has_one_owner_in_data_and_no_copy_in_python(row):
-    """What "Not stated" and "no numbers" mean is a data row; the library holds no copy of it."""
-    from spasm_lib.facts import load_facts
+def _teaching_rows() -> dict[str, str]:
+    with (ROOT / "data" / "teaching_text.csv").open(encoding="utf-8", newline="") as fh:
+        return {row["id"]: row["text"] for row in csv.DictReader(fh)}
 
-    text = load_facts().by_id("teaching_text")[row].text.rstrip(".")
+
+@pytest.mark.parametrize("row", sorted(_teaching_rows()))
+def test_each_teaching_sentence_has_one_owner_in_data_and_no_copy_in_python(row):
+    """What "Not stated" and "no numbers" mean, a model answer's fixed sentence, a reason the feedback
+    gives: each is a row of teaching_text.csv, and the library holds no copy of it (as a sentence, or
+    as the clause a view sets inside one of its own)."""
+    text = _teaching_rows()[row].rstrip(".:")
     clause = text[:1].lower() + text[1:]
     holders = [f"{path.relative_to(ROOT)}:{line}" for path in sorted(LIB.rglob("*.py"))
                for line, literal in string_literals(path, docstrings=False)
