@@ -24,7 +24,7 @@ of its other findings does, so every patient gets an answer at every step.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 from spasm_lib import records as R
@@ -189,7 +189,7 @@ class Feedback:
     """Names of provocative tests done after an emergency flag came up: they delayed the transfer."""
     triage: Triage
     teaching_point: str
-    reasons: Mapping[str, str] = field(default_factory=dict)
+    reasons: Mapping[str, str]
     """The feedback's teaching sentences by ``teaching_text.csv`` id (:data:`FEEDBACK_REASONS`), so
     the view frames the data's words and writes none of its own."""
 

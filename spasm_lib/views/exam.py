@@ -132,7 +132,7 @@ def feedback_view(fb: Feedback, audience: str = "student") -> Html:
     parts.append(f"<p><strong>What to do next:</strong> {esc(fb.expected_next_action)}</p>")
     if fb.red_flags_skipped:
         parts.append('<div class="spasm-alert"><strong>Warning:</strong> the warning-sign (red flag) questions '
-                     f"were not asked. {esc(fb.reasons.get('red-flags-every-time', ''))}</div>")
+                     f"were not asked. {esc(fb.reasons['red-flags-every-time'])}</div>")
     if fb.reasoning or fb.ruled_out:
         parts.append(tag("h5", "How the findings decide it"))
         parts.append(_grouped(fb.reasoning, "Point towards {name}"))
@@ -148,10 +148,10 @@ def feedback_view(fb: Feedback, audience: str = "student") -> Html:
         parts.append("<ul>" + "".join(items) + "</ul>")
     if fb.delaying:
         parts.append(f'<div class="spasm-alert"><strong>Delayed the transfer:</strong> {esc("; ".join(fb.delaying))}. '
-                     f"{esc(fb.reasons.get('delayed-transfer', ''))}</div>")
+                     f"{esc(fb.reasons['delayed-transfer'])}</div>")
     if fb.unneeded:
         parts.append(f"<p><strong>Not needed for this patient:</strong> {esc('; '.join(fb.unneeded))}. "
-                     f"{esc(fb.reasons.get('steps-not-needed', ''))}</p>")
+                     f"{esc(fb.reasons['steps-not-needed'])}</p>")
     parts.append(tag("h5", "Teaching point"))
     parts.append(tag("p", fb.teaching_point))
     if audience == "instructor":
