@@ -9,7 +9,8 @@ The questions are data (``case_questions.csv``: a prompt, the triage levels it i
 what its model answer is made of). Their prompts never name the answer (no "which findings support
 an uncomplicated spasm?"), so a student handout gives nothing away. The model answers are composed
 here from the patient's own findings and the data's sentences, so an instructor's own case or a
-virtual patient gets answers that fit it, each with where it comes from.
+virtual patient gets answers that fit it, each with where it comes from. The few fixed sentences of
+the answers are data too (``teaching_text.csv``); this module adds only labels ("Flags found:").
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from spasm_lib import records as R
-from spasm_lib.evidence import paragraph_label, provenance_label, provenance_words
+from spasm_lib.evidence import provenance_label, provenance_words
 from spasm_lib.exam_findings import ExamState, RevealedFinding, examine, exam_steps, step_needs_site
 from spasm_lib.facts import Facts
 from spasm_lib.treatment_pathway import HOW_SOON, TIMED_KINDS, Plan, model_plan
@@ -26,8 +27,12 @@ from spasm_lib.triage import Triage, case_triage
 from spasm_lib.virtual_patients import case_for
 
 
-RISK_FACTOR_PARAGRAPH = 2
-"""The source paragraph that names the risk factors (cited when a patient has none of them)."""
+FIRST_STEP = "first-step-answer"
+"""The ``teaching_text.csv`` row that opens the answer to the warning-sign question."""
+NO_RISK_FACTORS = "no-risk-factors-answer"
+"""The ``teaching_text.csv`` row that answers the risk-factor question for a patient with none."""
+FULL_EXAMINATION = "full-examination"
+"""The ``teaching_text.csv`` row that says how the case study's examination was done."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,8 @@ class CaseStudy:
     """Each plan step's title and what it says (the step's summary, and its yellow-flag note)."""
     questions: tuple[CaseQuestion, ...]
     """Every question, in clinical order (see ``records.CASE_PARTS``)."""
+    examination_note: str = ""
+    """How the examination was done (``teaching_text.csv``), shown above the findings."""
 
     def questions_in(self, part: str) -> tuple[CaseQuestion, ...]:
         """The questions of one part of the case study, in order."""
@@ -144,12 +151,14 @@ def _join(labels: list[str]) -> str:
 def _triage_answer(facts: Facts, case: R.Case, study: _Parts) -> tuple[str, str]:
     t = study.triage
     flags = "; ".join(f.name for f in t.flags) or "none"
-    answer = f"The warning-sign questions, asked directly. Flags found: {flags}. Triage: {t.level.name}. {t.level.action}"
+    opening = facts.by_id("teaching_text")[FIRST_STEP]
+    answer = f"{opening.text} Flags found: {flags}. Triage: {t.level.name}. {t.level.action}"
     if t.weak_flags_alone:
         answer += f" {t.level.why}"
     if study.plan.timeframes:
         answer += f" {how_soon(study.plan.timeframes)}"
-    return answer, _join([provenance_label(facts, t.level)] + [provenance_label(facts, f) for f in t.flags])
+    return answer, _join([provenance_label(facts, opening), provenance_label(facts, t.level)]
+                         + [provenance_label(facts, f) for f in t.flags])
 
 
 def _findings_answer(facts: Facts, case: R.Case, study: _Parts) -> tuple[str, str]:
@@ -168,7 +177,8 @@ def _findings_answer(facts: Facts, case: R.Case, study: _Parts) -> tuple[str, st
 def _risk_answer(facts: Facts, case: R.Case, study: _Parts) -> tuple[str, str]:
     factors = [facts.by_id("risk_factors")[r] for r in case.risk_factor_ids]
     if not factors:
-        return "None of the factors the source links to spasm.", paragraph_label(RISK_FACTOR_PARAGRAPH)
+        none = facts.by_id("teaching_text")[NO_RISK_FACTORS]
+        return none.text, provenance_label(facts, none)
     answer = " ".join(f"{r.name}: {r.source_says}" for r in factors)
     return answer, _join([provenance_label(facts, r) for r in factors])
 
@@ -312,4 +322,5 @@ def case_study(facts: Facts, case: R.Case | str, seed: int = 0) -> CaseStudy:
         plan=plan,
         plan_details=details,
         questions=questions,
+        examination_note=facts.by_id("teaching_text")[FULL_EXAMINATION].text,
     )

@@ -8,6 +8,8 @@ is hard, so its points are flagged illustrative and carry no clinical numbers.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from spasm_lib import records as R
 from spasm_lib.facts import Facts
 
@@ -28,9 +30,20 @@ def condition_facts(facts: Facts, aspect: str | None = None) -> tuple[R.Conditio
     return tuple(sorted(rows, key=lambda f: f.order))
 
 
-def pain_course(facts: Facts) -> tuple[R.PainCoursePoint, ...]:
-    """The illustrative points of the pain curve, in hour order (file order breaks ties)."""
-    return tuple(sorted(facts.pain_course, key=lambda p: p.hour))
+@dataclass(frozen=True)
+class PainCourse:
+    """The schematic pain curve: its points in hour order and what the figure says they are not."""
+
+    points: tuple[R.PainCoursePoint, ...]
+    note: str
+    """That the curve is illustrative, the source giving no numbers (``teaching_text.csv``, row
+    ``pain-course-no-numbers``): the plot, the caption and the alt text say it."""
+
+
+def pain_course(facts: Facts) -> PainCourse:
+    """The illustrative points of the pain curve, in hour order (file order breaks ties), with its note."""
+    return PainCourse(tuple(sorted(facts.pain_course, key=lambda p: p.hour)),
+                      facts.by_id("teaching_text")["pain-course-no-numbers"].text)
 
 
 def phases(points: tuple[R.PainCoursePoint, ...]) -> tuple[tuple[str, float, float], ...]:

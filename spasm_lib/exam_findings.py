@@ -23,8 +23,9 @@ of its other findings does, so every patient gets an answer at every step.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from types import MappingProxyType
 
 from spasm_lib import records as R
 from spasm_lib.facts import Facts
@@ -188,6 +189,9 @@ class Feedback:
     """Names of provocative tests done after an emergency flag came up: they delayed the transfer."""
     triage: Triage
     teaching_point: str
+    reasons: Mapping[str, str]
+    """The feedback's teaching sentences by ``teaching_text.csv`` id (:data:`FEEDBACK_REASONS`), so
+    the view frames the data's words and writes none of its own."""
 
     @property
     def reasoning_complete(self) -> bool:
@@ -437,6 +441,21 @@ def red_flags_asked(facts: Facts, state: ExamState) -> bool:
     return any(steps[s].kind == RED_FLAG_KIND for s, _site in state.performed)
 
 
+FEEDBACK_REASONS = ("red-flags-every-time", "delayed-transfer", "steps-not-needed")
+"""The ``teaching_text.csv`` rows the feedback shows: why to ask the warning-sign questions every
+time, why tests after an emergency sign only delay the transfer, why unneeded steps change nothing."""
+
+REFUSAL_REASONS = {"red-flags-first": "red-flags-before-commit"}
+"""A refused commit whose reason is teaching: the ``teaching_text.csv`` row that says it."""
+
+
+def refusal_text(facts: Facts, refusal: str) -> str | None:
+    """The data's sentence for a refusal that teaches (``red-flags-first``), or None for a refusal
+    whose words are the interface's (``no-interpretation``)."""
+    row = REFUSAL_REASONS.get(refusal)
+    return facts.by_id("teaching_text")[row].text if row else None
+
+
 def commit_refusal(facts: Facts, state: ExamState, interpretation_id: str | None) -> str | None:
     """Why a commit is refused, or None: ``no-interpretation`` (nothing chosen) or
     ``red-flags-first`` (the warning-sign questions were not asked yet)."""
@@ -495,6 +514,7 @@ def feedback(facts: Facts, case: R.Case, result: ExamResult, interpretation_id: 
         delaying=delaying_steps(facts, case, result.performed),
         triage=case_triage(facts, case),
         teaching_point=case.teaching_point,
+        reasons=MappingProxyType({r: facts.by_id("teaching_text")[r].text for r in FEEDBACK_REASONS}),
     )
 
 

@@ -524,6 +524,19 @@ class DiscussionPrompt(Provenance):
 
 
 @dataclass(frozen=True, kw_only=True)
+class TeachingText(Provenance):
+    """A sentence of teaching a view or a model answer shows, kept here rather than in Python.
+
+    Views and logic look a row up by id (``facts.by_id("teaching_text")[id].text``); they may frame
+    it with interface wording, never restate it. The one owner of what "Not stated" and "no
+    numbers" mean, of the model answers' fixed sentences and of the exam feedback's reasons.
+    """
+
+    id: str
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class SourceClaim:
     """One claim of the source text, restated, and the data rows that teach it.
 
@@ -563,5 +576,6 @@ TABLES: dict[str, type] = {
     "discussion_prompts": DiscussionPrompt,
     "source_claims": SourceClaim,
     "reasoning_errors": ReasoningError,
+    "teaching_text": TeachingText,
 }
 """Table name -> record class. The file of table ``t`` is ``data/t.csv``."""

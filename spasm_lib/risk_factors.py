@@ -55,12 +55,18 @@ REGION_FILTER_MEANING = {
     "upper-back": "factors the source ties to the upper back, including those it ties to both the upper "
     "and the lower back",
     "upper-and-lower-back": "factors the source ties to both the upper and the lower back",
-    "not-stated": "factors for which the source names no part of the back; it does not say they spare "
-    "any part",
+    "not-stated": "the factors whose region is \u201cNot stated\u201d",
 }
-"""The region filter's meaning in words, shown under the filter and in the table's caption."""
+"""The region filter's meaning in words, shown under the filter and in the table's caption (interface
+wording: what "Not stated" means is the data's, ``teaching_text.csv`` row ``not-stated-region``,
+shown under the table)."""
 
-NO_NUMBERS_NOTE = "the source gives no numbers for how much each factor raises risk"
+NO_NUMBERS = "no-risk-numbers"
+"""The ``teaching_text.csv`` row that says the source gives no numbers for these risks."""
+NOT_STATED = "not-stated-region"
+"""The ``teaching_text.csv`` row that says what "Not stated" in the region column means."""
+IDIOPATHIC_WITH_KNOWN_CAUSE = "idiopathic-with-known-cause"
+"""The ``teaching_text.csv`` row that says why "no known cause" does not go with a known cause."""
 
 TABLE_COLUMNS = ("name", "synonyms", "category", "region", "mechanism", "source_says", "source_paragraph")
 
@@ -123,6 +129,11 @@ class ProfileResult:
     known_causes_with_no_known_cause: tuple[str, ...] = ()
     """Names of the known causes chosen together with "no known cause" (idiopathic), which
     contradicts them: idiopathic means no cause can be found. Empty when there is no contradiction."""
+    no_numbers: str = ""
+    """What the source's silence on numbers means for the counts (``teaching_text.csv``)."""
+    contradiction_reason: str = ""
+    """Why "no known cause" does not go with a known cause (``teaching_text.csv``); empty when there
+    is no contradiction."""
 
     @property
     def by_category(self) -> tuple[tuple[str, tuple[SelectedFactor, ...]], ...]:
@@ -196,7 +207,13 @@ def risk_profile(facts: Facts, risk_factor_ids: Iterable[str] = (), sport: str =
         region_available=_count(R.BACK_REGIONS, (r.region for r in facts.risk_factors)),
         shown_ticked=tuple(r.id for r in facts.risk_factors if r.id in chosen),
         known_causes_with_no_known_cause=conflict,
+        no_numbers=_text(facts, NO_NUMBERS),
+        contradiction_reason=_text(facts, IDIOPATHIC_WITH_KNOWN_CAUSE) if conflict else "",
     )
+
+
+def _text(facts: Facts, row_id: str) -> str:
+    return facts.by_id("teaching_text")[row_id].text
 
 
 def tick(facts: Facts, state: RiskProfile, risk_factor_id: str, selected: bool) -> RiskProfile:
@@ -244,6 +261,10 @@ class TableResult:
     """The search as typed (stripped), or ""."""
     total: int
     """How many risk factors the source names in all."""
+    no_numbers: str
+    """That the source gives no numbers for these risks (``teaching_text.csv``)."""
+    not_stated: str
+    """What "Not stated" in the region column means (``teaching_text.csv``)."""
 
     @property
     def filters_in_words(self) -> tuple[str, ...]:
@@ -295,7 +316,8 @@ def filter_risk_factors(
         and (not region or r.region in REGION_FILTERS[region])
         and (not needle or needle in search_text(r))
     )
-    return TableResult(rows, category or "", region or "", typed, len(facts.risk_factors))
+    return TableResult(rows, category or "", region or "", typed, len(facts.risk_factors),
+                       _text(facts, NO_NUMBERS), _text(facts, NOT_STATED))
 
 
 def risk_factor_table(

@@ -91,6 +91,7 @@ class Facts:
     source_claims: tuple[R.SourceClaim, ...]
     reasoning_errors: tuple[R.ReasoningError, ...]
     discussion_prompts: tuple[R.DiscussionPrompt, ...]
+    teaching_text: tuple[R.TeachingText, ...]
     _index: dict = field(default_factory=dict, repr=False, compare=False)
 
     def table(self, name: str) -> tuple:

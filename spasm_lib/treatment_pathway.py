@@ -183,6 +183,9 @@ class Plan:
     """The step ids of the path when the patient improves at the review."""
     timeframes: tuple[tuple[str, str], ...] = ()
     """How soon, for an urgent or emergency patient: (flag, what to do and how soon), most urgent first."""
+    if_improving_note: str = ""
+    """What changes when the person improves at the review (``teaching_text.csv``, row
+    ``plan-if-improving``), said before the steps then left out."""
 
 
 def model_plan(facts: Facts, case: R.Case) -> Plan:
@@ -199,6 +202,7 @@ def model_plan(facts: Facts, case: R.Case) -> Plan:
         ),
         journey(facts, case, improving=True),
         timeframes(triage) if timed else (),
+        facts.by_id("teaching_text")["plan-if-improving"].text,
     )
 
 

@@ -30,6 +30,7 @@ from spasm_lib.exam_findings import (
     most_specific,
     perform,
     record_step,
+    refusal_text,
     step_needed,
     step_needs_site,
 )
@@ -275,7 +276,11 @@ def test_commit_is_refused_without_an_interpretation_or_before_the_red_flag_ques
     asked = record_step(facts, state, "red-flag-questions")
     assert commit_refusal(facts, asked, "back-spasm") is None
     assert commit_refusal(facts, asked, "") == "no-interpretation"
-    assert set(COMMIT_MESSAGES) == {"no-interpretation", "red-flags-first"}
+    assert set(COMMIT_MESSAGES) == {"no-interpretation"}  # the interface's words
+    assert refusal_text(facts, "no-interpretation") is None
+    # The refusal that teaches says the data's sentence (teaching_text.csv), not one written in Python.
+    assert refusal_text(facts, "red-flags-first") == (
+        "Before committing, ask the warning-sign (red flag) questions: they decide how urgent everything else is.")
 
 
 def test_one_palpation_and_the_red_flags_is_right_but_incomplete(facts):
@@ -352,7 +357,8 @@ def test_feedback_warns_when_the_red_flag_questions_were_skipped(facts):
     c = case(facts, "golfer-twist")  # no red flags, yet skipping the questions is still a gap
     fb = feedback(facts, c, examine(facts, state_of(c, "history-onset", "palpation"), c), "back-spasm")
     assert fb.red_flags_skipped and "red-flag-questions" in [m.step_id for m in fb.missed]
-    assert "the warning-sign (red flag) questions were not asked" in feedback_view(fb).markup
+    assert ("the warning-sign (red flag) questions were not asked. "
+            "Ask them every time, before settling on a muscle problem.</div>") in feedback_view(fb).markup
     asked = state_of(c, "history-onset", "palpation", "red-flag-questions")
     assert not feedback(facts, c, examine(facts, asked, c), "back-spasm").red_flags_skipped
 
@@ -383,7 +389,8 @@ def test_steps_this_patient_did_not_need_are_named_but_optional_ones_are_not(fac
     state = state_of(c, *[s for s in FULL_NON_SPECIFIC if s != "straight-leg-raise"], "twisting", "straight-leg-raise")
     fb = feedback(facts, c, examine(facts, state, c), "back-spasm")
     assert fb.unneeded == ("Straight leg raise",) and fb.grade == "correct"
-    assert "<strong>Not needed for this patient:</strong> Straight leg raise." in feedback_view(fb).markup
+    assert ("<strong>Not needed for this patient:</strong> Straight leg raise. "
+            "They could not change the interpretation here.</p>") in feedback_view(fb).markup
 
 
 def test_a_watchful_patients_feedback_says_treat_and_watch(facts):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 import subprocess
 import sys
 
@@ -12,7 +11,7 @@ import pytest
 from spasm_lib import records as R
 from spasm_lib.facts import Facts, columns, load_facts
 
-from conftest import SOURCE_TEXT
+from copy_check import copied_runs, source_runs
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +24,8 @@ def text_cells(facts: Facts):
         for record in facts.table(name):
             for f in dataclasses.fields(record):
                 value = getattr(record, f.name)
+                if isinstance(value, tuple) and all(isinstance(item, str) for item in value):
+                    value = "; ".join(value)  # a list cell (examples, synonyms, movements) is read too
                 if isinstance(value, str):
                     yield name, record, f.name, value
 
@@ -54,22 +55,6 @@ def test_every_claim_is_taught_by_a_row_of_its_own_paragraph_or_a_quiz(facts):
             table, _, row_id = entry.partition(":")
             paragraphs.add(getattr(facts.by_id(table)[row_id], "source_paragraph", None))
         assert claim.paragraph in paragraphs, f"{claim.id} is taught by no row of paragraph {claim.paragraph}"
-
-
-def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z]+", text.lower())
-
-
-def source_runs() -> set[tuple[str, ...]]:
-    """Every run of 8 words in a row of the source text (lower case, punctuation dropped)."""
-    source = _words(SOURCE_TEXT.read_text(encoding="utf-8"))
-    return {tuple(source[i : i + 8]) for i in range(len(source) - 7)}
-
-
-def copied_runs(text: str, runs: set[tuple[str, ...]]) -> list[str]:
-    """The 8-word runs of ``text`` that the source also has, as text."""
-    words = _words(text)
-    return [" ".join(words[i : i + 8]) for i in range(len(words) - 7) if tuple(words[i : i + 8]) in runs]
 
 
 def cells_that_copy(facts: Facts) -> list[str]:

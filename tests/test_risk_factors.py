@@ -294,11 +294,13 @@ def test_the_region_filter_says_what_it_means(facts):
     assert region_filter_note("upper-back").markup == (
         '<p class="spasm-note">Region filter \u201cUpper back\u201d shows factors the source ties to the upper '
         "back, including those it ties to both the upper and the lower back.</p>")
-    assert "names no part of the back; it does not say they spare any part" in region_filter_note("not-stated").markup
+    # What "Not stated" means is said once, under the table, from data (teaching_text.csv), not here.
+    assert region_filter_note("not-stated").markup == (
+        '<p class="spasm-note">Region filter \u201cNot stated\u201d shows the factors whose region is '
+        "\u201cNot stated\u201d.</p>")
     assert region_filter_note("").markup == (
         '<p class="spasm-note">Region filter: \u201cUpper back\u201d and \u201cLower back\u201d each include the '
-        "factors the source ties to both the upper and the lower back; \u201cNot stated\u201d lists the factors "
-        "for which the source names no part of the back.</p>")
+        "factors the source ties to both the upper and the lower back.</p>")
 
 
 # --------------------------------------------------------------------------- views
@@ -401,7 +403,8 @@ def full_table(facts) -> TableResult:
 
 def test_table_view_is_captioned_escaped_and_left_aligned(facts):
     arthritis = record(facts, "arthritis")
-    hostile = TableResult((replace(arthritis, name="<b>bold</b>"),), "", "", "", 11)
+    hostile = TableResult((replace(arthritis, name="<b>bold</b>"),), "", "", "", 11,
+                          "The source gives no numbers for how much each factor raises risk.", "No region named.")
     markup = table_view(hostile).markup
     assert ">Risk factors the source names: 1 of 11 shown. The source gives no numbers" in markup
     assert "&lt;b&gt;bold&lt;/b&gt;" in markup and "<b>" not in markup

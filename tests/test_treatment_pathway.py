@@ -608,7 +608,7 @@ def test_plan_view_marks_the_conditional_step():
     assert len(items) == 9
     assert items[6] == f"{esc(TITLE['programme'])} <em>(only if not improving at the review)</em>"
     assert items[7] == f"{esc(TITLE['specialist-referral'])} <em>(only if not improving at the review)</em>"
-    assert "If the person is improving at the review, the path ends without: " \
+    assert "If the person is improving at the review, the safety-net advice stays and the path ends without: " \
            f"{esc(TITLE['programme'])}; {esc(TITLE['specialist-referral'])}." in markup
     urgent = plan_view(model_plan(FACTS, CASES["older-lifter-osteoporosis"])).markup
     assert "only if not improving" not in urgent and "If the person is improving" not in urgent

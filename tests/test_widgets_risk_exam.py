@@ -284,6 +284,8 @@ def test_static_simulator_for_a_student(facts):
     assert "Worked example." in shown
     assert "Red flag:" in shown and "Altered feeling in the saddle area" in shown
     assert "Delayed the transfer:" in shown and "Bending forward" in shown
+    assert ("Once an emergency sign has come up, movement and stretch tests cannot change what happens next; "
+            "they only delay it. Refer at once.") in shown  # data/teaching_text.csv, delayed-transfer
     assert "For the instructor" not in shown
 
 

@@ -141,7 +141,7 @@ def _findings(study: CaseStudy, instructor: bool) -> list[str]:
         rows.append(f"<tr>{cells}</tr>")
     return [
         tag("h4", "Examination findings"),
-        "<p>Every examination step performed, palpating where the patient points to the pain.</p>",
+        tag("p", study.examination_note),
         f'<table class="spasm-findings spasm-table"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>',
     ]
 

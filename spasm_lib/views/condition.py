@@ -8,14 +8,12 @@ keeping still), not numbers, so the figure says "Illustrative" in the plot, the 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from spasm_lib import records as R
-from spasm_lib.condition import ASPECT_TITLES, condition_facts, phases
+from spasm_lib.condition import ASPECT_TITLES, PainCourse, condition_facts, phases
 from spasm_lib.evidence import provenance_label
 from spasm_lib.facts import Facts
 from spasm_lib.html import PALETTE, Html, esc, join, tag
 from spasm_lib.views import svg
 
-ILLUSTRATIVE_NOTE = "Illustrative: the source gives no numbers"
 Y_LABEL = "relative pain (illustrative)"
 X_LABEL = "hours after the spasm starts (schematic)"
 _PHASE_FILLS = ("sky", "orange", "green", "purple", "yellow", "grey")
@@ -52,9 +50,9 @@ def _hours(value: float) -> str:
     return f"{value:g}"
 
 
-def pain_course_alt(points: Sequence[R.PainCoursePoint]) -> str:
+def pain_course_alt(course: PainCourse) -> str:
     """The curve's shape in words, phase by phase, for screen readers and text-only handouts."""
-    pts = tuple(points)
+    pts = course.points
     if not pts:
         raise ValueError("the pain course needs at least one point")
     runs = phases(pts)
@@ -72,7 +70,7 @@ def pain_course_alt(points: Sequence[R.PainCoursePoint]) -> str:
         sentences.append(f"{name.capitalize()} ({span}): the pain {trend}.")
         previous = last
     sentences.append(f"The pain is highest at hour {_hours(peak.hour)} ({peak.phase}).")
-    sentences.append(ILLUSTRATIVE_NOTE + ".")
+    sentences.append(course.note)
     return " ".join(sentences)
 
 
@@ -84,14 +82,14 @@ def _nudged(centres: Sequence[float], gap: float) -> tuple[float, ...]:
     return tuple(placed)
 
 
-def pain_course_svg(points: Sequence[R.PainCoursePoint]) -> str:
+def pain_course_svg(course: PainCourse) -> str:
     """The SVG document of :func:`pain_course_figure` (a string, for inspection in tests).
 
     Each phase is a shaded band with its own colour *and* hatch and a number above it; the key below
     the plot names the numbered phases in words, so the phases read in greyscale and without colour,
     even when a band is too narrow for its name. The vertical axis says only "less" and "more".
     """
-    pts = tuple(points)
+    pts = course.points
     if not pts:
         raise ValueError("the pain course needs at least one point")
     runs = phases(pts)
@@ -118,7 +116,7 @@ def pain_course_svg(points: Sequence[R.PainCoursePoint]) -> str:
     body: list[str] = []
     defs: list[str] = []
     baseline = 20.0
-    for row in svg.wrap(ILLUSTRATIVE_NOTE, svg.WIDTH - 16, small):
+    for row in svg.wrap(course.note.rstrip("."), svg.WIDTH - 16, small):
         body.append(svg.text(8, baseline, row, size=small, font_style="italic", font_weight="bold"))
         baseline += 20
     body.append(svg.text(8, 68, Y_LABEL, size=small))
@@ -168,19 +166,19 @@ def pain_course_svg(points: Sequence[R.PainCoursePoint]) -> str:
             body.append(svg.text(32, baseline, row, size=small))
             baseline += 20
         baseline += 4
-    return svg.svg_document(baseline, "Schematic pain course (illustrative)", pain_course_alt(pts), body, defs)
+    return svg.svg_document(baseline, "Schematic pain course (illustrative)", pain_course_alt(course), body, defs)
 
 
-def pain_course_figure(points: Sequence[R.PainCoursePoint]) -> Html:
+def pain_course_figure(course: PainCourse) -> Html:
     """A schematic line of relative pain over hours, phases annotated in text, no numeric pain axis."""
-    pts = tuple(points)
-    document = pain_course_svg(pts)
+    pts = course.points
+    document = pain_course_svg(course)
 
     paragraphs = sorted({p.source_paragraph for p in pts if p.source_paragraph is not None})
     where = ", ".join(str(n) for n in paragraphs)
     caption = (
         f"How back-spasm pain typically unfolds over hours, as the source describes it"
-        f"{f' (paragraph {where})' if where else ''}. {ILLUSTRATIVE_NOTE}: "
+        f"{f' (paragraph {where})' if where else ''}. {course.note.rstrip('.')}: "
         "the curve shows only the shape the text describes, not measured pain."
     )
-    return svg.svg_figure(document, pain_course_alt(pts), caption, label="pain course (illustrative)")
+    return svg.svg_figure(document, pain_course_alt(course), caption, label="pain course (illustrative)")

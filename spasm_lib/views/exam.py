@@ -92,10 +92,10 @@ def button_label(step: R.ExamStep) -> str:
 
 COMMIT_MESSAGES = {
     "no-interpretation": "Choose an interpretation from the list before committing.",
-    "red-flags-first": "Before committing, ask the warning-sign (red flag) questions: they decide how "
-                       "urgent everything else is.",
 }
-"""What the simulator says when a commit is refused (:func:`spasm_lib.exam_findings.commit_refusal`)."""
+"""What the simulator says when a commit is refused for a reason of the interface
+(:func:`spasm_lib.exam_findings.commit_refusal`); a refusal that teaches ("red-flags-first") says the
+data's sentence (:func:`spasm_lib.exam_findings.refusal_text`)."""
 
 
 def _verdict(fb: Feedback) -> str:
@@ -132,7 +132,7 @@ def feedback_view(fb: Feedback, audience: str = "student") -> Html:
     parts.append(f"<p><strong>What to do next:</strong> {esc(fb.expected_next_action)}</p>")
     if fb.red_flags_skipped:
         parts.append('<div class="spasm-alert"><strong>Warning:</strong> the warning-sign (red flag) questions '
-                     "were not asked. Ask them every time, before settling on a muscle problem.</div>")
+                     f"were not asked. {esc(fb.reasons['red-flags-every-time'])}</div>")
     if fb.reasoning or fb.ruled_out:
         parts.append(tag("h5", "How the findings decide it"))
         parts.append(_grouped(fb.reasoning, "Point towards {name}"))
@@ -148,11 +148,10 @@ def feedback_view(fb: Feedback, audience: str = "student") -> Html:
         parts.append("<ul>" + "".join(items) + "</ul>")
     if fb.delaying:
         parts.append(f'<div class="spasm-alert"><strong>Delayed the transfer:</strong> {esc("; ".join(fb.delaying))}. '
-                     "Once an emergency sign has come up, movement and stretch tests cannot change what happens "
-                     "next; they only delay it. Refer at once.</div>")
+                     f"{esc(fb.reasons['delayed-transfer'])}</div>")
     if fb.unneeded:
         parts.append(f"<p><strong>Not needed for this patient:</strong> {esc('; '.join(fb.unneeded))}. "
-                     "They could not change the interpretation here.</p>")
+                     f"{esc(fb.reasons['steps-not-needed'])}</p>")
     parts.append(tag("h5", "Teaching point"))
     parts.append(tag("p", fb.teaching_point))
     if audience == "instructor":

@@ -153,8 +153,7 @@ def plan_view(plan: Plan, level: int = 3) -> Html:
     skipped = [p.title for p in plan.steps if p.step_id not in plan.if_improving]
     note = ""
     if skipped:
-        note = (f"<p>If the person is improving at the review, the path ends without: "
-                f"{esc('; '.join(skipped))}. Safety-net advice stays.</p>")
+        note = f"<p>{esc(plan.if_improving_note)} {esc('; '.join(skipped))}.</p>"
     return Html(f'<section class="spasm-plan">{tag(f"h{level}", "The plan")}<ol>{items}</ol>'
                 f"{_timeframes(plan.timeframes)}{note}</section>", "plan")
 

@@ -2,7 +2,8 @@
 
 Every card says where its statement comes from ("Source, paragraph 2"). The figure counts the
 student's own selection per category (or per region) and says in its caption and alt text that these
-are not risk numbers: the source gives none.
+are not risk numbers: the source gives none. That sentence, and what "Not stated" means, are the
+data's (``teaching_text.csv``), carried by the results; this module only frames them.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from spasm_lib.html import Html, esc, join, tag
 from spasm_lib.views import svg
 from spasm_lib.risk_factors import (
     CATEGORY_LABELS,
-    NO_NUMBERS_NOTE,
     REGION_FILTER_MEANING,
     REGION_LABELS,
     UNKNOWN_CAUSE,
@@ -32,12 +32,17 @@ def number_word(n: int) -> str:
     return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else str(n)
 
 
+def clause(sentence: str) -> str:
+    """A data sentence set inside one of ours: its first letter lower-cased, its full stop dropped."""
+    return sentence[:1].lower() + sentence[1:].rstrip(".")
+
+
 def _note(result: ProfileResult) -> str:
     total = len(result.factors)
     chosen = f"{number_word(total).capitalize()} risk factor{'' if total == 1 else 's'} selected"
     return (
         f'<p class="spasm-note">{esc(chosen)}. These counts describe your selection only: '
-        f"{esc(NO_NUMBERS_NOTE)}.</p>"
+        f"{esc(clause(result.no_numbers))}.</p>"
     )
 
 
@@ -48,9 +53,8 @@ def _contradiction(result: ProfileResult) -> str:
     return (
         f'<p class="spasm-warning" role="note" style="{_WARNING}"><strong>Check this:</strong> you '
         f"selected \u201c{esc(unknown)}\u201d together with {esc(number_word(len(known)))} known "
-        f"cause{'' if len(known) == 1 else 's'} ({esc(listed)}). Idiopathic means that no cause can be "
-        'found, so it does not go with a known cause<span class="spasm-live-only">: untick it, or untick the '
-        "known causes</span>.</p>"
+        f"cause{'' if len(known) == 1 else 's'} ({esc(listed)}). {esc(result.contradiction_reason.rstrip('.'))}"
+        '<span class="spasm-live-only">: untick it, or untick the known causes</span>.</p>'
     )
 
 
@@ -69,7 +73,7 @@ def profile_view(result: ProfileResult) -> Html:
             '<p>No risk factors selected yet.<span class="spasm-live-only"> Tick a risk factor or choose a '
             "sport to see what the source says about it.</span></p>"
         )
-        parts.append(f'<p class="spasm-note">{esc(NO_NUMBERS_NOTE.capitalize())}.</p></section>')
+        parts.append(f'<p class="spasm-note">{esc(result.no_numbers)}</p></section>')
         return join(parts, label="risk profile")
     parts.append(_note(result))
     if result.known_causes_with_no_known_cause:
@@ -109,22 +113,24 @@ def profile_figure(result: ProfileResult, by: str = "category") -> Html:
     return count_figure(*figure_key(result, by))
 
 
-def count_alt(by: str, labels: tuple[str, ...], counts: tuple[int, ...], available: tuple[int, ...]) -> str:
+def count_alt(by: str, labels: tuple[str, ...], counts: tuple[int, ...], available: tuple[int, ...],
+              no_numbers: str) -> str:
     """The figure in words: every bar's count, and what the counts are not."""
     total = sum(counts)
     bars = "; ".join(f"{label}: {number_word(n)} of {a}" for label, n, a in zip(labels, counts, available))
     return (
         f"Horizontal bar chart of the {number_word(total)} selected risk "
         f"factor{'' if total == 1 else 's'} per {by}. {bars}. "
-        f"The bars count your selection only; {NO_NUMBERS_NOTE}."
+        f"The bars count your selection only; {clause(no_numbers)}."
     )
 
 
 @lru_cache(maxsize=256)
-def count_figure(by: str, labels: tuple[str, ...], counts: tuple[int, ...], available: tuple[int, ...]) -> Html:
+def count_figure(by: str, labels: tuple[str, ...], counts: tuple[int, ...], available: tuple[int, ...],
+                 no_numbers: str) -> Html:
     """The bar chart of one selection, drawn as SVG in the callback (well under a millisecond).
 
-    No thread draws ahead. A pure function of four tuples, so a small LRU cache makes a state seen
+    No thread draws ahead. A pure function of four tuples and the data's no-numbers sentence, so a small LRU cache makes a state seen
     before a lookup: the callback stays short, and a short callback is rarely interrupted on a busy
     machine.
 
@@ -155,12 +161,12 @@ def count_figure(by: str, labels: tuple[str, ...], counts: tuple[int, ...], avai
         body.append(svg.text(left + max(available) * unit + 10, y + 41, f"{n} of {a}"))
     height = top + len(labels) * row_height + 4
     title = f"Selected risk factors per {by}"
-    document = svg.svg_document(height, title, count_alt(by, labels, counts, available), body, defs)
+    document = svg.svg_document(height, title, count_alt(by, labels, counts, available, no_numbers), body, defs)
     caption = (
         f"Your selected risk factors per {by} (\"n of m\": n selected of the m the source names; the "
-        f"dashed outline is m, the hatched bar n). Counts of your selection only: {NO_NUMBERS_NOTE}."
+        f"dashed outline is m, the hatched bar n). Counts of your selection only: {clause(no_numbers)}."
     )
-    return svg.svg_figure(document, count_alt(by, labels, counts, available), caption, label="risk factor counts")
+    return svg.svg_figure(document, count_alt(by, labels, counts, available, no_numbers), caption, label="risk factor counts")
 
 
 def figure_key(result: ProfileResult, by: str = "category") -> tuple:
@@ -176,6 +182,7 @@ def figure_key(result: ProfileResult, by: str = "category") -> tuple:
         tuple(labels[key] for key, _ in counts),
         tuple(n for _, n in counts),
         tuple(n for _, n in available),
+        result.no_numbers,
     )
 
 
@@ -184,10 +191,6 @@ TABLE_HEADINGS = ("Risk factor", "Category", "Region of the back", "Mechanism", 
 _CELL = "text-align:left;vertical-align:top"
 """Only alignment inline (JupyterLab right-aligns table cells): padding and borders are left to the
 notebook's and the handout's stylesheets (a handout turns table rows into cards on a phone)."""
-NOT_STATED_NOTE = (
-    "\u201cNot stated\u201d in the region column: the source names no part of the back for that factor; "
-    "it does not say the factor spares any part."
-)
 
 
 def table_view(table: TableResult) -> Html:
@@ -203,7 +206,7 @@ def table_view(table: TableResult) -> Html:
     caption = f"Risk factors the source names: {shown} of {table.total} shown"
     if table.filters_in_words:
         caption += f" ({'; '.join(table.filters_in_words)})"
-    caption += f". {NO_NUMBERS_NOTE.capitalize()}."
+    caption += f". {table.no_numbers}"
     if shown == 0:
         return Html(
             f'<p class="spasm-table-empty">{esc(caption)} No risk factor matches these filters.</p>',
@@ -222,7 +225,8 @@ def table_view(table: TableResult) -> Html:
                                      for h, c in zip(TABLE_HEADINGS, cells)) + "</tr>")
     note = ""
     if any(r.region == "not-stated" for r in table.rows):
-        note = f'<p class="spasm-note">{esc(NOT_STATED_NOTE)}</p>'
+        note = (f'<p class="spasm-note">\u201c{esc(REGION_LABELS["not-stated"])}\u201d in the region column: '
+                f"{esc(clause(table.not_stated))}.</p>")
     return Html(
         '<table class="spasm-table">'
         f"{tag('caption', caption, style='text-align:left;caption-side:top')}"
@@ -238,7 +242,6 @@ def region_filter_note(region: str) -> Html:
     else:
         text = (
             "Region filter: \u201cUpper back\u201d and \u201cLower back\u201d each include the factors the "
-            "source ties to both the upper and the lower back; \u201cNot stated\u201d lists the factors for "
-            "which the source names no part of the back."
+            "source ties to both the upper and the lower back."
         )
     return Html(f'<p class="spasm-note">{esc(text)}</p>', "region filter")

@@ -37,6 +37,7 @@ from spasm_lib.exam_findings import (
     exam_steps,
     perform,
     record_step,
+    refusal_text,
     step_needs_site,
 )
 from spasm_lib.recording import ExamRecording, recorder_for
@@ -217,7 +218,7 @@ class ExamSimulator(StaticView, Described, W.VBox):
 
     def _commit(self) -> None:
         refusal = commit_refusal(self.facts, self.state, self.interpretation.value)
-        message = COMMIT_MESSAGES[refusal] if refusal else None
+        message = (refusal_text(self.facts, refusal) or COMMIT_MESSAGES[refusal]) if refusal else None
         if refusal is None and self.confidence.value is None:
             message = CONFIDENCE_FIRST
         if message:

@@ -20,14 +20,14 @@ import re
 
 import pytest
 
-from spasm_lib.exam_findings import ExamState, examine, exam_steps, record_step, step_needs_site
+from spasm_lib.exam_findings import ExamState, examine, exam_steps, record_step, refusal_text, step_needs_site
 from spasm_lib.exam_findings import feedback as feedback_fn
 from spasm_lib.facts import load_facts
 from spasm_lib.params import defaults
 from spasm_lib.quiz import grade, questions
 from spasm_lib.risk_factors import RiskProfile
 from spasm_lib.treatment_pathway import PathwayState, advance, answer_review, journey, walk
-from spasm_lib.views.exam import COMMIT_MESSAGES, button_label, feedback_view, findings_view
+from spasm_lib.views.exam import button_label, feedback_view, findings_view
 from spasm_lib.views.style import styled
 from spasm_lib.views.quiz import SCORE_WORDS, answer_feedback
 from spasm_lib.virtual_patients import case_for
@@ -198,7 +198,7 @@ def test_exam_simulator_starts_empty_answers_every_click_and_grades_the_reasonin
     expect(cell.get_by_role("button", name="\u2713 Palpation")).to_have_count(1)
     choose(dropdown(cell, "Your interpretation"), FACTS.by_id("interpretations")[case.interpretation_id].name)
     cell.get_by_role("button", name="Commit", exact=True).click()
-    expect(feedback).to_have_text(COMMIT_MESSAGES["red-flags-first"])
+    expect(feedback).to_have_text(refusal_text(FACTS, "red-flags-first"))
     expect(feedback).to_be_in_viewport()
 
     # Doing a step twice says so; every step performed shows its finding.
