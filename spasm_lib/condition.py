@@ -8,7 +8,10 @@ is hard, so its points are flagged illustrative and carry no clinical numbers.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from spasm_lib import records as R
+from spasm_lib.evidence import Sourced, provenance_label
 from spasm_lib.facts import Facts
 
 ASPECT_TITLES = {
@@ -26,6 +29,24 @@ def condition_facts(facts: Facts, aspect: str | None = None) -> tuple[R.Conditio
         raise ValueError(f"unknown aspect '{aspect}'; expected one of: {', '.join(R.CONDITION_ASPECTS)}")
     rows = (f for f in facts.condition if aspect is None or f.aspect == aspect)
     return tuple(sorted(rows, key=lambda f: f.order))
+
+
+@dataclass(frozen=True)
+class ConditionSection:
+    """One aspect of the condition (its title) and its statements, each with where it comes from."""
+
+    title: str
+    statements: tuple[Sourced, ...]
+
+
+def condition(facts: Facts) -> tuple[ConditionSection, ...]:
+    """The condition in teaching order, one section per aspect that has statements."""
+    sections = (
+        ConditionSection(title, tuple(Sourced(row.statement, provenance_label(facts, row))
+                                      for row in condition_facts(facts, aspect)))
+        for aspect, title in ASPECT_TITLES.items()
+    )
+    return tuple(s for s in sections if s.statements)
 
 
 def pain_course(facts: Facts) -> tuple[R.PainCoursePoint, ...]:

@@ -38,8 +38,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from spasm_lib import records as R
-from spasm_lib.evidence import references_for
-from spasm_lib.facts import Facts
+from spasm_lib.evidence import CheckedEvidence, references_for
+from spasm_lib.facts import RANDOM_CASE, Facts
 from spasm_lib.triage import Triage, case_triage
 
 REVIEW_KIND = "reassess"
@@ -51,14 +51,6 @@ TIMED_KINDS = ("emergency-referral", "urgent-referral")
 """Steps of these kinds show how soon the patient's concern must be seen (``Triage.actions``)."""
 HOW_SOON = "How soon, for this concern"
 """The one heading of the timeframes, in the triage box, the referral step, the plan and the answers."""
-
-
-@dataclass(frozen=True)
-class CheckedEvidence:
-    """An evidence check with its references resolved, so a view needs no facts."""
-
-    check: R.EvidenceCheck
-    references: tuple[R.Reference, ...]
 
 
 @dataclass(frozen=True)
@@ -254,6 +246,8 @@ class WalkResult:
     predictions_made: int
     """Steps revealed after a prediction; going on without one is not counted as wrong."""
     plan: Plan
+    review_answer: bool | None = None
+    """Whether the person is improving, as answered at a review step already shown (else None)."""
 
     @property
     def current(self) -> StepDetail:
@@ -266,7 +260,7 @@ def _path_for(facts: Facts, case: R.Case, state: PathwayState) -> tuple[str, ...
 
 def walk(facts: Facts, state: PathwayState, case: R.Case) -> WalkResult:
     """The walk's view of the state: the steps shown, what is asked next, the summary when done."""
-    if state.case_id not in (case.id, "random"):
+    if state.case_id not in (case.id, RANDOM_CASE):
         raise ValueError(f"the state is for case '{state.case_id}' but the case given is '{case.id}'")
     path = _path_for(facts, case, state)
     if not 1 <= state.shown <= len(path):
@@ -293,6 +287,7 @@ def walk(facts: Facts, state: PathwayState, case: R.Case) -> WalkResult:
         correct_predictions=sum(p == a for p, a in state.predictions),
         predictions_made=sum(bool(p) for p, _ in state.predictions),
         plan=model_plan(facts, case),
+        review_answer=state.improving if any(d.step.kind == REVIEW_KIND for d in shown) else None,
     )
 
 
@@ -321,6 +316,20 @@ def complete_walk(facts: Facts, case: R.Case, improving: bool = False) -> Pathwa
     path = journey(facts, case, improving)
     has_review = any(facts.by_id("pathway_steps")[s].kind == REVIEW_KIND for s in path)
     return PathwayState(case.id, len(path), improving if has_review else None)
+
+
+@dataclass(frozen=True)
+class TriageLevelRow:
+    """A triage level with the references its reason cites (a row of the levels table)."""
+
+    level: R.TriageLevel
+    references: tuple[R.Reference, ...]
+
+
+def triage_levels(facts: Facts) -> tuple[TriageLevelRow, ...]:
+    """The four triage levels, most urgent first, each with its references resolved."""
+    return tuple(TriageLevelRow(lv, references_for(facts, lv))
+                 for lv in sorted(facts.triage_levels, key=lambda lv: lv.order))
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ import re
 import pytest
 
 from spasm_lib import records as R
-from spasm_lib.condition import condition_facts, pain_course, phases
+from spasm_lib.condition import ConditionSection, condition, condition_facts, pain_course, phases
+from spasm_lib.evidence import Sourced
 from spasm_lib.facts import load_facts
 from spasm_lib.views.condition import condition_view, pain_course_figure, pain_course_svg
 from spasm_lib.views.svg import svg_of
@@ -103,16 +104,25 @@ CONDITION_VIEW = (
 
 
 def test_condition_view_shows_every_statement_with_its_paragraph(facts):
-    markup = condition_view(facts).markup
+    markup = condition_view(condition(facts)).markup
     assert markup == CONDITION_VIEW
     assert "<h1" not in markup and "<h2" not in markup
 
 
-def test_condition_view_escapes_data(facts):
-    evil = dataclasses.replace(facts.condition[0], statement="<script>alert(1)</script>")
-    markup = condition_view(with_table(facts, condition=(evil,) + facts.condition[1:])).markup
-    assert "<script>" not in markup
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in markup
+def test_condition_view_renders_a_hand_built_result_escaped():
+    sections = [ConditionSection("Mechanism <b>", (Sourced("<script>alert(1)</script>", "Source, paragraph 9"),)),
+                ConditionSection("Symptoms", (Sourced("a & b", "NICE NG59"), Sourced("c", "Source, paragraph 1")))]
+    assert condition_view(sections).markup == (
+        '<section class="spasm-condition"><h3>Mechanism &lt;b&gt;</h3><ul>'
+        '<li>&lt;script&gt;alert(1)&lt;/script&gt; <span class="spasm-provenance">(Source, paragraph 9)</span></li>'
+        '</ul><h3>Symptoms</h3><ul><li>a &amp; b <span class="spasm-provenance">(NICE NG59)</span></li>'
+        '<li>c <span class="spasm-provenance">(Source, paragraph 1)</span></li></ul></section>'
+    )
+
+
+def test_condition_leaves_out_an_aspect_without_statements(facts):
+    only = tuple(f for f in facts.condition if f.aspect == "symptom")
+    assert [s.title for s in condition(with_table(facts, condition=only))] == ["Symptoms"]
 
 
 def _alt(markup: str) -> str:

@@ -31,10 +31,20 @@ from spasm_lib.treatment_pathway import (
     journey,
     model_plan,
     step_detail,
+    TriageLevelRow,
+    triage_levels,
     walk,
 )
 from spasm_lib.triage import case_interpretation
-from spasm_lib.views.pathway import NEXT_HIDDEN, YOU_ARE_HERE, plan_view, step_view, triage_view, walk_view
+from spasm_lib.views.pathway import (
+    NEXT_HIDDEN,
+    YOU_ARE_HERE,
+    plan_view,
+    step_view,
+    triage_levels_view,
+    triage_view,
+    walk_view,
+)
 from spasm_lib.virtual_patients import case_for, virtual_patient
 
 FACTS = load_facts()
@@ -459,6 +469,45 @@ def test_not_improving_goes_on_to_the_programme_the_specialist_then_the_safety_n
     result = walk(FACTS, state, case)
     assert [d.id for d in result.shown] == PLANS["routine"] and result.finished
     assert "the person is not improving" in walk_view(result).markup
+
+
+def test_the_walk_carries_the_review_answer_once_the_review_is_shown():
+    state, case, _ = walk_to_review()
+    assert walk(FACTS, state, case).review_answer is None  # shown, not answered
+    assert walk(FACTS, answer_review(state, False), case).review_answer is False
+    assert walk(FACTS, answer_review(state, True), case).review_answer is True
+    first = start("golfer-twist")[0]
+    assert walk(FACTS, first, case).review_answer is None  # the review is not reached yet
+
+
+def test_the_walk_view_prints_the_review_answer_it_is_given():
+    state, case, _ = walk_to_review()
+    state = advance(FACTS, answer_review(state, False), case, None)
+    while not walk(FACTS, state, case).finished:
+        state = advance(FACTS, state, case, None)
+    result = walk(FACTS, state, case)
+    assert "the person is not improving" in walk_view(result).markup
+    # the view decides nothing: it prints the result's answer, whatever the steps
+    assert "the person is improving" in walk_view(dataclasses.replace(result, review_answer=True)).markup
+    assert "At the review:" not in walk_view(dataclasses.replace(result, review_answer=None)).markup
+
+
+def test_triage_levels_are_most_urgent_first_with_their_references():
+    rows = triage_levels(FACTS)
+    assert [r.level.id for r in rows] == ["emergency", "urgent", "watchful", "routine"]
+    refs = FACTS.by_id("references")
+    assert all(r.references == tuple(refs[i] for i in r.level.reference_ids) for r in rows)
+
+
+def test_triage_levels_view_renders_hand_built_rows_escaped():
+    level = dataclasses.replace(FACTS.triage_levels[0], id="now", name="Now <b>", applies_when="a & b",
+                                action="Go", why="Because", source_paragraph=5, reference_ids=())
+    reference = dataclasses.replace(FACTS.references[0], short="Ref <1>")
+    markup = triage_levels_view([TriageLevelRow(level, (reference,))]).markup
+    assert ("<tr><th scope='row'>Now &lt;b&gt; (now)</th><td data-label='When'>a &amp; b</td>"
+            "<td data-label='What to do'>Go</td><td data-label='Why'>Because "
+            '<span class="spasm-provenance">(Source, paragraph 5; Ref &lt;1&gt;)</span></td></tr>') in markup
+    assert markup.count("<tr>") == 2  # the heading row and the one level given
 
 
 def test_a_watchful_walk_reviews_sooner():

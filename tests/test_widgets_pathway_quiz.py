@@ -62,8 +62,8 @@ def show_next(w, predicted=""):
 
 def test_controls_are_labelled_and_nothing_prints(walkthrough, capsys):
     w = walkthrough
-    assert w.case.description == "Patient"
-    assert w.seed.description == "Virtual patient number (seed)"
+    assert w.picker.case.description == "Patient"
+    assert w.picker.seed.description == "Virtual patient number (seed)"
     assert w.prediction.description == "What comes next?"
     assert w.show_next.description == "Show next step"
     assert w.review.description == "At the review, is the treatment working?"
@@ -150,7 +150,7 @@ def test_start_again_and_a_new_patient_reset_the_walk(walkthrough):
     w.restart.click()
     assert w.state == PathwayState("golfer-twist") and w.review.value is None
     assert w.review.layout.display == "none" and not w.show_next.disabled
-    w.case.value = "red-flag-saddle-numbness"
+    w.picker.case.value = "red-flag-saddle-numbness"
     assert w.state == PathwayState("red-flag-saddle-numbness")
     show_next(w, "emergency-referral")
     show_next(w, "pain-relief-while-waiting")
@@ -165,12 +165,12 @@ def test_start_again_and_a_new_patient_reset_the_walk(walkthrough):
 
 def test_a_random_patient_follows_the_seed():
     w = treatment_pathway_walkthrough(params(case="golfer-twist"))
-    assert w.seed.layout.display == "none"
-    w.case.value = "random"
-    assert w.seed.layout.display == ""
-    w.seed.value = 9
+    assert w.picker.seed.layout.display == "none"
+    w.picker.case.value = "random"
+    assert w.picker.seed.layout.display == ""
+    w.picker.seed.value = 9
     assert w.view.value == expected(PathwayState("random"), virtual_patient(FACTS, 9))
-    assert ("Random virtual patient", "random") in list(w.case.options)
+    assert ("Random virtual patient", "random") in list(w.picker.case.options)
 
 
 def test_instructor_audience_reaches_the_view():

@@ -7,11 +7,10 @@ keeping still), not numbers, so the figure says "Illustrative" in the plot, the 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+
 from spasm_lib import records as R
-from spasm_lib.condition import ASPECT_TITLES, condition_facts, phases
-from spasm_lib.evidence import provenance_label
-from spasm_lib.facts import Facts
+from spasm_lib.condition import ConditionSection, phases
 from spasm_lib.html import PALETTE, Html, esc, join, tag
 from spasm_lib.views import svg
 
@@ -21,20 +20,18 @@ X_LABEL = "hours after the spasm starts (schematic)"
 _PHASE_FILLS = ("sky", "orange", "green", "purple", "yellow", "grey")
 
 
-def condition_view(facts: Facts) -> Html:
-    """The condition in four sections, each statement with where it comes from."""
+def condition_view(sections: Iterable[ConditionSection]) -> Html:
+    """The condition (:func:`spasm_lib.condition.condition`) section by section, each statement with
+    where it comes from."""
     parts = ['<section class="spasm-condition">']
-    for aspect, title in ASPECT_TITLES.items():
-        rows = condition_facts(facts, aspect)
-        if not rows:
-            continue
-        parts.append(tag("h3", title))
+    for section in sections:
+        parts.append(tag("h3", section.title))
         parts.append("<ul>")
-        for row in rows:
-            parts.append(
-                f"<li>{esc(row.statement)} "
-                f'<span class="spasm-provenance">({esc(provenance_label(facts, row))})</span></li>'
-            )
+        parts.extend(
+            f"<li>{esc(row.text)} "
+            f'<span class="spasm-provenance">({esc(row.where_from)})</span></li>'
+            for row in section.statements
+        )
         parts.append("</ul>")
     parts.append("</section>")
     return join(parts, label="the condition")
