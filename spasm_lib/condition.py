@@ -8,6 +8,7 @@ is hard, so its points are flagged illustrative and carry no clinical numbers.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from spasm_lib import records as R
@@ -49,9 +50,34 @@ def condition(facts: Facts) -> tuple[ConditionSection, ...]:
     return tuple(s for s in sections if s.statements)
 
 
-def pain_course(facts: Facts) -> tuple[R.PainCoursePoint, ...]:
-    """The illustrative points of the pain curve, in hour order (file order breaks ties)."""
-    return tuple(sorted(facts.pain_course, key=lambda p: p.hour))
+@dataclass(frozen=True)
+class PainCourse:
+    """The schematic pain curve, ready for a figure: its points in hour order, its phases as runs,
+    the highest point and the source paragraphs the points restate."""
+
+    points: tuple[R.PainCoursePoint, ...]
+    phases: tuple[tuple[str, float, float], ...]
+    """Consecutive runs of one phase as ``(phase, first hour, last hour)`` (:func:`phases`)."""
+    peak: R.PainCoursePoint
+    paragraphs: tuple[int, ...]
+
+
+def pain_course(facts: Facts) -> PainCourse:
+    """The illustrative pain curve of ``data/pain_course.csv`` (hour order; file order breaks ties)."""
+    return pain_course_of(facts.pain_course)
+
+
+def pain_course_of(points: Iterable[R.PainCoursePoint]) -> PainCourse:
+    """The pain curve of any points (at least one), sorted by hour."""
+    pts = tuple(sorted(points, key=lambda p: p.hour))
+    if not pts:
+        raise ValueError("the pain course needs at least one point")
+    return PainCourse(
+        points=pts,
+        phases=phases(pts),
+        peak=max(pts, key=lambda p: p.relative_pain),
+        paragraphs=tuple(sorted({p.source_paragraph for p in pts if p.source_paragraph is not None})),
+    )
 
 
 def phases(points: tuple[R.PainCoursePoint, ...]) -> tuple[tuple[str, float, float], ...]:

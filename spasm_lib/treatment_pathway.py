@@ -176,6 +176,11 @@ class Plan:
     timeframes: tuple[tuple[str, str], ...] = ()
     """How soon, for an urgent or emergency patient: (flag, what to do and how soon), most urgent first."""
 
+    @property
+    def skipped_if_improving(self) -> tuple[str, ...]:
+        """The titles of the plan's steps a person improving at the review does without, in order."""
+        return tuple(p.title for p in self.steps if p.step_id not in self.if_improving)
+
 
 def model_plan(facts: Facts, case: R.Case) -> Plan:
     """The plan for this patient: the path of a patient not (yet) improving, with the steps that

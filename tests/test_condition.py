@@ -9,7 +9,7 @@ import re
 import pytest
 
 from spasm_lib import records as R
-from spasm_lib.condition import ConditionSection, condition, condition_facts, pain_course, phases
+from spasm_lib.condition import ConditionSection, PainCourse, condition, condition_facts, pain_course, pain_course_of, phases
 from spasm_lib.evidence import Sourced
 from spasm_lib.facts import load_facts
 from spasm_lib.views.condition import condition_view, pain_course_figure, pain_course_svg
@@ -65,9 +65,9 @@ def test_unknown_aspect_is_an_error(facts):
 
 
 def test_pain_course_is_in_hour_order(facts):
-    assert ids(pain_course(facts)) == PAIN_IDS
-    assert ids(pain_course(with_table(facts, pain_course=tuple(reversed(facts.pain_course))))) == PAIN_IDS
-    assert [p.hour for p in pain_course(facts)] == [0.0, 0.1, 1.0, 2.0, 3.0, 4.0, 6.0, 9.0, 12.0]
+    assert ids(pain_course(facts).points) == PAIN_IDS
+    assert ids(pain_course(with_table(facts, pain_course=tuple(reversed(facts.pain_course)))).points) == PAIN_IDS
+    assert [p.hour for p in pain_course(facts).points] == [0.0, 0.1, 1.0, 2.0, 3.0, 4.0, 6.0, 9.0, 12.0]
 
 
 def test_phases_group_consecutive_points():
@@ -179,7 +179,7 @@ def test_pain_curve_points_follow_the_data():
         return R.PainCoursePoint(id=f"p{i}", hour=hour, relative_pain=pain, phase=phase, illustrative=True,
                                  source_paragraph=1)
 
-    document = pain_course_svg((point(1, 0, 0, "calm"), point(2, 2, 10, "worse"), point(3, 4, 5, "easing")))
+    document = pain_course_svg(pain_course_of((point(1, 0, 0, "calm"), point(2, 2, 10, "worse"), point(3, 4, 5, "easing"))))
     # x from 52 to 312 over 4 hours (65 a hour); y from 246 (none) up to 96 at 1.15 x the highest point.
     line = re.search(r'<polyline points="([^"]*)"', document).group(1)
     assert line == "52,246 182,115.57 312,180.78"
@@ -192,7 +192,7 @@ def test_a_momentary_first_phase_gets_a_visible_width():
 
     # "before" lasts 0.1 h of 12: drawn from 0 to 0.1 h it would be 2 px wide. It gets 12/24 = 0.5 h,
     # so the plot runs from -0.4 h to 12 h: 260 px over 12.4 h, the "before" band 0.5 h = 10.48 px wide.
-    document = pain_course_svg((point(1, 0, 0, "before"), point(2, 0.1, 5, "onset"), point(3, 12, 9, "severe")))
+    document = pain_course_svg(pain_course_of((point(1, 0, 0, "before"), point(2, 0.1, 5, "onset"), point(3, 12, 9, "severe"))))
     widths = [float(w) for w in re.findall(r'<rect x="[\d.]+" y="96" width="([\d.]+)"', document)]
     assert widths[0] == pytest.approx(0.5 / 12.4 * 260, abs=0.01)
     line = re.search(r'<polyline points="([^"]*)"', document).group(1)
@@ -209,7 +209,24 @@ def test_pain_alt_describes_the_shape():
                                  source_paragraph=1)
 
     pts = (point(1, 0, 1, "calm"), point(2, 2, 5, "worse"), point(3, 4, 3, "easing"))
-    alt = _alt(pain_course_figure(pts).markup)
+    # a hand-built result: the view describes the runs and the peak it is given
+    course = PainCourse(pts, (("calm", 0, 0), ("worse", 2, 2), ("easing", 4, 4)), pts[1], (1,))
+    alt = _alt(pain_course_figure(course).markup)
     assert "Worse (hour 2): the pain rises." in alt
     assert "Easing (hour 4): the pain falls." in alt
     assert "highest at hour 2 (worse)" in alt
+    assert "(paragraph 1)" in pain_course_figure(course).markup
+
+
+def test_the_pain_course_has_its_runs_peak_and_paragraphs():
+    def point(i, hour, pain, phase, paragraph=1):
+        return R.PainCoursePoint(id=f"p{i}", hour=hour, relative_pain=pain, phase=phase, illustrative=True,
+                                 source_paragraph=paragraph)
+
+    pts = (point(3, 4, 3, "easing", 2), point(1, 0, 1, "calm"), point(2, 2, 5, "worse"), point(4, 5, 2, "easing", 2))
+    course = pain_course_of(pts)
+    assert [p.id for p in course.points] == ["p1", "p2", "p3", "p4"]  # in hour order
+    assert course.phases == (("calm", 0, 0), ("worse", 2, 2), ("easing", 4, 5))
+    assert course.peak.id == "p2" and course.paragraphs == (1, 2)
+    with pytest.raises(ValueError, match="at least one point"):
+        pain_course_of(())

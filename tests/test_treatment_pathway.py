@@ -663,6 +663,19 @@ def test_plan_view_marks_the_conditional_step():
     assert "only if not improving" not in urgent and "If the person is improving" not in urgent
 
 
+def test_the_plan_names_what_an_improving_person_does_without():
+    assert model_plan(FACTS, CASES["golfer-twist"]).skipped_if_improving == (TITLE["programme"],
+                                                                             TITLE["specialist-referral"])
+    assert model_plan(FACTS, CASES["older-lifter-osteoporosis"]).skipped_if_improving == ()
+
+
+def test_plan_view_prints_the_skipped_steps_it_is_given():
+    plan = model_plan(FACTS, CASES["golfer-twist"])
+    only_first = dataclasses.replace(plan, if_improving=tuple(p.step_id for p in plan.steps[1:]))
+    assert (f"the path ends without: {esc(plan.steps[0].title)}. Safety-net advice stays."
+            in plan_view(only_first).markup)
+
+
 def test_walk_view_escapes_the_patient_and_keeps_the_teaching_point_for_instructors():
     case = dataclasses.replace(CASES["golfer-twist"], title="<script>alert(1)</script>", story="a < b & c")
     result = walk(FACTS, PathwayState("golfer-twist"), case)

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from spasm_lib import records as R
-from spasm_lib.condition import ConditionSection, phases
+from spasm_lib.condition import ConditionSection, PainCourse
 from spasm_lib.html import PALETTE, Html, esc, join, tag
 from spasm_lib.views import svg
 
@@ -49,19 +48,15 @@ def _hours(value: float) -> str:
     return f"{value:g}"
 
 
-def pain_course_alt(points: Sequence[R.PainCoursePoint]) -> str:
+def pain_course_alt(course: PainCourse) -> str:
     """The curve's shape in words, phase by phase, for screen readers and text-only handouts."""
-    pts = tuple(points)
-    if not pts:
-        raise ValueError("the pain course needs at least one point")
-    runs = phases(pts)
-    peak = max(pts, key=lambda p: p.relative_pain)
+    pts, peak = course.points, course.peak
     sentences = [
         f"Schematic line of relative pain over {_hours(pts[0].hour)} to {_hours(pts[-1].hour)} hours "
         "after the spasm starts, with no pain values on the vertical axis."
     ]
     previous = pts[0].relative_pain
-    for name, start, end in runs:
+    for name, start, end in course.phases:
         inside = [p for p in pts if start <= p.hour <= end and p.phase == name]
         last = inside[-1].relative_pain
         trend = _trend(previous, last)
@@ -81,17 +76,14 @@ def _nudged(centres: Sequence[float], gap: float) -> tuple[float, ...]:
     return tuple(placed)
 
 
-def pain_course_svg(points: Sequence[R.PainCoursePoint]) -> str:
+def pain_course_svg(course: PainCourse) -> str:
     """The SVG document of :func:`pain_course_figure` (a string, for inspection in tests).
 
     Each phase is a shaded band with its own colour *and* hatch and a number above it; the key below
     the plot names the numbered phases in words, so the phases read in greyscale and without colour,
     even when a band is too narrow for its name. The vertical axis says only "less" and "more".
     """
-    pts = tuple(points)
-    if not pts:
-        raise ValueError("the pain course needs at least one point")
-    runs = phases(pts)
+    pts, runs = course.points, course.phases
     hours = [p.hour for p in pts]
     pain = [p.relative_pain for p in pts]
     first, last = min(hours), max(max(hours), runs[-1][2])
@@ -165,19 +157,16 @@ def pain_course_svg(points: Sequence[R.PainCoursePoint]) -> str:
             body.append(svg.text(32, baseline, row, size=small))
             baseline += 20
         baseline += 4
-    return svg.svg_document(baseline, "Schematic pain course (illustrative)", pain_course_alt(pts), body, defs)
+    return svg.svg_document(baseline, "Schematic pain course (illustrative)", pain_course_alt(course), body, defs)
 
 
-def pain_course_figure(points: Sequence[R.PainCoursePoint]) -> Html:
+def pain_course_figure(course: PainCourse) -> Html:
     """A schematic line of relative pain over hours, phases annotated in text, no numeric pain axis."""
-    pts = tuple(points)
-    document = pain_course_svg(pts)
-
-    paragraphs = sorted({p.source_paragraph for p in pts if p.source_paragraph is not None})
-    where = ", ".join(str(n) for n in paragraphs)
+    document = pain_course_svg(course)
+    where = ", ".join(str(n) for n in course.paragraphs)
     caption = (
         f"How back-spasm pain typically unfolds over hours, as the source describes it"
         f"{f' (paragraph {where})' if where else ''}. {ILLUSTRATIVE_NOTE}: "
         "the curve shows only the shape the text describes, not measured pain."
     )
-    return svg.svg_figure(document, pain_course_alt(pts), caption, label="pain course (illustrative)")
+    return svg.svg_figure(document, pain_course_alt(course), caption, label="pain course (illustrative)")

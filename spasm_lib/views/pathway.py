@@ -149,7 +149,7 @@ def plan_view(plan: Plan, level: int = 3) -> Html:
         f"<li>{esc(p.title)}" + (" <em>(only if not improving at the review)</em>" if p.conditional else "") + "</li>"
         for p in plan.steps
     )
-    skipped = [p.title for p in plan.steps if p.step_id not in plan.if_improving]
+    skipped = plan.skipped_if_improving
     note = ""
     if skipped:
         note = (f"<p>If the person is improving at the review, the path ends without: "
