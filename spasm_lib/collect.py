@@ -671,6 +671,33 @@ class ClassResults:
     """(trigger, prompt text, how many times the error happened), the three commonest."""
 
 
+@dataclass(frozen=True)
+class ReportNames:
+    """What the class pages call each id they show, so the pages need no facts: exam steps, triage
+    levels, interpretations and reasoning errors by name; case questions (order, prompt); quiz
+    questions per notebook, in the notebooks' order."""
+
+    steps: Mapping[str, str]
+    levels: Mapping[str, str]
+    interpretations: Mapping[str, str]
+    errors: Mapping[str, str]
+    case_questions: Mapping[str, tuple[int, str]]
+    quiz_totals: Mapping[str, int]
+
+
+def report_names(facts: Facts) -> ReportNames:
+    """The names of :class:`ReportNames`, read from the facts."""
+    def names(table: str) -> dict[str, str]:
+        return {key: row.name for key, row in facts.by_id(table).items()}
+
+    return ReportNames(
+        steps=names("exam_steps"), levels=names("triage_levels"), interpretations=names("interpretations"),
+        errors=names("reasoning_errors"),
+        case_questions={q.id: (q.order, q.prompt) for q in facts.case_questions},
+        quiz_totals=dict(Counter(q.notebook for q in facts.quiz_questions)),
+    )
+
+
 def _percent(right: int, total: int) -> float | None:
     return None if total == 0 else round(100.0 * right / total, 1)
 
@@ -936,7 +963,8 @@ def _check_part(key: int, indices: Sequence[int]) -> tuple[dict[int, _Outcome], 
     results = {student: student_results(student, got) for student, got in statements.items()}
     del statements
     cols = columns(facts)
-    pages = {student: student_page_of(facts, s, grades_of(facts, s), cols).markup.encode("utf-8")
+    names = report_names(facts)
+    pages = {student: student_page_of(names, s, grades_of(facts, s), cols).markup.encode("utf-8")
              for student, s in results.items()}
     return outcomes, results, pages, k.met_virtuals
 
@@ -1155,11 +1183,12 @@ def _collect_into(facts: Facts, paths: Sequence[str | Path], output: Path,
     top: dict[str, bytes] = {
         GRADEBOOK: gradebook_csv(results).encode("utf-8"),
         STATEMENTS: b"\n".join(merged) + b"\n" if merged else b"",
-        CLASS_PAGE: class_report.class_page(facts, results, report).markup.encode("utf-8"),
+        CLASS_PAGE: class_report.class_page(report_names(facts), results, report).markup.encode("utf-8"),
         REPORT: report.text().encode("utf-8"),
     }
     del merged
-    pages = {name: pages.get(name) or class_report.student_page(facts, s, results).markup.encode("utf-8")
+    names = report_names(facts)
+    pages = {name: pages.get(name) or class_report.student_page(names, s, results).markup.encode("utf-8")
              for s in results.students for name in [f"{s.student}.html"]}
     try:
         # Everything is drawn before anything is written, and both folders are checked and claimed
@@ -1193,4 +1222,5 @@ def class_debrief(traces: str | Path, class_seed: int = 0, students: int = 0, fa
                     "class debrief")
     k = known(facts, class_seed if students else None, students or None)
     accepted, report, _lines = read_class(facts, [traces], k)
-    return join(class_report.class_sections(facts, results_of(facts, accepted), report, top=3), "class debrief")
+    return join(class_report.class_sections(report_names(facts), results_of(facts, accepted), report, top=3),
+                "class debrief")
