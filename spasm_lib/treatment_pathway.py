@@ -80,6 +80,11 @@ class StepDetail:
     def id(self) -> str:
         return self.step.id
 
+    @property
+    def conditional(self) -> bool:
+        """True for a step taken only if the patient is not improving at the review."""
+        return self.step.when == NOT_IMPROVING
+
 
 # --------------------------------------------------------------------------- the route
 

@@ -510,6 +510,15 @@ def test_triage_levels_view_renders_hand_built_rows_escaped():
     assert markup.count("<tr>") == 2  # the heading row and the one level given
 
 
+def test_the_finished_diagram_marks_the_steps_taken_only_without_improvement():
+    state = complete_walk(FACTS, CASES["golfer-twist"], improving=False)
+    result = walk(FACTS, state, CASES["golfer-twist"])
+    assert [d.id for d in result.shown if d.conditional] == ["programme", "specialist-referral"]
+    alt = html.unescape(re.search(r'alt="([^"]*)"', walk_view(result).markup).group(1))
+    assert f"{TITLE['programme']} (step 7 (only if not improving))" in alt
+    assert f"{TITLE['safety-net']} (step 9)" in alt
+
+
 def test_a_watchful_walk_reviews_sooner():
     _, _, seen = walk_to_review("arthritis-older-adult")
     assert seen[-1] == ("watchful-review", True)

@@ -187,8 +187,7 @@ def walk_view(result: WalkResult, audience: str = "student") -> Html:
     case = result.case
     count = len(result.shown)
     if result.finished:
-        conditional = {p.step_id for p in result.plan.steps if p.conditional}
-        boxes = [(d.step.title, f"step {k}" + (" (only if not improving)" if d.id in conditional else ""))
+        boxes = [(d.step.title, f"step {k}" + (" (only if not improving)" if d.conditional else ""))
                  for k, d in enumerate(result.shown, 1)]
     else:
         boxes = [(d.step.title, DONE) for d in result.shown[:-1]] + [(result.current.step.title, YOU_ARE_HERE),
