@@ -51,6 +51,7 @@ from urllib.parse import unquote
 from spasm_lib import xapi
 from spasm_lib.files import spreadsheet_cell
 from spasm_lib.facts import Facts
+from spasm_lib.virtual_patients import virtual_seed
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 """One trace file (the same bound as :data:`spasm_lib.trace.MAX_TRACE_BYTES`)."""
@@ -267,7 +268,7 @@ def class_set(facts: Facts, class_seed: int, students: int | None, mix: str | No
     list of candidate seeds will do."""
     from spasm_lib.class_mix import DEFAULT_MIX, class_patients
 
-    return frozenset(f"virtual-{p.seed}" for p in class_patients(facts, students or 1, class_seed, mix or DEFAULT_MIX))
+    return frozenset(p.case.id for p in class_patients(facts, students or 1, class_seed, mix or DEFAULT_MIX))
 
 
 def known(facts: Facts, class_seed: int | None = None, students: int | None = None,
@@ -313,7 +314,7 @@ class Refused(Exception):
 def _case_ok(case: str, k: Known) -> str | None:
     if case in k.cases:
         return None
-    if case.startswith("virtual-") and case[8:].isdigit():
+    if virtual_seed(case) is not None:
         if k.class_virtuals is not None and case not in k.class_virtuals:
             return f"patient {case} is not in the class set of --class-seed"
         if k.class_pending:
@@ -746,8 +747,7 @@ def case_questions_asked(facts: Facts, case_id: str) -> tuple[str, ...]:
     from spasm_lib.triage import case_triage
     from spasm_lib.virtual_patients import case_for
 
-    seed = int(case_id[8:]) if case_id.startswith("virtual-") else 0
-    case = case_for(facts, case_id, seed)
+    case = case_for(facts, case_id)  # a virtual patient's id names its seed
     key = (id(facts), case_triage(facts, case).id)
     known_facts, keys = _ASKED.get(key, (None, ()))
     if known_facts is not facts:  # (the facts object itself is kept, so its id is never reused)

@@ -52,6 +52,16 @@ def is_virtual(case: R.Case) -> bool:
     return case.id.startswith(VIRTUAL_PREFIX)
 
 
+def virtual_seed(case_id: str) -> int | None:
+    """The seed a virtual patient's id names (``virtual-42`` -> 42), or None for any other id
+    (a seed beyond the seed range, in other digits than 0-9, is no patient's)."""
+    number = case_id.removeprefix(VIRTUAL_PREFIX)
+    if number == case_id or not (number.isascii() and number.isdigit()) or len(number) > len(str(MAX_SEED)):
+        return None
+    seed = int(number)
+    return seed if seed <= MAX_SEED else None
+
+
 def _pick(rng: random.Random, items: list | tuple):
     """One item, uniformly (by ``random()`` alone, whose sequence Python keeps stable)."""
     return items[min(int(rng.random() * len(items)), len(items) - 1)]
@@ -172,7 +182,7 @@ def case_for(facts: Facts, case_id: str, seed: int = 0) -> R.Case:
         return cases[case_id]
     if case_id == RANDOM_CASE:
         return virtual_patient(facts, seed)
-    number = case_id.removeprefix(VIRTUAL_PREFIX)
-    if number != case_id and number.isascii() and number.isdigit():
-        return virtual_patient(facts, int(number))
+    seed = virtual_seed(case_id)
+    if seed is not None:
+        return virtual_patient(facts, seed)
     raise ValueError(f"unknown case '{case_id}'; expected one of: {', '.join((*cases, RANDOM_CASE))}")

@@ -27,7 +27,7 @@ from spasm_lib.coherence import incoherences
 from spasm_lib.facts import Facts, load_facts
 from spasm_lib.handouts import student_cases
 from spasm_lib.class_mix import class_patients
-from spasm_lib.virtual_patients import MAX_SEED, case_for, virtual_patient
+from spasm_lib.virtual_patients import MAX_SEED, case_for, virtual_patient, virtual_seed
 
 AGE_FLAG = "age-over-50-or-under-20"
 SEEDS = range(400)
@@ -188,6 +188,15 @@ def test_bad_seed_is_refused_naming_the_range(facts, bad):
     # the package's one seed rule (spasm_lib.inputs.seed), the same message as the command line's
     with pytest.raises(ValueError, match=f"expected a whole number from 0 to {MAX_SEED}"):
         virtual_patient(facts, bad)
+
+
+@pytest.mark.parametrize("case_id, seed", [
+    ("virtual-0", 0), ("virtual-42", 42), ("virtual-4294967295", 4294967295),
+    ("virtual-4294967296", None), ("virtual-00000000042", None), ("virtual-", None), ("virtual-4a", None),
+    ("virtual-\u0664\u0662", None), ("golfer-twist", None), ("random", None), ("42", None),
+])
+def test_a_virtual_patients_id_names_its_seed(case_id, seed):
+    assert virtual_seed(case_id) == seed
 
 
 def test_the_largest_seed_is_a_patient(facts):
