@@ -14,7 +14,7 @@ if _sys.platform == "emscripten":  # JupyterLite: read back the files a memory-o
 
     _browser_storage.start()
 
-DISCLAIMER = (  # the same words as every notebook's first cell (tests/test_notebooks.py checks)
+DISCLAIMER = (  # the one wording: every notebook shows it (views.disclaimer), every handout's header prints it
     "Educational material for health-science students. It is not medical advice and must not be "
     "used to diagnose or treat anyone. A person with back pain should see a qualified clinician. "
     "Numbness or altered feeling around the back passage, genitals or inner thighs, new bladder, bowel "

@@ -37,12 +37,13 @@ import hashlib
 import random
 from dataclasses import dataclass
 
+from spasm_lib import inputs
 from spasm_lib import records as R
 from spasm_lib.coherence import AGE_FLAG, carries_age_flag
 from spasm_lib.facts import Facts
 from spasm_lib.patient_codes import MAX_CODE_SEED, is_printable_code
 from spasm_lib.triage import case_triage, triage
-from spasm_lib.virtual_patients import _check_seed, presentation_of, virtual_patient
+from spasm_lib.virtual_patients import presentation_of, virtual_patient
 
 BALANCED = "balanced"
 WEIGHTED = "weighted"
@@ -221,7 +222,7 @@ def _weighted(facts: Facts, count: int, class_seed: int) -> tuple[ClassPatient, 
 def class_patients(facts: Facts, count: int, class_seed: int, mix: str = DEFAULT_MIX) -> tuple[ClassPatient, ...]:
     """One different virtual patient per student, the same for the same class seed and mix; the
     first ``k`` students of a bigger class are the class of ``k`` (a late student changes nobody's)."""
-    _check_seed(class_seed)
+    class_seed = inputs.seed(class_seed)
     if mix not in MIXES:
         raise ValueError(f"unknown mix '{mix}'; expected one of: {', '.join(MIXES)}")
     return (_balanced if mix == BALANCED else _weighted)(facts, count, class_seed)

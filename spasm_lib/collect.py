@@ -51,6 +51,7 @@ from urllib.parse import unquote
 from spasm_lib import xapi
 from spasm_lib.files import spreadsheet_cell
 from spasm_lib.facts import Facts
+from spasm_lib.virtual_patients import virtual_seed
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 """One trace file (the same bound as :data:`spasm_lib.trace.MAX_TRACE_BYTES`)."""
@@ -267,7 +268,7 @@ def class_set(facts: Facts, class_seed: int, students: int | None, mix: str | No
     list of candidate seeds will do."""
     from spasm_lib.class_mix import DEFAULT_MIX, class_patients
 
-    return frozenset(f"virtual-{p.seed}" for p in class_patients(facts, students or 1, class_seed, mix or DEFAULT_MIX))
+    return frozenset(p.case.id for p in class_patients(facts, students or 1, class_seed, mix or DEFAULT_MIX))
 
 
 def known(facts: Facts, class_seed: int | None = None, students: int | None = None,
@@ -313,7 +314,7 @@ class Refused(Exception):
 def _case_ok(case: str, k: Known) -> str | None:
     if case in k.cases:
         return None
-    if case.startswith("virtual-") and case[8:].isdigit():
+    if virtual_seed(case) is not None:
         if k.class_virtuals is not None and case not in k.class_virtuals:
             return f"patient {case} is not in the class set of --class-seed"
         if k.class_pending:
@@ -671,6 +672,33 @@ class ClassResults:
     """(trigger, prompt text, how many times the error happened), the three commonest."""
 
 
+@dataclass(frozen=True)
+class ReportNames:
+    """What the class pages call each id they show, so the pages need no facts: exam steps, triage
+    levels, interpretations and reasoning errors by name; case questions (order, prompt); quiz
+    questions per notebook, in the notebooks' order."""
+
+    steps: Mapping[str, str]
+    levels: Mapping[str, str]
+    interpretations: Mapping[str, str]
+    errors: Mapping[str, str]
+    case_questions: Mapping[str, tuple[int, str]]
+    quiz_totals: Mapping[str, int]
+
+
+def report_names(facts: Facts) -> ReportNames:
+    """The names of :class:`ReportNames`, read from the facts."""
+    def names(table: str) -> dict[str, str]:
+        return {key: row.name for key, row in facts.by_id(table).items()}
+
+    return ReportNames(
+        steps=names("exam_steps"), levels=names("triage_levels"), interpretations=names("interpretations"),
+        errors=names("reasoning_errors"),
+        case_questions={q.id: (q.order, q.prompt) for q in facts.case_questions},
+        quiz_totals=dict(Counter(q.notebook for q in facts.quiz_questions)),
+    )
+
+
 def _percent(right: int, total: int) -> float | None:
     return None if total == 0 else round(100.0 * right / total, 1)
 
@@ -719,8 +747,7 @@ def case_questions_asked(facts: Facts, case_id: str) -> tuple[str, ...]:
     from spasm_lib.triage import case_triage
     from spasm_lib.virtual_patients import case_for
 
-    seed = int(case_id[8:]) if case_id.startswith("virtual-") else 0
-    case = case_for(facts, case_id, seed)
+    case = case_for(facts, case_id)  # a virtual patient's id names its seed
     key = (id(facts), case_triage(facts, case).id)
     known_facts, keys = _ASKED.get(key, (None, ()))
     if known_facts is not facts:  # (the facts object itself is kept, so its id is never reused)
@@ -936,7 +963,8 @@ def _check_part(key: int, indices: Sequence[int]) -> tuple[dict[int, _Outcome], 
     results = {student: student_results(student, got) for student, got in statements.items()}
     del statements
     cols = columns(facts)
-    pages = {student: student_page_of(facts, s, grades_of(facts, s), cols).markup.encode("utf-8")
+    names = report_names(facts)
+    pages = {student: student_page_of(names, s, grades_of(facts, s), cols).markup.encode("utf-8")
              for student, s in results.items()}
     return outcomes, results, pages, k.met_virtuals
 
@@ -1155,11 +1183,12 @@ def _collect_into(facts: Facts, paths: Sequence[str | Path], output: Path,
     top: dict[str, bytes] = {
         GRADEBOOK: gradebook_csv(results).encode("utf-8"),
         STATEMENTS: b"\n".join(merged) + b"\n" if merged else b"",
-        CLASS_PAGE: class_report.class_page(facts, results, report).markup.encode("utf-8"),
+        CLASS_PAGE: class_report.class_page(report_names(facts), results, report).markup.encode("utf-8"),
         REPORT: report.text().encode("utf-8"),
     }
     del merged
-    pages = {name: pages.get(name) or class_report.student_page(facts, s, results).markup.encode("utf-8")
+    names = report_names(facts)
+    pages = {name: pages.get(name) or class_report.student_page(names, s, results).markup.encode("utf-8")
              for s in results.students for name in [f"{s.student}.html"]}
     try:
         # Everything is drawn before anything is written, and both folders are checked and claimed
@@ -1193,4 +1222,5 @@ def class_debrief(traces: str | Path, class_seed: int = 0, students: int = 0, fa
                     "class debrief")
     k = known(facts, class_seed if students else None, students or None)
     accepted, report, _lines = read_class(facts, [traces], k)
-    return join(class_report.class_sections(facts, results_of(facts, accepted), report, top=3), "class debrief")
+    return join(class_report.class_sections(report_names(facts), results_of(facts, accepted), report, top=3),
+                "class debrief")

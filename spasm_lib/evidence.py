@@ -10,6 +10,7 @@ lives in ``data/evidence_checks.csv`` and ``data/references.csv``.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from spasm_lib import records as R
 from spasm_lib.facts import Facts
@@ -21,6 +22,22 @@ VERDICT_LABELS = {
     "beyond-source": "Beyond the source",
 }
 """The verdict of a check in words: a view shows this label, never a colour alone."""
+
+
+@dataclass(frozen=True)
+class CheckedEvidence:
+    """An evidence check with its references resolved, so a view needs no facts."""
+
+    check: R.EvidenceCheck
+    references: tuple[R.Reference, ...]
+
+
+@dataclass(frozen=True)
+class Sourced:
+    """A statement a student reads and where it comes from, in words (``Source, paragraph 4``)."""
+
+    text: str
+    where_from: str
 
 
 def evidence_checks(
@@ -48,6 +65,11 @@ def evidence_checks(
             raise ValueError(f"unknown treatment id '{treatment_id}'; expected an id from data/treatments.csv")
         chosen = tuple(c for c in chosen if c.treatment_id == treatment_id)
     return tuple(chosen)
+
+
+def checked_evidence(facts: Facts, ids: Iterable[str] | None = None) -> tuple[CheckedEvidence, ...]:
+    """The checks of :func:`evidence_checks`, each with its references resolved (what a card shows)."""
+    return tuple(CheckedEvidence(c, references_for(facts, c)) for c in evidence_checks(facts, ids))
 
 
 def references_for(facts: Facts, record: R.Provenance | R.EvidenceCheck) -> tuple[R.Reference, ...]:

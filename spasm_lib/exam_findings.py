@@ -28,8 +28,9 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 from spasm_lib import records as R
-from spasm_lib.facts import Facts
+from spasm_lib.facts import RANDOM_CASE, Facts
 from spasm_lib.triage import Triage, case_triage, cauda_equina_suspected
+from spasm_lib.virtual_patients import is_virtual
 
 RISK_HISTORY_STEP = "history-risk-factors"
 """The step whose finding lists the patient's risk factors (and sport)."""
@@ -143,6 +144,8 @@ class ExamResult:
     interpretation_id: str | None
     supported_interpretation: str | None
     """The most specific interpretation the revealed findings point to (None before any)."""
+    virtual: bool = False
+    """The patient was drawn from a seed (a view says so), not read from data."""
 
 
 @dataclass(frozen=True)
@@ -340,6 +343,15 @@ def record_step(facts: Facts, state: ExamState, step_id: str, site: str | None =
     return replace(state, performed=state.performed + (pair,))
 
 
+def state_from(facts: Facts, case: R.Case, steps: Iterable[str], site: str, interpretation: str) -> ExamState:
+    """The state a list of performed steps and a committed interpretation describe (a static run's
+    parameters: notebook 02's ``steps``, ``palpation_site`` and ``interpretation``)."""
+    state = ExamState(case.id)
+    for step_id in steps:
+        state = record_step(facts, state, step_id, site)
+    return state.committed(interpretation)
+
+
 def by_priority(facts: Facts) -> tuple[R.Interpretation, ...]:
     """The working diagnoses, most specific first (``priority`` in ``interpretations.csv``)."""
     return tuple(sorted(facts.interpretations, key=lambda i: i.priority))
@@ -354,7 +366,7 @@ def most_specific(facts: Facts, interpretation_ids: Iterable[str | None]) -> str
 def examine(facts: Facts, state: ExamState, case: R.Case) -> ExamResult:
     """Every finding revealed by the performed steps, in order (``case`` is the patient, found with
     :func:`spasm_lib.virtual_patients.case_for`)."""
-    if case.id != state.case_id and state.case_id != "random":
+    if case.id != state.case_id and state.case_id != RANDOM_CASE:
         raise ValueError(f"the state is for case '{state.case_id}', not '{case.id}'")
     if state.interpretation_id is not None and state.interpretation_id not in facts.by_id("interpretations"):
         raise _unknown("interpretation", state.interpretation_id, facts.by_id("interpretations"))
@@ -365,6 +377,7 @@ def examine(facts: Facts, state: ExamState, case: R.Case) -> ExamResult:
         findings=findings,
         interpretation_id=state.interpretation_id,
         supported_interpretation=most_specific(facts, (f.points_to for f in findings)),
+        virtual=is_virtual(case),
     )
 
 

@@ -6,9 +6,21 @@ A notebook can show the whole glossary or only the terms its lesson uses, by id 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from spasm_lib import records as R
+from spasm_lib.evidence import provenance_label, references_for
 from spasm_lib.facts import Facts
+
+
+@dataclass(frozen=True)
+class GlossaryEntry:
+    """A term as the glossary shows it: its definition and where that comes from, in words."""
+
+    id: str
+    term: str
+    definition: str
+    where_from: str
 
 
 def glossary_terms(facts: Facts, terms: Iterable[str] | None = None) -> tuple[R.GlossaryTerm, ...]:
@@ -29,3 +41,16 @@ def glossary_terms(facts: Facts, terms: Iterable[str] | None = None) -> tuple[R.
             f"unknown glossary term(s) {', '.join(unknown)}; expected ids or terms from data/glossary.csv"
         )
     return tuple(chosen)
+
+
+def where_from(facts: Facts, term: R.GlossaryTerm) -> str:
+    """A general definition is not the source's claim: it says so, and where the source uses the term."""
+    if term.definition_from == "general":
+        refs = "".join(f"; {r.short}" for r in references_for(facts, term))
+        return f"general definition; the source uses the term in paragraph {term.source_paragraph}{refs}"
+    return provenance_label(facts, term)
+
+
+def glossary(facts: Facts, terms: Iterable[str] | None = None) -> tuple[GlossaryEntry, ...]:
+    """The entries of :func:`glossary_terms` (all, alphabetically, or those asked), ready for a view."""
+    return tuple(GlossaryEntry(t.id, t.term, t.definition, where_from(facts, t)) for t in glossary_terms(facts, terms))

@@ -459,13 +459,16 @@ def use_parameters(notebook: str, namespace: Mapping[str, Any]) -> types.SimpleN
     or misspelt in the defaults cell, is reported as unknown, while a student's own variable in any
     other cell is never taken for a parameter.
 
+    The result carries the notebook's name too (``params.notebook``), so a notebook types its own name
+    once, here, and the cells that need it (the objectives, the self-check) read it from ``params``.
+
     Raises :class:`NotebookParameterError`: one line in the notebook, no traceback frames.
     """
     spec = {p.name for p in parameters(notebook)}
     declared = (spec | _assigned_in_parameter_cells(namespace.get("In"))) - _KERNEL_NAMES
     given = {k: namespace[k] for k in sorted(declared) if k in namespace}
     try:
-        return types.SimpleNamespace(**validate(notebook, given))
+        return types.SimpleNamespace(**validate(notebook, given), notebook=notebook_key(notebook))
     except ParameterError as err:
         raise NotebookParameterError(err) from None
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from spasm_lib import records as R
-from spasm_lib.evidence import provenance_label
+from spasm_lib.evidence import Sourced, provenance_label
 from spasm_lib.facts import Facts
 
 
@@ -43,6 +43,19 @@ def objectives(facts: Facts, notebook: str | Path) -> tuple[R.LearningObjective,
     """A notebook's learning objectives in their order."""
     name = notebook_name(notebook)
     return tuple(sorted((o for o in facts.learning_objectives if o.notebook == name), key=lambda o: o.order))
+
+
+def learning_objectives(facts: Facts, notebook: str | Path) -> tuple[Sourced, ...]:
+    """What a student reads under "Learning objectives": each objective with where it comes from in
+    words (a row beyond the source says so). A notebook without objectives is an error, because the
+    list at its top would silently be empty."""
+    items = []
+    for objective in objectives(facts, notebook):
+        origin = provenance_label(facts, objective)
+        items.append(Sourced(objective.text, f"beyond the source: {origin}" if objective.beyond_source else origin))
+    if not items:
+        raise ValueError(f"notebook '{notebook}' has no learning objectives in data/learning_objectives.csv")
+    return tuple(items)
 
 
 def display_order(question_id: str, options: Iterable[R.QuizOption]) -> tuple[R.QuizOption, ...]:

@@ -21,6 +21,7 @@ from spasm_lib import xapi
 from spasm_lib.debrief import CONFIDENCE_LEVELS, Debrief
 from spasm_lib.exam_findings import Feedback, RevealedFinding
 from spasm_lib.trace import Recorder
+from spasm_lib.virtual_patients import is_virtual
 
 EXT = xapi.EXT
 
@@ -50,13 +51,9 @@ class _Activity:
         return max(0.0, (self.rec.clock() - self.started).total_seconds())
 
 
-VIRTUAL_PREFIX = "virtual-"
-"""A virtual patient's case id starts with this (:mod:`spasm_lib.virtual_patients`); its seed is recorded too."""
-
-
 def _case_ext(case: R.Case, seed: int | None) -> dict[str, Any]:
     ext: dict[str, Any] = {EXT["case"]: case.id}
-    if seed is not None and case.id.startswith(VIRTUAL_PREFIX):
+    if seed is not None and is_virtual(case):  # a virtual patient's seed is recorded too
         ext[EXT["seed"]] = seed
     return ext
 

@@ -38,8 +38,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from spasm_lib import records as R
-from spasm_lib.evidence import references_for
-from spasm_lib.facts import Facts
+from spasm_lib.evidence import CheckedEvidence, references_for
+from spasm_lib.facts import RANDOM_CASE, Facts
 from spasm_lib.triage import Triage, case_triage
 
 REVIEW_KIND = "reassess"
@@ -51,14 +51,6 @@ TIMED_KINDS = ("emergency-referral", "urgent-referral")
 """Steps of these kinds show how soon the patient's concern must be seen (``Triage.actions``)."""
 HOW_SOON = "How soon, for this concern"
 """The one heading of the timeframes, in the triage box, the referral step, the plan and the answers."""
-
-
-@dataclass(frozen=True)
-class CheckedEvidence:
-    """An evidence check with its references resolved, so a view needs no facts."""
-
-    check: R.EvidenceCheck
-    references: tuple[R.Reference, ...]
 
 
 @dataclass(frozen=True)
@@ -87,6 +79,11 @@ class StepDetail:
     @property
     def id(self) -> str:
         return self.step.id
+
+    @property
+    def conditional(self) -> bool:
+        """True for a step taken only if the patient is not improving at the review."""
+        return self.step.when == NOT_IMPROVING
 
 
 # --------------------------------------------------------------------------- the route
@@ -187,6 +184,11 @@ class Plan:
     """What changes when the person improves at the review (``teaching_text.csv``, row
     ``plan-if-improving``), said before the steps then left out."""
 
+    @property
+    def skipped_if_improving(self) -> tuple[str, ...]:
+        """The titles of the plan's steps a person improving at the review does without, in order."""
+        return tuple(p.title for p in self.steps if p.step_id not in self.if_improving)
+
 
 def model_plan(facts: Facts, case: R.Case) -> Plan:
     """The plan for this patient: the path of a patient not (yet) improving, with the steps that
@@ -258,6 +260,8 @@ class WalkResult:
     predictions_made: int
     """Steps revealed after a prediction; going on without one is not counted as wrong."""
     plan: Plan
+    review_answer: bool | None = None
+    """Whether the person is improving, as answered at a review step already shown (else None)."""
 
     @property
     def current(self) -> StepDetail:
@@ -270,7 +274,7 @@ def _path_for(facts: Facts, case: R.Case, state: PathwayState) -> tuple[str, ...
 
 def walk(facts: Facts, state: PathwayState, case: R.Case) -> WalkResult:
     """The walk's view of the state: the steps shown, what is asked next, the summary when done."""
-    if state.case_id not in (case.id, "random"):
+    if state.case_id not in (case.id, RANDOM_CASE):
         raise ValueError(f"the state is for case '{state.case_id}' but the case given is '{case.id}'")
     path = _path_for(facts, case, state)
     if not 1 <= state.shown <= len(path):
@@ -297,6 +301,7 @@ def walk(facts: Facts, state: PathwayState, case: R.Case) -> WalkResult:
         correct_predictions=sum(p == a for p, a in state.predictions),
         predictions_made=sum(bool(p) for p, _ in state.predictions),
         plan=model_plan(facts, case),
+        review_answer=state.improving if any(d.step.kind == REVIEW_KIND for d in shown) else None,
     )
 
 
@@ -325,6 +330,20 @@ def complete_walk(facts: Facts, case: R.Case, improving: bool = False) -> Pathwa
     path = journey(facts, case, improving)
     has_review = any(facts.by_id("pathway_steps")[s].kind == REVIEW_KIND for s in path)
     return PathwayState(case.id, len(path), improving if has_review else None)
+
+
+@dataclass(frozen=True)
+class TriageLevelRow:
+    """A triage level with the references its reason cites (a row of the levels table)."""
+
+    level: R.TriageLevel
+    references: tuple[R.Reference, ...]
+
+
+def triage_levels(facts: Facts) -> tuple[TriageLevelRow, ...]:
+    """The four triage levels, most urgent first, each with its references resolved."""
+    return tuple(TriageLevelRow(lv, references_for(facts, lv))
+                 for lv in sorted(facts.triage_levels, key=lambda lv: lv.order))
 
 
 @dataclass(frozen=True)

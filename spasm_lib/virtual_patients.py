@@ -30,6 +30,7 @@ import random
 from spasm_lib import records as R
 from spasm_lib.coherence import AGE_FLAG, carries_age_flag, incoherences
 from spasm_lib.facts import RANDOM_CASE, Facts
+from spasm_lib import inputs
 from spasm_lib.inputs import SEED_MAX
 from spasm_lib.triage import case_interpretation
 
@@ -42,12 +43,23 @@ P_YELLOW_FLAGS = 0.3
 P_SECOND_YELLOW_FLAG = 0.3
 MAX_SEED = SEED_MAX
 """Seeds are whole numbers from 0 to this (the command line's range, :mod:`spasm_lib.inputs`)."""
+VIRTUAL_PREFIX = "virtual-"
+"""A virtual patient's case id is this and its seed (``virtual-42``)."""
 
 
-def _check_seed(seed: int) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
-        raise ValueError(f"seed must be a whole number from 0 to {MAX_SEED}; got {seed!r}")
-    return seed
+def is_virtual(case: R.Case) -> bool:
+    """Whether a patient was drawn from a seed (a virtual patient) rather than read from data."""
+    return case.id.startswith(VIRTUAL_PREFIX)
+
+
+def virtual_seed(case_id: str) -> int | None:
+    """The seed a virtual patient's id names (``virtual-42`` -> 42), or None for any other id
+    (a seed beyond the seed range, in other digits than 0-9, is no patient's)."""
+    number = case_id.removeprefix(VIRTUAL_PREFIX)
+    if number == case_id or not (number.isascii() and number.isdigit()) or len(number) > len(str(MAX_SEED)):
+        return None
+    seed = int(number)
+    return seed if seed <= MAX_SEED else None
 
 
 def _pick(rng: random.Random, items: list | tuple):
@@ -74,7 +86,7 @@ def presentation_of(facts: Facts, seed: int) -> str:
     """The presentation id of the virtual patient of ``seed``, without drawing the rest of it: the
     first draw of :func:`virtual_patient`'s generator. Why: a class plan tries many seeds for the
     one presentation it wants (``class_mix``), and most are rejected on this alone."""
-    _check_seed(seed)
+    seed = inputs.seed(seed)
     presentations = facts.presentations
     total = _TOTALS.get(id(presentations))
     if total is None or total[0] is not presentations:  # (the tuple is kept, so its id is not reused)
@@ -92,7 +104,7 @@ _TOTALS: dict[int, tuple[tuple[R.Presentation, ...], float]] = {}
 
 def virtual_patient(facts: Facts, seed: int) -> R.Case:
     """The virtual patient of a seed (``id`` ``virtual-<seed>``): same seed, same Case."""
-    _check_seed(seed)
+    seed = inputs.seed(seed)
     rng = random.Random(f"spasm-teach/virtual-patient/{seed}")
     presentation = _weighted(rng, facts.presentations)  # (the first draw: see presentation_of)
     age = presentation.age_min + min(
@@ -129,7 +141,7 @@ def virtual_patient(facts: Facts, seed: int) -> R.Case:
     flag_order = {f.id: i for i, f in enumerate(facts.red_flags)}
     where = presentation.spasm_site.replace("-", " ")
     draft = R.Case(
-        id=f"virtual-{seed}",
+        id=f"{VIRTUAL_PREFIX}{seed}",
         title=f"Virtual patient, {age}, {where} pain",
         age=age,
         story=f"{story.story} {words}".strip(),
@@ -170,7 +182,7 @@ def case_for(facts: Facts, case_id: str, seed: int = 0) -> R.Case:
         return cases[case_id]
     if case_id == RANDOM_CASE:
         return virtual_patient(facts, seed)
-    prefix, _, number = case_id.partition("-")
-    if prefix == "virtual" and number.isascii() and number.isdigit():
-        return virtual_patient(facts, int(number))
+    seed = virtual_seed(case_id)
+    if seed is not None:
+        return virtual_patient(facts, seed)
     raise ValueError(f"unknown case '{case_id}'; expected one of: {', '.join((*cases, RANDOM_CASE))}")

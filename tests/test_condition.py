@@ -9,7 +9,8 @@ import re
 import pytest
 
 from spasm_lib import records as R
-from spasm_lib.condition import PainCourse, condition_facts, pain_course, phases
+from spasm_lib.condition import ConditionSection, PainCourse, condition, condition_facts, pain_course, pain_course_of, phases
+from spasm_lib.evidence import Sourced
 from spasm_lib.facts import load_facts
 from spasm_lib.views.condition import condition_view, pain_course_figure, pain_course_svg
 from spasm_lib.views.svg import svg_of
@@ -106,16 +107,25 @@ CONDITION_VIEW = (
 
 
 def test_condition_view_shows_every_statement_with_its_paragraph(facts):
-    markup = condition_view(facts).markup
+    markup = condition_view(condition(facts)).markup
     assert markup == CONDITION_VIEW
     assert "<h1" not in markup and "<h2" not in markup
 
 
-def test_condition_view_escapes_data(facts):
-    evil = dataclasses.replace(facts.condition[0], statement="<script>alert(1)</script>")
-    markup = condition_view(with_table(facts, condition=(evil,) + facts.condition[1:])).markup
-    assert "<script>" not in markup
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in markup
+def test_condition_view_renders_a_hand_built_result_escaped():
+    sections = [ConditionSection("Mechanism <b>", (Sourced("<script>alert(1)</script>", "Source, paragraph 9"),)),
+                ConditionSection("Symptoms", (Sourced("a & b", "NICE NG59"), Sourced("c", "Source, paragraph 1")))]
+    assert condition_view(sections).markup == (
+        '<section class="spasm-condition"><h3>Mechanism &lt;b&gt;</h3><ul>'
+        '<li>&lt;script&gt;alert(1)&lt;/script&gt; <span class="spasm-provenance">(Source, paragraph 9)</span></li>'
+        '</ul><h3>Symptoms</h3><ul><li>a &amp; b <span class="spasm-provenance">(NICE NG59)</span></li>'
+        '<li>c <span class="spasm-provenance">(Source, paragraph 1)</span></li></ul></section>'
+    )
+
+
+def test_condition_leaves_out_an_aspect_without_statements(facts):
+    only = tuple(f for f in facts.condition if f.aspect == "symptom")
+    assert [s.title for s in condition(with_table(facts, condition=only))] == ["Symptoms"]
 
 
 def _alt(markup: str) -> str:
@@ -172,8 +182,7 @@ def test_pain_curve_points_follow_the_data():
         return R.PainCoursePoint(id=f"p{i}", hour=hour, relative_pain=pain, phase=phase, illustrative=True,
                                  source_paragraph=1)
 
-    document = pain_course_svg(PainCourse((point(1, 0, 0, "calm"), point(2, 2, 10, "worse"), point(3, 4, 5, "easing")),
-                                          NOTE))
+    document = pain_course_svg(pain_course_of((point(1, 0, 0, "calm"), point(2, 2, 10, "worse"), point(3, 4, 5, "easing")), NOTE))
     # x from 52 to 312 over 4 hours (65 a hour); y from 246 (none) up to 96 at 1.15 x the highest point.
     line = re.search(r'<polyline points="([^"]*)"', document).group(1)
     assert line == "52,246 182,115.57 312,180.78"
@@ -186,8 +195,7 @@ def test_a_momentary_first_phase_gets_a_visible_width():
 
     # "before" lasts 0.1 h of 12: drawn from 0 to 0.1 h it would be 2 px wide. It gets 12/24 = 0.5 h,
     # so the plot runs from -0.4 h to 12 h: 260 px over 12.4 h, the "before" band 0.5 h = 10.48 px wide.
-    document = pain_course_svg(PainCourse((point(1, 0, 0, "before"), point(2, 0.1, 5, "onset"),
-                                           point(3, 12, 9, "severe")), NOTE))
+    document = pain_course_svg(pain_course_of((point(1, 0, 0, "before"), point(2, 0.1, 5, "onset"), point(3, 12, 9, "severe")), NOTE))
     widths = [float(w) for w in re.findall(r'<rect x="[\d.]+" y="96" width="([\d.]+)"', document)]
     assert widths[0] == pytest.approx(0.5 / 12.4 * 260, abs=0.01)
     line = re.search(r'<polyline points="([^"]*)"', document).group(1)
@@ -204,7 +212,24 @@ def test_pain_alt_describes_the_shape():
                                  source_paragraph=1)
 
     pts = (point(1, 0, 1, "calm"), point(2, 2, 5, "worse"), point(3, 4, 3, "easing"))
-    alt = _alt(pain_course_figure(PainCourse(pts, NOTE)).markup)
+    # a hand-built result: the view describes the runs and the peak it is given
+    course = PainCourse(pts, (("calm", 0, 0), ("worse", 2, 2), ("easing", 4, 4)), pts[1], (1,), NOTE)
+    alt = _alt(pain_course_figure(course).markup)
     assert "Worse (hour 2): the pain rises." in alt
     assert "Easing (hour 4): the pain falls." in alt
     assert "highest at hour 2 (worse)" in alt
+    assert "(paragraph 1)" in pain_course_figure(course).markup
+
+
+def test_the_pain_course_has_its_runs_peak_and_paragraphs():
+    def point(i, hour, pain, phase, paragraph=1):
+        return R.PainCoursePoint(id=f"p{i}", hour=hour, relative_pain=pain, phase=phase, illustrative=True,
+                                 source_paragraph=paragraph)
+
+    pts = (point(3, 4, 3, "easing", 2), point(1, 0, 1, "calm"), point(2, 2, 5, "worse"), point(4, 5, 2, "easing", 2))
+    course = pain_course_of(pts, NOTE)
+    assert [p.id for p in course.points] == ["p1", "p2", "p3", "p4"]  # in hour order
+    assert course.phases == (("calm", 0, 0), ("worse", 2, 2), ("easing", 4, 5))
+    assert course.peak.id == "p2" and course.paragraphs == (1, 2)
+    with pytest.raises(ValueError, match="at least one point"):
+        pain_course_of((), NOTE)

@@ -8,7 +8,8 @@ import html
 
 import pytest
 
-from spasm_lib.evidence import evidence_checks, provenance_label, references_for
+from spasm_lib import records as R
+from spasm_lib.evidence import CheckedEvidence, checked_evidence, evidence_checks, provenance_label, references_for
 from spasm_lib.facts import load_facts
 from spasm_lib.views.evidence import evidence_card, evidence_cards
 
@@ -103,7 +104,7 @@ def test_provenance_label_names_paragraph_and_references(facts, check_id, label)
 def test_card_shows_source_guidance_verdict_and_every_reference(facts, check_id):
     """Every card shows its own row's texts; what each row says is the data (the input), not an expectation."""
     check = facts.by_id("evidence_checks")[check_id]
-    markup = evidence_card(facts, check).markup
+    markup = evidence_card(CheckedEvidence(check, references_for(facts, check))).markup
     assert html.escape(check.source_says) in markup
     assert html.escape(check.guidance_says) in markup
     assert f"Verdict: {VERDICT_WORDS[check.verdict]}" in markup
@@ -146,30 +147,34 @@ OPIOIDS_CARD = [
 
 @pytest.mark.parametrize("check_id, parts", [("rest", REST_CARD), ("opioids", OPIOIDS_CARD)])
 def test_a_card_written_out_by_hand(facts, check_id, parts):
-    markup = evidence_card(facts, facts.by_id("evidence_checks")[check_id]).markup
+    (card,) = checked_evidence(facts, [check_id])
+    markup = evidence_card(card).markup
     positions = [markup.find(part) for part in parts]
     assert -1 not in positions, [p for p, at in zip(parts, positions) if at == -1]
     assert positions == sorted(positions)  # in reading order
 
 
 def test_source_column_comes_before_guidance_column(facts):
-    markup = evidence_card(facts, facts.by_id("evidence_checks")["ice"]).markup
+    markup = evidence_card(checked_evidence(facts, ["ice"])[0]).markup
     assert markup.index("What the source says") < markup.index("what current guidance says")
     assert 'class="spasm-columns" style="display:flex' in markup
 
 
 def test_cards_in_order(facts):
-    markup = evidence_cards(facts, ["ice", "rest"]).markup
+    markup = evidence_cards(checked_evidence(facts, ["ice", "rest"])).markup
     ice = markup.index("Heat wraps reduced pain in the short term")  # ice's guidance_says
     rest = markup.index("advice to stay active gave small improvements")  # rest's guidance_says
     assert ice < rest
     assert markup.count('<section class="spasm-evidence"') == 2
 
 
-def test_card_escapes_data(facts):
+def test_card_renders_a_hand_built_check_escaped(facts):
     check = dataclasses.replace(facts.evidence_checks[0], topic="<img src=x onerror=alert(1)>",
-                                source_says="a < b & c")
-    markup = evidence_card(facts, check).markup
+                                source_says="a < b & c", source_paragraph=7, verdict="partly-agrees")
+    reference = R.Reference(id="x", short="Smith <2020>", citation="Smith J. A & B. 2020.", kind="trial")
+    markup = evidence_card(CheckedEvidence(check, (reference,)), level=4).markup
     assert "<img" not in markup
-    assert "&lt;img src=x onerror=alert(1)&gt;" in markup
-    assert "a &lt; b &amp; c" in markup
+    assert "<h4>Evidence check: &lt;img src=x onerror=alert(1)&gt;</h4>" in markup
+    assert "<h5>What the source says (paragraph 7)</h5><p>a &lt; b &amp; c</p>" in markup
+    assert "<strong>Verdict: Partly agrees</strong>" in markup
+    assert "<li><strong>Smith &lt;2020&gt;</strong>: Smith J. A &amp; B. 2020.</li>" in markup

@@ -31,6 +31,7 @@ from spasm_lib.exam_findings import (
     perform,
     record_step,
     refusal_text,
+    state_from,
     step_needed,
     step_needs_site,
 )
@@ -420,6 +421,27 @@ def test_case_view_escapes_the_title_and_story(facts):
     assert "<script>" not in markup
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in markup
     assert "a &lt; b &amp; c" in markup
+
+
+VIRTUAL_NOTE = "A virtual patient, composed from the teaching data for practice."
+
+
+def test_case_view_says_virtual_only_when_told(facts):
+    c = case(facts, "golfer-twist")
+    assert VIRTUAL_NOTE in case_view(c, virtual=True).markup
+    assert VIRTUAL_NOTE not in case_view(c).markup
+
+
+def test_examine_says_whether_the_patient_is_virtual(facts):
+    assert examine(facts, ExamState("random"), virtual_patient(facts, 7)).virtual is True
+    assert examine(facts, ExamState("golfer-twist"), case(facts, "golfer-twist")).virtual is False
+
+
+def test_state_from_a_static_runs_parameters(facts):
+    c = case(facts, "golfer-twist")
+    state = state_from(facts, c, ["palpation", "history-onset", "palpation"], "upper-back", "back-spasm")
+    assert state == ExamState("golfer-twist", (("palpation", "upper-back"), ("history-onset", None)), "back-spasm")
+    assert state_from(facts, c, [], "lower-back", "").interpretation_id is None
 
 
 @pytest.mark.parametrize("case_id", list(FULL_EXAM_FINDINGS))

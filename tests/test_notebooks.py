@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import html
-import json
 import re
 import subprocess
 import sys
@@ -137,6 +136,29 @@ def test_parameters_cell_matches_the_spec_and_is_validated_next(path):
     assert f'use_parameters("{notebook_key(path)}", globals())' in cells[1].source
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_one_imports_cell_names_the_notebook_once_and_loads_the_facts_once(path):
+    """Issue 24: imports in one cell (the one after the parameters), the notebook's name typed there
+    only (the objectives and the self-check read ``params.notebook``), the facts loaded there only."""
+    cells = code_cells(read(path))
+    sources = [c.source for c in cells]
+    imports = [s for s in sources if re.search(r"^\s*(from|import) ", s, re.M)]
+    assert imports == [sources[1]], imports
+    assert sum(s.count(notebook_key(path)) for s in sources) == 1
+    assert sum(s.count("facts_for(") + s.count("load_facts(") for s in sources) == 1
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_each_cell_is_one_call_of_one_of_two_shapes(path):
+    """After the imports cell, a cell is a view of a logic result, ``view(logic(facts, ...))``, or a
+    widget of the notebook's parameters, ``widget(params)``."""
+    view_of_result = re.compile(r"\w+_view\(\w+\(facts(, .*)?\)\)|\w+_(figure|cards)\(\w+\(facts(, .*)?\)\)", re.S)
+    widget = re.compile(r"\w+\(params\)")
+    for cell in code_cells(read(path))[2:]:
+        source = cell.source.strip()
+        assert view_of_result.fullmatch(source) or widget.fullmatch(source) or source == "disclaimer_view()", source
+
+
 def test_notebook_02_performs_every_exam_step_of_the_data_in_clinical_order_by_default():
     """"default: all": when data/exam_steps.csv gains, loses or reorders a step, the default list (and
     with it the parameters cell of 02, checked above) must follow, or the static view skips a step."""
@@ -229,11 +251,19 @@ def test_notebooks_import_the_installed_library_not_a_path():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_the_disclaimer_says_what_the_data_says(path):
     """Issue 18: cauda equina signs in any of their areas need the emergency department at once, a
-    weakening leg the same day; every notebook's first cell says it in the package's own words."""
+    weakening leg the same day. Issue 24: every notebook shows the package's one wording, as the
+    stored output of a live-only cell above the Overview (a handout's header prints it instead), and
+    no notebook types its own copy."""
     from spasm_lib import DISCLAIMER
 
-    first = "".join(json.loads(path.read_text(encoding="utf-8"))["cells"][0]["source"])
+    nb = read(path)
+    (cell,) = [c for c in code_cells(nb) if c.source.strip() == "disclaimer_view()"]
+    assert "live-only" in cell.metadata.get("tags", [])
+    shown = html.unescape(" ".join("".join(o.get("data", {}).get("text/html", "")) for o in cell.outputs))
+    assert DISCLAIMER in " ".join(shown.split())
+    overview = next(i for i, c in enumerate(nb.cells) if c.source.startswith("## Overview"))
+    assert nb.cells.index(cell) < overview
     emergency = DISCLAIMER[DISCLAIMER.index("A person with back pain"):]
-    assert emergency in " ".join(first.split())
+    assert not any(emergency[:40] in " ".join(c.source.split()) for c in nb.cells if c.cell_type == "markdown")
     for words in ("back passage", "bladder, bowel or sexual", "both legs", "the same day"):
         assert words in emergency

@@ -22,7 +22,8 @@ import pytest
 
 from spasm_lib import records as R
 from spasm_lib.facts import load_facts
-from spasm_lib.quiz import Score, check, display_order, grade, objectives, questions
+from spasm_lib.evidence import Sourced
+from spasm_lib.quiz import Score, check, display_order, grade, learning_objectives, objectives, questions
 from spasm_lib.risk_factors import CATEGORY_LABELS
 from spasm_lib.views.objectives import objectives_view
 from spasm_lib.views.quiz import CORRECT_MARK, answer_feedback, quiz_view, score_line
@@ -429,11 +430,27 @@ def test_quiz_view_escapes_data():
 
 
 def test_objectives_view_lists_the_objectives_in_words():
-    markup = objectives_view(FACTS, "02_exam_simulator").markup
+    markup = objectives_view(learning_objectives(FACTS, "02_exam_simulator")).markup
     items = re.findall(r"<li>(.*?) <span", markup)
     assert items == [html.escape(o.text) for o in objectives_of("02_exam_simulator")]
     assert "(Source, paragraph 3)" in markup
     assert "beyond the source: Kendall 1997 (yellow flags)" in markup
     assert "kendall1997" not in markup and "finucane2020" not in markup  # never raw ids
     with pytest.raises(ValueError, match="unknown notebook"):
-        objectives_view(FACTS, "99_nowhere")
+        learning_objectives(FACTS, "99_nowhere")
+
+
+def test_a_notebook_without_objectives_is_an_error():
+    facts = dataclasses.replace(FACTS, _index={}, learning_objectives=())
+    with pytest.raises(ValueError, match="notebook '01_risk_factors' has no learning objectives"):
+        learning_objectives(facts, "01_risk_factors")
+
+
+def test_objectives_view_renders_a_hand_built_list_escaped():
+    items = [Sourced("Name <three> factors", "Source, paragraph 2"), Sourced("Weigh flags", "beyond the source: A & B")]
+    assert objectives_view(items).markup == (
+        '<ol class="spasm-objectives">'
+        '<li>Name &lt;three&gt; factors <span class="spasm-provenance" style="color:#555">(Source, paragraph 2)</span></li>'
+        '<li>Weigh flags <span class="spasm-provenance" style="color:#555">(beyond the source: A &amp; B)</span></li>'
+        "</ol>"
+    )

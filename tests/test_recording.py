@@ -110,7 +110,7 @@ def test_hypothesis_revision_is_updated_and_another_patient_terminates(facts, tm
     sim = ExamSimulator(facts, "golfer-twist", 0, "student", rec(tmp_path, "02_exam_simulator"))
     sim.hypothesis.value = "nerve-root-irritation"
     sim.hypothesis.value = "back-spasm"
-    sim.case.value = "ruptured-disc"  # leaves the encounter; the new one stays unwritten until used
+    sim.picker.case.value = "ruptured-disc"  # leaves the encounter; the new one stays unwritten until used
     stmts = statements(tmp_path, "02_exam_simulator")
     assert verbs(stmts) == [ADL + "initialized", ADL + "responded", VP + "updated", ADL + "terminated"]
     assert stmts[2]["result"]["response"] == "back-spasm"

@@ -31,10 +31,20 @@ from spasm_lib.treatment_pathway import (
     journey,
     model_plan,
     step_detail,
+    TriageLevelRow,
+    triage_levels,
     walk,
 )
 from spasm_lib.triage import case_interpretation
-from spasm_lib.views.pathway import NEXT_HIDDEN, YOU_ARE_HERE, plan_view, step_view, triage_view, walk_view
+from spasm_lib.views.pathway import (
+    NEXT_HIDDEN,
+    YOU_ARE_HERE,
+    plan_view,
+    step_view,
+    triage_levels_view,
+    triage_view,
+    walk_view,
+)
 from spasm_lib.virtual_patients import case_for, virtual_patient
 
 FACTS = load_facts()
@@ -461,6 +471,54 @@ def test_not_improving_goes_on_to_the_programme_the_specialist_then_the_safety_n
     assert "the person is not improving" in walk_view(result).markup
 
 
+def test_the_walk_carries_the_review_answer_once_the_review_is_shown():
+    state, case, _ = walk_to_review()
+    assert walk(FACTS, state, case).review_answer is None  # shown, not answered
+    assert walk(FACTS, answer_review(state, False), case).review_answer is False
+    assert walk(FACTS, answer_review(state, True), case).review_answer is True
+    first = start("golfer-twist")[0]
+    assert walk(FACTS, first, case).review_answer is None  # the review is not reached yet
+
+
+def test_the_walk_view_prints_the_review_answer_it_is_given():
+    state, case, _ = walk_to_review()
+    state = advance(FACTS, answer_review(state, False), case, None)
+    while not walk(FACTS, state, case).finished:
+        state = advance(FACTS, state, case, None)
+    result = walk(FACTS, state, case)
+    assert "the person is not improving" in walk_view(result).markup
+    # the view decides nothing: it prints the result's answer, whatever the steps
+    assert "the person is improving" in walk_view(dataclasses.replace(result, review_answer=True)).markup
+    assert "At the review:" not in walk_view(dataclasses.replace(result, review_answer=None)).markup
+
+
+def test_triage_levels_are_most_urgent_first_with_their_references():
+    rows = triage_levels(FACTS)
+    assert [r.level.id for r in rows] == ["emergency", "urgent", "watchful", "routine"]
+    refs = FACTS.by_id("references")
+    assert all(r.references == tuple(refs[i] for i in r.level.reference_ids) for r in rows)
+
+
+def test_triage_levels_view_renders_hand_built_rows_escaped():
+    level = dataclasses.replace(FACTS.triage_levels[0], id="now", name="Now <b>", applies_when="a & b",
+                                action="Go", why="Because", source_paragraph=5, reference_ids=())
+    reference = dataclasses.replace(FACTS.references[0], short="Ref <1>")
+    markup = triage_levels_view([TriageLevelRow(level, (reference,))]).markup
+    assert ("<tr><th scope='row'>Now &lt;b&gt; (now)</th><td data-label='When'>a &amp; b</td>"
+            "<td data-label='What to do'>Go</td><td data-label='Why'>Because "
+            '<span class="spasm-provenance">(Source, paragraph 5; Ref &lt;1&gt;)</span></td></tr>') in markup
+    assert markup.count("<tr>") == 2  # the heading row and the one level given
+
+
+def test_the_finished_diagram_marks_the_steps_taken_only_without_improvement():
+    state = complete_walk(FACTS, CASES["golfer-twist"], improving=False)
+    result = walk(FACTS, state, CASES["golfer-twist"])
+    assert [d.id for d in result.shown if d.conditional] == ["programme", "specialist-referral"]
+    alt = html.unescape(re.search(r'alt="([^"]*)"', walk_view(result).markup).group(1))
+    assert f"{TITLE['programme']} (step 7 (only if not improving))" in alt
+    assert f"{TITLE['safety-net']} (step 9)" in alt
+
+
 def test_a_watchful_walk_reviews_sooner():
     _, _, seen = walk_to_review("arthritis-older-adult")
     assert seen[-1] == ("watchful-review", True)
@@ -612,6 +670,19 @@ def test_plan_view_marks_the_conditional_step():
            f"{esc(TITLE['programme'])}; {esc(TITLE['specialist-referral'])}." in markup
     urgent = plan_view(model_plan(FACTS, CASES["older-lifter-osteoporosis"])).markup
     assert "only if not improving" not in urgent and "If the person is improving" not in urgent
+
+
+def test_the_plan_names_what_an_improving_person_does_without():
+    assert model_plan(FACTS, CASES["golfer-twist"]).skipped_if_improving == (TITLE["programme"],
+                                                                             TITLE["specialist-referral"])
+    assert model_plan(FACTS, CASES["older-lifter-osteoporosis"]).skipped_if_improving == ()
+
+
+def test_plan_view_prints_the_skipped_steps_it_is_given():
+    plan = model_plan(FACTS, CASES["golfer-twist"])
+    only_first = dataclasses.replace(plan, if_improving=tuple(p.step_id for p in plan.steps[1:]))
+    assert (f"the safety-net advice stays and the path ends without: {esc(plan.steps[0].title)}.</p>"
+            in plan_view(only_first).markup)
 
 
 def test_walk_view_escapes_the_patient_and_keeps_the_teaching_point_for_instructors():

@@ -20,6 +20,7 @@ def test_a_students_own_variable_is_not_a_parameter():
     namespace = {**defaults("01_risk_factors"), "my_guess": "golf", "count": 3, "In": ["", DEFAULTS_CELL]}
     params = use_parameters("01_risk_factors", namespace)
     assert params.sport == "golf" and not hasattr(params, "my_guess")
+    assert params.notebook == "01_risk_factors"  # the name typed once, in the notebook's imports cell
 
 
 def test_a_typo_in_papermills_injected_cell_is_unknown():

@@ -27,7 +27,7 @@ from spasm_lib.coherence import incoherences
 from spasm_lib.facts import Facts, load_facts
 from spasm_lib.handouts import student_cases
 from spasm_lib.class_mix import class_patients
-from spasm_lib.virtual_patients import MAX_SEED, case_for, virtual_patient
+from spasm_lib.virtual_patients import MAX_SEED, case_for, virtual_patient, virtual_seed
 
 AGE_FLAG = "age-over-50-or-under-20"
 SEEDS = range(400)
@@ -183,10 +183,20 @@ def test_story_and_title_never_name_the_answer(facts, patients):
         assert not any(name in said for name in names), p.id
 
 
-@pytest.mark.parametrize("bad", [-1, MAX_SEED + 1, "3", 2.0, True, None])
+@pytest.mark.parametrize("bad", [-1, MAX_SEED + 1, "3x", 2.0, True, None])
 def test_bad_seed_is_refused_naming_the_range(facts, bad):
-    with pytest.raises(ValueError, match=f"seed must be a whole number from 0 to {MAX_SEED}"):
+    # the package's one seed rule (spasm_lib.inputs.seed), the same message as the command line's
+    with pytest.raises(ValueError, match=f"expected a whole number from 0 to {MAX_SEED}"):
         virtual_patient(facts, bad)
+
+
+@pytest.mark.parametrize("case_id, seed", [
+    ("virtual-0", 0), ("virtual-42", 42), ("virtual-4294967295", 4294967295),
+    ("virtual-4294967296", None), ("virtual-00000000042", None), ("virtual-", None), ("virtual-4a", None),
+    ("virtual-\u0664\u0662", None), ("golfer-twist", None), ("random", None), ("42", None),
+])
+def test_a_virtual_patients_id_names_its_seed(case_id, seed):
+    assert virtual_seed(case_id) == seed
 
 
 def test_the_largest_seed_is_a_patient(facts):
@@ -234,7 +244,7 @@ def test_neighbouring_class_seeds_share_no_patient(facts):
 
 
 def test_class_seed_is_checked(facts):
-    with pytest.raises(ValueError, match="seed must be a whole number"):
+    with pytest.raises(ValueError, match="expected a whole number from 0 to"):
         class_patients(facts, 3, -5)
 
 

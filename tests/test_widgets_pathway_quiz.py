@@ -62,8 +62,8 @@ def show_next(w, predicted=""):
 
 def test_controls_are_labelled_and_nothing_prints(walkthrough, capsys):
     w = walkthrough
-    assert w.case.description == "Patient"
-    assert w.seed.description == "Virtual patient number (seed)"
+    assert w.picker.case.description == "Patient"
+    assert w.picker.seed.description == "Virtual patient number (seed)"
     assert w.prediction.description == "What comes next?"
     assert w.show_next.description == "Show next step"
     assert w.review.description == "At the review, is the treatment working?"
@@ -150,7 +150,7 @@ def test_start_again_and_a_new_patient_reset_the_walk(walkthrough):
     w.restart.click()
     assert w.state == PathwayState("golfer-twist") and w.review.value is None
     assert w.review.layout.display == "none" and not w.show_next.disabled
-    w.case.value = "red-flag-saddle-numbness"
+    w.picker.case.value = "red-flag-saddle-numbness"
     assert w.state == PathwayState("red-flag-saddle-numbness")
     show_next(w, "emergency-referral")
     show_next(w, "pain-relief-while-waiting")
@@ -165,12 +165,12 @@ def test_start_again_and_a_new_patient_reset_the_walk(walkthrough):
 
 def test_a_random_patient_follows_the_seed():
     w = treatment_pathway_walkthrough(params(case="golfer-twist"))
-    assert w.seed.layout.display == "none"
-    w.case.value = "random"
-    assert w.seed.layout.display == ""
-    w.seed.value = 9
+    assert w.picker.seed.layout.display == "none"
+    w.picker.case.value = "random"
+    assert w.picker.seed.layout.display == ""
+    w.picker.seed.value = 9
     assert w.view.value == expected(PathwayState("random"), virtual_patient(FACTS, 9))
-    assert ("Random virtual patient", "random") in list(w.case.options)
+    assert ("Random virtual patient", "random") in list(w.picker.case.options)
 
 
 def test_instructor_audience_reaches_the_view():
@@ -214,8 +214,8 @@ def test_static_view_of_an_emergency_shows_its_four_steps():
 # --------------------------------------------------------------------------- Check yourself
 
 
-def quiz_params(audience="student", interactive=True):
-    return SimpleNamespace(audience=audience, interactive=interactive)
+def quiz_params(notebook, audience="student", interactive=True):
+    return SimpleNamespace(notebook=notebook, audience=audience, interactive=interactive)
 
 
 def quiz_questions_of(notebook):
@@ -232,7 +232,7 @@ def text_of(markup):
 
 @pytest.mark.parametrize("notebook", R.NOTEBOOKS)
 def test_one_unanswered_radio_group_per_question_labelled_with_full_answers(notebook):
-    quiz = check_yourself(notebook, quiz_params())
+    quiz = check_yourself(quiz_params(notebook))
     mine = quiz_questions_of(notebook)
     assert list(quiz.radios) == [q.id for q in mine]
     for number, q in enumerate(mine, start=1):
@@ -255,14 +255,14 @@ def test_one_unanswered_radio_group_per_question_labelled_with_full_answers(note
 
 
 def test_answers_are_shuffled_in_the_radios_as_written_out_by_hand():
-    quiz = check_yourself("00_start_here", quiz_params())
+    quiz = check_yourself(quiz_params("00_start_here"))
     assert [value for _, value in quiz.radios["q-00-1"].options] == ["q-00-1-a", "q-00-1-d", "q-00-1-c", "q-00-1-b"]
 
 
 @pytest.mark.parametrize("option", FACTS.quiz_options[::5], ids=lambda o: o.id)
 def test_choosing_an_option_shows_its_grade_under_its_question(option):
     question = FACTS.by_id("quiz_questions")[option.question_id]
-    quiz = check_yourself(question.notebook, quiz_params())
+    quiz = check_yourself(quiz_params(question.notebook))
     quiz.radios[question.id].value = option.id
     feedback = quiz.feedback[question.id].value
     assert feedback == answer_feedback(grade(FACTS, question.id, option.id)).markup
@@ -277,7 +277,7 @@ def test_choosing_an_option_shows_its_grade_under_its_question(option):
 
 
 def test_running_score_follows_the_answers():
-    quiz = check_yourself("02_exam_simulator", quiz_params())
+    quiz = check_yourself(quiz_params("02_exam_simulator"))
     quiz.radios["q-02-3"].value = "q-02-3-c"  # right
     quiz.radios["q-02-2"].value = "q-02-2-c"  # wrong
     quiz.radios["q-02-4"].value = "q-02-4-c"  # right
@@ -292,7 +292,7 @@ def test_running_score_follows_the_answers():
 
 
 def test_stored_output_carries_the_static_view_of_the_answers_so_far():
-    quiz = check_yourself("01_risk_factors", quiz_params())
+    quiz = check_yourself(quiz_params("01_risk_factors"))
     quiz.radios["q-01-4"].value = "q-01-4-b"
     assert quiz.static_html().markup == quiz_view(check(FACTS, "01_risk_factors", {"q-01-4": "q-01-4-b"}), "student").markup
     data = quiz._repr_mimebundle_()
@@ -301,14 +301,14 @@ def test_stored_output_carries_the_static_view_of_the_answers_so_far():
 
 
 def test_instructor_gets_a_folded_answer_key():
-    quiz = check_yourself("00_start_here", quiz_params("instructor"))
+    quiz = check_yourself(quiz_params("00_start_here", "instructor"))
     key = quiz_view(check(FACTS, "00_start_here"), "instructor").markup
     assert quiz.answer_key.value == f"<details><summary>Answer key (instructor)</summary>{key}</details>"
-    assert check_yourself("00_start_here", quiz_params()).answer_key is None
+    assert check_yourself(quiz_params("00_start_here")).answer_key is None
 
 
 @pytest.mark.parametrize("audience", ["student", "instructor"])
 def test_static_quiz_is_the_view_for_the_audience(audience):
-    view = check_yourself("02_exam_simulator", quiz_params(audience, interactive=False))
+    view = check_yourself(quiz_params("02_exam_simulator", audience, interactive=False))
     assert isinstance(view, Html)
     assert view.markup == quiz_view(check(FACTS, "02_exam_simulator"), audience).markup

@@ -105,7 +105,7 @@ def test_live_simulator_starts_with_nothing_examined_whatever_the_steps_paramete
                     "I play football with friends on Sundays. I got caught in a hard tackle")
     assert "injury to surrounding tissues" not in sim.patient_view.value  # the answer is not shown
     assert all(not b.description.startswith(TICK) for b in sim.step_buttons.values())
-    assert sim.case.value == "weekend-footballer" and sim.interpretation.value == ""
+    assert sim.picker.case.value == "weekend-footballer" and sim.interpretation.value == ""
     static = sim.static_html().markup
     assert in_order(static, "A hard tackle at Sunday football", EMPTY_FINDINGS) and "spasm-feedback" not in static
 
@@ -248,10 +248,10 @@ def test_a_wrong_answer_is_not_this_time(facts):
 
 def test_a_random_patient_follows_the_seed(facts):
     sim = exam_simulator(exam_params(case="golfer-twist"), facts)
-    assert sim.seed.layout.display == "none"
-    sim.case.value = "random"
-    assert sim.seed.layout.display == ""
-    sim.seed.value = 5
+    assert sim.picker.seed.layout.display == "none"
+    sim.picker.case.value = "random"
+    assert sim.picker.seed.layout.display == ""
+    sim.picker.seed.value = 5
     assert sim.patient is not None and sim.patient.id == "virtual-5"
     assert sim.state == ExamState("virtual-5") and findings_shown(sim.findings.value) == []
     assert EMPTY_FINDINGS in sim.findings.value
@@ -262,9 +262,9 @@ def test_a_random_patient_follows_the_seed(facts):
     names = {row["id"]: row["name"] for row in csv_rows("red_flags")}  # read from the CSV, not the loader
     assert all(names[f] in sim.findings.value for f in flags)
     first = sim.patient
-    sim.seed.value = 6
+    sim.picker.seed.value = 6
     assert sim.patient.id == "virtual-6" and sim.patient != first and sim.state.performed == ()
-    sim.seed.value = 5
+    sim.picker.seed.value = 5
     assert sim.patient == first  # the same seed, the same patient
 
 
@@ -307,7 +307,7 @@ def test_static_simulator_for_the_instructor_shows_the_answer(facts):
 
 def test_every_control_has_a_label(facts):
     sim = exam_simulator(exam_params(), facts)
-    assert (sim.case.description, sim.seed.description, sim.site.description, sim.interpretation.description) == (
+    assert (sim.picker.case.description, sim.picker.seed.description, sim.site.description, sim.interpretation.description) == (
         "Patient", "Virtual patient number (seed)", "Palpate at", "Your interpretation")
     assert (sim.commit.description, sim.restart.description) == ("Commit", "Start again")
     how = {row["id"]: row["how"] for row in csv_rows("exam_steps")}  # read from the CSV, not the loader

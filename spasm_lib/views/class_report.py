@@ -20,8 +20,7 @@ from spasm_lib.html import tag as _tag
 from spasm_lib.views import svg
 
 if TYPE_CHECKING:  # pragma: no cover
-    from spasm_lib.collect import ClassResults, Column, Report, StudentResults
-    from spasm_lib.facts import Facts
+    from spasm_lib.collect import ClassResults, Column, Report, ReportNames, StudentResults
 
 _ROW_TEXT = 16
 _BAR = 18
@@ -160,16 +159,12 @@ def time_bins(seconds: Sequence[float]) -> list[tuple[str, int]]:
 # --------------------------------------------------------------------------- the class page
 
 
-def _names(facts: Facts, table: str, attr: str) -> dict[str, str]:
-    return {key: getattr(r, attr) for key, r in facts.by_id(table).items()}
-
-
-def class_page(facts: Facts, results: ClassResults, report: Report | None = None) -> Html:
+def class_page(names: ReportNames, results: ClassResults, report: Report | None = None) -> Html:
     """The class debrief: counts, the six figures, three prompts for the next class, the gradebook."""
-    return page("Class debrief", "spasm-teach: for the lecturer", class_sections(facts, results, report))
+    return page("Class debrief", "spasm-teach: for the lecturer", class_sections(names, results, report))
 
 
-def class_sections(facts: Facts, results: ClassResults, report: Report | None = None, top: int = 2) -> list[Html | str]:
+def class_sections(names: ReportNames, results: ClassResults, report: Report | None = None, top: int = 2) -> list[Html | str]:
     """The debrief's sections; ``top`` is the level of their headings (2 on a page, 3 in notebook 05)."""
 
     def tag(name: str, text: object = "", cls: str | None = None) -> str:
@@ -177,10 +172,7 @@ def class_sections(facts: Facts, results: ClassResults, report: Report | None = 
             name = f"h{int(name[1]) + top - 2}"
         return _tag(name, text, cls)
 
-    steps = _names(facts, "exam_steps", "name")
-    levels = _names(facts, "triage_levels", "name")
-    interps = _names(facts, "interpretations", "name")
-    errors = _names(facts, "reasoning_errors", "name")
+    steps, levels, interps, errors = names.steps, names.levels, names.interpretations, names.errors
     out: list[Html | str] = []
     encounters = sum(len(s.encounters) for s in results.students)
     out.append(tag("h2", "The class at a glance"))
@@ -226,7 +218,6 @@ def class_sections(facts: Facts, results: ClassResults, report: Report | None = 
                          "For each confidence level given before committing: encounters right (dots) and wrong (lines).",
                          "encounters", styles=conf_styles))
     out.append(tag("h2", "Reasoning errors by frequency"))
-    errors = _names(facts, "reasoning_errors", "name")
     out.append(bar_chart("Reasoning errors named in the debriefs",
                          [(errors.get(e, _label(e)), n) for e, n in results.reasoning_errors],
                          "How many encounters the debrief named each reasoning error in.", "encounters",
@@ -254,17 +245,15 @@ def gradebook_table(results: ClassResults) -> Html:
 # --------------------------------------------------------------------------- a student's page
 
 
-def student_page(facts: Facts, student: StudentResults, results: ClassResults) -> Html:
-    return student_page_of(facts, student, results.grades[student.student], results.columns)
+def student_page(names: ReportNames, student: StudentResults, results: ClassResults) -> Html:
+    return student_page_of(names, student, results.grades[student.student], results.columns)
 
 
-def student_page_of(facts: Facts, student: StudentResults, grades: Mapping[str, float | None],
+def student_page_of(names: ReportNames, student: StudentResults, grades: Mapping[str, float | None],
                     columns: Sequence[Column]) -> Html:
     """A student's feedback page from their own results alone (collect draws them where the
     student was checked, see spasm_lib.collect._check_part)."""
-    steps = _names(facts, "exam_steps", "name")
-    levels = _names(facts, "triage_levels", "name")
-    interps = _names(facts, "interpretations", "name")
+    steps, levels, interps = names.steps, names.levels, names.interpretations
     body: list[Html | str] = [tag("h2", "Your scores")]
     body.append("<ul>" + "".join(tag("li", f"{c.heading}: {_grade(grades[c.key])}") for c in columns) + "</ul>")
     body.append(tag("h2", "Your patients in the exam simulator"))
@@ -288,22 +277,19 @@ def student_page_of(facts: Facts, student: StudentResults, grades: Mapping[str, 
         if skipped:
             items.append(f"Steps this patient needed that were not done: {', '.join(skipped)}")
         if e.errors:
-            names = _names(facts, "reasoning_errors", "name")
-            items.append(f"Reasoning errors named in the debrief: {', '.join(names.get(x, _label(x)) for x in e.errors)}")
+            items.append("Reasoning errors named in the debrief: "
+                         f"{', '.join(names.errors.get(x, _label(x)) for x in e.errors)}")
         body.append("<ul>" + "".join(tag("li", i) for i in items) + "</ul>")
     body.append(tag("h2", "Quizzes"))
-    totals = {}
-    for q in facts.quiz_questions:
-        totals[q.notebook] = totals.get(q.notebook, 0) + 1
     quiz_items = [f"{nb}: {sum(student.quiz.get(nb, {}).values())} of {total} right"
-                  + ("" if nb in student.quiz else " (not attempted)") for nb, total in totals.items()]
+                  + ("" if nb in student.quiz else " (not attempted)") for nb, total in names.quiz_totals.items()]
     body.append("<ul>" + "".join(tag("li", i) for i in quiz_items) + "</ul>")
     body.append(tag("h2", "Pathway walk and case study"))
     body.append("<ul>" + tag("li", f"Pathway predictions right: {student.pathway_right} of {student.pathway_shown}")
                 + tag("li", f"Case study: {_grade(grades.get('case_study'))} of the questions answered") + "</ul>")
     if student.case_answers:
-        questions = {q.id: q.prompt for q in facts.case_questions}
-        order = {q.id: q.order for q in facts.case_questions}
+        questions = {qid: prompt for qid, (_order, prompt) in names.case_questions.items()}
+        order = {qid: n for qid, (n, _prompt) in names.case_questions.items()}
         body.append(tag("h3", "Your case study answers"))
         body.append("".join(f"<p><strong>{esc(case)}: {esc(questions.get(qid, qid))}</strong><br>{esc(text)}</p>"
                             for (case, qid), text in sorted(student.case_answers.items(),

@@ -7,10 +7,9 @@ keeping still), not numbers, so the figure says "Illustrative" in the plot, the 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from spasm_lib.condition import ASPECT_TITLES, PainCourse, condition_facts, phases
-from spasm_lib.evidence import provenance_label
-from spasm_lib.facts import Facts
+from collections.abc import Iterable, Sequence
+
+from spasm_lib.condition import ConditionSection, PainCourse
 from spasm_lib.html import PALETTE, Html, esc, join, tag
 from spasm_lib.views import svg
 
@@ -19,20 +18,18 @@ X_LABEL = "hours after the spasm starts (schematic)"
 _PHASE_FILLS = ("sky", "orange", "green", "purple", "yellow", "grey")
 
 
-def condition_view(facts: Facts) -> Html:
-    """The condition in four sections, each statement with where it comes from."""
+def condition_view(sections: Iterable[ConditionSection]) -> Html:
+    """The condition (:func:`spasm_lib.condition.condition`) section by section, each statement with
+    where it comes from."""
     parts = ['<section class="spasm-condition">']
-    for aspect, title in ASPECT_TITLES.items():
-        rows = condition_facts(facts, aspect)
-        if not rows:
-            continue
-        parts.append(tag("h3", title))
+    for section in sections:
+        parts.append(tag("h3", section.title))
         parts.append("<ul>")
-        for row in rows:
-            parts.append(
-                f"<li>{esc(row.statement)} "
-                f'<span class="spasm-provenance">({esc(provenance_label(facts, row))})</span></li>'
-            )
+        parts.extend(
+            f"<li>{esc(row.text)} "
+            f'<span class="spasm-provenance">({esc(row.where_from)})</span></li>'
+            for row in section.statements
+        )
         parts.append("</ul>")
     parts.append("</section>")
     return join(parts, label="the condition")
@@ -52,17 +49,13 @@ def _hours(value: float) -> str:
 
 def pain_course_alt(course: PainCourse) -> str:
     """The curve's shape in words, phase by phase, for screen readers and text-only handouts."""
-    pts = course.points
-    if not pts:
-        raise ValueError("the pain course needs at least one point")
-    runs = phases(pts)
-    peak = max(pts, key=lambda p: p.relative_pain)
+    pts, peak = course.points, course.peak
     sentences = [
         f"Schematic line of relative pain over {_hours(pts[0].hour)} to {_hours(pts[-1].hour)} hours "
         "after the spasm starts, with no pain values on the vertical axis."
     ]
     previous = pts[0].relative_pain
-    for name, start, end in runs:
+    for name, start, end in course.phases:
         inside = [p for p in pts if start <= p.hour <= end and p.phase == name]
         last = inside[-1].relative_pain
         trend = _trend(previous, last)
@@ -89,10 +82,7 @@ def pain_course_svg(course: PainCourse) -> str:
     the plot names the numbered phases in words, so the phases read in greyscale and without colour,
     even when a band is too narrow for its name. The vertical axis says only "less" and "more".
     """
-    pts = course.points
-    if not pts:
-        raise ValueError("the pain course needs at least one point")
-    runs = phases(pts)
+    pts, runs = course.points, course.phases
     hours = [p.hour for p in pts]
     pain = [p.relative_pain for p in pts]
     first, last = min(hours), max(max(hours), runs[-1][2])
@@ -171,11 +161,8 @@ def pain_course_svg(course: PainCourse) -> str:
 
 def pain_course_figure(course: PainCourse) -> Html:
     """A schematic line of relative pain over hours, phases annotated in text, no numeric pain axis."""
-    pts = course.points
     document = pain_course_svg(course)
-
-    paragraphs = sorted({p.source_paragraph for p in pts if p.source_paragraph is not None})
-    where = ", ".join(str(n) for n in paragraphs)
+    where = ", ".join(str(n) for n in course.paragraphs)
     caption = (
         f"How back-spasm pain typically unfolds over hours, as the source describes it"
         f"{f' (paragraph {where})' if where else ''}. {course.note.rstrip('.')}: "

@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from spasm_lib import records as R
-from spasm_lib.evidence import evidence_checks, references_for, verdict_label
-from spasm_lib.facts import Facts
+from spasm_lib.evidence import CheckedEvidence, verdict_label
 from spasm_lib.html import Html, esc, join, tag
 
 # A border style per verdict, so the label stands out in greyscale too (the word carries the meaning).
@@ -32,14 +31,14 @@ def source_heading(check: R.EvidenceCheck) -> str:
     return f"What the source says (paragraph {check.source_paragraph})"
 
 
-def evidence_card_for(check: R.EvidenceCheck, references: Iterable[R.Reference], level: int = 3) -> Html:
-    """The card for a check whose references are already resolved (used by views that carry them).
+def evidence_card(item: CheckedEvidence, level: int = 3) -> Html:
+    """One evidence check as a card: source column, guidance column, verdict, references.
 
     ``level`` is the card's heading level (its parts are one below), so a card keeps the page's
     headings in order wherever it stands: 3 under a notebook section, deeper inside another view.
     """
+    check, refs = item.check, item.references
     top, sub = f"h{level}", f"h{min(level + 1, 6)}"
-    refs = tuple(references)
     shorts = "; ".join(r.short for r in refs)
     verdict = verdict_label(check)
     parts = [
@@ -72,12 +71,6 @@ def evidence_card_for(check: R.EvidenceCheck, references: Iterable[R.Reference],
     return join(parts, label=f"evidence check: {check.id}")
 
 
-def evidence_card(facts: Facts, check: R.EvidenceCheck) -> Html:
-    """One evidence check as a card: source column, guidance column, verdict, references."""
-    return evidence_card_for(check, references_for(facts, check))
-
-
-def evidence_cards(facts: Facts, ids: Iterable[str] | None = None) -> Html:
-    """Several cards in the order asked (every check, in file order, when ``ids`` is None)."""
-    checks = evidence_checks(facts, ids)
-    return join((evidence_card(facts, c) for c in checks), label="evidence checks")
+def evidence_cards(items: Iterable[CheckedEvidence], level: int = 3) -> Html:
+    """Several cards, in the order given (:func:`spasm_lib.evidence.checked_evidence` chooses them)."""
+    return join((evidence_card(item, level) for item in items), label="evidence checks")

@@ -20,15 +20,17 @@ _WARNING = f"border:3px dashed {PALETTE['orange']};border-radius:4px;padding:0.3
 _BADGE = "border:1px solid #555;border-radius:3px;padding:0 0.3em;font-size:0.85em;white-space:nowrap;"
 
 
-def case_view(case: R.Case) -> Html:
-    """Who the patient is and what they say: title, age, story. Never the interpretation."""
+def case_view(case: R.Case, virtual: bool = False) -> Html:
+    """Who the patient is and what they say: title, age, story. Never the interpretation.
+
+    ``virtual``: the patient was drawn from a seed (:func:`spasm_lib.virtual_patients.is_virtual`)."""
     parts = [
         '<section class="spasm-case">',
         tag("h3", case.title),
         f"<p><strong>Age:</strong> {esc(case.age)}</p>",
         f'<blockquote class="spasm-story">{esc(case.story)}</blockquote>',
     ]
-    if case.id.startswith("virtual-"):
+    if virtual:
         parts.append(
             '<p class="spasm-note">A virtual patient, composed from the teaching data for practice.</p>'
         )
@@ -165,7 +167,7 @@ def feedback_view(fb: Feedback, audience: str = "student") -> Html:
 
 def exam_view(case: R.Case, result: ExamResult, fb: Feedback | None = None, audience: str = "student") -> Html:
     """The whole simulator page: patient, findings, and the feedback when there is one."""
-    parts = [case_view(case), findings_view(result)]
+    parts = [case_view(case, result.virtual), findings_view(result)]
     if fb is not None:
         parts.append(feedback_view(fb, audience))
     return join(parts, label="exam simulator")

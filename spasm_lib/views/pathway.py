@@ -13,20 +13,19 @@ from collections.abc import Iterable
 
 from spasm_lib.records import AUDIENCES
 from spasm_lib import records as R
-from spasm_lib.evidence import provenance_text, references_for
+from spasm_lib.evidence import CheckedEvidence, provenance_text
 from spasm_lib.html import Html, esc, join, rows_table, tag
 from spasm_lib.treatment_pathway import (
     HOW_SOON,
     TREATMENT_TABLE_HEADINGS,
-    CheckedEvidence,
     Plan,
     StepDetail,
+    TriageLevelRow,
     WalkResult,
-    timeframes,
 )
 from spasm_lib.triage import Triage
 from spasm_lib.views import svg
-from spasm_lib.views.evidence import evidence_card_for
+from spasm_lib.views.evidence import evidence_cards
 from spasm_lib.views.style import styled
 
 YOU_ARE_HERE = "you are here"
@@ -87,7 +86,7 @@ def _provenance(record: R.Provenance, references: Iterable[R.Reference]) -> str:
 
 
 def _cards(items: Iterable[CheckedEvidence], level: int) -> str:
-    return "".join(evidence_card_for(item.check, item.references, level=level).markup for item in items)
+    return evidence_cards(items, level).markup
 
 
 def _timeframes(items: Iterable[tuple[str, str]]) -> str:
@@ -107,7 +106,7 @@ def triage_view(triage: Triage, level: int = 3) -> Html:
     listed = f"<p>Warning signs found:</p><ul>{flags}</ul>" if flags else "<p>No warning sign came up.</p>"
     return Html(
         f'<div class="{box}" role="note">{tag(f"h{level}", f"Triage: {lv.name} ({lv.id})")}'
-        f"{listed}<p><strong>What to do:</strong> {esc(lv.action)}</p>{_timeframes(timeframes(triage))}"
+        f"{listed}<p><strong>What to do:</strong> {esc(lv.action)}</p>{_timeframes(triage.actions)}"
         f"<p><strong>Why:</strong> {esc(lv.why)} {_provenance(lv, triage.references)}</p></div>",
         "triage",
     )
@@ -150,7 +149,7 @@ def plan_view(plan: Plan, level: int = 3) -> Html:
         f"<li>{esc(p.title)}" + (" <em>(only if not improving at the review)</em>" if p.conditional else "") + "</li>"
         for p in plan.steps
     )
-    skipped = [p.title for p in plan.steps if p.step_id not in plan.if_improving]
+    skipped = plan.skipped_if_improving
     note = ""
     if skipped:
         note = f"<p>{esc(plan.if_improving_note)} {esc('; '.join(skipped))}.</p>"
@@ -187,8 +186,7 @@ def walk_view(result: WalkResult, audience: str = "student") -> Html:
     case = result.case
     count = len(result.shown)
     if result.finished:
-        conditional = {p.step_id for p in result.plan.steps if p.conditional}
-        boxes = [(d.step.title, f"step {k}" + (" (only if not improving)" if d.id in conditional else ""))
+        boxes = [(d.step.title, f"step {k}" + (" (only if not improving)" if d.conditional else ""))
                  for k, d in enumerate(result.shown, 1)]
     else:
         boxes = [(d.step.title, DONE) for d in result.shown[:-1]] + [(result.current.step.title, YOU_ARE_HERE),
@@ -203,9 +201,8 @@ def walk_view(result: WalkResult, audience: str = "student") -> Html:
     if result.finished:
         parts.extend(context)
         parts.extend(step_view(d, k, level=4).markup for k, d in enumerate(result.shown, 1))
-        review = [d for d in result.shown if d.step.kind == "reassess"]
-        if review and result.state.improving is not None:
-            word = "improving" if result.state.improving else "not improving"
+        if result.review_answer is not None:
+            word = "improving" if result.review_answer else "not improving"
             parts.append(f"<p><strong>At the review:</strong> the person is {word}.</p>")
         parts.append(tag("h4", "Summary"))
         parts.append(plan_view(result.plan, level=5).markup)
@@ -237,13 +234,15 @@ def treatment_table_view(rows) -> Html:
     return styled(rows_table(TREATMENT_TABLE_HEADINGS, values, caption, "treatment table"))
 
 
-def triage_levels_view(facts) -> Html:
-    """The four triage levels, most urgent first: when each applies, what to do, and why."""
+def triage_levels_view(levels: Iterable[TriageLevelRow]) -> Html:
+    """The triage levels in the order given (most urgent first from
+    :func:`~spasm_lib.treatment_pathway.triage_levels`): when each applies, what to do, and why."""
     rows = "".join(
-        f"<tr><th scope='row'>{esc(lv.name)} ({esc(lv.id)})</th><td data-label='When'>{esc(lv.applies_when)}</td>"
-        f"<td data-label='What to do'>{esc(lv.action)}</td>"
-        f"<td data-label='Why'>{esc(lv.why)} {_provenance(lv, references_for(facts, lv))}</td></tr>"
-        for lv in sorted(facts.triage_levels, key=lambda lv: lv.order)
+        f"<tr><th scope='row'>{esc(r.level.name)} ({esc(r.level.id)})</th>"
+        f"<td data-label='When'>{esc(r.level.applies_when)}</td>"
+        f"<td data-label='What to do'>{esc(r.level.action)}</td>"
+        f"<td data-label='Why'>{esc(r.level.why)} {_provenance(r.level, r.references)}</td></tr>"
+        for r in levels
     )
     return styled(Html(
         '<table class="spasm-table"><caption>The four triage levels, most urgent first.</caption>'

@@ -38,10 +38,11 @@ from spasm_lib.exam_findings import (
     perform,
     record_step,
     refusal_text,
+    state_from,
     step_needs_site,
 )
 from spasm_lib.recording import ExamRecording, recorder_for
-from spasm_lib.facts import RANDOM_CASE, Facts
+from spasm_lib.facts import Facts
 from spasm_lib.html import Html, esc
 from spasm_lib.params import facts_for
 from spasm_lib.views.exam import (
@@ -56,17 +57,17 @@ from spasm_lib.views.exam import (
 from spasm_lib.trace import Recorder
 from spasm_lib.views.debrief import debrief_view, worked_debrief_view
 from spasm_lib.views.style import styled
-from spasm_lib.virtual_patients import MAX_SEED, case_for
+from spasm_lib.virtual_patients import case_for, is_virtual
 from spasm_lib.widgets import Described
 from spasm_lib.widgets.base import StaticView
 from spasm_lib.widgets.notice import notice_line
+from spasm_lib.widgets.patient_code import PatientPicker
 
 STEM = "02_exam_simulator"
 CONFIDENCE_FIRST = "Before committing, say how sure you are (the four choices above Commit)."
 HYPOTHESIS_PROMPT = ("After the history: what is your working hypothesis? Choose one before the physical "
                      "examination, then test it; you may revise it at any time.")
 NO_HYPOTHESIS_YET = " You have not given a working hypothesis yet: say what you think after the history, then test it."
-from spasm_lib.widgets.patient_code import PatientCodeBox
 
 _WIDE = {"description_width": "initial"}
 DONE_MARK = "\u2713 "
@@ -87,14 +88,6 @@ def worked_debrief_html(facts: Facts, case: R.Case) -> Html:
                                       debrief(facts, case, careless_path(facts, case))))
 
 
-def state_from(facts: Facts, case: R.Case, steps: list[str], site: str, interpretation: str) -> ExamState:
-    """The state a list of performed steps and a committed interpretation describe."""
-    state = ExamState(case.id)
-    for step_id in steps:
-        state = record_step(facts, state, step_id, site)
-    return state.committed(interpretation)
-
-
 class ExamSimulator(StaticView, Described, W.VBox):
     """Patient and seed, one button per exam step, where to palpate, and the interpretation."""
 
@@ -109,12 +102,7 @@ class ExamSimulator(StaticView, Described, W.VBox):
         self._shown_feedback = None
         self._shown_debrief = None
         self.notice = notice_line(recorder)
-        self.case = W.Dropdown(
-            options=[(c.title, c.id) for c in facts.cases] + [("Random virtual patient", RANDOM_CASE)],
-            value=case_id, description="Patient", style=_WIDE, layout=W.Layout(width="100%", max_width="36em"),
-        )
-        self.seed = W.BoundedIntText(value=seed, min=0, max=MAX_SEED, description="Virtual patient number (seed)",
-                                     style=_WIDE, layout=W.Layout(width="20em"))
+        self.picker = PatientPicker(facts, case_id, seed, self._on_patient)
         self.patient_view = W.HTML()
         self.step_buttons: dict[str, W.Button] = {}
         for step in exam_steps(facts):
@@ -158,15 +146,11 @@ class ExamSimulator(StaticView, Described, W.VBox):
         self.debrief.add_class("spasm-exam-debrief")
         self.hypothesis.observe(self._on_hypothesis, names="value")
         self.confidence.observe(self._on_confidence, names="value")
-        self.patient_code = PatientCodeBox(self.use_seed)
-        self.case.observe(self._on_patient, names="value")
-        self.seed.observe(self._on_patient, names="value")
         self.commit.on_click(lambda _b: self._commit())
         self.restart.on_click(lambda _b: self._restart())
         super().__init__(
             [
-                self.patient_code,
-                W.HBox([self.case, self.seed], layout=W.Layout(flex_flow="row wrap")),
+                self.picker,
                 self.patient_view,
                 W.HBox(list(self.step_buttons.values()), layout=W.Layout(flex_flow="row wrap")),
                 self.site,
@@ -181,12 +165,11 @@ class ExamSimulator(StaticView, Described, W.VBox):
                 self.notice,
             ]
         )
-        self._on_patient(None)
+        self._on_patient()
 
-    def use_seed(self, seed: int) -> None:
-        """The virtual patient of ``seed`` (a student's patient code names it)."""
-        self.seed.value = seed
-        self.case.value = RANDOM_CASE
+    @property
+    def patient(self) -> R.Case:
+        return self.picker.patient
 
     def perform(self, step_id: str) -> None:
         site = self.site.value if step_needs_site(self.facts, step_id) else None
@@ -241,7 +224,7 @@ class ExamSimulator(StaticView, Described, W.VBox):
 
     def _restart(self, opened: bool = False) -> None:
         if not opened:
-            self.recording.opened(self.patient, self.seed.value)
+            self.recording.opened(self.patient, self.picker.seed.value)
         self.state = ExamState(self.patient.id)
         self.encounter = Encounter(self.patient.id)
         self._quiet = True  # clearing the controls is not the student's choice
@@ -254,11 +237,9 @@ class ExamSimulator(StaticView, Described, W.VBox):
         self._say("Nothing examined yet: choose a step to begin.")
         self.refresh()
 
-    def _on_patient(self, _change: dict | None) -> None:
-        self.seed.layout.display = "" if self.case.value == RANDOM_CASE else "none"
-        self.patient = case_for(self.facts, self.case.value, self.seed.value)
-        self.patient_view.value = styled(case_view(self.patient)).markup
-        self.recording.opened(self.patient, self.seed.value)
+    def _on_patient(self) -> None:
+        self.patient_view.value = styled(case_view(self.patient, is_virtual(self.patient))).markup
+        self.recording.opened(self.patient, self.picker.seed.value)
         self._restart(opened=True)
 
     def _say(self, text: str) -> None:

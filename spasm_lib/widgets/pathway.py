@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import ipywidgets as W
 
 from spasm_lib import records as R
-from spasm_lib.facts import RANDOM_CASE, Facts
+from spasm_lib.facts import Facts
 from spasm_lib.html import Html
 from spasm_lib.params import facts_for
 from spasm_lib.treatment_pathway import (
@@ -31,13 +31,13 @@ from spasm_lib.trace import Recorder
 from spasm_lib.views.debrief import pathway_debrief_view
 from spasm_lib.views.pathway import walk_view
 from spasm_lib.views.style import styled
-from spasm_lib.virtual_patients import MAX_SEED, case_for
+from spasm_lib.virtual_patients import case_for
 from spasm_lib.widgets import Described
 from spasm_lib.widgets.base import StaticView
 from spasm_lib.widgets.notice import notice_line
+from spasm_lib.widgets.patient_code import PatientPicker
 
 STEM = "03_treatment_pathway"
-from spasm_lib.widgets.patient_code import PatientCodeBox
 
 _WIDE = {"description_width": "initial"}
 _KEEPS_ITS_TEXT = W.Layout(width="auto", flex="0 0 auto")
@@ -62,12 +62,7 @@ class TreatmentPathwayWalk(StaticView, Described, W.VBox):
         self.recording = PathwayRecording(recorder)
         self.notice = notice_line(recorder)
         self.debrief = W.HTML()
-        self.case = W.Dropdown(
-            options=[(c.title, c.id) for c in facts.cases] + [("Random virtual patient", RANDOM_CASE)],
-            value=case_id, description="Patient", style=_WIDE, layout=W.Layout(width="100%", max_width="36em"),
-        )
-        self.seed = W.BoundedIntText(value=seed, min=0, max=MAX_SEED, description="Virtual patient number (seed)",
-                                     style=_WIDE, layout=W.Layout(width="20em"))
+        self.picker = PatientPicker(facts, case_id, seed, self._new_patient)
         self.prediction = W.Dropdown(description="What comes next?", style=_WIDE,
                                      layout=W.Layout(width="100%", max_width="36em"))
         self.show_next = W.Button(description="Show next step", icon="arrow-down", button_style="primary",
@@ -79,30 +74,21 @@ class TreatmentPathwayWalk(StaticView, Described, W.VBox):
         self.view = W.HTML()
         self.view.add_class("spasm-walk-view")
         self.debrief.add_class("spasm-walk-debrief")
-        self.patient_code = PatientCodeBox(self.use_seed)
-        self.case.observe(lambda _c: self._new_patient(), names="value")
-        self.seed.observe(lambda _c: self._new_patient(), names="value")
         self.show_next.on_click(lambda _b: self._advance())
         self.restart.on_click(lambda _b: self._new_patient())
         self.review.observe(self._on_review, names="value")
-        super().__init__([self.patient_code, self.case, self.seed,
+        super().__init__([self.picker,
                           W.HBox([self.prediction, self.show_next], layout=W.Layout(flex_flow="row wrap")), self.review,
                           self.restart, self.view, self.debrief, self.notice])
         self._new_patient()
 
-    def use_seed(self, seed: int) -> None:
-        """The virtual patient of ``seed`` (a student's patient code names it)."""
-        self.seed.value = seed
-        self.case.value = RANDOM_CASE
-
-    def _patient(self) -> R.Case:
-        return case_for(self.facts, self.case.value, self.seed.value)
+    @property
+    def patient(self) -> R.Case:
+        return self.picker.patient
 
     def _new_patient(self) -> None:
-        self.seed.layout.display = "" if self.case.value == RANDOM_CASE else "none"
-        self.patient = self._patient()
-        self.state = PathwayState(self.case.value)
-        self.recording.opened(self.patient, self.seed.value)
+        self.state = PathwayState(self.patient.id)
+        self.recording.opened(self.patient, self.picker.seed.value)
         self.refresh()
 
     def _advance(self) -> None:

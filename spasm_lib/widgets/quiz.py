@@ -111,9 +111,11 @@ class CheckYourself(StaticView, Described, W.VBox):
         return quiz_view(self.results, self.audience)
 
 
-def check_yourself(notebook: str, params: SimpleNamespace, facts: Facts | None = None) -> CheckYourself | Html:
-    """A notebook's self-check: live radio buttons, or the static view for ``params.audience``."""
+def check_yourself(params: SimpleNamespace, facts: Facts | None = None) -> CheckYourself | Html:
+    """The self-check of the notebook ``params`` belong to (``params.notebook``, set by
+    :func:`~spasm_lib.params.use_parameters`): live radio buttons, or the static view for ``params.audience``."""
     facts = facts or load_facts()
+    notebook = params.notebook
     if params.interactive:
         return CheckYourself(facts, notebook, params.audience, recorder_for(params, notebook_name(notebook)))
     return quiz_view(check(facts, notebook), params.audience)
