@@ -104,8 +104,9 @@ def patients(args: argparse.Namespace) -> int:
     from spasm_lib.patients import export
     from spasm_lib.render import check_output
 
-    output = check_output(_output_path(args.output)) if args.output else None
-    if output is not None:  # the folders first: a path that cannot be made is refused before any work
+    output = None
+    if args.output:  # checked, and its folders made, before any work
+        output = check_output(_output_path(args.output))
         output.parent.mkdir(parents=True, exist_ok=True)
     text = export(load_facts(), args.count, args.seed, args.format, args.mix)
     if output is None:
