@@ -237,7 +237,7 @@ BAD_INPUT_ERRORS = (
     ("nbformat.reader", "NBFormatError"),
     ("nbformat.validator", "NotebookValidationError"),
 )
-FAILED_RUN_ERRORS = (("spasm_lib.render", "RenderError"), ("spasm_lib.lite", "LiteBuildFailed"))
+FAILED_RUN_ERRORS = (("spasm_lib.render", "RenderError"),)
 _BAD_PLACE_ERRNOS = frozenset(getattr(errno, name) for name in (  # a file or folder the user named: their input
     "EACCES", "EPERM", "EROFS", "EEXIST", "EISDIR", "ENOTDIR", "ENAMETOOLONG", "ENOENT", "ELOOP", "ENXIO",
     "ENODEV", "ETXTBSY", "ENOTEMPTY"))

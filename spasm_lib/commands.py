@@ -284,10 +284,14 @@ def start(args: argparse.Namespace) -> int:
 
 
 def lite(args: argparse.Namespace) -> int:
-    from spasm_lib.lite import build_site
+    from spasm_lib.lite import LiteBuildFailed, build_site
 
-    report = build_site(args.output, pyodide=args.pyodide, audience=args.audience, cache=args.cache,
-                        notebooks=args.notebooks)
+    try:
+        report = build_site(args.output, pyodide=args.pyodide, audience=args.audience, cache=args.cache,
+                            notebooks=args.notebooks)
+    except LiteBuildFailed as exc:  # its message ends with the failing tool's own output, kept over lines
+        print(f"spasm-teach lite: {exc}", file=sys.stderr)
+        return 1
     print(f"{report.output}: {len(report.notebooks)} notebooks, {report.size_bytes / 1e6:.1f} MB, "
           f"Pyodide from {report.pyodide}. Serve the folder with any static web server, e.g. "
           f"`python3 -m http.server -d {report.output}`, and open /lab/index.html.")
