@@ -137,8 +137,7 @@ def collect(args: argparse.Namespace) -> int:
     if (args.class_seed is None) != (args.students is None):
         raise InputError("--class-seed and --students go together: the class set is the handouts' "
                          "`--students N --seed S`")
-    output = inputs.path_text(args.output, "-o")
-    inputs.writable_folder(output, "-o")
+    output = inputs.writable_folder(args.output, "-o")
     sources = [inputs.path_text(p, "PATH") for p in args.paths]
     for source in sources:
         if not os.path.lexists(source):
@@ -235,7 +234,7 @@ def handouts(args: argparse.Namespace) -> int:
 
     if args.cases is not None:
         inputs.check_file(args.cases, "--cases", inputs.MAX_CASES_FILE_BYTES, "a CSV with the columns of data/cases.csv")
-    inputs.writable_folder(inputs.path_text(args.output, "-o"), "-o")
+    inputs.writable_folder(args.output, "-o")
     notebooks = None
     if args.notebooks is not None:
         folder = inputs.path_text(args.notebooks, "--notebooks")
@@ -273,7 +272,7 @@ def handouts(args: argparse.Namespace) -> int:
 def start(args: argparse.Namespace) -> int:
     from spasm_lib.workspace import next_steps, start as copy_notebooks
 
-    inputs.writable_folder(inputs.path_text(args.folder, "DIR"), "DIR")
+    inputs.writable_folder(args.folder, "DIR")
     try:
         copied = copy_notebooks(args.folder, force=args.force)
     except OSError as exc:

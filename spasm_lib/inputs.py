@@ -286,9 +286,11 @@ def _existing_ancestor(path: Path, what: str) -> Path:
         return path
 
 
-def writable_folder(folder: Path, what: str) -> None:
-    """A folder that exists or can be made, and can be written: checked before anything runs."""
-    found = _existing_ancestor(Path(folder).absolute(), what)
+def writable_folder(value: Any, what: str) -> Path:
+    """A folder (its name checked by :func:`path_text`) that exists or can be made, and can be written:
+    checked before anything runs."""
+    folder = path_text(value, what)
+    found = _existing_ancestor(folder.absolute(), what)
     try:
         info = os.stat(found)
     except OSError as exc:
@@ -299,6 +301,7 @@ def writable_folder(folder: Path, what: str) -> None:
     if not os.access(found, os.W_OK | os.X_OK):
         raise InputError(f"{what}: cannot write in {shown(str(found))} (permission denied or read-only); "
                          "expected a folder that can be written")
+    return folder
 
 
 def read_notebook(value: Any, what: str = "notebook") -> Any:

@@ -29,7 +29,7 @@ from spasm_lib.risk_factors import NO_SPORT
 INSTRUCTOR_NOTEBOOKS = R.INSTRUCTOR_NOTEBOOKS
 
 
-class ParameterError(ValueError):
+class ParameterError(InputError):
     """A parameter value that is not allowed. The message is one line naming the parameter."""
 
     def __init__(self, notebook: str, name: str, message: str):
@@ -221,7 +221,7 @@ def check_cases_file(notebook: str, value: Any) -> None:
 # --------------------------------------------------------------------------- parameters files (YAML)
 
 
-class ParametersFileError(ValueError):
+class ParametersFileError(InputError):
     """A ``-f PARAMS.yaml`` file that cannot be read, is not YAML, or is not a mapping."""
 
 
@@ -319,7 +319,7 @@ class NotebookParameterError(ParameterError):
 
     def __init__(self, error: ParameterError):
         self.notebook, self.name = error.notebook, error.name
-        ValueError.__init__(self, str(error))
+        InputError.__init__(self, str(error))
 
     def _render_traceback_(self) -> list[str]:
         return [f"ParameterError: {self}"]
