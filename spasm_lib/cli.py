@@ -88,10 +88,10 @@ def _mix(parser: argparse.ArgumentParser) -> None:
 
 
 def _limits(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--cell-timeout", type=whole(1, MAX_SECONDS), metavar="SECONDS",
-                        help=f"the longest one cell may run before its handout fails (default {inputs.CELL_SECONDS})")
-    parser.add_argument("--handout-timeout", type=whole(1, MAX_SECONDS), metavar="SECONDS",
-                        help=f"the longest one handout may run before it fails (default {inputs.HANDOUT_SECONDS})")
+    parser.add_argument("--cell-timeout", type=whole(1, MAX_SECONDS), default=inputs.CELL_SECONDS, metavar="SECONDS",
+                        help="the longest one cell may run before its handout fails (default %(default)s)")
+    parser.add_argument("--handout-timeout", type=whole(1, MAX_SECONDS), default=inputs.HANDOUT_SECONDS,
+                        metavar="SECONDS", help="the longest one handout may run before it fails (default %(default)s)")
 
 
 def build_parser() -> argparse.ArgumentParser:

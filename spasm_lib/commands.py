@@ -154,10 +154,9 @@ def collect(args: argparse.Namespace) -> int:
 
 
 def _limits(args: argparse.Namespace) -> Any:
-    from spasm_lib.render import DEFAULT_LIMITS, Limits
+    from spasm_lib.render import Limits
 
-    return Limits(cell_seconds=args.cell_timeout or DEFAULT_LIMITS.cell_seconds,
-                  handout_seconds=args.handout_timeout or DEFAULT_LIMITS.handout_seconds)
+    return Limits(cell_seconds=args.cell_timeout, handout_seconds=args.handout_timeout)
 
 
 def render(args: argparse.Namespace) -> int:
