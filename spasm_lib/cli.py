@@ -223,8 +223,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Errors that mean "bad input" (exit 2) or "a failed run" (exit 1), by module and class name: looked up
 # only in modules already imported (an error of a class can only come from a module that was loaded), so
-# the boundary imports nothing heavy.
-BAD_INPUT_ERRORS = (  # every other module's bad input ought to be an inputs.InputError, as params' are
+# the boundary imports nothing heavy. (The rows after the first would go if those errors were, as params'
+# are, an inputs.InputError.)
+BAD_INPUT_ERRORS = (
     ("spasm_lib.inputs", "InputError"),
     ("spasm_lib.facts", "DataError"),
     ("spasm_lib.render", "OutputError"),
