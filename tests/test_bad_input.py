@@ -369,9 +369,9 @@ def run_python(code: str, *, env: dict | None = None, timeout: float = TIME_BOUN
                           env={**os.environ, **(env or {})})
 
 
-BUG = ("import sys, spasm_lib.cli as cli\n"
+BUG = ("import sys, spasm_lib.cli as cli, spasm_lib.commands as commands\n"
        "def broken(args):\n    raise KeyError('the table of ' + 'x' * 5000)\n"
-       "cli._facts = broken\nsys.exit(cli.main(sys.argv[1:] or ['facts', 'cases']))\n")
+       "commands.facts = broken\nsys.exit(cli.main(sys.argv[1:] or ['facts', 'cases']))\n")
 
 
 @pytest.mark.subprocess
@@ -404,9 +404,9 @@ def test_debug_environment_variable_off_means_off():
 
 @pytest.mark.subprocess
 def test_sigterm_during_a_run_exits_143_with_one_line():
-    code = ("import sys, time, spasm_lib.cli as cli\n"
+    code = ("import sys, time, spasm_lib.cli as cli, spasm_lib.commands as commands\n"
             "def slow(args):\n    print('ready', flush=True)\n    time.sleep(60)\n"
-            "cli._facts = slow\nsys.exit(cli.main(['facts', 'cases']))\n")
+            "commands.facts = slow\nsys.exit(cli.main(['facts', 'cases']))\n")
     process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert process.stdout.readline() == "ready\n"
@@ -420,12 +420,12 @@ def test_sigterm_during_a_run_exits_143_with_one_line():
 
 
 def test_ctrl_c_exits_130_with_one_line(monkeypatch, capsys):
-    import spasm_lib.cli as cli
+    import spasm_lib.commands as commands
 
     def interrupted(args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "_facts", interrupted)
+    monkeypatch.setattr(commands, "facts", interrupted)
     assert main(["facts", "cases"]) == 130
     out = capsys.readouterr()
     assert out.out == "" and out.err == "spasm-teach facts: interrupted (SIGINT); no partial file was left\n"
@@ -450,14 +450,14 @@ def test_a_terminal_without_utf8_gets_escapes_not_a_traceback():
 
 
 def test_every_print_of_a_command_is_terminal_safe(monkeypatch, capsys):
-    import spasm_lib.cli as cli
+    import spasm_lib.commands as commands
 
     def noisy(args):
         print("title \x1b]0;owned\x07\x1b[2Jcase\u202e, \x1b]52;c;aGk=\x07done\r\n")
         print("tab\tstays", file=sys.stderr)
         return 0
 
-    monkeypatch.setattr(cli, "_facts", noisy)
+    monkeypatch.setattr(commands, "facts", noisy)
     before = (sys.stdout, sys.stderr)
     assert main(["facts", "cases"]) == 0
     out = capsys.readouterr()

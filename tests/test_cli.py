@@ -110,3 +110,18 @@ def test_a_data_error_with_many_problems_is_one_line(monkeypatch, capsys):
     err = capsys.readouterr().err
     assert err == ("spasm-teach facts: invalid teaching data: data/x.csv, line 1, column 'id': problem 1 "
                    "(and 3 more problems; --debug lists them all)\n")
+
+
+@pytest.mark.parametrize("error, code, err", [
+    ("LiteError", 2, "spasm-teach lite: pip could not install the wheels\n"),  # the boundary's one line
+    ("LiteBuildFailed", 1, "spasm-teach lite: pip could not install\nthe wheels\n"),  # the tool's output as it was
+])
+def test_a_lite_refusal_is_bad_input_and_a_failed_build_a_failed_run(error, code, err, monkeypatch, tmp_path, capsys):
+    from spasm_lib import lite
+
+    def fails(*args, **kwargs):
+        raise getattr(lite, error)("pip could not install\nthe wheels")
+
+    monkeypatch.setattr(lite, "build_site", fails)
+    assert main(["lite", "-o", str(tmp_path / "site")]) == code
+    assert capsys.readouterr().err == err
