@@ -1,5 +1,6 @@
 """What makes a handout a handout rather than a notebook printed out: its wording, header, contents,
-"next handout" link, tables that read on a phone, and the set's pages (two indexes, the answer key).
+"next handout" link, tables that read on a phone, and the set's pages (an index per folder, the
+front page, the answer key).
 
 Decisions, each with its reason:
 

@@ -678,7 +678,7 @@ def summary(report: BuildReport, out_dir: str | Path) -> tuple[list[str], list[s
                      f"of an earlier build: {shown}")
     if report.students:
         built.append(f"answer key: {Path(out_dir) / ANSWER_KEY}")
-    built.append(f"for students (publish this folder as it is): {Path(out_dir) / STUDENT_INDEX}")
+    built.append(f"for students (publish the students folder as it is): {Path(out_dir) / STUDENT_INDEX}")
     built.append(f"for the instructor (both versions, the answer key): {Path(out_dir) / INSTRUCTOR_INDEX}")
     failed = [f"{len(report.failed)} failed:"] + [f"  {job.output}: {message}" for job, message in report.failed]
     return built, failed if report.failed else []

@@ -33,6 +33,7 @@ Decisions (the "nothing lost" standard applied to a folder an instructor may als
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -181,7 +182,7 @@ class SetFolder:
         except FileExistsError:
             pass
         if not self._real_folder(name):
-            raise NotADirectoryError(20, "not a folder (a symbolic link or a file took its place)", str(self.path / sub))
+            raise NotADirectoryError(errno.ENOTDIR, "not a folder (a symbolic link or a file took its place)", str(self.path / sub))
 
     def _check(self, name: str) -> None:
         target = self.path / name

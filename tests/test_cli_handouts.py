@@ -89,7 +89,7 @@ def test_handouts_keeps_what_succeeded_lists_what_failed_and_exits_1(
     assert set_files(out) == [".spasm-teach-set.json", "index.html", "instructor/10_fixture.instructor.html",
                               "instructor/index.html", "students/10_fixture.student.html", "students/index.html"]
     assert "2 of 4 handouts built" in stdout
-    assert f"for students (publish the folder as it is): {out}/students/index.html" in stdout
+    assert f"for students (publish the students folder as it is): {out}/students/index.html" in stdout
     failed = [line.strip() for line in stderr.splitlines() if line.startswith("  ")]
     assert sorted(failed) == [
         f"{folder}/11_broken.{a}.html: cell 4 (code cell 3) failed: RuntimeError: this fixture always fails"
@@ -254,10 +254,13 @@ def test_start_then_handouts_from_the_workspace_builds_the_full_set_from_any_fol
     assert cli(["handouts", "--notebooks", "../ws", "-o", "set"], capsys)[0] == 0
     monkeypatch.chdir(tmp_path / "ws")
     assert cli(["handouts", "--notebooks", ".", "-o", "../set-from-inside"], capsys)[0] == 0
-    first = {p.name: p.read_bytes() for p in (tmp_path / "build" / "handouts").iterdir()}
-    assert len([n for n in first if n.endswith(".html")]) == total + 2  # and the two indexes
-    assert {p.name: p.read_bytes() for p in (tmp_path / "elsewhere" / "set").iterdir()} == first
-    assert {p.name: p.read_bytes() for p in (tmp_path / "set-from-inside").iterdir()} == first
+    def files(folder):
+        return {name: (folder / name).read_bytes() for name in set_files(folder)}
+
+    first = files(tmp_path / "build" / "handouts")
+    assert len([n for n in first if n.endswith(".html")]) == total + 3  # the two indexes and the front page
+    assert files(tmp_path / "elsewhere" / "set") == first
+    assert files(tmp_path / "set-from-inside") == first
 
 
 def fixture_variant(folder: Path, extra_cell: str) -> Path:
