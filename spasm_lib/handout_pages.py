@@ -684,13 +684,14 @@ def front_page(*, answer_key: bool = False) -> str:
     and it says the one rule that matters, publish ``students/`` only."""
     key = f", and the {_link(href(INDEX, ANSWER_KEY), 'answer key')}" if answer_key else ""
     body = (
-        f'<h2 id="students">For students: {_link(href(INDEX, STUDENT_INDEX), STUDENT_INDEX)}</h2>'
-        f"<p>The <code>{STUDENTS}/</code> folder holds everything a student may see: the student handouts and "
-        "their index. It can be published, shared or copied as it is: nothing in it shows an answer key or "
-        "links outside it.</p>"
-        f'<h2 id="instructor">For you: {_link(href(INDEX, INSTRUCTOR_INDEX), INSTRUCTOR_INDEX)}</h2>'
-        f"<p>The <code>{INSTRUCTOR}/</code> folder holds the instructor versions, which show the answers{key}. "
-        "Keep it to yourself; its index links both versions of every handout.</p>"
+        '<h2 id="students">For students</h2>'
+        f"<p>Open {_link(href(INDEX, STUDENT_INDEX), STUDENT_INDEX)}. The <code>{STUDENTS}/</code> folder holds "
+        "everything a student may see: the student handouts and their index. It can be published, shared or "
+        "copied as it is: nothing in it shows an answer key or links outside it.</p>"
+        '<h2 id="instructor">For you</h2>'
+        f"<p>Open {_link(href(INDEX, INSTRUCTOR_INDEX), INSTRUCTOR_INDEX)}. The <code>{INSTRUCTOR}/</code> folder "
+        f"holds the instructor versions, which show the answers{key}. Keep it to yourself; its index links both "
+        "versions of every handout.</p>"
     )
     return standalone_page(f"{SET_TITLE}{TITLE_SEPARATOR}class set", body,
                            kicker=f"{SET_TITLE} \u00b7 Class set", audience="instructor")

@@ -164,7 +164,7 @@ def test_every_link_of_the_set_resolves_and_students_can_be_published_as_it_is(c
     _, out, _ = class_set
     links = assert_links_resolve(out)
     assert_students_folder_publishable(out)
-    assert sorted(links["index.html"]) == ["instructor/index.html", "students/index.html"]
+    assert sorted(links["index.html"]) == ["instructor/answer-key.html", "instructor/index.html", "students/index.html"]
     # the answer key sends the instructor to each student's own handout
     assert sorted(set(links["instructor/answer-key.html"])) == [
         f"students/04_case_study.student-{n:02d}.html" for n in range(1, STUDENTS + 1)]
