@@ -194,7 +194,8 @@ def plan(
                 values["cases_file"] = str(Path(cases_file).resolve())  # type: ignore[arg-type]
             for audience in AUDIENCES:
                 params = handout_parameters(case_notebook, values, audience, facts=facts)
-                jobs.append(Job(case_notebook, path, params, in_set(audience, f"{case_notebook}.{case.id}.{audience}.html"), "case",
+                output = in_set(audience, f"{case_notebook}.{case.id}.{audience}.html")
+                jobs.append(Job(case_notebook, path, params, output, "case",
                                 case.title, handout_title(titles[case_notebook], params, facts)))
         for student in students:
             params = handout_parameters(case_notebook, {"case": RANDOM_CASE, "seed": student.seed}, "student", facts=facts)
