@@ -98,7 +98,7 @@ def test_the_set_holds_every_handout_and_nothing_else(handout_set: Path):
 
 
 @pytest.mark.parametrize("handout", EXPECTED, ids=str)
-def test_handout_is_complete_offline(handout_page, handout: ExpectedHandout):
+def test_handout_is_complete_offline(handout_page, handout_set: Path, handout: ExpectedHandout):
     opened = handout_page(handout.file)
     page = opened.page
     assert opened.blocked == [], f"{handout.file} tried to reach the network: {opened.blocked}"
