@@ -137,11 +137,14 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("-o", "--output", required=True, metavar="OUT.html", help="the handout to write")
 
     handouts = command(
-        "handouts", commands.handouts, "build the whole class set of handouts, in parallel, with two indexes",
+        "handouts", commands.handouts,
+        "build the whole class set of handouts, in parallel: students/ to publish, instructor/ to keep",
         limits, mix,
         description="Every notebook in a student and an instructor version, the case study once per case "
-        "(both versions), optionally one virtual patient per student with an answer key; index.html (student "
-        "material only, to hand out) and instructor.html (everything, with the answer key).")
+        "(both versions), optionally one virtual patient per student with an answer key. DIR/students/ holds "
+        "everything a student may see (the student handouts and their index.html) and can be published as it "
+        "is: nothing in it links outside it or shows the answer key. DIR/instructor/ holds the instructor "
+        "versions, answer-key.html and an index.html linking both versions. DIR/index.html points to the two.")
     handouts.add_argument("-o", "--output", default="build/handouts", metavar="DIR", help="default: build/handouts")
     handouts.add_argument("--cases", metavar="FILE", help="a CSV of extra cases (the columns of data/cases.csv)")
     handouts.add_argument("--notebooks", metavar="DIR",
@@ -157,7 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     handouts.add_argument("--paper-answers", choices=PAPER_ANSWERS, default=DEFAULT_PAPER_ANSWERS,
                           help="where printed student handouts show the self-check answers: end (the default): "
                           "at the end of each handout, on paper only; separate: on their own page, "
-                          "self-check-answers.html, linked from both indexes")
+                          "students/self-check-answers.html, linked from both indexes")
 
     patients = command(
         "patients", commands.patients, "export a class's virtual patients with their answers (JSON or CSV)", mix,

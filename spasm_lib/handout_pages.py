@@ -1,5 +1,6 @@
 """What makes a handout a handout rather than a notebook printed out: its wording, header, contents,
-"next handout" link, tables that read on a phone, and the set's pages (two indexes, the answer key).
+"next handout" link, tables that read on a phone, and the set's pages (an index per folder, the
+front page, the answer key).
 
 Decisions, each with its reason:
 
@@ -27,9 +28,14 @@ Decisions, each with its reason:
   and they work once it sits in a set.
 * **Phones.** Every body cell of a table with a header row gets ``data-label`` (its column's
   heading); the stylesheet turns tables into stacked cards on a narrow screen with CSS alone.
-* **Two indexes.** ``index.html`` is for students and links only student material;
-  ``instructor.html`` links everything, the answer key included. The answer key opens with a
-  summary table (student, patient, triage, expected interpretation) linking to each section.
+* **Two folders, an index in each.** A class set keeps ``students/`` (the student handouts and
+  their index: it can be published as it is, nothing in it links outside it) apart from
+  ``instructor/`` (the instructor versions, the answer key, and an index linking both versions,
+  the student ones as ``../students/…``); ``index.html`` at the top only points to the two. A
+  handout's own links (the next handout, its index) stay inside its folder, so a handout rendered
+  on its own keeps them and they work once it sits in a set. Pages link to each other by relative
+  paths from where each page sits (:func:`href`). The answer key opens with a summary table
+  (student, patient, triage, expected interpretation) linking to each section.
 
 Every function is pure (text in, text out) and escapes whatever comes from data or parameters.
 """
@@ -56,9 +62,15 @@ HANDOUT_WORDING = ("spasm", "handout")
 LIVE_ONLY_CLASS = "spasm-live-only"
 """The same convention inside a view's markup: an element of this class is an instruction for the
 live widget ("untick it…"); the handout leaves the element out (:func:`without_live_only_markup`)."""
+STUDENTS = "students"
+INSTRUCTOR = "instructor"
+SET_FOLDERS = {"student": STUDENTS, "instructor": INSTRUCTOR}
+"""The class set's sub-folder for each audience: ``students/`` can be published as it is."""
 INDEX = "index.html"
-INSTRUCTOR_INDEX = "instructor.html"
-ANSWER_KEY = "answer-key.html"
+"""Every folder's index: the set's front page, and the list in ``students/`` and in ``instructor/``."""
+STUDENT_INDEX = f"{STUDENTS}/{INDEX}"
+INSTRUCTOR_INDEX = f"{INSTRUCTOR}/{INDEX}"
+ANSWER_KEY = f"{INSTRUCTOR}/answer-key.html"
 CASE_STUDY = "04_case_study"
 TITLE_SEPARATOR = " \u2014 "
 SET_TITLE = "Back spasms"
@@ -214,9 +226,23 @@ def handout_file(notebook: str, audience: str, case: str | None = None) -> str:
     return f"{notebook}{middle}.{audience}.html"
 
 
+def in_set(audience: str, name: str) -> str:
+    """Where a file for ``audience`` sits in a class set: ``students/01_risk_factors.student.html``."""
+    return f"{SET_FOLDERS[audience]}/{name}"
+
+
+def href(page: str, target: str) -> str:
+    """The relative link from the set's file ``page`` to its file ``target`` (both set paths, such as
+    ``instructor/index.html`` and ``students/a.html`` -> ``../students/a.html``)."""
+    import posixpath
+
+    return posixpath.relpath(target, posixpath.dirname(page) or ".")
+
+
 def index_for(audience: str) -> str:
-    """The index a reader of ``audience`` comes from: students never get the instructor's."""
-    return INSTRUCTOR_INDEX if audience == "instructor" else INDEX
+    """The index a reader of ``audience`` comes from: the one in the handout's own folder, so a
+    student is never sent to the instructor's."""
+    return INDEX
 
 
 @cache
@@ -559,11 +585,14 @@ GROUP_IDS = {"notebook": "notebooks", "case": "case-studies", "student": "studen
 
 
 def _rows(built: Sequence[Any], group: str) -> dict[tuple[str, str], dict[str, Any]]:
-    """One row per notebook, case or student (two cases may share a title: keyed by file stem too)."""
+    """One row per notebook, case or student (two cases may share a title: keyed by file stem too,
+    without the audience's folder, so that both versions share the row)."""
+    import posixpath
+
     rows: dict[tuple[str, str], dict[str, Any]] = {}
     for job in built:
         if job.group == group:
-            rows.setdefault((job.row, job.output.rsplit(".", 2)[0]), {})[job.audience] = job
+            rows.setdefault((job.row, posixpath.basename(job.output).rsplit(".", 2)[0]), {})[job.audience] = job
     return rows
 
 
@@ -576,16 +605,24 @@ def index_page(
     class_seed: int | None = None,
     self_check_answers: bool = False,
 ) -> str:
-    """``index.html`` (``audience`` student: student handouts only, no answer key, no failures) or
-    ``instructor.html`` (everything, both versions, the answer key, what failed).
+    """``students/index.html`` (``audience`` student: student handouts only, no answer key, no
+    failures, every link inside ``students/``) or ``instructor/index.html`` (everything, both
+    versions, the answer key, what failed).
 
-    ``built`` are the set's jobs (:class:`spasm_lib.handouts.Job`); their text is escaped here.
+    ``built`` are the set's jobs (:class:`spasm_lib.handouts.Job`), whose ``output`` is the file's
+    path in the set; their text is escaped here.
     """
     instructor = audience == "instructor"
+    here = INSTRUCTOR_INDEX if instructor else STUDENT_INDEX
+
+    def link(target: str, text: str) -> str:
+        return _link(href(here, target), text)
+
     parts: list[str] = []
     if instructor:
-        parts.append(f"<p>For the instructor. The students' own list is {_link(INDEX, INDEX)}: "
-                     "it links only student handouts.</p>")
+        parts.append(f"<p>For the instructor: keep the <code>{INSTRUCTOR}/</code> folder to yourself. The students' "
+                     f"own list is {link(STUDENT_INDEX, STUDENT_INDEX)}: it links only student handouts, and the "
+                     f"<code>{STUDENTS}/</code> folder can be published as it is.</p>")
     for group, heading in (GROUPS if instructor else STUDENT_GROUPS).items():
         rows = _rows(built, group)
         if not instructor:
@@ -600,18 +637,18 @@ def index_page(
             for (row, _), by_audience in rows.items():
                 job = by_audience["student"]
                 label = f"{row}: {job.title}" if group == "student" else row
-                parts.append(f"<li>{_link(job.output, label)}</li>")
+                parts.append(f"<li>{link(job.output, label)}</li>")
             parts.append("</ul>")
         elif group == "student":
             if class_seed is not None:
                 parts.append(f"<p>Each student meets a different virtual patient (class seed {esc(class_seed)}).</p>")
             if answer_key:
-                parts.append(f"<p>{_link(ANSWER_KEY, 'Answer key')}: every student’s patient with the answers.</p>")
+                parts.append(f"<p>{link(ANSWER_KEY, 'Answer key')}: every student’s patient with the answers.</p>")
             parts.append('<table><thead><tr><th scope="col">Student</th>'
                          '<th scope="col">Handout</th></tr></thead><tbody>')
             for (row, _), by_audience in rows.items():
                 job = by_audience["student"]
-                parts.append(f'<tr><th scope="row">{esc(row)}</th><td>{_link(job.output, job.title)}</td></tr>')
+                parts.append(f'<tr><th scope="row">{esc(row)}</th><td>{link(job.output, job.title)}</td></tr>')
             parts.append("</tbody></table>")
         else:
             first = "Notebook" if group == "notebook" else "Case"
@@ -619,7 +656,7 @@ def index_page(
                          '<th scope="col">Student version</th><th scope="col">Instructor version</th></tr></thead><tbody>')
             for (row, _), by_audience in rows.items():
                 cells = "".join(
-                    f"<td>{_link(by_audience[a].output, a.capitalize() + ' version') if a in by_audience else 'not built'}</td>"
+                    f"<td>{link(by_audience[a].output, a.capitalize() + ' version') if a in by_audience else 'not built'}</td>"
                     for a in AUDIENCES
                 )
                 parts.append(f'<tr><th scope="row">{esc(row)}</th>{cells}</tr>')
@@ -628,8 +665,8 @@ def index_page(
         from spasm_lib.paper import SELF_CHECK_ANSWERS
 
         parts.append('<h2 id="self-check-answers">Self-check answers</h2>'
-                     f"<p>{_link(SELF_CHECK_ANSWERS, 'The answers to every Check yourself')}, with why: "
-                     "for after trying the questions, on screen or on paper.</p>")
+                     f"<p>{link(in_set('student', SELF_CHECK_ANSWERS), 'The answers to every Check yourself')}, "
+                     "with why: for after trying the questions, on screen or on paper.</p>")
     if instructor and failed:
         parts.append('<h2 id="not-built">Not built</h2><ul>')
         for job, message in failed:
@@ -638,6 +675,26 @@ def index_page(
     title = f"{SET_TITLE}{TITLE_SEPARATOR}handouts for {'instructors' if instructor else 'students'}"
     kicker = f"{SET_TITLE} \u00b7 {'Instructor' if instructor else 'Student'} index"
     return with_cell_labels(standalone_page(title, "".join(parts), kicker=kicker, audience=audience))
+
+
+def front_page(*, answer_key: bool = False) -> str:
+    """The set's top ``index.html``: which folder is which, and nothing else (no handout, no answer).
+
+    Why a page and not nothing: an instructor who opens the set's folder in a browser lands here,
+    and it says the one rule that matters, publish ``students/`` only."""
+    key = f", and the {_link(href(INDEX, ANSWER_KEY), 'answer key')}" if answer_key else ""
+    body = (
+        '<h2 id="students">For students</h2>'
+        f"<p>Open {_link(href(INDEX, STUDENT_INDEX), STUDENT_INDEX)}. The <code>{STUDENTS}/</code> folder holds "
+        "everything a student may see: the student handouts and their index. It can be published, shared or "
+        "copied as it is: nothing in it shows an answer key or links outside it.</p>"
+        '<h2 id="instructor">For you</h2>'
+        f"<p>Open {_link(href(INDEX, INSTRUCTOR_INDEX), INSTRUCTOR_INDEX)}. The <code>{INSTRUCTOR}/</code> folder "
+        f"holds the instructor versions, which show the answers{key}. Keep it to yourself; its index links both "
+        "versions of every handout.</p>"
+    )
+    return standalone_page(f"{SET_TITLE}{TITLE_SEPARATOR}class set", body,
+                           kicker=f"{SET_TITLE} \u00b7 Class set", audience="instructor")
 
 
 def triage_of(study: Any) -> str:
@@ -686,13 +743,16 @@ def _key_facts(facts: Any, student: Any, study: Any) -> str:
     return '<dl class="answer-key-facts">' + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows) + "</dl>"
 
 
-def answer_key_page(facts: Any, students: Sequence[Any], class_seed: int, mix: str | None = None) -> str:
+def answer_key_page(facts: Any, students: Sequence[Any], class_seed: int, mix: str | None = None,
+                    page: str = ANSWER_KEY) -> str:
     """Every student's virtual patient with the model answers, short enough to mark from.
 
     It opens with a summary table (student, patient code, patient, triage, expected
     interpretation, plan), each row linking to the student's section; a section is one printed
     page at most: the patient, warning signs, triage, interpretation, plan and teaching point, with
     the full instructor case study folded underneath (``<details>``, closed on paper too).
+    ``page`` is where it sits in the set: each student's handout (``students[i].output``, a set
+    path) is linked relative to it.
     """
     from spasm_lib.case_study import case_study
     from spasm_lib.class_mix import DEFAULT_MIX, MIX_HELP
@@ -728,7 +788,7 @@ def answer_key_page(facts: Any, students: Sequence[Any], class_seed: int, mix: s
         parts.append(
             f'<section class="answer-key-student" id="{student_section_id(s.number)}">'
             f"<h2>Student {esc(s.number)}{TITLE_SEPARATOR}{esc(student_patient_name(s.number))}</h2>"
-            f"<p>Code <strong>{esc(code(s.seed))}</strong>; handout: {_link(s.output, s.output)}; seed {esc(s.seed)}. "
+            f"<p>Code <strong>{esc(code(s.seed))}</strong>; handout: {_link(href(page, s.output), s.output)}; seed {esc(s.seed)}. "
             f'<a href="#summary">Back to the summary</a></p>'
             f"{_key_facts(facts, s, study)}"
             '<details class="answer-key-details"><summary>The full model answers: findings, reasoning and '

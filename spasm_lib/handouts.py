@@ -7,18 +7,30 @@ What the set holds (decisions):
   hand out, the instructor version with the model answers to teach from. The cases are those of
   ``data/cases.csv`` plus, with ``--cases FILE``, the instructor's own (validated like the data);
 * with ``--students N``: one case-study handout per student (student version), each a different
-  seeded virtual patient, and one ``answer-key.html`` with every student's case and its answers;
-* two indexes (:mod:`spasm_lib.handout_pages`): ``index.html`` links only student material, so it
-  can be handed out; ``instructor.html`` links every handout and the answer key.
+  seeded virtual patient, and one answer key with every student's case and its answers.
 
-File names are stable and readable: ``01_risk_factors.student.html``,
-``04_case_study.golfer-twist.instructor.html``, ``04_case_study.student-07.html``.
+Where (:mod:`spasm_lib.handout_pages`): two folders, so that publishing the students' material can
+never publish an answer by mistake.
+
+* ``students/``: the student handouts, ``index.html`` listing only them, and (``--paper-answers
+  separate``) ``self-check-answers.html``. Nothing in it links outside it: it can be published,
+  shared or copied as it is.
+* ``instructor/``: the instructor versions, ``answer-key.html``, and ``index.html`` linking both
+  versions of every handout (the student ones as ``../students/…``) and the answer key.
+* ``index.html`` at the top: a short page pointing to the two (no handout, no answer).
+
+A set built before this layout (every file at the top) and built again into the same folder loses
+nothing of the user's: the earlier build's own files that nobody changed are removed as stale
+(:mod:`spasm_lib.set_folder`), its ``index.html`` becomes the front page, and anything else stays.
+
+File names are stable and readable: ``students/01_risk_factors.student.html``,
+``instructor/04_case_study.golfer-twist.instructor.html``, ``students/04_case_study.student-07.html``.
 
 Students' patients: :func:`spasm_lib.class_mix.class_patients` (``--mix balanced``, the default, or
 ``weighted``), every student a different patient; each student's handout prints the patient's code
 (:mod:`spasm_lib.patient_codes`) to type into the notebooks. The same ``S`` gives the same set, byte
 for byte. On paper, a student handout's self-check answers print at its end, or
-(``--paper-answers separate``) on ``self-check-answers.html`` (:mod:`spasm_lib.paper`).
+(``--paper-answers separate``) on ``students/self-check-answers.html`` (:mod:`spasm_lib.paper`).
 
 Speed (see ``benchmarks/handouts.py``): a :class:`concurrent.futures.ProcessPoolExecutor` with one
 worker per core (``--jobs`` asks for fewer; never more than the cores or the handouts), forked on
@@ -60,8 +72,11 @@ from spasm_lib.handout_pages import (
     CASE_STUDY,
     INDEX,
     INSTRUCTOR_INDEX,
+    STUDENT_INDEX,
     TITLE_SEPARATOR,
     answer_key_page,
+    front_page,
+    in_set,
     index_page,
     page_title,
     student_patient_name,
@@ -74,8 +89,9 @@ from spasm_lib.params import AUDIENCES, RANDOM_CASE, notebook_key
 class Job:
     """One handout to build: which notebook, with which parameters, into which file.
 
-    ``row`` is what the index shows for it (a notebook title, a case title, a student); ``group`` the
-    index section. Text in ``row`` is data and is escaped where it is shown.
+    ``output`` is the file's path in the set (``students/…`` or ``instructor/…``). ``row`` is what
+    the index shows for it (a notebook title, a case title, a student); ``group`` the index section.
+    Text in ``row`` is data and is escaped where it is shown.
     """
 
     notebook: str
@@ -93,7 +109,8 @@ class Job:
 
 @dataclass(frozen=True)
 class StudentCase:
-    """Student ``number``'s virtual patient: the seed it was drawn from and the case."""
+    """Student ``number``'s virtual patient: the seed it was drawn from, the case, and the handout's
+    path in the set (``students/…``)."""
 
     number: int
     seed: int
@@ -133,7 +150,7 @@ def student_cases(facts: Any, students: int, class_seed: int, notebook: str = CA
 
     width = max(2, len(str(students)))
     return [
-        StudentCase(p.number, p.seed, p.case, f"{notebook}.student-{p.number:0{width}d}.html")
+        StudentCase(p.number, p.seed, p.case, in_set("student", f"{notebook}.student-{p.number:0{width}d}.html"))
         for p in class_patients(facts, students, class_seed, mix or DEFAULT_MIX)
     ]
 
@@ -167,7 +184,7 @@ def plan(
             continue
         for audience in AUDIENCES:
             params = handout_parameters(key, {}, audience, facts=facts)
-            jobs.append(Job(key, path, params, f"{key}.{audience}.html", "notebook", titles[key],
+            jobs.append(Job(key, path, params, in_set(audience, f"{key}.{audience}.html"), "notebook", titles[key],
                             handout_title(titles[key], params, facts)))
     if case_notebook in by_key:
         path = by_key[case_notebook]
@@ -177,7 +194,8 @@ def plan(
                 values["cases_file"] = str(Path(cases_file).resolve())  # type: ignore[arg-type]
             for audience in AUDIENCES:
                 params = handout_parameters(case_notebook, values, audience, facts=facts)
-                jobs.append(Job(case_notebook, path, params, f"{case_notebook}.{case.id}.{audience}.html", "case",
+                output = in_set(audience, f"{case_notebook}.{case.id}.{audience}.html")
+                jobs.append(Job(case_notebook, path, params, output, "case",
                                 case.title, handout_title(titles[case_notebook], params, facts)))
         for student in students:
             params = handout_parameters(case_notebook, {"case": RANDOM_CASE, "seed": student.seed}, "student", facts=facts)
@@ -567,7 +585,8 @@ def build(
     progress: Callable[[Job, str | None, int, int], None] | None = None,
     limits: Any = None,
 ) -> BuildReport:
-    """Build the whole set into ``out_dir``: the handouts, the two indexes and the answer key.
+    """Build the whole set into ``out_dir``: the handouts, the indexes and the answer key, the
+    student files in ``students/`` and the instructor's in ``instructor/``.
 
     Bad input (a cases file with errors) raises before anything runs: :class:`~spasm_lib.facts.DataError`;
     a folder that holds a file of the user's at a handout's name, or another build's lock,
@@ -584,7 +603,8 @@ def build(
             job_list, chosen, read = _planned(notebooks, cases_file, students, class_seed, case_notebook, mix)
             separate = paper_answers == SEPARATE
             names = ([job.output for job in job_list] + ([ANSWER_KEY] if chosen else [])
-                     + ([SELF_CHECK_ANSWERS] if separate else []) + [INDEX, INSTRUCTOR_INDEX])
+                     + ([in_set("student", SELF_CHECK_ANSWERS)] if separate else [])
+                     + [STUDENT_INDEX, INSTRUCTOR_INDEX, INDEX])
             folder = SetFolder(out_dir).open(names)
         except Interrupted as stop:  # nothing written yet
             raise BuildInterrupted(stop.signum, 0, None) from None
@@ -600,10 +620,11 @@ def build(
                     for job in job_list:  # a notebook's title; a case study's, without its patient
                         in_order.setdefault(job.notebook, job.row if job.group == "notebook"
                                             else job.title.split(TITLE_SEPARATOR)[0])
-                    pages[SELF_CHECK_ANSWERS] = answer_page(load_facts(), list(in_order.items()))
-                for audience, name in (("student", INDEX), ("instructor", INSTRUCTOR_INDEX)):
+                    pages[in_set("student", SELF_CHECK_ANSWERS)] = answer_page(load_facts(), list(in_order.items()))
+                for audience, name in (("student", STUDENT_INDEX), ("instructor", INSTRUCTOR_INDEX)):
                     pages[name] = index_page(report.built, report.failed, audience=audience, answer_key=bool(chosen),
                                              class_seed=class_seed if chosen else None, self_check_answers=separate)
+                pages[INDEX] = front_page(answer_key=bool(chosen))
                 for name, page in pages.items():
                     try:
                         folder.write(name, page)
@@ -658,7 +679,7 @@ def summary(report: BuildReport, out_dir: str | Path) -> tuple[list[str], list[s
                      f"of an earlier build: {shown}")
     if report.students:
         built.append(f"answer key: {Path(out_dir) / ANSWER_KEY}")
-    built.append(f"index for students: {Path(out_dir) / INDEX}")
-    built.append(f"index for the instructor (with the answer key): {Path(out_dir) / INSTRUCTOR_INDEX}")
+    built.append(f"for students (publish the students folder as it is): {Path(out_dir) / STUDENT_INDEX}")
+    built.append(f"for the instructor (both versions, the answer key): {Path(out_dir) / INSTRUCTOR_INDEX}")
     failed = [f"{len(report.failed)} failed:"] + [f"  {job.output}: {message}" for job, message in report.failed]
     return built, failed if report.failed else []

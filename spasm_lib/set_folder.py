@@ -21,10 +21,19 @@ Decisions (the "nothing lost" standard applied to a folder an instructor may als
 * One build at a time: an exclusive ``flock`` on the folder itself, held for the whole build. A
   second build into the same folder is refused at once with one line. The lock belongs to the
   process, so a killed build leaves no stale lock file behind.
+* Sub-folders: a name may sit one folder down (``students/index.html``), so that a set keeps its
+  student and instructor files apart; the one manifest at the top lists them all by that path.
+  A sub-folder is made when its first file is written; one that is there already must be a real
+  folder (a file, a symbolic link or a device there is refused before anything runs), and a stale
+  file is removed from it only while it still is one. Folders are never removed.
+* Moving to another layout is the stale-file rule above: a build whose names moved into
+  sub-folders replaces an earlier build's ``index.html`` (if unchanged) and removes the earlier
+  build's other top-level files that it recorded and nobody changed; anything else stays.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -46,9 +55,20 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _plain_name(name: object) -> bool:
-    return (isinstance(name, str) and name not in ("", ".", "..") and not name.startswith(".")
+def _plain_part(name: str) -> bool:
+    return (name not in ("", ".", "..") and not name.startswith(".")
             and "/" not in name and "\\" not in name and "\0" not in name)
+
+
+def _plain_name(name: object) -> bool:
+    """A file name of the set: ``a.html`` or, one folder down, ``students/a.html`` (no ``..``, no
+    hidden part, nothing absolute): a manifest can never point the build outside its folder."""
+    return isinstance(name, str) and 0 < len(parts := name.split("/")) <= 2 and all(_plain_part(p) for p in parts)
+
+
+def _folder_of(name: str) -> str | None:
+    """The sub-folder a name sits in (``students``), or None at the top."""
+    return name.split("/", 1)[0] if "/" in name else None
 
 
 class SetFolder:
@@ -75,6 +95,8 @@ class SetFolder:
         try:
             self.owned = self._read_manifest()
             names = list(dict.fromkeys(names))
+            for sub in dict.fromkeys(f for f in map(_folder_of, names) if f):
+                self._check_folder(sub)
             for name in names:
                 self._check(name)
         except BaseException:
@@ -125,6 +147,43 @@ class SetFolder:
         # a list: the checksums a file may have while a build that was killed was replacing it
         return {name: value for name, value in files.items() if value}
 
+    def _check_folder(self, sub: str) -> None:
+        """A sub-folder the set writes into: missing (made on the first write) or a real folder."""
+        target = self.path / sub
+        try:
+            mode = os.lstat(target).st_mode
+        except FileNotFoundError:
+            return
+        import stat
+
+        if not stat.S_ISDIR(mode):
+            raise SetFolderError(f"{target} is {file_kind(mode) or 'a file'}, where the set has its {sub}/ folder; "
+                                 "move it away or choose another -o")
+
+    def _real_folder(self, name: str) -> bool:
+        """Whether the folder ``name`` sits in is a real folder (not a symbolic link, not missing)."""
+        sub = _folder_of(name)
+        if sub is None:
+            return True
+        import stat
+
+        try:
+            return stat.S_ISDIR(os.lstat(self.path / sub).st_mode)
+        except FileNotFoundError:
+            return False
+
+    def _make_folder(self, name: str) -> None:
+        """Make the sub-folder ``name`` sits in, if missing; refuse one that is no longer a real folder."""
+        sub = _folder_of(name)
+        if sub is None:
+            return
+        try:
+            os.mkdir(self.path / sub)
+        except FileExistsError:
+            pass
+        if not self._real_folder(name):
+            raise NotADirectoryError(errno.ENOTDIR, "not a folder (a symbolic link or a file took its place)", str(self.path / sub))
+
     def _check(self, name: str) -> None:
         target = self.path / name
         try:
@@ -162,6 +221,7 @@ class SetFolder:
         new = digest(data)
         before = self.owned.get(name)
         pending = sorted({new, *([before] if isinstance(before, str) else before or [])})
+        self._make_folder(name)
         self._save({**self.owned, **self.written, name: pending if len(pending) > 1 else new})
         write_bytes_atomically(self.path / name, data)
         self.written[name] = new
@@ -178,6 +238,8 @@ class SetFolder:
         from spasm_lib.files import write_bytes_atomically
 
         new = {name: digest(data) for name, data in files.items()}
+        for name in files:
+            self._make_folder(name)
         claimed: dict[str, str | list[str]] = {**self.owned, **self.written}
         for name, checksum in new.items():
             before = self.owned.get(name)
@@ -201,6 +263,8 @@ class SetFolder:
                 if name in self.written:
                     continue
                 target = self.path / name
+                if not self._real_folder(name):  # its folder was moved or replaced by a link: not ours to follow
+                    continue
                 try:
                     if stat.S_ISREG(os.lstat(target).st_mode) and self._unchanged(target, recorded):
                         target.unlink()

@@ -258,7 +258,7 @@ CASES = [
     Case("notebook-name-is-a-folder", lambda p: ["render", str(p.folder("04_case_study.ipynb")), "-o", str(p / "out.html")],
          ("notebook", "04_case_study.ipynb"), issue=True),
     Case("handouts-handout-name-is-a-folder",
-         lambda p: [p.folder("set/00_start_here.student.html") and "handouts", "-o", str(p / "set")],
+         lambda p: [p.folder("set/students/00_start_here.student.html") and "handouts", "-o", str(p / "set")],
          ("00_start_here.student.html", "is a folder"), issue=True),
     Case("handouts-read-only-folder", lambda p: ["handouts", "-o", str(p.folder("ro", 0o555) / "set")],
          ("-o", "cannot write"), issue=True, restricted=True),

@@ -18,10 +18,12 @@ sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "notebooks"))
 from handout_checks import (  # noqa: E402
     ROOT,
     assert_offline_handout,
+    assert_students_folder_publishable,
     csv_rows,
     fixture_notebooks_dir,  # noqa: F401 - a fixture
     fixture_registered,  # noqa: F401 - a fixture
-    parse,
+    page_links,
+    set_files,
     visible_text,
 )
 
@@ -84,31 +86,35 @@ def test_handouts_keeps_what_succeeded_lists_what_failed_and_exits_1(
     code, stdout, stderr = cli(["handouts", "-o", str(out), "--jobs", "2", "--notebooks", str(fixture_notebooks_dir)],
                                capsys)
     assert code == 1
-    assert sorted(p.name for p in out.iterdir()) == [
-        ".spasm-teach-set.json", "10_fixture.instructor.html", "10_fixture.student.html", "index.html", "instructor.html"]
+    assert set_files(out) == [".spasm-teach-set.json", "index.html", "instructor/10_fixture.instructor.html",
+                              "instructor/index.html", "students/10_fixture.student.html", "students/index.html"]
     assert "2 of 4 handouts built" in stdout
+    assert f"for students (publish the students folder as it is): {out}/students/index.html" in stdout
     failed = [line.strip() for line in stderr.splitlines() if line.startswith("  ")]
     assert sorted(failed) == [
-        f"11_broken.{a}.html: cell 4 (code cell 3) failed: RuntimeError: this fixture always fails"
-        for a in ("instructor", "student")
+        f"{folder}/11_broken.{a}.html: cell 4 (code cell 3) failed: RuntimeError: this fixture always fails"
+        for folder, a in (("instructor", "instructor"), ("students", "student"))
     ]
     progress = [line for line in stderr.splitlines() if line.startswith("[")]
     assert len(progress) == 4 and progress[-1].startswith("[4/4]")
-    index = (out / "instructor.html").read_text(encoding="utf-8")
+    index = (out / "instructor/index.html").read_text(encoding="utf-8")
     assert_offline_handout(index)
-    hrefs = sorted(a["href"] for tag, a in parse(index).tags if tag == "a" and a["href"] != "index.html")
-    assert hrefs == ["10_fixture.instructor.html", "10_fixture.student.html"]
+    hrefs = sorted(page_links(index))
+    assert hrefs == ["../students/10_fixture.student.html", "../students/index.html", "10_fixture.instructor.html"]
     assert "this fixture always fails" in visible_text(index)
-    students_index = (out / "index.html").read_text(encoding="utf-8")
-    assert [a["href"] for tag, a in parse(students_index).tags if tag == "a"] == ["10_fixture.student.html"]
+    students_index = (out / "students/index.html").read_text(encoding="utf-8")
+    assert page_links(students_index) == ["10_fixture.student.html"]
     assert "this fixture always fails" not in visible_text(students_index)
+    assert sorted(page_links((out / "index.html").read_text(encoding="utf-8"))) == [
+        "instructor/index.html", "students/index.html"]
+    assert_students_folder_publishable(out)
     golfer = next(r for r in csv_rows("cases") if r["id"] == "golfer-twist")  # the fixture's default case
-    for name in hrefs:
+    for name in ("instructor/10_fixture.instructor.html", "students/10_fixture.student.html"):
         assert_offline_handout((out / name).read_text(encoding="utf-8"), title=f"Fixture handout \u2014 {golfer['title']}")
     # A shared kernel in a parallel build and a fresh kernel in `render` give the same page.
     code, _, _ = cli(["render", str(fixture_notebooks_dir / "10_fixture.ipynb"), "-o", str(tmp_path / "one.html")], capsys)
     assert code == 0
-    assert (tmp_path / "one.html").read_bytes() == (out / "10_fixture.student.html").read_bytes()
+    assert (tmp_path / "one.html").read_bytes() == (out / "students/10_fixture.student.html").read_bytes()
 
 
 def test_handouts_with_a_broken_cases_file_exits_2_before_running_anything(tmp_path, monkeypatch, capsys):
@@ -248,10 +254,13 @@ def test_start_then_handouts_from_the_workspace_builds_the_full_set_from_any_fol
     assert cli(["handouts", "--notebooks", "../ws", "-o", "set"], capsys)[0] == 0
     monkeypatch.chdir(tmp_path / "ws")
     assert cli(["handouts", "--notebooks", ".", "-o", "../set-from-inside"], capsys)[0] == 0
-    first = {p.name: p.read_bytes() for p in (tmp_path / "build" / "handouts").iterdir()}
-    assert len([n for n in first if n.endswith(".html")]) == total + 2  # and the two indexes
-    assert {p.name: p.read_bytes() for p in (tmp_path / "elsewhere" / "set").iterdir()} == first
-    assert {p.name: p.read_bytes() for p in (tmp_path / "set-from-inside").iterdir()} == first
+    def files(folder):
+        return {name: (folder / name).read_bytes() for name in set_files(folder)}
+
+    first = files(tmp_path / "build" / "handouts")
+    assert len([n for n in first if n.endswith(".html")]) == total + 3  # the two indexes and the front page
+    assert files(tmp_path / "elsewhere" / "set") == first
+    assert files(tmp_path / "set-from-inside") == first
 
 
 def fixture_variant(folder: Path, extra_cell: str) -> Path:
@@ -276,7 +285,8 @@ def test_kernels_run_in_the_notebooks_folder_however_it_is_given(fixture_registe
     code, _, err = cli(["handouts", "--notebooks", "../course/notebooks", "-o", "set"], capsys)
     assert code == 0, err
     for audience in ("student", "instructor"):
-        page = (tmp_path / "other" / "set" / f"10_fixture.{audience}.html").read_text(encoding="utf-8")
+        folder_of = {"student": "students", "instructor": "instructor"}[audience]
+        page = (tmp_path / "other" / "set" / folder_of / f"10_fixture.{audience}.html").read_text(encoding="utf-8")
         assert f'<p id="cwd">{folder.resolve()}</p>' in page
 
 
@@ -289,7 +299,7 @@ def test_a_cell_that_ends_the_run_early_fails_its_handout_in_a_set(fixture_regis
     assert "0 of 2 handouts built" in stdout
     failed = sorted(line.strip() for line in stderr.splitlines() if line.startswith("  "))
     assert len(failed) == 2 and all("ended the run early: SystemExit: 0" in line for line in failed), failed
-    assert sorted(p.name for p in out.iterdir()) == [".spasm-teach-set.json", "index.html", "instructor.html"]
+    assert set_files(out) == [".spasm-teach-set.json", "index.html", "instructor/index.html", "students/index.html"]
 
 
 def test_jobs_is_capped_at_the_cores_and_the_work(fixture_notebooks_dir, fixture_registered, tmp_path):

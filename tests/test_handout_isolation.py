@@ -73,10 +73,12 @@ def test_a_notebook_that_changes_modules_reaches_no_other_handout(fixture_regist
         report = handouts.build(tmp_path / f"set-{jobs}", notebooks=handouts.discover(folder), jobs=jobs)
         assert report.failed == []
         assert len(report.kernels) == 2  # one kernel per handout
-        sets[jobs] = {p.name: p.read_bytes() for p in (tmp_path / f"set-{jobs}").iterdir()}
+        built = tmp_path / f"set-{jobs}"
+        sets[jobs] = {p.relative_to(built).as_posix(): p.read_bytes() for p in built.rglob("*") if p.is_file()}
     assert sets[1] == sets[2]
     for audience in ("student", "instructor"):
-        page = sets[1][f"10_fixture.{audience}.html"].decode("utf-8")
+        folder_of = {"student": "students", "instructor": "instructor"}[audience]
+        page = sets[1][f"{folder_of}/10_fixture.{audience}.html"].decode("utf-8")
         assert '<p id="runs">notebooks run in this kernel: 1</p>' in page
         assert "PATCHED BY AN EARLIER NOTEBOOK" not in page
 
@@ -148,19 +150,19 @@ def test_a_dead_worker_never_removes_the_earlier_set_and_the_rest_is_retried(tmp
     fixture_with(folder, "None")
     (code, stdout, stderr), *_ = child_build(folder, out, tmp_path)
     assert code == 0, stderr
-    earlier = (out / "10_fixture.student.html").read_bytes()
+    earlier = (out / "students/10_fixture.student.html").read_bytes()
 
     fixture_with(folder, KILL_THE_WORKER)  # the rebuild: the student handout kills its worker, every time
     (code, stdout, stderr), temp, runtime, left = child_build(folder, out, tmp_path)
     assert code == 0, stderr
     report = json.loads(stdout.strip().splitlines()[-1])
-    assert report["built"] == ["10_fixture.instructor.html"]  # retried in a new pool
-    assert report["failed"] == [["10_fixture.student.html",
+    assert report["built"] == ["instructor/10_fixture.instructor.html"]  # retried in a new pool
+    assert report["failed"] == [["students/10_fixture.student.html",
                                  "not built: its worker process stopped while building it, twice"]]
     assert report["removed"] == []
-    assert (out / "10_fixture.student.html").read_bytes() == earlier  # the earlier handout is kept
+    assert (out / "students/10_fixture.student.html").read_bytes() == earlier  # the earlier handout is kept
     manifest = json.loads((out / ".spasm-teach-set.json").read_text(encoding="utf-8"))["files"]
-    assert "10_fixture.student.html" in manifest  # and still the build's own
+    assert "students/10_fixture.student.html" in manifest  # and still the build's own
     assert left == [] and list(runtime.iterdir()) == [] and list(temp.iterdir()) == []
 
 
@@ -170,7 +172,7 @@ def test_connection_files_live_in_the_builds_folder_and_go_with_it(tmp_path):
                          "HTML('<p id=\"connection\">' + get_connection_file() + '</p>')")
     (code, stdout, stderr), temp, runtime, left = child_build(folder, out, tmp_path)
     assert code == 0, stderr
-    page = (out / "10_fixture.student.html").read_text(encoding="utf-8")
+    page = (out / "students/10_fixture.student.html").read_text(encoding="utf-8")
     shown = page.split('<p id="connection">')[1].split("</p>")[0]
     assert Path(shown).parent.name == "kernels" and Path(shown).parent.parent.parent == temp, shown
     assert Path(shown).parent.parent.name.startswith(f"spasm-teach-build-")
@@ -193,7 +195,7 @@ def test_two_sigterms_to_a_worker_leave_no_key_and_the_build_goes_on(tmp_path):
     assert list(runtime.rglob("*.json")) == [] and list(temp.rglob("*.json")) == []  # no kernel's key left
     assert left == [] and list(runtime.rglob("*")) == [] and list(temp.rglob("*")) == []
     assert json.loads(stdout.strip().splitlines()[-1])["built"] == [
-        "10_fixture.student.html", "10_fixture.instructor.html"]  # retried in a new pool
+        "students/10_fixture.student.html", "instructor/10_fixture.instructor.html"]  # retried in a new pool
 
 
 def test_a_build_killed_outright_leaves_nothing_a_rerun_trips_over(tmp_path):

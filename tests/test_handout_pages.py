@@ -214,9 +214,10 @@ def title_of(notebook: str) -> str:
     ("00_start_here", "student", "01_risk_factors.student.html", "title of 01_risk_factors"),
     ("01_risk_factors", "instructor", "02_exam_simulator.instructor.html", "title of 02_exam_simulator"),
     ("03_treatment_pathway", "student", "index.html#case-studies", "Case study: choose a case"),
-    ("03_treatment_pathway", "instructor", "instructor.html#case-studies", "Case study: choose a case"),
+    # the index beside the handout: instructor/index.html for an instructor version (issue 22)
+    ("03_treatment_pathway", "instructor", "index.html#case-studies", "Case study: choose a case"),
     (R.NOTEBOOKS[-1], "student", "index.html", "All handouts"),  # the last in the reading order, whichever it is
-    (R.NOTEBOOKS[-1], "instructor", "instructor.html", "All handouts"),
+    (R.NOTEBOOKS[-1], "instructor", "index.html", "All handouts"),
 ])
 def test_next_handout_follows_the_reading_order(notebook, audience, href, text):
     if text.startswith("title of "):
@@ -266,12 +267,14 @@ class FakeJob:
     audience: str
 
 
-BUILT = [
-    FakeJob("00_start_here.student.html", "notebook", "Start <here>", "Start here", "student"),
-    FakeJob("00_start_here.instructor.html", "notebook", "Start <here>", "Start here", "instructor"),
-    FakeJob("04_case_study.golfer-twist.student.html", "case", "A twist", "Case study \u2014 A twist", "student"),
-    FakeJob("04_case_study.golfer-twist.instructor.html", "case", "A twist", "Case study \u2014 A twist", "instructor"),
-    FakeJob("04_case_study.student-01.html", "student", "Student 1", "Case study \u2014 Patient 1", "student"),
+BUILT = [  # outputs are paths in the set: students/ and instructor/ (issue 22)
+    FakeJob("students/00_start_here.student.html", "notebook", "Start <here>", "Start here", "student"),
+    FakeJob("instructor/00_start_here.instructor.html", "notebook", "Start <here>", "Start here", "instructor"),
+    FakeJob("students/04_case_study.golfer-twist.student.html", "case", "A twist", "Case study \u2014 A twist",
+            "student"),
+    FakeJob("instructor/04_case_study.golfer-twist.instructor.html", "case", "A twist", "Case study \u2014 A twist",
+            "instructor"),
+    FakeJob("students/04_case_study.student-01.html", "student", "Student 1", "Case study \u2014 Patient 1", "student"),
 ]
 
 
@@ -291,9 +294,29 @@ def test_the_student_index_links_only_student_material():
 
 def test_the_instructor_index_links_everything_and_the_answer_key():
     page = hp.index_page(BUILT, [(BUILT[1], "boom")], audience="instructor", answer_key=True, class_seed=3)
-    assert set(links(page)) == {j.output for j in BUILT} | {"answer-key.html", "index.html"}
+    assert set(links(page)) == {
+        "../students/00_start_here.student.html", "00_start_here.instructor.html",
+        "../students/04_case_study.golfer-twist.student.html", "04_case_study.golfer-twist.instructor.html",
+        "../students/04_case_study.student-01.html", "answer-key.html", "../students/index.html"}
     assert "boom" in visible_text(page)
     assert 'id="case-studies"' in page
+    rows = re.findall(r"<tr>.*?</tr>", page)  # both versions of a notebook share its row
+    assert any("00_start_here.student.html" in r and "00_start_here.instructor.html" in r for r in rows)
+
+
+def test_paths_in_the_set_become_links_relative_to_the_page():
+    assert hp.href("instructor/index.html", "students/a.html") == "../students/a.html"
+    assert hp.href("instructor/answer-key.html", "instructor/index.html") == "index.html"
+    assert hp.href("index.html", "students/index.html") == "students/index.html"
+    assert hp.href("students/index.html", "students/a.html") == "a.html"
+
+
+def test_the_front_page_points_to_the_two_folders_only():
+    page = hp.front_page(answer_key=True)
+    assert links(page) == ["students/index.html", "instructor/index.html", "instructor/answer-key.html"]
+    text = visible_text(page)
+    assert "can be published" in text and "Keep it to yourself" in text
+    assert links(hp.front_page()) == ["students/index.html", "instructor/index.html"]
 
 
 def expected_triage(red_flag_ids) -> str:
@@ -316,6 +339,9 @@ def test_the_answer_key_opens_with_a_summary_linking_each_student():
     facts = load_facts()
     students = handouts.student_cases(facts, 12, 7)  # a balanced class: every triage level
     page = hp.answer_key_page(facts, students, 7)
+    # the key sits in instructor/, each student's handout in students/ (issue 22)
+    assert ('<a href="../students/04_case_study.student-12.html">students/04_case_study.student-12.html</a>'
+            in page)
     main = page[page.index("<main>"):]
     summary = main[main.index("<table"):main.index("</table>")]
     assert main.index("<table") < main.index('<section class="answer-key-student"')

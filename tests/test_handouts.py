@@ -7,6 +7,7 @@ in ``data/`` read with the csv module, never from the code that builds the hando
 
 from __future__ import annotations
 
+import posixpath
 import re
 import sys
 from pathlib import Path
@@ -24,10 +25,14 @@ sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "notebooks"))
 from handout_checks import (  # noqa: E402
     EVIL_ID,
     EVIL_TITLE,
+    assert_links_resolve,
     assert_offline_handout,
+    assert_students_folder_publishable,
     code_lines,
     csv_rows,
+    page_links,
     parse,
+    set_files,
     squash,
     visible_text,
     write_cases,
@@ -37,6 +42,7 @@ from handout_checks import (  # noqa: E402
 pytestmark = pytest.mark.kernel
 
 NOTEBOOKS = [f"{key}.ipynb" for key in CLASSROOM_NOTEBOOKS]
+FOLDER = {"student": "students", "instructor": "instructor"}  # where each audience's files sit in a set
 CLASS_SEED = 7
 STUDENTS = 3
 
@@ -68,7 +74,8 @@ def test_every_student_meets_a_different_patient_and_the_same_seed_gives_the_sam
                c.case.radicular, c.case.red_flag_ids) for c in chosen}
     assert len(people) == 30
     assert chosen == handouts.student_cases(facts, 30, CLASS_SEED)
-    assert [c.output for c in chosen[:2]] == ["04_case_study.student-01.html", "04_case_study.student-02.html"]
+    assert [c.output for c in chosen[:2]] == ["students/04_case_study.student-01.html",
+                                              "students/04_case_study.student-02.html"]
 
 
 def test_the_plan_holds_every_notebook_twice_and_every_case_twice():
@@ -77,9 +84,10 @@ def test_the_plan_holds_every_notebook_twice_and_every_case_twice():
     students = handouts.student_cases(facts, 2, CLASS_SEED)
     jobs = handouts.plan([Path(n) for n in NOTEBOOKS], facts, titles=titles, students=students)
     outputs = [j.output for j in jobs]
-    expected = [f"{n.removesuffix('.ipynb')}.{a}.html" for n in NOTEBOOKS[:-1] for a in ("student", "instructor")]
-    expected += [f"04_case_study.{c}.{a}.html" for c in case_ids() for a in ("student", "instructor")]
-    expected += ["04_case_study.student-01.html", "04_case_study.student-02.html"]
+    expected = [f"{FOLDER[a]}/{n.removesuffix('.ipynb')}.{a}.html" for n in NOTEBOOKS[:-1]
+                for a in ("student", "instructor")]
+    expected += [f"{FOLDER[a]}/04_case_study.{c}.{a}.html" for c in case_ids() for a in ("student", "instructor")]
+    expected += ["students/04_case_study.student-01.html", "students/04_case_study.student-02.html"]
     assert outputs == expected
     for job in jobs:
         assert job.parameters["interactive"] is False
@@ -90,8 +98,10 @@ def test_the_plan_holds_every_notebook_twice_and_every_case_twice():
 
 
 def test_the_index_escapes_titles_and_lists_failures_without_links():
-    ok = handouts.Job("04_case_study", Path("x.ipynb"), {"audience": "student"}, "a.html", "case", EVIL_TITLE, "T")
-    bad = handouts.Job("04_case_study", Path("x.ipynb"), {"audience": "instructor"}, "b.html", "case", EVIL_TITLE, "T")
+    ok = handouts.Job("04_case_study", Path("x.ipynb"), {"audience": "student"}, "students/a.html", "case",
+                      EVIL_TITLE, "T")
+    bad = handouts.Job("04_case_study", Path("x.ipynb"), {"audience": "instructor"}, "instructor/b.html", "case",
+                       EVIL_TITLE, "T")
     report = handouts.BuildReport(built=[ok], failed=[(bad, "cell 3 failed: <b>boom</b>")])
     html = handout_pages.index_page(report.built, report.failed, audience="instructor", answer_key=False)
     assert_offline_handout(html)
@@ -99,9 +109,9 @@ def test_the_index_escapes_titles_and_lists_failures_without_links():
     text = visible_text(html)
     assert EVIL_TITLE in text and "cell 3 failed: <b>boom</b>" in text
     hrefs = [a.get("href") for tag, a in parse(html).tags if tag == "a"]
-    assert hrefs == ["index.html", "a.html"]  # the students' index, then the handout
+    assert hrefs == ["../students/index.html", "../students/a.html"]  # the students' index, then the handout
     students = handout_pages.index_page(report.built, report.failed, audience="student", answer_key=False)
-    assert [a.get("href") for tag, a in parse(students).tags if tag == "a"] == ["a.html"]
+    assert [a.get("href") for tag, a in parse(students).tags if tag == "a"] == ["a.html"]  # beside it in students/
     assert "boom" not in students and "<script>alert" not in students
 
 
@@ -140,38 +150,51 @@ def read(out: Path, name: str) -> str:
 def test_the_whole_set_builds(class_set):
     report, out, _ = class_set
     assert report.failed == []
-    names = sorted(p.name for p in out.iterdir())
-    expected = [f"{n.removesuffix('.ipynb')}.{a}.html" for n in NOTEBOOKS[:-1] for a in ("student", "instructor")]
-    expected += [f"04_case_study.{c}.{a}.html" for c in [*case_ids(), EVIL_ID] for a in ("student", "instructor")]
-    expected += [f"04_case_study.student-{n:02d}.html" for n in range(1, STUDENTS + 1)]
-    expected += ["answer-key.html", "index.html", "instructor.html", ".spasm-teach-set.json"]
-    assert names == sorted(expected)
+    expected = [f"{FOLDER[a]}/{n.removesuffix('.ipynb')}.{a}.html" for n in NOTEBOOKS[:-1]
+                for a in ("student", "instructor")]
+    expected += [f"{FOLDER[a]}/04_case_study.{c}.{a}.html" for c in [*case_ids(), EVIL_ID]
+                 for a in ("student", "instructor")]
+    expected += [f"students/04_case_study.student-{n:02d}.html" for n in range(1, STUDENTS + 1)]
+    expected += ["instructor/answer-key.html", "instructor/index.html", "students/index.html", "index.html",
+                 ".spasm-teach-set.json"]
+    assert set_files(out) == sorted(expected)
+
+
+def test_every_link_of_the_set_resolves_and_students_can_be_published_as_it_is(class_set):
+    _, out, _ = class_set
+    links = assert_links_resolve(out)
+    assert_students_folder_publishable(out)
+    assert sorted(links["index.html"]) == ["instructor/answer-key.html", "instructor/index.html", "students/index.html"]
+    # the answer key sends the instructor to each student's own handout
+    assert sorted(set(links["instructor/answer-key.html"])) == [
+        f"students/04_case_study.student-{n:02d}.html" for n in range(1, STUDENTS + 1)]
 
 
 def test_the_instructors_index_links_every_handout_and_the_students_only_theirs(class_set):
     _, out, _ = class_set
-    html = read(out, "instructor.html")
+    html = read(out, "instructor/index.html")
     assert_offline_handout(html)
-    hrefs = {a["href"] for tag, a in parse(html).tags if tag == "a"}
-    assert hrefs == {p.name for p in out.glob("*.html")} - {"instructor.html"}
+    targets = {posixpath.normpath(f"instructor/{h}") for h in page_links(html)}
+    assert targets == {f for f in set_files(out) if f.endswith(".html")} - {"index.html", "instructor/index.html"}
     text = visible_text(html)
-    for name in hrefs - {"answer-key.html", "index.html"}:
+    for name in targets - {"instructor/answer-key.html", "students/index.html"}:
         # a row names what the page is about: the notebook's title, the case, or the student's patient
         assert parse(read(out, name)).headings[0][1].split(" \u2014 ")[-1] in text, name
-    students = read(out, "index.html")
+    students = read(out, "students/index.html")
     assert_offline_handout(students)
-    student_hrefs = {a["href"] for tag, a in parse(students).tags if tag == "a"}
-    assert student_hrefs == {p.name for p in out.glob("*.html") if re.search(r"\.student(-\d+)?\.html$", p.name)}
+    student_hrefs = set(page_links(students))
+    assert student_hrefs == {p.name for p in (out / "students").glob("*.html")
+                             if re.search(r"\.student(-\d+)?\.html$", p.name)}
     assert "answer" not in visible_text(students).lower()
 
 
 def test_every_page_of_the_set_is_offline_and_complete(class_set):
     _, out, _ = class_set
     code = {key: code_lines(render.notebooks_dir() / f"{key}.ipynb") for key in CLASSROOM_NOTEBOOKS}
-    for path in sorted(out.glob("*.html")):
+    for path in sorted(out.rglob("*.html")):
         html = path.read_text(encoding="utf-8")
         page = assert_offline_handout(html)
-        if path.name in ("index.html", "instructor.html", "answer-key.html"):
+        if path.name in ("index.html", "answer-key.html"):
             continue
         key, *_, audience, _html = path.name.split(".")
         audience = "student" if audience.startswith("student") else audience
@@ -191,7 +214,7 @@ def test_the_quiz_opens_answer_by_answer_for_students_and_all_open_for_instructo
         wanted = explanations(key)
         assert wanted, f"{key} has quiz questions in data/"
         for audience, opened in (("instructor", True), ("student", False)):
-            page = read(out, f"{key}.{audience}.html")
+            page = read(out, f"{FOLDER[audience]}/{key}.{audience}.html")
             quiz = page[page.index('<section class="spasm-quiz">'):]
             quiz = quiz[: quiz.index("</section>")]
             answers = re.findall(r"<details([^>]*)>(.*?)</details>", quiz, re.S)
@@ -208,7 +231,7 @@ def test_cells_tagged_instructor_only_are_in_the_instructor_versions_only(class_
 
     _, out, _ = class_set
     tagged = 0
-    for path in sorted(out.iterdir()):
+    for path in sorted(out.rglob("*.html")):
         key = path.name.split(".")[0]
         if key not in CLASSROOM_NOTEBOOKS:
             continue
@@ -230,24 +253,25 @@ def test_the_case_studies_show_the_teaching_point_to_the_instructor_only(class_s
     _, out, _ = class_set
     for case in csv_rows("cases"):
         point = squash(case["teaching_point"])
-        assert point in visible_text(read(out, f"04_case_study.{case['id']}.instructor.html"))
-        assert point not in visible_text(read(out, f"04_case_study.{case['id']}.student.html"))
+        assert point in visible_text(read(out, f"instructor/04_case_study.{case['id']}.instructor.html"))
+        assert point not in visible_text(read(out, f"students/04_case_study.{case['id']}.student.html"))
 
 
 def test_a_case_title_from_a_cases_file_is_text_everywhere(class_set):
     _, out, _ = class_set
-    for name in ("index.html", f"04_case_study.{EVIL_ID}.student.html", f"04_case_study.{EVIL_ID}.instructor.html"):
+    for name in ("students/index.html", "instructor/index.html", f"students/04_case_study.{EVIL_ID}.student.html",
+                 f"instructor/04_case_study.{EVIL_ID}.instructor.html"):
         html = read(out, name)
         assert "<script>alert(1)</script>" not in html
         assert EVIL_TITLE in visible_text(html)
-    assert esc(EVIL_TITLE) in read(out, "index.html")
+    assert esc(EVIL_TITLE) in read(out, "students/index.html")
 
 
 def test_each_student_has_a_different_patient_and_the_key_lists_them(class_set):
     report, out, _ = class_set
     titles = [parse(read(out, s.output)).headings[0][1] for s in report.students]
     assert len(set(titles)) == STUDENTS
-    key = visible_text(read(out, "answer-key.html"))
+    key = visible_text(read(out, "instructor/answer-key.html"))
     names = {r["id"]: r["name"] for r in csv_rows("interpretations")}
     for student, title in zip(report.students, titles):
         assert title == f"Case study \u2014 Patient {student.number}"  # a short number, never the seed
@@ -271,7 +295,7 @@ def test_the_set_matches_a_single_render_byte_for_byte(class_set, tmp_path):
     assert again.count(f"Patient {student.seed}") == 2  # <title> and <h1>
     assert again.replace(f"Patient {student.seed}", f"Patient {student.number}") == read(out, student.output)
     assert main(["render", "01_risk_factors", "--audience", "instructor", "-o", str(tmp_path / "r.html")]) == 0
-    assert (tmp_path / "r.html").read_bytes() == (out / "01_risk_factors.instructor.html").read_bytes()
+    assert (tmp_path / "r.html").read_bytes() == (out / "instructor/01_risk_factors.instructor.html").read_bytes()
 
 
 def test_the_manifest_lists_every_file_of_the_set_with_its_digest(class_set):
@@ -280,7 +304,9 @@ def test_the_manifest_lists_every_file_of_the_set_with_its_digest(class_set):
 
     _, out, _ = class_set
     manifest = json.loads((out / ".spasm-teach-set.json").read_text(encoding="utf-8"))
-    on_disk = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in out.glob("*.html")}
+    on_disk = {name: hashlib.sha256((out / name).read_bytes()).hexdigest() for name in set_files(out)
+               if name.endswith(".html")}
+    assert len(on_disk) > len(list(out.glob("*.html")))  # the sub-folders' files are listed by their path
     assert manifest["files"] == on_disk
 
 
@@ -294,8 +320,8 @@ def test_one_worker_and_two_workers_give_the_same_bytes_with_a_kernel_per_handou
     alone = handouts.build(tmp_path / "alone", cases_file=cases, students=STUDENTS, class_seed=CLASS_SEED, jobs=1)
     assert alone.failed == [] and alone.workers == 1
     assert len(alone.kernels) == total
-    shared = {p.name: p.read_bytes() for p in out.iterdir()}
-    assert {p.name: p.read_bytes() for p in (tmp_path / "alone").iterdir()} == shared
+    shared = {name: (out / name).read_bytes() for name in set_files(out)}
+    assert {name: (tmp_path / "alone" / name).read_bytes() for name in set_files(tmp_path / "alone")} == shared
 
 
 def test_no_kernel_outlives_the_build(class_set):

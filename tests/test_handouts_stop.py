@@ -94,16 +94,16 @@ def test_a_stopped_build_leaves_whole_handouts_and_nothing_running(name, target,
     assert took < 10, f"stopping took {took:.1f} s"
     assert "Traceback" not in rest and "KeyboardInterrupt" not in rest
     lines = rest.strip().splitlines()
-    handouts = sorted(out.glob("*.html"))
+    handouts = sorted(out.rglob("*.html"))  # in students/ and instructor/
     assert lines[-1] == f"spasm-teach handouts: interrupted: {len(handouts)} of {TOTAL} handouts written"
     assert [line for line in lines if "interrupted" in line] == [lines[-1]]
     assert 3 <= len(handouts) < TOTAL
     for path in handouts:  # whole pages only
         assert path.read_text(encoding="utf-8").endswith("</html>\n"), path.name
-    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == [".spasm-teach-set.json"]
+    assert sorted(p.name for p in out.rglob(".*")) == [".spasm-teach-set.json"]  # no temporary file anywhere
     files = json.loads((out / ".spasm-teach-set.json").read_text(encoding="utf-8"))["files"]
     for path in handouts:
-        assert files[path.name] == hashlib.sha256(path.read_bytes()).hexdigest()
+        assert files[path.relative_to(out).as_posix()] == hashlib.sha256(path.read_bytes()).hexdigest()
     assert list(runtime.iterdir()) == []  # no kernel connection file
     deadline = time.monotonic() + 3
     while processes_with(marker) and time.monotonic() < deadline:
@@ -111,6 +111,6 @@ def test_a_stopped_build_leaves_whole_handouts_and_nothing_running(name, target,
     survivors = processes_with(marker)
     kill_all(marker)  # a failing test leaves nothing running either
     assert survivors == []
-    snapshot = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    snapshot = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
     time.sleep(1)
-    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == snapshot  # nobody writes after the exit
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == snapshot  # nobody writes after the exit

@@ -27,7 +27,7 @@ import pytest
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "notebooks"
 sys.path.insert(0, str(FIXTURES))
 import fixture_notebooks  # noqa: E402
-from handout_checks import kill_all, processes_with  # noqa: E402
+from handout_checks import kill_all, processes_with, set_files  # noqa: E402
 
 # Every test here runs notebooks in a Jupyter kernel (or builds with them): `make test`, not `make check`.
 pytestmark = pytest.mark.kernel
@@ -87,17 +87,17 @@ def build_with(extra_cell: str, tmp_path: Path) -> tuple[dict, Path, Path, list]
 
 def test_a_kernel_killed_mid_handout_fails_that_handout_and_the_next_gets_a_new_kernel(tmp_path):
     report, out, runtime, survivors = build_with(KILL_THE_KERNEL, tmp_path)
-    assert report["built"] == ["10_fixture.instructor.html"]
+    assert report["built"] == ["instructor/10_fixture.instructor.html"]
     [(name, message)] = report["failed"]
-    assert name == "10_fixture.student.html"
+    assert name == "students/10_fixture.student.html"
     assert message.startswith("cell 12 (code cell 8) failed: the kernel died"), message
     assert report["kernels"] == 2  # a kernel per handout: the dead one, then the instructor's
-    assert sorted(p.name for p in out.iterdir()) == [
-        ".spasm-teach-set.json", "10_fixture.instructor.html", "index.html", "instructor.html"]
+    assert set_files(out) == [".spasm-teach-set.json", "index.html", "instructor/10_fixture.instructor.html",
+                              "instructor/index.html", "students/index.html"]
     assert json.loads((out / ".spasm-teach-set.json").read_text(encoding="utf-8"))["files"].keys() == {
-        "10_fixture.instructor.html", "index.html", "instructor.html"}
-    assert (out / "10_fixture.instructor.html").read_text(encoding="utf-8").endswith("</html>\n")
-    assert "10_fixture.student.html" in (out / "instructor.html").read_text(encoding="utf-8")  # listed as failed
+        "instructor/10_fixture.instructor.html", "index.html", "instructor/index.html", "students/index.html"}
+    assert (out / "instructor/10_fixture.instructor.html").read_text(encoding="utf-8").endswith("</html>\n")
+    assert "10_fixture.student.html" in (out / "instructor/index.html").read_text(encoding="utf-8")  # as failed
     assert survivors == [] and list(runtime.iterdir()) == []
 
 
@@ -105,11 +105,11 @@ def test_a_worker_killed_mid_handout_fails_that_handout_and_the_rest_is_built_in
     """The pool breaks; the handout the worker was building is tried once more, then failed; the one
     it had not begun is built by a new pool (issue 19: a broken pool fails nothing by itself)."""
     report, out, runtime, survivors = build_with(KILL_THE_WORKER, tmp_path)
-    assert report["built"] == ["10_fixture.instructor.html"]
+    assert report["built"] == ["instructor/10_fixture.instructor.html"]
     assert report["failed"] == [
-        ["10_fixture.student.html", "not built: its worker process stopped while building it, twice"],
+        ["students/10_fixture.student.html", "not built: its worker process stopped while building it, twice"],
     ]
-    assert sorted(p.name for p in out.iterdir()) == [
-        ".spasm-teach-set.json", "10_fixture.instructor.html", "index.html", "instructor.html"]
+    assert set_files(out) == [".spasm-teach-set.json", "index.html", "instructor/10_fixture.instructor.html",
+                              "instructor/index.html", "students/index.html"]
     assert survivors == [], survivors  # the dead worker's kernels do not outlive the build
     assert list(runtime.iterdir()) == []

@@ -144,12 +144,12 @@ def test_a_full_disk_during_a_set_stops_it_with_one_line_and_no_partial_file(
     assert last.startswith(f"spasm-teach handouts: cannot write {out}/") and "No space left on device" in last
     assert last.endswith("; 1 of 4 handouts written")
     assert "Traceback" not in stderr
-    htmls = sorted(out.glob("*.html"))
+    htmls = sorted(out.rglob("*.html"))  # in students/ or instructor/
     assert len(htmls) == 1 and htmls[0].read_text(encoding="utf-8").endswith("</html>\n")
-    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
     # The disk was still full for the final record: the name stays claimed (null) or carries its digest.
     files = json.loads((out / ".spasm-teach-set.json").read_text())["files"]
-    assert files[htmls[0].name] in (None, hashlib.sha256(htmls[0].read_bytes()).hexdigest())
+    assert files[htmls[0].relative_to(out).as_posix()] in (None, hashlib.sha256(htmls[0].read_bytes()).hexdigest())
     full_disk["allow"] = 10**6  # space again: the next build owns what the stopped one wrote
     code, stdout, _ = cli(["handouts", "-o", str(out), "--notebooks", str(fixture_notebooks_dir)], capsys)
     assert code == 1 and "2 of 4 handouts built" in stdout  # 11_broken fails, as always

@@ -97,12 +97,15 @@ def test_a_set_built_with_separate_answers_has_the_page_and_no_answers_in_the_ha
     report = handouts.build(out, notebooks=[render.notebooks_dir() / "00_start_here.ipynb"], jobs=1,
                             paper_answers="separate")
     assert report.ok, report.failed
-    assert sorted(p.name for p in out.glob("*.html")) == [
-        "00_start_here.instructor.html", "00_start_here.student.html", "index.html", "instructor.html",
-        "self-check-answers.html"]
-    assert 'class="paper-only paper-answers"' not in (out / "00_start_here.student.html").read_text(encoding="utf-8")
-    answers = visible_text((out / "self-check-answers.html").read_text(encoding="utf-8"))
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html")) == [
+        "index.html", "instructor/00_start_here.instructor.html", "instructor/index.html",
+        "students/00_start_here.student.html", "students/index.html", "students/self-check-answers.html"]
+    student = (out / "students/00_start_here.student.html").read_text(encoding="utf-8")
+    assert 'class="paper-only paper-answers"' not in student
+    answers = visible_text((out / "students/self-check-answers.html").read_text(encoding="utf-8"))
     for option, why in correct_answers("00_start_here"):
         assert f"{option}. {why}" in answers
-    for index in ("index.html", "instructor.html"):
-        assert 'href="self-check-answers.html"' in (out / index).read_text(encoding="utf-8")
+    # the self-check answers are the students' (issue 22): in students/, linked from both indexes
+    for index, link in (("students/index.html", "self-check-answers.html"),
+                        ("instructor/index.html", "../students/self-check-answers.html")):
+        assert f'href="{link}"' in (out / index).read_text(encoding="utf-8")

@@ -21,6 +21,7 @@ from spasm_lib.set_folder import SetFolder, SetFolderError
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "notebooks"))
 from handout_checks import fixture_notebooks_dir, fixture_registered  # noqa: E402,F401 - fixtures
+from handout_checks import assert_students_folder_publishable, set_files  # noqa: E402
 
 MANIFEST = ".spasm-teach-set.json"
 
@@ -88,7 +89,9 @@ def test_a_fifo_or_folder_at_a_handouts_name_is_refused(tmp_path):
         SetFolder(tmp_path).open(["b.html"])
 
 
-@pytest.mark.parametrize("files", [{"../victim.txt": None}, {"/etc/passwd": None}, {".hidden": None}, ["a"]])
+@pytest.mark.parametrize("files", [{"../victim.txt": None}, {"/etc/passwd": None}, {".hidden": None}, ["a"],
+                                   {"students/../../victim.txt": "0" * 64}, {"students/.hidden": "0" * 64},
+                                   {"a/b/c.html": "0" * 64}, {"/students/a.html": "0" * 64}])
 def test_a_manifest_that_names_anything_but_plain_files_is_refused_not_trusted(tmp_path, files):
     victim = tmp_path / "victim.txt"
     victim.write_text("precious")
@@ -125,6 +128,81 @@ def test_a_file_as_the_set_folder_is_refused(tmp_path):
     (tmp_path / "f").write_text("x")
     with pytest.raises(SetFolderError, match="is not a folder"):
         SetFolder(tmp_path / "f").open(["a.html"])
+
+
+# --------------------------------------------------------------------------- sub-folders (issue 22: students/, instructor/)
+
+
+def test_files_one_folder_down_are_owned_by_their_path_and_the_users_beside_them_stay(tmp_path):
+    build_folder(tmp_path, {"students/a.html": "A", "students/old.html": "stale", "instructor/k.html": "K"})
+    assert manifest(tmp_path) == {"students/a.html": sha(b"A"), "students/old.html": sha(b"stale"),
+                                  "instructor/k.html": sha(b"K")}
+    (tmp_path / "students" / "notes.txt").write_text("the instructor's notes")
+    removed = build_folder(tmp_path, {"students/a.html": "A2", "instructor/k.html": "K"})
+    assert removed == ["students/old.html"]
+    assert sorted(p.name for p in (tmp_path / "students").iterdir()) == ["a.html", "notes.txt"]
+    assert (tmp_path / "students" / "a.html").read_text() == "A2"
+    with pytest.raises(SetFolderError, match=r"students/notes.txt was not written by spasm-teach"):
+        SetFolder(tmp_path).open(["students/notes.txt"])
+
+
+@pytest.mark.parametrize("what", ["file", "link to a folder", "link to nowhere"])
+def test_a_file_or_a_link_where_the_set_has_a_folder_is_refused_before_anything_is_written(tmp_path, what):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    folder = tmp_path / "set"
+    folder.mkdir()
+    if what == "file":
+        (folder / "students").write_text("my file")
+    else:
+        (folder / "students").symlink_to(elsewhere if what == "link to a folder" else tmp_path / "none")
+    kind = {"file": "a file", "link to a folder": "a symbolic link", "link to nowhere": "a symbolic link"}[what]
+    with pytest.raises(SetFolderError, match=rf"set/students is {kind}, where the set has its students/ folder"):
+        SetFolder(folder).open(["index.html", "students/a.html"])
+    assert sorted(p.name for p in folder.iterdir()) == ["students"]  # no manifest: nothing claimed
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_a_stale_file_is_not_removed_through_a_link_that_replaced_its_folder(tmp_path):
+    folder = tmp_path / "set"
+    build_folder(folder, {"students/a.html": "A", "index.html": "i"})
+    moved = tmp_path / "moved"
+    (folder / "students").rename(moved)
+    (folder / "students").symlink_to(moved)
+    assert build_folder(folder, {"index.html": "j"}) == []  # students/a.html is stale, but not followed
+    assert (moved / "a.html").read_text() == "A"
+
+
+def test_a_set_of_the_earlier_layout_loses_nothing_of_the_users_when_built_again_in_folders(tmp_path):
+    """Every file at the top (the layout before issue 22), then the same folder built in folders:
+    the earlier build's files nobody changed go, its index.html becomes the front page, the user's
+    notes and a page the user edited stay (and are no longer claimed)."""
+    build_folder(tmp_path, {"index.html": "students' index", "instructor.html": "instructor's index",
+                            "a.student.html": "A", "a.instructor.html": "AI", "answer-key.html": "key"})
+    (tmp_path / "notes.txt").write_text("the instructor's notes")
+    (tmp_path / "answer-key.html").write_text("the key, with my marks")
+    new = {"students/a.student.html": "A", "students/index.html": "s", "instructor/a.instructor.html": "AI",
+           "instructor/index.html": "t", "instructor/answer-key.html": "key2", "index.html": "front"}
+    removed = build_folder(tmp_path, new)
+    assert removed == ["a.instructor.html", "a.student.html", "instructor.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        MANIFEST, "answer-key.html", "index.html", "instructor", "notes.txt", "students"]
+    assert (tmp_path / "answer-key.html").read_text() == "the key, with my marks"
+    assert (tmp_path / "notes.txt").read_text() == "the instructor's notes"
+    assert (tmp_path / "index.html").read_text() == "front"
+    assert manifest(tmp_path) == {name: sha(text.encode()) for name, text in new.items()}
+
+
+def test_an_interrupted_move_to_folders_removes_nothing_and_the_next_complete_build_does(tmp_path):
+    build_folder(tmp_path, {"index.html": "old", "a.student.html": "A"})
+    with SetFolder(tmp_path).open(["students/a.student.html", "index.html"]) as out:
+        out.write("students/a.student.html", "A")
+        assert out.finish(complete=False) == []
+    assert manifest(tmp_path) == {"index.html": sha(b"old"), "a.student.html": sha(b"A"),
+                                  "students/a.student.html": sha(b"A")}
+    assert (tmp_path / "a.student.html").read_text() == "A"
+    assert build_folder(tmp_path, {"students/a.student.html": "A", "index.html": "front"}) == ["a.student.html"]
+    assert manifest(tmp_path) == {"students/a.student.html": sha(b"A"), "index.html": sha(b"front")}
 
 
 # --------------------------------------------------------------------------- through the command
@@ -181,6 +259,41 @@ def test_a_later_build_removes_its_own_stale_handouts_only(fixture_notebooks_dir
     (only_broken / "fixture_spec.py").write_bytes((fixture_notebooks_dir / "fixture_spec.py").read_bytes())
     code, stdout, _ = cli(["handouts", "-o", str(out), "--notebooks", str(only_broken)], capsys)
     assert code == 1
-    assert sorted(p.name for p in out.iterdir()) == [MANIFEST, "index.html", "instructor.html", "notes.txt"]
-    assert "removed 2 stale files of an earlier build: 10_fixture.instructor.html, 10_fixture.student.html" in stdout
-    assert manifest(out) == {name: sha((out / name).read_bytes()) for name in ("index.html", "instructor.html")}
+    assert set_files(out) == [MANIFEST, "index.html", "instructor/index.html", "notes.txt", "students/index.html"]
+    assert ("removed 2 stale files of an earlier build: instructor/10_fixture.instructor.html, "
+            "students/10_fixture.student.html") in stdout
+    assert manifest(out) == {name: sha((out / name).read_bytes())
+                             for name in ("index.html", "instructor/index.html", "students/index.html")}
+
+
+@pytest.mark.kernel
+def test_a_set_built_with_every_file_at_the_top_is_built_again_in_folders_losing_nothing(
+        fixture_notebooks_dir, fixture_registered, tmp_path, capsys):
+    """A set as the command wrote it before issue 22 (its files and manifest written here by hand):
+    built again into the same folder, its unchanged files go, the user's notes and the page the user
+    edited stay, and the new set is in students/ and instructor/."""
+    out = tmp_path / "set"
+    out.mkdir()
+    old = {"index.html": "students' index", "instructor.html": "instructor's index",
+           "10_fixture.student.html": "S", "10_fixture.instructor.html": "I"}
+    for name, text in old.items():
+        (out / name).write_text(text)
+    (out / MANIFEST).write_text(json.dumps({"files": {n: sha(t.encode()) for n, t in old.items()}}))
+    (out / "10_fixture.instructor.html").write_text("I, with my notes")  # edited: the user's now
+    (out / "notes.txt").write_text("mine")
+    only_fixture = tmp_path / "only_fixture"
+    only_fixture.mkdir()
+    for name in ("10_fixture.ipynb", "fixture_spec.py"):
+        (only_fixture / name).write_bytes((fixture_notebooks_dir / name).read_bytes())
+    code, stdout, stderr = cli(["handouts", "-o", str(out), "--notebooks", str(only_fixture)], capsys)
+    assert code == 0, stderr
+    assert "removed 2 stale files of an earlier build: 10_fixture.student.html, instructor.html" in stdout
+    assert set_files(out) == [MANIFEST, "10_fixture.instructor.html", "index.html", "instructor/10_fixture.instructor.html",
+                              "instructor/index.html", "notes.txt", "students/10_fixture.student.html",
+                              "students/index.html"]
+    assert (out / "10_fixture.instructor.html").read_text() == "I, with my notes"
+    assert (out / "notes.txt").read_text() == "mine"
+    assert "students/index.html" in (out / "index.html").read_text(encoding="utf-8")  # the front page now
+    assert sorted(manifest(out)) == ["index.html", "instructor/10_fixture.instructor.html", "instructor/index.html",
+                                     "students/10_fixture.student.html", "students/index.html"]
+    assert_students_folder_publishable(out)

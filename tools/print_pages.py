@@ -3,8 +3,8 @@
     python tools/print_pages.py build/class-set            # one line per file, then the totals
     python tools/print_pages.py build/class-set --json     # the same as JSON
 
-For each HTML file of the folder: the number of A4 pages Chromium prints (print media, the
-stylesheet's own margins), the pages whose only text is the footer or the "next handout" box
+For each HTML file of the folder and its sub-folders (a class set's ``students/`` and
+``instructor/``): the number of A4 pages Chromium prints (print media, the stylesheet's own margins), the pages whose only text is the footer or the "next handout" box
 (a page printed for nothing), and whether the "Next handout" box or closed self-check answers
 (a "Check yourself" with no answers on paper) reach the paper. pypdf reads the PDFs. Uses Debian's
 Chromium through the playwright package (no browser download), offline.
@@ -33,14 +33,14 @@ def pdf_pages(pdf: bytes) -> list[str]:
     return [" ".join((page.extract_text() or "").split()) for page in PdfReader(io.BytesIO(pdf)).pages]
 
 
-def check_file(page, path: Path) -> dict:
+def check_file(page, path: Path, folder: Path | None = None) -> dict:
     """One file printed: its pages, the pages with nothing but navigation, what reached paper."""
     page.goto(path.resolve().as_uri(), wait_until="load")
     page.emulate_media(media="print")
     texts = pdf_pages(page.pdf(format="A4"))
     whole = " ".join(texts)
     return {
-        "file": path.name,
+        "file": path.name if folder is None else path.relative_to(folder).as_posix(),
         "pages": len(texts),
         "navigation_only_pages": [n for n, t in enumerate(texts, start=1) if NAVIGATION_ONLY.match(t)],
         "next_handout_on_paper": "Next handout:" in whole,
@@ -58,7 +58,8 @@ def check_set(folder: Path) -> list[dict]:
             context = browser.new_context(offline=True, service_workers="block")
             page = context.new_page()
             page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort())
-            return [check_file(page, path) for path in sorted(folder.glob("*.html"))]
+            # the set's folders too: students/, instructor/ (a class set keeps them apart)
+            return [check_file(page, path, folder) for path in sorted(folder.rglob("*.html"))]
         finally:
             browser.close()
 

@@ -839,7 +839,8 @@ class OpenedHandouts:
         if name not in self._open:
             path = self.folder / name
             if not path.is_file():
-                pytest.fail(f"the handout set has no {name}; it holds: {sorted(p.name for p in self.folder.glob('*.html'))}")
+                pytest.fail(f"the handout set has no {name}; it holds: "
+                            f"{sorted(p.relative_to(self.folder).as_posix() for p in self.folder.rglob('*.html'))}")
             if self.context is None:
                 self.context = offline_context(self.browser)
             self._open[name] = open_offline_page(self.context, path)
@@ -891,6 +892,12 @@ class ExpectedHandout:
     def __str__(self) -> str:
         return self.file
 
+    @property
+    def stem(self) -> str:
+        """A name for its screenshots: the set path without ``.html``, ``/`` as ``-``
+        (``students-index``; the two folders both hold an ``index.html``)."""
+        return self.file.removesuffix(".html").replace("/", "-")
+
 
 def committed_notebooks() -> list[Path]:
     return sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
@@ -898,7 +905,8 @@ def committed_notebooks() -> list[Path]:
 
 def expected_handouts() -> list[ExpectedHandout]:
     """Every notebook twice (student, instructor), the case study once per case and audience and once
-    per student, the two indexes (students', instructor's) and the answer key.
+    per student, the two indexes (students', instructor's), the answer key and the front page; each
+    ``file`` is its path in the set: ``students/…`` or ``instructor/…`` (issue 22).
 
     A notebook with a ``case`` parameter is about one patient: its default case (spasm_lib.params),
     or for the case study each case of data/cases.csv.
@@ -915,13 +923,20 @@ def expected_handouts() -> list[ExpectedHandout]:
         if path.stem == CASE_STUDY:
             for case in load_facts().cases:
                 expected += [
-                    ExpectedHandout(f"{path.stem}.{case.id}.{a}.html", path.stem, a, case.id, case.id)
+                    ExpectedHandout(f"{FOLDERS[a]}/{path.stem}.{case.id}.{a}.html", path.stem, a, case.id, case.id)
                     for a in AUDIENCE_NAMES
                 ]
         else:
             patient = defaults(path.stem).get("case") or None
-            expected += [ExpectedHandout(f"{path.stem}.{a}.html", path.stem, a, None, patient) for a in AUDIENCE_NAMES]
-    expected += [ExpectedHandout(f"{CASE_STUDY}.student-{n:02d}.html", CASE_STUDY, "student", student=n)
+            expected += [ExpectedHandout(f"{FOLDERS[a]}/{path.stem}.{a}.html", path.stem, a, None, patient)
+                         for a in AUDIENCE_NAMES]
+    expected += [ExpectedHandout(f"students/{CASE_STUDY}.student-{n:02d}.html", CASE_STUDY, "student", student=n)
                  for n in range(1, STUDENTS + 1)]
-    return expected + [ExpectedHandout("index.html", None, "student"), ExpectedHandout("instructor.html", None, "instructor"),
-                       ExpectedHandout("answer-key.html", None, "instructor")]
+    return expected + [ExpectedHandout("students/index.html", None, "student"),
+                       ExpectedHandout("instructor/index.html", None, "instructor"),
+                       ExpectedHandout("instructor/answer-key.html", None, "instructor"),
+                       ExpectedHandout("index.html", None, "instructor")]
+
+
+FOLDERS = {"student": "students", "instructor": "instructor"}
+"""Where each audience's handouts sit in the set (written here by hand, not read from spasm_lib)."""

@@ -9,6 +9,7 @@ headings) and from data/cases.csv, not from the code that builds the handouts.
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 from pathlib import Path
 
@@ -68,9 +69,10 @@ def notebook_headings(notebook: str, audience: str) -> tuple[str, list[str]]:
 
 
 PAGE_TITLES = {
-    "index.html": "Back spasms \u2014 handouts for students",
-    "instructor.html": "Back spasms \u2014 handouts for instructors",
-    "answer-key.html": "Answer key \u2014 one patient per student",
+    "students/index.html": "Back spasms \u2014 handouts for students",
+    "instructor/index.html": "Back spasms \u2014 handouts for instructors",
+    "instructor/answer-key.html": "Answer key \u2014 one patient per student",
+    "index.html": "Back spasms \u2014 class set",
 }
 
 
@@ -89,13 +91,14 @@ def expected_title(handout: ExpectedHandout) -> str:
 
 
 def test_the_set_holds_every_handout_and_nothing_else(handout_set: Path):
-    """Every notebook in both versions, the case study per case and version, and the index."""
-    built = sorted(p.name for p in handout_set.glob("*.html"))
+    """Every notebook in both versions, the case study per case and version, the indexes, the answer
+    key; the students' files in students/, the instructor's in instructor/ (issue 22)."""
+    built = sorted(p.relative_to(handout_set).as_posix() for p in handout_set.rglob("*.html"))
     assert built == sorted(h.file for h in EXPECTED)
 
 
 @pytest.mark.parametrize("handout", EXPECTED, ids=str)
-def test_handout_is_complete_offline(handout_page, handout: ExpectedHandout):
+def test_handout_is_complete_offline(handout_page, handout_set: Path, handout: ExpectedHandout):
     opened = handout_page(handout.file)
     page = opened.page
     assert opened.blocked == [], f"{handout.file} tried to reach the network: {opened.blocked}"
@@ -118,16 +121,22 @@ def test_handout_is_complete_offline(handout_page, handout: ExpectedHandout):
 
     if handout.notebook is None:
         # The students' index links only student handouts; the instructor's links every handout,
-        # the answer key and the students' index; the answer key links each student's handout.
+        # the answer key and the students' index; the answer key links each student's handout; the
+        # front page, the two indexes. Each link is followed from the page's own folder.
         links = page.locator("a[href]").evaluate_all("links => links.map(a => a.getAttribute('href'))")
-        files = sorted({link.split("#")[0] for link in links} - {""})
+        here = posixpath.dirname(handout.file)
+        files = sorted({posixpath.normpath(posixpath.join(here, link.split("#")[0])) for link in links
+                        if not link.startswith("#")})
         handouts = [h for h in EXPECTED if h.notebook is not None]
         expected = {
-            "index.html": sorted(h.file for h in handouts if h.audience == "student"),
-            "instructor.html": sorted([h.file for h in handouts] + ["answer-key.html", "index.html"]),
-            "answer-key.html": sorted(h.file for h in handouts if h.student),
+            "students/index.html": sorted(h.file for h in handouts if h.audience == "student"),
+            "instructor/index.html": sorted([h.file for h in handouts]
+                                            + ["instructor/answer-key.html", "students/index.html"]),
+            "instructor/answer-key.html": sorted(h.file for h in handouts if h.student),
+            "index.html": ["instructor/answer-key.html", "instructor/index.html", "students/index.html"],
         }[handout.file]
         assert files == expected
+        assert all((handout_set / f).is_file() for f in files)
         return
 
     _, sections = notebook_headings(handout.notebook, handout.audience)
@@ -167,7 +176,7 @@ def test_handout_fits_and_is_screenshotted(open_offline, handout_set, handout: E
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"{handout.file} is {overflow}px wider than a {viewport['width']}px screen"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    stem = f"{Path(handout.file).stem}.{viewport_name}"
+    stem = f"{handout.stem}.{viewport_name}"
     page.screenshot(path=str(SCREENSHOTS / f"{stem}.top.png"))
     figure = page.locator("figure img").first
     if figure.count():

@@ -88,9 +88,10 @@ def test_contents_at_the_top_and_next_handout_at_the_bottom(handout_page, handou
     expect(last).to_contain_text("Next handout")
     href = last.locator("a").get_attribute("href")
     file, _, anchor = href.partition("#")
-    target = handout_set / file
+    target = (handout_set / handout.file).parent / file
     assert target.is_file(), f"{handout.file}: 'next handout' leads to a missing file: {href}"
-    assert file != "instructor.html" and ".instructor." not in file, "a student is sent to instructor material"
+    assert target.resolve().parent == (handout_set / "students").resolve(), "a student is sent out of students/"
+    assert ".instructor." not in file, "a student is sent to instructor material"
     if anchor:
         assert f'id="{anchor}"' in target.read_text(encoding="utf-8"), f"{href}: no such section"
 
@@ -166,11 +167,11 @@ def test_on_a_phone_nothing_is_wider_than_the_screen_and_tables_are_cards(open_o
     if contents.count():
         assert contents.bounding_box()["y"] < 1.5 * PHONE["height"], "the contents list is not near the top"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{Path(handout.file).stem}.phone.full.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{handout.stem}.phone.full.png"), full_page=True)
 
 
 @pytest.mark.parametrize("handout", [h for h in STUDENT_HANDOUTS if h.notebook in ("01_risk_factors", "04_case_study")][:3]
-                         + [h for h in PAGES if h.file == "answer-key.html"], ids=str)
+                         + [h for h in PAGES if h.file == "instructor/answer-key.html"], ids=str)
 def test_on_a_desktop_tables_stay_tables(open_offline, handout_set, handout):
     page = open_offline(handout_set / handout.file, DESKTOP).page
     _fits(page, handout.file, DESKTOP)
@@ -181,7 +182,7 @@ def test_on_a_desktop_tables_stay_tables(open_offline, handout_set, handout):
 
 
 def test_the_answer_key_summary_links_each_students_section(open_offline, handout_set):
-    page = open_offline(handout_set / "answer-key.html", PHONE).page
+    page = open_offline(handout_set / "instructor/answer-key.html", PHONE).page
     summary = page.locator("table").first
     expect(summary.locator("thead th")).to_have_text(["Student", "Code", "Patient", "Triage", "Expected interpretation",
                                                       "Plan"])
