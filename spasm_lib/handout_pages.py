@@ -54,6 +54,7 @@ from spasm_lib import records as R
 from spasm_lib.records import AUDIENCES
 from spasm_lib import DISCLAIMER, __version__
 from spasm_lib.html import Html, esc
+from spasm_lib.treatment_pathway import CONDITIONAL_NOTE, CONDITIONAL_NOTE_SHORT
 
 LIVE_ONLY = "live-only"
 """Cell tag: text for the live notebook only (how to run, tick, pick, filter, set parameters)."""
@@ -710,7 +711,7 @@ def student_section_id(number: int) -> str:
 def _plan_list(study: Any) -> str:
     """The model plan as a short ordered list of step titles (the if-not-improving ones marked)."""
     items = "".join(
-        f"<li>{esc(step.title)}{' <em>(if not improving)</em>' if step.conditional else ''}</li>"
+        f"<li>{esc(step.title)}{f' <em>({CONDITIONAL_NOTE})</em>' if step.conditional else ''}</li>"
         for step in study.plan.steps
     )
     return f'<ol class="answer-key-plan">{items}</ol>'
@@ -719,7 +720,7 @@ def _plan_list(study: Any) -> str:
 def _plan_line(study: Any) -> str:
     """The model plan in one line for the summary table: the step titles in order, numbered."""
     return "; ".join(
-        f"{n}. {esc(step.title)}{' (if not improving)' if step.conditional else ''}"
+        f"{n}. {esc(step.title)}{f' ({CONDITIONAL_NOTE_SHORT})' if step.conditional else ''}"
         for n, step in enumerate(study.plan.steps, start=1)
     )
 

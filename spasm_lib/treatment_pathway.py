@@ -52,6 +52,11 @@ TIMED_KINDS = ("emergency-referral", "urgent-referral")
 HOW_SOON = "How soon, for this concern"
 """The one heading of the timeframes, in the triage box, the referral step, the plan and the answers."""
 
+CONDITIONAL_NOTE = "only if not improving at the review"
+"""How a plan step taken only without improvement is marked wherever a plan is listed."""
+CONDITIONAL_NOTE_SHORT = "only if not improving"
+"""The same mark where space is short: the walk's diagram boxes and the answer key's one-line plan."""
+
 
 @dataclass(frozen=True)
 class TreatmentDetail:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from spasm_lib.case_study import CaseQuestion, CaseStudy, PartCheck, finding_provenance
 from spasm_lib.html import Html, esc, join, tag
 from spasm_lib.records import AUDIENCES, CASE_PARTS
+from spasm_lib.treatment_pathway import CONDITIONAL_NOTE
 
 LINE_EM = 1.9
 """The height of one handwritten line in an answer box (about 7 mm on paper at 11 pt)."""
@@ -104,7 +105,7 @@ def part_intro(study: CaseStudy, part: str, audience: str = "student") -> Html:
     elif part == "plan" and instructor:
         items = "".join(
             f"<li><strong>{esc(title)}</strong>"
-            + (" <em>(only if not improving at the review)</em>" if p.conditional else "")
+            + (f" <em>({CONDITIONAL_NOTE})</em>" if p.conditional else "")
             + f": {esc(text)}</li>"
             for p, (title, text) in zip(study.plan.steps, study.plan_details)
         )

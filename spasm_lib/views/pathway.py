@@ -16,6 +16,8 @@ from spasm_lib import records as R
 from spasm_lib.evidence import CheckedEvidence, provenance_text
 from spasm_lib.html import Html, esc, join, rows_table, tag
 from spasm_lib.treatment_pathway import (
+    CONDITIONAL_NOTE,
+    CONDITIONAL_NOTE_SHORT,
     HOW_SOON,
     TREATMENT_TABLE_HEADINGS,
     Plan,
@@ -146,7 +148,7 @@ def step_view(detail: StepDetail, number: int, status: str = "", level: int = 3)
 def plan_view(plan: Plan, level: int = 3) -> Html:
     """The model plan as an ordered list, conditional steps marked, and the improving variant."""
     items = "".join(
-        f"<li>{esc(p.title)}" + (" <em>(only if not improving at the review)</em>" if p.conditional else "") + "</li>"
+        f"<li>{esc(p.title)}" + (f" <em>({CONDITIONAL_NOTE})</em>" if p.conditional else "") + "</li>"
         for p in plan.steps
     )
     skipped = plan.skipped_if_improving
@@ -186,7 +188,7 @@ def walk_view(result: WalkResult, audience: str = "student") -> Html:
     case = result.case
     count = len(result.shown)
     if result.finished:
-        boxes = [(d.step.title, f"step {k}" + (" (only if not improving)" if d.conditional else ""))
+        boxes = [(d.step.title, f"step {k}" + (f" ({CONDITIONAL_NOTE_SHORT})" if d.conditional else ""))
                  for k, d in enumerate(result.shown, 1)]
     else:
         boxes = [(d.step.title, DONE) for d in result.shown[:-1]] + [(result.current.step.title, YOU_ARE_HERE),
