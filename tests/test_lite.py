@@ -276,6 +276,12 @@ def test_an_online_site_builds_from_a_relative_path_and_leaves_nothing_else(tmp_
     assert {"id": "jp-mainmenu-file", "items": [{"command": "spasm-teach:start-again", "rank": 5}]} in menus
     config = json.loads((site / "jupyter-lite.json").read_text())["jupyter-config-data"]
     assert config["exposeAppInBrowser"] is True
+    # Trimmed (spasm_lib.lite_trim): the turned-off extensions' code gone, the kernel installs no ssl.
+    assert set(lite_trim.UNUSED_LAB_EXTENSIONS) <= set(config["disabledExtensions"])
+    assert [name for name in lite_trim.UNUSED_CHUNKS if (site / "build" / name).exists()] == []
+    workers = [p.read_text() for p in (site / lite_trim.WORKER_DIR).glob("*.js")]
+    assert sum('["sqlite3","ipykernel","comm","pyodide_kernel","ipython"]' in w for w in workers) == 3
+    assert not any('"ssl"' in w for w in workers)
     # The same inputs give the same files (a second build, byte for byte, but for its own folder name).
     again = _cli("-o", "again", "--cache", str(ROOT / "build" / "lite-wheels"), cwd=tmp_path)
     assert again.returncode == 0, again.stderr
