@@ -15,7 +15,8 @@ The site is built from a copy of the notebooks with the empty notebook beside th
 folder. A new Chromium for every visit (Chromium keeps compiled WebAssembly across the contexts of
 one browser; a student's first visit has none), the visits alternating between the floor and the
 notebooks so a busy moment hits all alike. The browser blocks every request that is not for
-127.0.0.1 (as the browser test does) and a row fails loudly if any request tried to leave.
+127.0.0.1 (as the browser test does) and a row fails loudly if any request tried to leave, or
+asked the site for a file it does not have.
 """
 
 from __future__ import annotations
@@ -91,6 +92,8 @@ def rows(quick: bool, row: Callable[..., dict[str, Any]]) -> list[dict[str, Any]
                             browser.close()
                         if visit.left:
                             raise RuntimeError(f"{notebook}: requests tried to leave 127.0.0.1: {visit.left[:5]}")
+                        if visit.unanswered:
+                            raise RuntimeError(f"{notebook}: the site did not answer {visit.unanswered[:5]}")
                         seconds[notebook].append(visit.seconds)
                         fetched[notebook].append(visit.bytes)
         finally:

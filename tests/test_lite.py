@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from spasm_lib import lite
+from spasm_lib import lite, lite_pyodide, lite_settings, lite_trim
 from spasm_lib.params import for_students
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,7 +37,7 @@ def _lite_extra_installed() -> bool:
 needs_lite = pytest.mark.skipif(not _lite_extra_installed(), reason="needs the lite extra: pip install -e '.[lite]'")
 
 
-def _lock(packages: dict[str, list[str]], version: str = lite.PYODIDE_VERSION) -> dict:
+def _lock(packages: dict[str, list[str]], version: str = lite_pyodide.PYODIDE_VERSION) -> dict:
     return {
         "info": {"version": version},
         "packages": {
@@ -55,18 +55,18 @@ def test_needed_packages_follow_depends_and_spelling_variants():
         "six": [],
         "scipy": ["numpy"],
     })
-    assert lite.needed_packages(lock, ["pandas"]) == ["numpy", "pandas", "python-dateutil", "six"]
+    assert lite_pyodide.needed_packages(lock, ["pandas"]) == ["numpy", "pandas", "python-dateutil", "six"]
 
 
 def test_needed_packages_names_a_package_pyodide_lacks():
-    with pytest.raises(lite.LiteError, match="no package nope"):
-        lite.needed_packages(_lock({"pandas": ["nope"]}), ["pandas"])
+    with pytest.raises(lite_pyodide.LiteError, match="no package nope"):
+        lite_pyodide.needed_packages(_lock({"pandas": ["nope"]}), ["pandas"])
 
 
-def _distribution(folder: Path, packages: dict[str, list[str]], version: str = lite.PYODIDE_VERSION) -> dict:
+def _distribution(folder: Path, packages: dict[str, list[str]], version: str = lite_pyodide.PYODIDE_VERSION) -> dict:
     folder.mkdir()
     lock = _lock(packages, version)
-    for name in lite.PYODIDE_CORE_FILES:
+    for name in lite_pyodide.PYODIDE_CORE_FILES:
         (folder / name).write_bytes(f"core file {name}".encode())
     for entry in lock["packages"].values():
         data = entry["file_name"].encode()
@@ -78,21 +78,23 @@ def _distribution(folder: Path, packages: dict[str, list[str]], version: str = l
 
 def _core_hashes(folder: Path) -> dict[str, str]:
     """What the npm package's integrity data would say of this (hand-made) distribution's core files."""
-    return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in lite.PYODIDE_CORE_FILES}
+    return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in lite_pyodide.PYODIDE_CORE_FILES}
 
 
-ALL_NEEDED = {name: [] for name in ("pandas", "micropip", "ipython", "ssl", "sqlite3")}
+ALL_NEEDED = {name: [] for name in ("pandas", "micropip", "ipython", "sqlite3")}
 
 
 def test_the_site_carries_pandas_but_no_plotting_or_science_stack(tmp_path):
     """What the offline distribution keeps: pandas for a student who asks, not matplotlib or scipy."""
-    lock = _lock({**ALL_NEEDED, "pandas": ["numpy"], "numpy": [], "matplotlib": ["numpy"], "scipy": ["numpy"]})
-    assert lite.needed_packages(lock) == ["ipython", "micropip", "numpy", "pandas", "sqlite3", "ssl"]
+    lock = _lock({**ALL_NEEDED, "pandas": ["numpy"], "numpy": [], "matplotlib": ["numpy"], "scipy": ["numpy"],
+                  "ssl": ["openssl"], "openssl": []})
+    # No ssl (with OpenSSL): the site keeps the kernel from installing it (lite_trim.KERNEL_SKIPS).
+    assert lite_pyodide.needed_packages(lock) == ["ipython", "micropip", "numpy", "pandas", "sqlite3"]
 
 
 def test_a_complete_distribution_passes_and_lists_only_what_a_site_copies(tmp_path):
     _distribution(tmp_path / "pyodide", {**ALL_NEEDED, "scipy": []})
-    files = {p.name for p in lite.check_pyodide_dir(tmp_path / "pyodide", _core_hashes(tmp_path / "pyodide"))}
+    files = {p.name for p in lite_pyodide.check_pyodide_dir(tmp_path / "pyodide", _core_hashes(tmp_path / "pyodide"))}
     assert "scipy-1.0-py3-none-any.whl" not in files
     assert {"pandas-1.0-py3-none-any.whl", "pyodide.asm.wasm", "pyodide-lock.json"} <= files
 
@@ -100,8 +102,8 @@ def test_a_complete_distribution_passes_and_lists_only_what_a_site_copies(tmp_pa
 def test_a_wheel_that_differs_from_the_lock_is_refused(tmp_path):
     _distribution(tmp_path / "pyodide", ALL_NEEDED)
     (tmp_path / "pyodide" / "pandas-1.0-py3-none-any.whl").write_bytes(b"tampered")
-    with pytest.raises(lite.LiteError, match="pandas-1.0-py3-none-any.whl does not match the sha256"):
-        lite.check_pyodide_dir(tmp_path / "pyodide", _core_hashes(tmp_path / "pyodide"))
+    with pytest.raises(lite_pyodide.LiteError, match="pandas-1.0-py3-none-any.whl does not match the sha256"):
+        lite_pyodide.check_pyodide_dir(tmp_path / "pyodide", _core_hashes(tmp_path / "pyodide"))
 
 
 def test_a_core_file_that_differs_from_the_npm_package_is_refused(tmp_path):
@@ -110,23 +112,23 @@ def test_a_core_file_that_differs_from_the_npm_package_is_refused(tmp_path):
     _distribution(folder, ALL_NEEDED)
     hashes = _core_hashes(folder)
     (folder / "pyodide.asm.wasm").write_bytes(b"not the interpreter")
-    with pytest.raises(lite.LiteError, match="pyodide.asm.wasm does not match the sha256 of the npm package pyodide@0.27.7"):
-        lite.check_pyodide_dir(folder, hashes)
+    with pytest.raises(lite_pyodide.LiteError, match="pyodide.asm.wasm does not match the sha256 of the npm package pyodide@0.27.7"):
+        lite_pyodide.check_pyodide_dir(folder, hashes)
     # By default the hashes are the real package's: a hand-made core is refused too.
     (folder / "pyodide.asm.wasm").write_bytes(b"core file pyodide.asm.wasm")
-    with pytest.raises(lite.LiteError, match="does not match the sha256 of the npm package"):
-        lite.check_pyodide_dir(folder)
+    with pytest.raises(lite_pyodide.LiteError, match="does not match the sha256 of the npm package"):
+        lite_pyodide.check_pyodide_dir(folder)
 
 
 def test_the_pinned_core_hashes_are_those_of_the_npm_package():
     """Checked against the npm archive itself when make lite-offline has fetched it."""
     import tarfile
 
-    tarball = ROOT / "build" / "pyodide" / "downloads" / f"pyodide-{lite.PYODIDE_VERSION}.tgz"
+    tarball = ROOT / "build" / "pyodide" / "downloads" / f"pyodide-{lite_pyodide.PYODIDE_VERSION}.tgz"
     if not tarball.is_file():
         pytest.skip("the npm archive is fetched by make lite-offline (tools/fetch_pyodide.py)")
     with tarfile.open(tarball) as tar:
-        for name, sha256 in lite.PYODIDE_CORE_SHA256.items():
+        for name, sha256 in lite_pyodide.PYODIDE_CORE_SHA256.items():
             assert hashlib.sha256(tar.extractfile(f"package/{name}").read()).hexdigest() == sha256, name
 
 
@@ -137,9 +139,9 @@ def test_the_pinned_core_hashes_are_those_of_the_npm_package():
 def test_a_malformed_lock_says_what_is_malformed(tmp_path, packages, why):
     folder = tmp_path / "pyodide"
     folder.mkdir()
-    (folder / "pyodide-lock.json").write_text(json.dumps({"info": {"version": lite.PYODIDE_VERSION}, "packages": packages}))
-    with pytest.raises(lite.LiteError) as raised:
-        lite.check_pyodide_dir(folder)
+    (folder / "pyodide-lock.json").write_text(json.dumps({"info": {"version": lite_pyodide.PYODIDE_VERSION}, "packages": packages}))
+    with pytest.raises(lite_pyodide.LiteError) as raised:
+        lite_pyodide.check_pyodide_dir(folder)
     assert why in str(raised.value)
     assert "expected Pyodide" not in str(raised.value)
 
@@ -147,17 +149,17 @@ def test_a_malformed_lock_says_what_is_malformed(tmp_path, packages, why):
 def test_a_missing_wheel_or_another_version_is_refused(tmp_path):
     _distribution(tmp_path / "pyodide", ALL_NEEDED)
     (tmp_path / "pyodide" / "sqlite3-1.0-py3-none-any.whl").unlink()
-    with pytest.raises(lite.LiteError, match="missing sqlite3-1.0-py3-none-any.whl"):
-        lite.check_pyodide_dir(tmp_path / "pyodide", _core_hashes(tmp_path / "pyodide"))
+    with pytest.raises(lite_pyodide.LiteError, match="missing sqlite3-1.0-py3-none-any.whl"):
+        lite_pyodide.check_pyodide_dir(tmp_path / "pyodide", _core_hashes(tmp_path / "pyodide"))
     _distribution(tmp_path / "older", ALL_NEEDED, version="0.26.0")
-    with pytest.raises(lite.LiteError, match="Pyodide 0.26.0; expected Pyodide 0.27.7"):
-        lite.check_pyodide_dir(tmp_path / "older")
+    with pytest.raises(lite_pyodide.LiteError, match="Pyodide 0.26.0; expected Pyodide 0.27.7"):
+        lite_pyodide.check_pyodide_dir(tmp_path / "older")
 
 
 def test_the_kernel_is_told_to_load_our_wheels_from_the_site_and_never_pypi(tmp_path):
     wheels = [tmp_path / "spasm_teach-0.1.0-py3-none-any.whl", tmp_path / "comm-0.2.2-py3-none-any.whl",
               tmp_path / "jupyterlab_widgets-3.0.15-py3-none-any.whl"]
-    build, page, overrides = lite.lite_config(wheels, "./static/pyodide/pyodide.js")
+    build, page, overrides = lite_settings.lite_config(wheels, "./static/pyodide/pyodide.js")
     assert build["PipliteAddon"]["piplite_urls"] == [
         "wheels/spasm_teach-0.1.0-py3-none-any.whl", "wheels/comm-0.2.2-py3-none-any.whl",
         "wheels/jupyterlab_widgets-3.0.15-py3-none-any.whl",
@@ -173,7 +175,7 @@ def test_the_kernel_is_told_to_load_our_wheels_from_the_site_and_never_pypi(tmp_
 
 
 def test_the_site_is_built_with_the_lab_only_and_no_source_maps(tmp_path):
-    build, _, _ = lite.lite_config([tmp_path / "comm-0.2.2-py3-none-any.whl"], "./static/pyodide/pyodide.js")
+    build, _, _ = lite_settings.lite_config([tmp_path / "comm-0.2.2-py3-none-any.whl"], "./static/pyodide/pyodide.js")
     config = build["LiteBuildConfig"]
     assert config["apps"] == ["lab"]  # not notebooks, tree, edit, repl or consoles
     assert config["no_sourcemaps"] is True
@@ -186,7 +188,7 @@ def test_older_font_formats_go_only_where_a_woff2_of_the_same_font_stays(tmp_pat
     for name in ("fa-solid-900.woff2", "fa-solid-900.woff", "fa-solid-900.eot", "fa-solid-900.ttf",
                  "fa-solid-900.svg", "MathJax_Main-Regular.woff", "logo.svg", "fa-brands-400.ttf"):
         (build / name).write_bytes(b"font")
-    removed = lite.drop_legacy_fonts(tmp_path)
+    removed = lite_trim.drop_legacy_fonts(tmp_path)
     assert [p.name for p in removed] == ["fa-solid-900.eot", "fa-solid-900.svg", "fa-solid-900.ttf", "fa-solid-900.woff"]
     assert sorted(p.name for p in build.iterdir()) == [
         "MathJax_Main-Regular.woff", "fa-brands-400.ttf", "fa-solid-900.woff2", "logo.svg",
@@ -194,9 +196,9 @@ def test_older_font_formats_go_only_where_a_woff2_of_the_same_font_stays(tmp_pat
 
 
 def test_online_sites_load_the_pinned_pyodide_from_its_usual_place():
-    assert lite._pyodide_source(None) == ("https://cdn.jsdelivr.net/pyodide/v0.27.7/full/pyodide.js", None)
-    assert lite._pyodide_source("https://intranet.example/pyodide/") == ("https://intranet.example/pyodide/pyodide.js", None)
-    assert lite._pyodide_source("build/p") == ("./static/pyodide/pyodide.js", Path("build/p"))
+    assert lite_pyodide.pyodide_source(None) == ("https://cdn.jsdelivr.net/pyodide/v0.27.7/full/pyodide.js", None)
+    assert lite_pyodide.pyodide_source("https://intranet.example/pyodide/") == ("https://intranet.example/pyodide/pyodide.js", None)
+    assert lite_pyodide.pyodide_source("build/p") == ("./static/pyodide/pyodide.js", Path("build/p"))
 
 
 def test_instructor_copies_get_the_audience_injected_and_student_copies_are_the_stored_bytes(tmp_path):
@@ -274,6 +276,12 @@ def test_an_online_site_builds_from_a_relative_path_and_leaves_nothing_else(tmp_
     assert {"id": "jp-mainmenu-file", "items": [{"command": "spasm-teach:start-again", "rank": 5}]} in menus
     config = json.loads((site / "jupyter-lite.json").read_text())["jupyter-config-data"]
     assert config["exposeAppInBrowser"] is True
+    # Trimmed (spasm_lib.lite_trim): the turned-off extensions' code gone, the kernel installs no ssl.
+    assert set(lite_trim.UNUSED_LAB_EXTENSIONS) <= set(config["disabledExtensions"])
+    assert [name for name in lite_trim.UNUSED_CHUNKS if (site / "build" / name).exists()] == []
+    workers = [p.read_text() for p in (site / lite_trim.WORKER_DIR).glob("*.js")]
+    assert sum('["sqlite3","ipykernel","comm","pyodide_kernel","ipython"]' in w for w in workers) == 3
+    assert not any('"ssl"' in w for w in workers)
     # The same inputs give the same files (a second build, byte for byte, but for its own folder name).
     again = _cli("-o", "again", "--cache", str(ROOT / "build" / "lite-wheels"), cwd=tmp_path)
     assert again.returncode == 0, again.stderr
@@ -362,7 +370,7 @@ def test_a_second_build_of_the_same_site_is_refused_while_the_first_runs(tmp_pat
     with lite.claim_output(tmp_path / "site"):
         done = _cli("-o", "site", "--cache", str(ROOT / "build" / "lite-wheels"), cwd=tmp_path)
         _refused(done, "-o site", "another spasm-teach lite")
-        with pytest.raises(lite.LiteError, match="another spasm-teach lite"):
+        with pytest.raises(lite_pyodide.LiteError, match="another spasm-teach lite"):
             with lite.claim_output(tmp_path / "site"):
                 pass
     assert sorted(p.name for p in tmp_path.iterdir()) == []  # the claim leaves nothing behind
@@ -453,8 +461,8 @@ def _release_archive(path: Path, dist: Path, tamper: str | None = None) -> Path:
 
 
 def _fetched() -> tuple[Path, Path]:
-    dist = ROOT / "build" / "pyodide" / lite.PYODIDE_VERSION
-    tarball = ROOT / "build" / "pyodide" / "downloads" / f"pyodide-{lite.PYODIDE_VERSION}.tgz"
+    dist = ROOT / "build" / "pyodide" / lite_pyodide.PYODIDE_VERSION
+    tarball = ROOT / "build" / "pyodide" / "downloads" / f"pyodide-{lite_pyodide.PYODIDE_VERSION}.tgz"
     if not (dist.is_dir() and tarball.is_file()):
         pytest.skip("needs the verified Pyodide of make lite-offline (tools/fetch_pyodide.py) in build/pyodide")
     return dist, tarball
@@ -469,9 +477,9 @@ def test_the_official_release_archive_is_an_alternative_input_checked_against_np
     (cache / "downloads" / tarball.name).symlink_to(tarball)
     release = _release_archive(tmp_path / "pyodide-0.27.7.tar.bz2", dist)
     got = tool.fetch(cache, release)
-    assert got == cache / lite.PYODIDE_VERSION
+    assert got == cache / lite_pyodide.PYODIDE_VERSION
     lock = json.loads((got / "pyodide-lock.json").read_text())
-    expected = set(lite.PYODIDE_CORE_FILES) | {lock["packages"][n]["file_name"] for n in lite.needed_packages(lock)}
+    expected = set(lite_pyodide.PYODIDE_CORE_FILES) | {lock["packages"][n]["file_name"] for n in lite_pyodide.needed_packages(lock)}
     assert {p.name for p in got.iterdir()} == expected
     assert not list((cache / "downloads").glob("provisa*")), "the PyPI carrier was fetched anyway"
 
@@ -487,7 +495,7 @@ def test_a_release_archive_with_a_changed_wheel_is_refused(tmp_path):
     release = _release_archive(tmp_path / "pyodide-0.27.7.tar.bz2", dist, tamper=pandas)
     with pytest.raises(tool.FetchError, match=f"{pandas} in pyodide-0.27.7.tar.bz2 does not match pyodide-lock.json"):
         tool.fetch(cache, release)
-    assert not (cache / lite.PYODIDE_VERSION).exists()
+    assert not (cache / lite_pyodide.PYODIDE_VERSION).exists()
 
 
 # --------------------------------------------------------------------------------------------------

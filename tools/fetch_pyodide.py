@@ -19,10 +19,10 @@ Where the files come from, and why:
   of it is used.
 * Whichever the source, each wheel must match, byte for byte, the sha256 that npm's
   ``pyodide-lock.json`` gives for that file, so what goes into the site is exactly the official
-  build; the core files must match the npm package's (``spasm_lib.lite.PYODIDE_CORE_SHA256``).
+  build; the core files must match the npm package's (``spasm_lib.lite_pyodide.PYODIDE_CORE_SHA256``).
 
 Both downloads are pinned by version and by the sha256 of the archive. Only the packages the kernel
-and the notebooks need (``spasm_lib.lite.needed_packages``: pandas for a student who asks for a
+and the notebooks need (``spasm_lib.lite_pyodide.needed_packages``: pandas for a student who asks for a
 DataFrame, the kernel's IPython, and what they depend on) are kept. The result is written to a
 temporary folder and renamed into place; a second run finds it and downloads nothing.
 """
@@ -46,7 +46,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from spasm_lib.lite import (  # noqa: E402
+from spasm_lib.lite_pyodide import (  # noqa: E402
     PYODIDE_CORE_FILES,
     PYODIDE_CORE_SHA256,
     PYODIDE_VERSION,

@@ -103,8 +103,19 @@ class NetworkGuard:
         self.allowed = allowed
         self.seen: list[str] = []  # every request of the context, pages and workers alike
         self.blocked: list[str] = []
+        self.failed: list[str] = []  # local requests the site did not answer (a 404: a file the site lacks)
         context.route("**/*", self._route)
         context.on("request", lambda request: self.seen.append(request.url))
+        context.on("response", self._on_response)
+        context.on("requestfailed", self._on_failed)
+
+    def _on_response(self, response) -> None:
+        if response.status >= 400 and self._local(response.url):
+            self.failed.append(f"{response.status} {response.url}")
+
+    def _on_failed(self, request) -> None:
+        if self._local(request.url) and request.url.startswith(self.allowed):
+            self.failed.append(f"{request.failure} {request.url}")
 
     def _local(self, url: str) -> bool:
         return url.startswith(self.allowed) or url.startswith(("data:", "blob:"))
@@ -120,6 +131,10 @@ class NetworkGuard:
     def left(self) -> list[str]:
         """Requests that were not for the local site (blocked or, worse, not routed at all)."""
         return sorted({u for u in self.seen + self.blocked if not self._local(u)})
+
+    def unanswered(self) -> list[str]:
+        """Requests for the local site that it did not answer: what a trimmed site must never lack."""
+        return sorted(set(self.failed))
 
 
 def lite_context(browser, site: StaticSite, service_workers: str = "block"):
@@ -190,6 +205,7 @@ class FirstOutput:
     seconds: float
     bytes: int
     left: list[str]
+    unanswered: list[str]
 
 
 def first_output(browser, site: StaticSite, notebook: str, selector: str) -> FirstOutput:
@@ -211,7 +227,7 @@ def first_output(browser, site: StaticSite, notebook: str, selector: str) -> Fir
         expect(page.locator(f".jp-OutputArea-output {selector}").first).to_be_visible(timeout=LITE_RUN_MS)
         seconds = time.perf_counter() - started
         fetched = page.evaluate(_BYTES_FETCHED) + sum(worker.evaluate(_BYTES_FETCHED) for worker in page.workers)
-        return FirstOutput(seconds, int(fetched), guard.left())
+        return FirstOutput(seconds, int(fetched), guard.left(), guard.unanswered())
     finally:
         with contextlib.suppress(Exception):
             context.close()

@@ -27,6 +27,7 @@ import pytest
 from . import test_notebooks_in_lab as lab_tests
 from . import test_trace_in_lab as trace_tests
 from spasm_lib.lite import notebooks_of_site
+from spasm_lib.lite_trim import UNUSED_CHUNKS
 
 from .conftest import NOTEBOOKS_DIR, committed_notebooks, expect, require_browser
 from .lite_site import LITE_RUN_MS, LitePage, StaticSite, build_offline_site, lite_context, run_scratch_cell
@@ -114,8 +115,9 @@ def test_site_holds_every_notebook_unchanged_and_pyodide_locally(lite_site):
 
 
 # JupyterLite's own files in the site (all but Pyodide under static/pyodide): 19.0 MB before the
-# site kept only the lab and dropped the older font formats (2026-12-02), 15.7 MB after.
-JUPYTERLITE_CEILING_BYTES = 16_500_000
+# site kept only the lab and dropped the older font formats (2026-12-02), 15.7 MB after, 11.8 MB
+# once the code of the turned-off extensions (Mermaid, Vega, terminals) went (spasm_lib.lite_trim).
+JUPYTERLITE_CEILING_BYTES = 12_300_000
 
 
 def test_site_carries_no_source_maps_no_unused_apps_and_no_older_font_formats(lite_site):
@@ -126,6 +128,10 @@ def test_site_carries_no_source_maps_no_unused_apps_and_no_older_font_formats(li
         assert not (lite_site / app).exists(), app
         assert not (lite_site / "build" / app).exists(), app
     assert (lite_site / "lab" / "index.html").is_file()
+    assert [name for name in UNUSED_CHUNKS if (lite_site / "build" / name).exists()] == []
+    settings = json.loads((lite_site / "jupyter-lite.json").read_text())["jupyter-config-data"]
+    assert {"@jupyterlab/mermaid-extension", "@jupyterlab/terminal-extension", "@jupyterlab/vega5-extension"} <= set(
+        settings["disabledExtensions"])
     fonts = sorted(p.name for p in (lite_site / "build").glob("fa-*"))
     assert fonts == ["fa-brands-400.woff2", "fa-regular-400.woff2", "fa-solid-900.woff2"]
     pyodide = lite_site / "static" / "pyodide"
@@ -288,6 +294,9 @@ def test_opening_01_loads_no_pandas_numpy_or_matplotlib_and_a_dataframe_still_co
     )
     assert frame.strip() == f"pandas DataFrame {_risk_factor_rows()} id"
     assert first_visit["guard"].left() == []
+    # Everything asked for was there (the trimmed site lacks nothing the kernel or pandas needs).
+    assert first_visit["guard"].unanswered() == []
+    assert any("pandas-" in u for u in first_visit["guard"].seen), "pandas was not fetched from the site"
 
 
 def test_start_again_from_the_original_asks_first_then_brings_the_stored_notebook_back(first_visit):
@@ -326,6 +335,19 @@ def test_start_again_from_the_original_asks_first_then_brings_the_stored_noteboo
     assert served == ["".join(cell["source"]) for cell in stored["cells"]]
 
 
+def test_the_guard_reports_a_file_the_site_lacks(browser, lite_server):
+    """The check the trimmed site is held to can fail: a request for a file the site lacks is reported."""
+    context, guard = lite_context(browser, lite_server)
+    try:
+        page = context.new_page()
+        page.goto(f"{lite_server.url}lab/index.html")
+        page.evaluate("async () => { await fetch('../build/4630.0f54ef0.js'); }")  # a dropped Mermaid chunk
+        expect(page.locator(".jp-DirListing-item").first).to_be_visible(timeout=LITE_RUN_MS)
+        assert f"404 {lite_server.url}build/4630.0f54ef0.js" in guard.unanswered()
+    finally:
+        context.close()
+
+
 def test_lite_kernel_is_pyodide(lite_notebook):
     nb = lite_notebook(NOTEBOOKS[0])
     expect(nb.root.locator(".jp-Toolbar-kernelName").first).to_have_text(re.compile("Pyodide"))
@@ -339,6 +361,8 @@ def test_no_request_left_127_0_0_1(lite_page, lite_notebook):
     assert lite_page.guard.seen, "the guard saw no request at all: it is not watching"
     assert any(u.endswith("pyodide.asm.wasm") for u in lite_page.guard.seen), "the kernel's requests are not watched"
     assert lite_page.guard.left() == []
+    # The trimmed site (spasm_lib.lite_trim) lacks nothing a notebook, a widget or the kernel asked for.
+    assert lite_page.guard.unanswered() == []
 
 
 # --------------------------------------------------------------------------------------------------
