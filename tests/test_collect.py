@@ -444,7 +444,7 @@ def test_two_processes_write_the_bytes_of_one(scripted, tmp_path, monkeypatch, w
     """On two cores the files are checked by two forked processes and merged (collect's speed);
     the report must be the one a single process writes, byte for byte: duplicates counted once
     (a student's results then made again), refusals, notes and the class set's check included."""
-    from spasm_lib import collect as collect_module
+    from spasm_lib import collect_merge
 
     if with_class:  # every patient in the class set: the forked check stands (no second reading)
         args = [*map(str, scripted["known"].files), str(scripted["base"] / "resubmitted.zip"),
@@ -452,11 +452,11 @@ def test_two_processes_write_the_bytes_of_one(scripted, tmp_path, monkeypatch, w
     else:
         args = [*map(str, scripted["inputs"])]
     forked = []
-    real = collect_module._read_class_forked
-    monkeypatch.setattr(collect_module, "_fork_context", lambda: __import__("multiprocessing").get_context("fork"))
-    monkeypatch.setattr(collect_module, "_read_class_forked", lambda *a: forked.append(1) or real(*a))
+    real = collect_merge._check_forked_halves
+    monkeypatch.setattr(collect_merge, "fork_context", lambda: __import__("multiprocessing").get_context("fork"))
+    monkeypatch.setattr(collect_merge, "_check_forked_halves", lambda *a: forked.append(1) or real(*a))
     two = _collect_quietly([*args, "-o", str(tmp_path / "two")])
-    monkeypatch.setattr(collect_module, "_fork_context", lambda: None)
+    monkeypatch.setattr(collect_merge, "fork_context", lambda: None)
     one = _collect_quietly([*args, "-o", str(tmp_path / "one")])
     assert forked == [1] and two == one
     assert _tree_digest(tmp_path / "two") == _tree_digest(tmp_path / "one")
