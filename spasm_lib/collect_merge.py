@@ -89,8 +89,8 @@ def check_part(facts: Facts, k: Known, sources: Sequence[Source], indices: Seque
         except Refused as why:
             outcomes[i] = (None, [], [], str(why), False)
             continue
-        whole = b"\n".join(checked.lines) + b"\n" == sources[i].data
-        outcomes[i] = (checked.student, checked.notes, [stmt["id"] for stmt in checked.statements], None, whole)
+        outcomes[i] = (checked.student, checked.notes, [stmt["id"] for stmt in checked.statements], None,
+                       checked.whole)
         statements[checked.student].extend(checked.statements)
     results = {student: student_results(student, got) for student, got in statements.items()}
     if keep is not None:

@@ -67,8 +67,11 @@ class StudentResults:
 
 
 @functools.lru_cache(maxsize=65536)
-def _parts(activity: str) -> tuple[str, ...]:
-    return tuple(unquote(p) for p in activity[len(xapi.ACTIVITY_BASE):].split("/"))
+def activity_parts(activity: str) -> tuple[str, ...]:
+    """An activity id's parts after ``urn:spasm-teach:`` (``patient``, a case id, ``step``, ...),
+    each unquoted. Cached: the check of a statement and its student's results read the same ids."""
+    tail = activity[len(xapi.ACTIVITY_BASE):].split("/")
+    return tuple(unquote(p) for p in tail) if "%" in activity else tuple(tail)
 
 
 def _seconds(stamp: str) -> float:
@@ -96,7 +99,7 @@ def student_results(student: str, statements: Iterable[Mapping[str, Any]]) -> St
     for stmt in sorted(statements, key=lambda s: (s["timestamp"], s["id"])):
         verb = VERB_NAMES[stmt["verb"]["id"]]
         obj = stmt["object"]
-        parts = _parts(obj["id"])
+        parts = activity_parts(obj["id"])
         res = stmt.get("result") or {}
         context = stmt.get("context") or {}
         registration = context.get("registration") or ""

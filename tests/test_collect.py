@@ -483,3 +483,25 @@ def test_the_class_set_is_the_handouts_mix(scripted, tmp_path):
     assert _collect_quietly([*args, "--mix", "weighted", "-o", str(tmp_path / "weighted")]) == 3
     report = (tmp_path / "weighted" / "report.txt").read_text(encoding="utf-8")
     assert report.count("is not in the class set of --class-seed") == expected
+
+
+@pytest.mark.parametrize("split", ["two-halves-joined-by-a-comma", "one-statement-over-two-lines"])
+def test_a_line_that_is_not_one_statement_is_refused(scripted, tmp_path, split):
+    """Each line of a trace is one whole statement. Two lines that are not JSON alone but read as two
+    statements once joined with a comma, or one statement spread over two lines, are refused (line 1),
+    never copied into statements.jsonl as lines an LRS cannot read."""
+    source = next(f for f in scripted["known"].files if f.name.endswith("_02_exam_simulator.jsonl"))
+    first, second = source.read_bytes().splitlines()[:2]
+    if split == "two-halves-joined-by-a-comma":
+        data = first[:-1] + b',"x":[{}' + b"\n" + b"{}]}," + second + b"\n"
+    else:
+        data = first[:-1] + b',"x":[{},' + b"\n" + b"{}]}" + b"\n"
+    for line in data.splitlines():  # (the premise: no line is JSON alone)
+        with pytest.raises(ValueError):
+            json.loads(line)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / source.name).write_bytes(data)
+    assert _collect_quietly([str(inbox), "-o", str(tmp_path / "out")]) == 3
+    assert f"{inbox / source.name}: line 1: not JSON" in (tmp_path / "out" / "report.txt").read_text(encoding="utf-8")
+    assert (tmp_path / "out" / "statements.jsonl").read_bytes() == b""
