@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import operator
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -25,6 +26,8 @@ from spasm_lib.files import spreadsheet_cell
 
 VERB_NAMES = {iri: name for name, iri in xapi.VERBS.items()}
 """A verb's IRI -> this package's name for it (the verbs :mod:`spasm_lib.xapi` writes)."""
+_TIME_ORDER = operator.itemgetter("timestamp", "id")
+"""A statement's place in a student's story: its time, then its id (the same time twice is possible)."""
 _DURATION = re.compile(r"PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?")
 
 
@@ -96,7 +99,7 @@ def student_results(student: str, statements: Iterable[Mapping[str, Any]]) -> St
     out = StudentResults(student)
     encounters: dict[str, Encounter] = {}
     quiz_latest: dict[tuple[str, str], tuple[str, bool]] = {}
-    for stmt in sorted(statements, key=lambda s: (s["timestamp"], s["id"])):
+    for stmt in sorted(statements, key=_TIME_ORDER):
         verb = VERB_NAMES[stmt["verb"]["id"]]
         obj = stmt["object"]
         parts = activity_parts(obj["id"])

@@ -50,9 +50,10 @@ def page(title: str, kicker: str, body: Sequence[Html | str]) -> Html:
 def cards_table(headings: Sequence[str], rows: Sequence[Sequence[object]], caption: str) -> Html:
     """A table whose cells carry their column's name (``data-label``): on a phone the handouts'
     stylesheet shows each row as a card, each value after its column's name."""
-    head = "".join(f'<th scope="col">{esc(h)}</th>' for h in headings)
+    labels = [esc(h) for h in headings]  # (escaped once, not once per cell)
+    head = "".join(f'<th scope="col">{h}</th>' for h in labels)
     body = "".join(
-        "<tr>" + "".join(f'<td data-label="{esc(h)}">{esc(v)}</td>' for h, v in zip(headings, row)) + "</tr>"
+        "<tr>" + "".join(f'<td data-label="{h}">{esc(v)}</td>' for h, v in zip(labels, row)) + "</tr>"
         for row in rows)
     return Html(f'<div class="table-wrap"><table>{tag("caption", caption)}<thead><tr>{head}</tr></thead>'
                 f"<tbody>{body}</tbody></table></div>", "table")
