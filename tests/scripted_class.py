@@ -193,7 +193,7 @@ def write_class(facts: Facts, folder: Path, students: int, class_seed: int, *, q
             grades[f"quiz_{stem}"] = _pct(right, len(questions))
 
         # --- the case study (04)
-        from spasm_lib.collect import case_questions_asked  # only the list of questions asked, from data
+        from spasm_lib.collect_results import case_questions_asked  # only the list of questions asked, from data
 
         rec = recorders["04_case_study"]
         asked = case_questions_asked(facts, case.id)

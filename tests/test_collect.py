@@ -444,7 +444,7 @@ def test_two_processes_write_the_bytes_of_one(scripted, tmp_path, monkeypatch, w
     """On two cores the files are checked by two forked processes and merged (collect's speed);
     the report must be the one a single process writes, byte for byte: duplicates counted once
     (a student's results then made again), refusals, notes and the class set's check included."""
-    from spasm_lib import collect as collect_module
+    from spasm_lib import collect_merge
 
     if with_class:  # every patient in the class set: the forked check stands (no second reading)
         args = [*map(str, scripted["known"].files), str(scripted["base"] / "resubmitted.zip"),
@@ -452,11 +452,11 @@ def test_two_processes_write_the_bytes_of_one(scripted, tmp_path, monkeypatch, w
     else:
         args = [*map(str, scripted["inputs"])]
     forked = []
-    real = collect_module._read_class_forked
-    monkeypatch.setattr(collect_module, "_fork_context", lambda: __import__("multiprocessing").get_context("fork"))
-    monkeypatch.setattr(collect_module, "_read_class_forked", lambda *a: forked.append(1) or real(*a))
+    real = collect_merge._check_forked_halves
+    monkeypatch.setattr(collect_merge, "fork_context", lambda: __import__("multiprocessing").get_context("fork"))
+    monkeypatch.setattr(collect_merge, "_check_forked_halves", lambda *a: forked.append(1) or real(*a))
     two = _collect_quietly([*args, "-o", str(tmp_path / "two")])
-    monkeypatch.setattr(collect_module, "_fork_context", lambda: None)
+    monkeypatch.setattr(collect_merge, "fork_context", lambda: None)
     one = _collect_quietly([*args, "-o", str(tmp_path / "one")])
     assert forked == [1] and two == one
     assert _tree_digest(tmp_path / "two") == _tree_digest(tmp_path / "one")
@@ -483,3 +483,25 @@ def test_the_class_set_is_the_handouts_mix(scripted, tmp_path):
     assert _collect_quietly([*args, "--mix", "weighted", "-o", str(tmp_path / "weighted")]) == 3
     report = (tmp_path / "weighted" / "report.txt").read_text(encoding="utf-8")
     assert report.count("is not in the class set of --class-seed") == expected
+
+
+@pytest.mark.parametrize("split", ["two-halves-joined-by-a-comma", "one-statement-over-two-lines"])
+def test_a_line_that_is_not_one_statement_is_refused(scripted, tmp_path, split):
+    """Each line of a trace is one whole statement. Two lines that are not JSON alone but read as two
+    statements once joined with a comma, or one statement spread over two lines, are refused (line 1),
+    never copied into statements.jsonl as lines an LRS cannot read."""
+    source = next(f for f in scripted["known"].files if f.name.endswith("_02_exam_simulator.jsonl"))
+    first, second = source.read_bytes().splitlines()[:2]
+    if split == "two-halves-joined-by-a-comma":
+        data = first[:-1] + b',"x":[{}' + b"\n" + b"{}]}," + second + b"\n"
+    else:
+        data = first[:-1] + b',"x":[{},' + b"\n" + b"{}]}" + b"\n"
+    for line in data.splitlines():  # (the premise: no line is JSON alone)
+        with pytest.raises(ValueError):
+            json.loads(line)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / source.name).write_bytes(data)
+    assert _collect_quietly([str(inbox), "-o", str(tmp_path / "out")]) == 3
+    assert f"{inbox / source.name}: line 1: not JSON" in (tmp_path / "out" / "report.txt").read_text(encoding="utf-8")
+    assert (tmp_path / "out" / "statements.jsonl").read_bytes() == b""

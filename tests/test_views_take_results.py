@@ -8,7 +8,7 @@ import ast
 
 import pytest
 
-from spasm_lib.collect import Column, Encounter, ReportNames, StudentResults
+from spasm_lib.collect_results import Column, Encounter, ReportNames, StudentResults
 from spasm_lib.views.class_report import student_page_of
 
 from conftest import ROOT

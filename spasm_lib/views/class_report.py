@@ -1,6 +1,6 @@
 """Views of a collected class (:mod:`spasm_lib.collect`): the class debrief, a student's page, charts.
 
-Views only: they take :class:`~spasm_lib.collect.ClassResults` and render escaped HTML or SVG figures
+Views only: they take :class:`~spasm_lib.collect_results.ClassResults` and render escaped HTML or SVG figures
 (:mod:`spasm_lib.views.svg`: alt text, Okabe-Ito colours each with a hatch pattern and a direct
 text label, so nothing rests on colour and a greyscale print reads). The same functions serve
 ``spasm-teach collect`` (files), notebook 05 (live) and the tests. A page is one offline file: the
@@ -20,7 +20,8 @@ from spasm_lib.html import tag as _tag
 from spasm_lib.views import svg
 
 if TYPE_CHECKING:  # pragma: no cover
-    from spasm_lib.collect import ClassResults, Column, Report, ReportNames, StudentResults
+    from spasm_lib.collect_merge import Report
+    from spasm_lib.collect_results import ClassResults, Column, ReportNames, StudentResults
 
 _ROW_TEXT = 16
 _BAR = 18
@@ -48,9 +49,10 @@ def page(title: str, kicker: str, body: Sequence[Html | str]) -> Html:
 def cards_table(headings: Sequence[str], rows: Sequence[Sequence[object]], caption: str) -> Html:
     """A table whose cells carry their column's name (``data-label``): on a phone the handouts'
     stylesheet shows each row as a card, each value after its column's name."""
-    head = "".join(f'<th scope="col">{esc(h)}</th>' for h in headings)
+    labels = [esc(h) for h in headings]  # (escaped once, not once per cell)
+    head = "".join(f'<th scope="col">{h}</th>' for h in labels)
     body = "".join(
-        "<tr>" + "".join(f'<td data-label="{esc(h)}">{esc(v)}</td>' for h, v in zip(headings, row)) + "</tr>"
+        "<tr>" + "".join(f'<td data-label="{h}">{esc(v)}</td>' for h, v in zip(labels, row)) + "</tr>"
         for row in rows)
     return Html(f'<div class="table-wrap"><table>{tag("caption", caption)}<thead><tr>{head}</tr></thead>'
                 f"<tbody>{body}</tbody></table></div>", "table")
@@ -195,20 +197,22 @@ def class_sections(names: ReportNames, results: ClassResults, report: Report | N
                          [(steps.get(s, s), n) for s, n in results.skipped_warning_signs[:8]],
                          "Encounters that ended without this warning-sign question, most often skipped first.",
                          "encounters", styles=[("vermillion", "diagonal")] * 8))
-    out.append(tag("h2", "Triage: true level and level chosen"))
-    out.append(matrix_figure("Triage confusion matrix", "true level", "level chosen",
-                             [levels.get(x, x) for x in results.triage_levels],
-                             {(levels.get(a, a), levels.get(b, b)): n for (a, b), n in results.triage_matrix.items()},
-                             "Each cell counts the encounters with that true level (row) and level chosen (column)."))
-    out.append(matrix_table("Triage: rows the true level, columns the level chosen", results.triage_levels,
-                            results.triage_matrix, levels))
-    out.append(tag("h2", "Interpretation: expected and chosen"))
-    out.append(matrix_figure("Interpretation confusion matrix", "expected interpretation", "interpretation chosen",
-                             [interps.get(x, x) for x in results.interpretations],
-                             {(interps.get(a, a), interps.get(b, b)): n for (a, b), n in results.interpretation_matrix.items()},
-                             "Each cell counts the committed encounters with that expected (row) and chosen (column) interpretation."))
-    out.append(matrix_table("Interpretation: rows expected, columns chosen", results.interpretations,
-                            results.interpretation_matrix, interps))
+    matrices = [  # (heading, figure title, row and column names, caption, table caption, labels, counts, names)
+        ("Triage: true level and level chosen", "Triage confusion matrix", "true level", "level chosen",
+         "Each cell counts the encounters with that true level (row) and level chosen (column).",
+         "Triage: rows the true level, columns the level chosen",
+         results.triage_levels, results.triage_matrix, levels),
+        ("Interpretation: expected and chosen", "Interpretation confusion matrix", "expected interpretation",
+         "interpretation chosen",
+         "Each cell counts the committed encounters with that expected (row) and chosen (column) interpretation.",
+         "Interpretation: rows expected, columns chosen",
+         results.interpretations, results.interpretation_matrix, interps),
+    ]
+    for heading, title, row_name, col_name, caption, table_caption, labels, counts, names in matrices:
+        out.append(tag("h2", heading))
+        out.append(matrix_figure(title, row_name, col_name, [names.get(x, x) for x in labels],
+                                 {(names.get(a, a), names.get(b, b)): n for (a, b), n in counts.items()}, caption))
+        out.append(matrix_table(table_caption, labels, counts, names))
     out.append(tag("h2", "Confidence against correctness"))
     conf_items, conf_styles = [], []
     for level, right, wrong in results.confidence:
@@ -252,7 +256,7 @@ def student_page(names: ReportNames, student: StudentResults, results: ClassResu
 def student_page_of(names: ReportNames, student: StudentResults, grades: Mapping[str, float | None],
                     columns: Sequence[Column]) -> Html:
     """A student's feedback page from their own results alone (collect draws them where the
-    student was checked, see spasm_lib.collect._check_part)."""
+    student was checked, see spasm_lib.collect_merge.check_part)."""
     steps, levels, interps = names.steps, names.levels, names.interpretations
     body: list[Html | str] = [tag("h2", "Your scores")]
     body.append("<ul>" + "".join(tag("li", f"{c.heading}: {_grade(grades[c.key])}") for c in columns) + "</ul>")
