@@ -38,9 +38,10 @@ HIDDEN = __init__.py __pycache__ *.pyc *.pyo .ipynb_checkpoints
 lab: $(VENV)/.installed
 	$(VENV)/bin/jupyter lab notebooks/ $(foreach g,$(HIDDEN),--ContentsManager.hide_globs='$(g)')
 
-# The tests marked kernel, subprocess or e2e (pyproject.toml) are left to `make test`.
+# The tests marked kernel, subprocess or e2e (pyproject.toml) are left to `make test` (a test that starts
+# a process unmarked fails: tests/conftest.py); one worker per core.
 check: $(VENV)/.installed-test
-	$(PY) -m pytest -p no:cacheprovider -q -n 0 -m "not e2e and not kernel and not subprocess and not cohort" tests
+	$(PY) -m pytest -p no:cacheprovider -q -n auto -m "not e2e and not kernel and not subprocess and not cohort" tests
 
 # Two runs: unit tests and strict nbval in parallel (by file: one notebook's cells stay together),
 # then the browser tests on their own, so that one JupyterLab and one Chromium serve them all.

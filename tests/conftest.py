@@ -68,3 +68,30 @@ def data_copy(tmp_path: Path) -> DataCopy:
     folder = tmp_path / "data"
     shutil.copytree(str(default_data_dir()), folder, ignore=shutil.ignore_patterns("__*"))
     return DataCopy(folder)
+
+
+_SLOW_KINDS = ("subprocess", "kernel", "e2e")  # the marks `make check` leaves out (Makefile)
+
+
+@pytest.fixture(autouse=True)
+def _a_test_that_starts_a_process_says_so(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch):
+    """`make check` leaves out the tests marked subprocess, kernel or e2e; a test that starts another
+    process without one of those marks would slow the content author's loop unseen, so it fails here
+    (the mark is the fix)."""
+    if any(request.node.get_closest_marker(kind) for kind in _SLOW_KINDS):
+        yield
+        return
+    import subprocess
+
+    started: list[str] = []
+    real_init = subprocess.Popen.__init__
+
+    def noting_init(self, args, *rest, **kwargs):
+        started.append(str(args)[:120])
+        return real_init(self, args, *rest, **kwargs)
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", noting_init)
+    yield
+    if started:
+        pytest.fail(f"this test starts a process ({started[0]}): mark it @pytest.mark.subprocess "
+                    "(or kernel), so that `make check` stays fast", pytrace=False)

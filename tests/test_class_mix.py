@@ -119,6 +119,7 @@ def _patients_command(*args: str):
     return subprocess.run([sys.executable, "-m", "spasm_lib", "patients", *args], capture_output=True, text=True)
 
 
+@pytest.mark.subprocess
 def test_the_command_line_takes_the_mix_and_refuses_an_unknown_one_in_one_line(facts):
     import json
 

@@ -350,6 +350,7 @@ def test_nothing_to_collect_is_one_line(tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.kernel
 def test_the_debrief_notebook_renders_the_class_with_papermill(scripted, tmp_path):
     import contextlib
 

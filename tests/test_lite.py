@@ -309,6 +309,7 @@ def _refused(done: subprocess.CompletedProcess, *names: str) -> str:
     return line
 
 
+@pytest.mark.subprocess
 @needs_lite
 @pytest.mark.parametrize("package_folder", ["spasm_lib", "spasm_lib.data", "spasm_lib.notebooks"])
 def test_an_output_inside_the_package_is_refused_before_anything(tmp_path, package_folder):
@@ -322,6 +323,7 @@ def test_an_output_inside_the_package_is_refused_before_anything(tmp_path, packa
     assert _tree(folder) == before
 
 
+@pytest.mark.subprocess
 @needs_lite
 def test_an_output_inside_the_notebooks_given_is_refused(tmp_path):
     notebooks = tmp_path / "course"
@@ -343,6 +345,7 @@ def _unwritable_folder(tmp_path: Path) -> Path:
     return folder
 
 
+@pytest.mark.subprocess
 @needs_lite
 def test_an_output_in_a_read_only_folder_is_refused_up_front(tmp_path):
     folder = _unwritable_folder(tmp_path)
@@ -352,6 +355,7 @@ def test_an_output_in_a_read_only_folder_is_refused_up_front(tmp_path):
     assert time.monotonic() - started < 30, "refused only after building"
 
 
+@pytest.mark.subprocess
 @needs_lite
 @pytest.mark.parametrize("cache", ["/dev/null", "afile"])
 def test_a_cache_that_is_not_a_folder_is_refused_up_front(tmp_path, cache):
@@ -365,6 +369,7 @@ def test_a_cache_that_is_not_a_folder_is_refused_up_front(tmp_path, cache):
     assert (tmp_path / "afile").read_text() == "mine"
 
 
+@pytest.mark.subprocess
 @needs_lite
 def test_a_second_build_of_the_same_site_is_refused_while_the_first_runs(tmp_path):
     with lite.claim_output(tmp_path / "site"):
@@ -378,6 +383,7 @@ def test_a_second_build_of_the_same_site_is_refused_while_the_first_runs(tmp_pat
         pass
 
 
+@pytest.mark.subprocess
 def test_a_claim_left_by_a_killed_build_is_taken_over(tmp_path):
     """A SIGKILLed build leaves its claim folder; it holds no lock, so the next build takes it over."""
     code = "import os, sys; from spasm_lib import lite; claim = lite.claim_output(sys.argv[1]); claim.__enter__(); os._exit(9)"
@@ -392,6 +398,7 @@ def test_a_claim_left_by_a_killed_build_is_taken_over(tmp_path):
     ("content", "why"),
     [(b"", "empty"), (b"{not json", "not JSON"), (b'{"cells": 3}', "not a valid notebook")],
 )
+@pytest.mark.subprocess
 @needs_lite
 def test_broken_notebooks_are_refused_like_handouts_refuses_them(tmp_path, content, why):
     notebooks = tmp_path / "course"
@@ -404,6 +411,7 @@ def test_broken_notebooks_are_refused_like_handouts_refuses_them(tmp_path, conte
     assert _tree(tmp_path) == before
 
 
+@pytest.mark.subprocess
 @needs_lite
 def test_an_interrupted_build_leaves_no_pip_folders_and_no_partial_site(tmp_path):
     """SIGINT while pip builds the wheel: pip's own temporary folders go with the build's."""

@@ -90,6 +90,7 @@ PACKAGE_FILES = ["data/cases.csv", "notebooks/01_risk_factors.ipynb", "spasm_lib
                  "notebooks/new/x.html"]
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("target", PACKAGE_FILES)
 def test_patients_never_writes_into_the_package(target, tmp_path):
     before = {p: p.read_bytes() for p in (ROOT / "data").glob("*.csv")}
@@ -130,6 +131,7 @@ def test_a_new_file_follows_the_umask_and_a_replaced_file_keeps_its_mode(tmp_pat
     assert stat.S_IMODE(os.stat(tmp_path / "shared.html").st_mode) == 0o640
 
 
+@pytest.mark.subprocess
 def test_patients_under_umask_077_is_private(tmp_path):
     run = run_cli(["patients", "--count", "1", "-o", "p.json"], tmp_path, umask=0o077)
     assert run.returncode == 0, run.stderr
@@ -180,6 +182,7 @@ def test_facts_csv_neutralises_formulas(data_copy, monkeypatch, capsys):
 # --------------------------------------------------------------------------- item 8: the smaller ones
 
 
+@pytest.mark.subprocess
 def test_stdout_closed_is_refused_at_the_start_in_one_line(tmp_path):
     run = subprocess.run(f"{sys.executable} -m spasm_lib patients --count 2 >&-", shell=True, cwd=tmp_path,
                          capture_output=True, text=True, timeout=TIME_BOUND)
@@ -188,12 +191,14 @@ def test_stdout_closed_is_refused_at_the_start_in_one_line(tmp_path):
     assert "internal error" not in run.stderr
 
 
+@pytest.mark.subprocess
 def test_patients_into_new_folders_makes_them(tmp_path):
     run = run_cli(["patients", "--count", "2", "-o", "newdir/sub/p.json"], tmp_path)
     assert run.returncode == 0, run.stderr
     assert len(json.loads((tmp_path / "newdir/sub/p.json").read_text(encoding="utf-8"))) == 2
 
 
+@pytest.mark.subprocess
 def test_patients_under_a_file_is_refused_up_front_naming_the_users_path(tmp_path):
     (tmp_path / "afile").write_text("x", encoding="utf-8")
     run = run_cli(["patients", "--count", "2", "-o", "afile/sub/p.json"], tmp_path)

@@ -110,6 +110,7 @@ def gift_as_bank(parsed: list[dict]) -> list[dict]:
     return out
 
 
+@pytest.mark.subprocess
 def test_gift_read_back_by_gift_pegjs_equals_data(tmp_path, gift_pegjs, capsys):
     out = tmp_path / "bank.gift.txt"
     assert main(["quiz-export", "--format", "gift", "-o", str(out)]) == 0
@@ -222,6 +223,7 @@ def hostile_bank() -> tuple[quiz_export.ExportItem, ...]:
     return (quiz_export.ExportItem("h-1", "00_start_here", "::" + HOSTILE, options, (("lo-x", "objective"),), HOSTILE),)
 
 
+@pytest.mark.subprocess
 def test_every_special_character_survives_each_format(tmp_path, gift_pegjs):
     bank = hostile_bank()
     want = [{"id": "h-1", "notebook": "00_start_here", "prompt": "::" + HOSTILE,
