@@ -214,7 +214,7 @@ def _skip_slow_optional_imports() -> None:
 
 def _render(args: argparse.Namespace) -> int:
     _skip_slow_optional_imports()
-    from spasm_lib import render
+    from spasm_lib import handout_limits, kernels, outputs, render
     from spasm_lib.params import check_cases_file, notebook_key, read_parameters_file
     from spasm_lib.stops import Interrupted, StopSignals
 
@@ -229,21 +229,21 @@ def _render(args: argparse.Namespace) -> int:
     inputs = [path, *([args.parameters_file] if args.parameters_file else []),
               *(value for name, value in parameters.items() if name.endswith("_file") and value)]
     try:
-        output = render.check_output(args.output, inputs)
-    except render.OutputError as exc:
+        output = outputs.check_output(args.output, inputs)
+    except outputs.OutputError as exc:
         raise UsageError(str(exc)) from None
     limits = _limits(args)
-    kernel = render.HandoutKernel(path.parent, runtime_dir=_runtime_folder(), limits=limits)
+    kernel = kernels.HandoutKernel(path.parent, runtime_dir=_runtime_folder(), limits=limits)
     try:
         with StopSignals(on_stop=kernel.kill), kernel:
             done = render.render(path, parameters, output, kernel=kernel, nb=source)
     except Interrupted as stop:
         print("spasm-teach render: interrupted: 0 of 1 handouts written", file=sys.stderr)
         return stop.exit_code
-    except render.WriteFailed as exc:
+    except outputs.WriteFailed as exc:
         print(f"spasm-teach render: {exc}; no handout written", file=sys.stderr)
         return 1
-    except render.RenderError as exc:
+    except handout_limits.RenderError as exc:
         kept = f"; {output} is as it was" if output.exists() else ""
         print(f"spasm-teach render: {path.name}: {exc}", file=sys.stderr)
         print(f"spasm-teach render: no handout written{kept}", file=sys.stderr)
@@ -255,7 +255,7 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _limits(args: argparse.Namespace) -> Any:
-    from spasm_lib.render import DEFAULT_LIMITS, Limits
+    from spasm_lib.handout_limits import DEFAULT_LIMITS, Limits
 
     return Limits(cell_seconds=args.cell_timeout or DEFAULT_LIMITS.cell_seconds,
                   handout_seconds=args.handout_timeout or DEFAULT_LIMITS.handout_seconds)
@@ -423,7 +423,7 @@ def _patients(args: argparse.Namespace) -> int:
     output = None
     if args.output:
         from spasm_lib.files import write_atomically
-        from spasm_lib.render import check_output
+        from spasm_lib.outputs import check_output
 
         output = check_output(_checked_path(args.output, "-o"))
         _writable(output.absolute().parent, "-o")
@@ -575,13 +575,13 @@ BAD_INPUT_ERRORS = (
     ("spasm_lib.facts", "DataError"),
     ("spasm_lib.params", "ParameterError"),
     ("spasm_lib.params", "ParametersFileError"),
-    ("spasm_lib.render", "OutputError"),
+    ("spasm_lib.outputs", "OutputError"),
     ("spasm_lib.workspace", "WorkspaceError"),
     ("nbformat.reader", "NotJSONError"),
     ("nbformat.reader", "NBFormatError"),
     ("nbformat.validator", "NotebookValidationError"),
 )
-FAILED_RUN_ERRORS = (("spasm_lib.render", "RenderError"),)
+FAILED_RUN_ERRORS = (("spasm_lib.handout_limits", "RenderError"),)
 # A file or folder the user named that cannot be used: their input (2). Others (a full disk): a failed run (1).
 _BAD_PLACE_ERRNOS = frozenset(
     getattr(__import__("errno"), name) for name in (

@@ -152,7 +152,8 @@ def plan(
     ``titles`` are the notebooks' titles (the index's row labels); each job's page title comes from
     :func:`spasm_lib.render.handout_title`, as for ``spasm-teach render``.
     """
-    from spasm_lib.render import handout_parameters, handout_title
+    from spasm_lib.handout_export import handout_title
+    from spasm_lib.render import handout_parameters
 
     jobs: list[Job] = []
     by_key = {notebook_key(path): path for path in notebooks}
@@ -256,7 +257,7 @@ def _fresh_kernel(folder: Path, more: bool) -> Any:
     """The kernel for the next handout: the spare launched while the previous handout ran (if it is
     for this folder), else a new one; then, if more handouts are to come, the next spare is launched
     at once so that it boots while this handout runs. Each kernel runs exactly one handout."""
-    from spasm_lib.render import HandoutKernel
+    from spasm_lib.kernels import HandoutKernel
 
     folder = folder.resolve()
     kernel, _IN_WORKER["spare"] = _IN_WORKER.get("spare"), None
@@ -280,7 +281,9 @@ def _build_one(index: int, job: Job, more: bool = False) -> tuple[str | None, st
     hundred bytes is written to the pipe in one atomic write, so a worker stopped at any moment
     never leaves half a message there (which would block the pool's reader thread for good).
     """
-    from spasm_lib.render import RenderError, _one_line, render_page
+    from spasm_lib.handout_limits import RenderError
+    from spasm_lib.handout_limits import one_line as _one_line
+    from spasm_lib.render import render_page
 
     pages = _IN_WORKER["pages"]
     with open(os.path.join(pages, f"{index}{STARTED}"), "w", encoding="utf-8"):
@@ -432,7 +435,10 @@ def run_jobs(
     import nbconvert  # noqa: F401
     import papermill.parameterize  # noqa: F401
 
-    from spasm_lib.render import DEFAULT_LIMITS, _exporter, read_notebook, write_error
+    from spasm_lib.handout_export import exporter as _exporter
+    from spasm_lib.handout_limits import DEFAULT_LIMITS
+    from spasm_lib.outputs import write_error
+    from spasm_lib.packaged import read_notebook
 
     started = time.perf_counter()
     _exporter()  # the template is loaded once, here
@@ -542,7 +548,7 @@ def discover(folder: Path | None = None) -> list[Path]:
     Each must be one the parameter specification knows (:func:`spasm_lib.params.notebook_key`
     raises otherwise), so a stray notebook is named before anything runs.
     """
-    from spasm_lib.render import notebooks_dir
+    from spasm_lib.packaged import notebooks_dir
 
     folder = Path(folder).resolve() if folder is not None else notebooks_dir()
     from spasm_lib.params import for_students
@@ -575,7 +581,7 @@ def build(
     once every worker and kernel has stopped; a file that cannot be written, :class:`BuildWriteError`.
     """
     from spasm_lib.facts import load_facts
-    from spasm_lib.render import write_error
+    from spasm_lib.outputs import write_error
     from spasm_lib.set_folder import SetFolder
     from spasm_lib.stops import Interrupted, StopSignals
 
@@ -633,7 +639,7 @@ def _planned(
 ) -> tuple[list[Job], list[StudentCase], dict[str, Any]]:
     """The jobs, the students' cases and the notebooks read once: everything validated, nothing run."""
     from spasm_lib.facts import load_facts
-    from spasm_lib.render import notebook_title, read_notebook
+    from spasm_lib.packaged import notebook_title, read_notebook
 
     facts = load_facts(cases_file=cases_file) if cases_file else load_facts()
     sources = [Path(p).resolve() for p in notebooks] if notebooks is not None else discover()

@@ -29,7 +29,7 @@ def _usage(message: str) -> Exception:
 def _output_file(text: str, option: str = "-o") -> Path:
     """The file to write: new or regular, never a folder, device or link, never a table it is made from."""
     from spasm_lib.facts import default_data_dir
-    from spasm_lib.render import OutputError, check_output
+    from spasm_lib.outputs import OutputError, check_output
 
     tables = [default_data_dir() / f"{name}.csv" for name in
               ("quiz_questions", "quiz_options", "learning_objectives", "references")]

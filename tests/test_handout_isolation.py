@@ -34,7 +34,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "notebooks"
 sys.path.insert(0, str(FIXTURES))
 from handout_checks import fixture_registered, kill_all, processes_with  # noqa: E402,F401
 
-from spasm_lib import handouts, render  # noqa: E402
+from spasm_lib import handout_limits, handouts, render  # noqa: E402
 
 TIME_BOUND = 240
 
@@ -235,7 +235,7 @@ def test_an_endless_cell_fails_its_handout_with_one_line(fixture_registered, tmp
     fixture_with(folder, "while True:\n    pass")
     started = time.monotonic()
     report = handouts.build(tmp_path / "set", notebooks=handouts.discover(folder), jobs=2,
-                            limits=render.Limits(cell_seconds=10, handout_seconds=120))
+                            limits=handout_limits.Limits(cell_seconds=10, handout_seconds=120))
     assert time.monotonic() - started < 100
     assert report.built == []
     assert [m for _, m in report.failed] == [
@@ -245,18 +245,18 @@ def test_an_endless_cell_fails_its_handout_with_one_line(fixture_registered, tmp
 def test_a_handout_over_its_time_fails_with_one_line(fixture_registered, tmp_path):
     folder = tmp_path / "notebooks"
     notebook = fixture_with(folder, "import time\ntime.sleep(60)")
-    with pytest.raises(render.RenderError, match=r"^cell 12 \(code cell 8\) the handout ran longer than 15 s"):
+    with pytest.raises(handout_limits.RenderError, match=r"^cell 12 \(code cell 8\) the handout ran longer than 15 s"):
         render.render_page(notebook, {"audience": "student", "interactive": False, "case": "golfer-twist",
                                       "seed": 0, "cases_file": "", "fail": False},
-                           limits=render.Limits(cell_seconds=120, handout_seconds=15))
+                           limits=handout_limits.Limits(cell_seconds=120, handout_seconds=15))
 
 
 def test_a_flood_of_output_fails_its_handout_clearly(fixture_registered, tmp_path):
     folder = tmp_path / "notebooks"
     notebook = fixture_with(folder, "for _ in range(200):\n    print('x' * 100_000)")  # 20 MB
     started = time.monotonic()
-    with pytest.raises(render.RenderError, match=r"^cell 12 \(code cell 8\) printed or displayed more than 1 MB"):
+    with pytest.raises(handout_limits.RenderError, match=r"^cell 12 \(code cell 8\) printed or displayed more than 1 MB"):
         render.render_page(notebook, {"audience": "student", "interactive": False, "case": "golfer-twist",
                                       "seed": 0, "cases_file": "", "fail": False},
-                           limits=render.Limits(output_bytes=1_000_000))
+                           limits=handout_limits.Limits(output_bytes=1_000_000))
     assert time.monotonic() - started < 60
