@@ -17,7 +17,8 @@ has its standard streams on ``/dev/null``, runs in ``cwd``, and is IPython's ker
 arguments, its parent the template (``parent_handle``: it exits if the template goes). The
 template exits at the end of its input and dies with the process that started it.
 
-Run as ``python -m spasm_lib.kernel_template``; nothing here runs at import.
+Started by :mod:`spasm_lib.kernels` (:data:`~spasm_lib.kernels._TEMPLATE_MAIN`, which calls
+:func:`main`); nothing here runs at import.
 """
 
 from __future__ import annotations
@@ -94,8 +95,6 @@ def _kernel(request: dict) -> None:
 def main() -> None:
     import importlib
 
-    if sys.path and sys.path[0] in ("", os.getcwd()):
-        del sys.path[0]  # as ipykernel_launcher: the kernel's app puts its own folder back
     _die_with_parent()
     for name in PRELOADED_MODULES:
         try:
@@ -111,7 +110,3 @@ def main() -> None:
             _kernel(request)
         replies.write(f"{pid}\n")
         replies.flush()
-
-
-if __name__ == "__main__":
-    main()

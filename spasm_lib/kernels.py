@@ -67,7 +67,7 @@ class _KernelTemplate:
 
     def __init__(self) -> None:
         self.owner = os.getpid()
-        self.process = subprocess.Popen([sys.executable, "-m", "spasm_lib.kernel_template"], stdin=subprocess.PIPE,
+        self.process = subprocess.Popen([sys.executable, "-c", _TEMPLATE_MAIN], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
 
     def fork(self, argv: Sequence[str], cwd: str) -> int:
@@ -89,6 +89,9 @@ class _KernelTemplate:
 
 
 _TEMPLATE: list[_KernelTemplate] = []
+_TEMPLATE_MAIN = "import sys; del sys.path[0]; from spasm_lib.kernel_template import main; main()"
+"""The current folder leaves ``sys.path`` before anything is imported (as ``ipykernel_launcher``
+does; the kernel's app puts ``''`` back): a ``spasm_lib`` folder where the command runs is not ours."""
 
 
 def _template() -> _KernelTemplate | None:
@@ -118,7 +121,7 @@ class _Forked:
             self.fd, self.returncode = None, 0
 
     def poll(self) -> int | None:
-        if self.returncode is None and self.fd is not None and select.select([self.fd], [], [], 0)[0]:
+        if self.returncode is None and self.fd is not None and _readable(self.fd):
             os.close(self.fd)
             self.fd, self.returncode = None, 0
         return self.returncode
@@ -137,6 +140,13 @@ class _Forked:
 
     def terminate(self) -> None:
         self.send_signal(signal.SIGTERM)
+
+
+def _readable(fd: int) -> bool:
+    """A pidfd is readable once its process has ended (``poll``, not ``select``: any fd number)."""
+    watch = select.poll()
+    watch.register(fd, select.POLLIN)
+    return bool(watch.poll(0))
 
 
 @cache

@@ -97,8 +97,13 @@ print(json.dumps({{"built": [j.output for j in report.built], "failed": [[j.outp
                    "removed": report.removed}}))
 """
 
-KILL_THE_WORKER = ("import os, signal, time\nif audience == 'student':\n    os.kill(os.getppid(), signal.SIGKILL)\n"
-                   "    time.sleep(30)")
+KILL_THE_WORKER = (  # the worker: the kernel's parent, or the template's when the kernel was forked from one
+    "import os, signal, time\nif audience == 'student':\n    pid = os.getppid()\n"
+    "    if b'spasm_lib.kernel_template' in open(f'/proc/{pid}/cmdline', 'rb').read():\n"
+    "        pid = int(open(f'/proc/{pid}/stat').read().rsplit(')', 1)[1].split()[1])\n"
+    "    os.kill(pid, signal.SIGKILL)\n    time.sleep(30)")
+KILL_THE_TEMPLATE = ("import os, signal, time\nif audience == 'student':\n    os.kill(os.getppid(), signal.SIGKILL)\n"
+                     "    time.sleep(30)")
 
 
 def child_build(folder: Path, out: Path, tmp_path: Path, *, signals: list[float] | None = None,
@@ -161,6 +166,20 @@ def test_a_dead_worker_never_removes_the_earlier_set_and_the_rest_is_retried(tmp
     assert (out / "10_fixture.student.html").read_bytes() == earlier  # the earlier handout is kept
     manifest = json.loads((out / ".spasm-teach-set.json").read_text(encoding="utf-8"))["files"]
     assert "10_fixture.student.html" in manifest  # and still the build's own
+    assert left == [] and list(runtime.iterdir()) == [] and list(temp.iterdir()) == []
+
+
+def test_a_cell_that_kills_its_kernels_template_fails_only_its_handout(tmp_path):
+    """The template is the kernel's parent: killing it ends that kernel (a failed handout, one
+    line); the worker starts a new template for the next handout and nothing is left running."""
+    folder, out = tmp_path / "notebooks", tmp_path / "set"
+    fixture_with(folder, KILL_THE_TEMPLATE)
+    (code, stdout, stderr), temp, runtime, left = child_build(folder, out, tmp_path)
+    assert code == 0, stderr
+    report = json.loads(stdout.strip().splitlines()[-1])
+    assert report["built"] == ["10_fixture.instructor.html"]
+    assert report["failed"] == [["10_fixture.student.html",
+                                 "cell 12 (code cell 8) failed: the kernel died (a crash, os._exit or out of memory)"]]
     assert left == [] and list(runtime.iterdir()) == [] and list(temp.iterdir()) == []
 
 

@@ -184,7 +184,7 @@ def test_a_kernel_is_forked_from_the_template_yet_as_fresh_as_a_new_one(tmp_path
     for _ in range(2):
         with kernels.HandoutKernel(tmp_path) as kernel:
             lines = printed(notebook_run.execute(namespace_notebook(FORKED), {}, tmp_path, kernel=kernel))
-        assert "-m spasm_lib.kernel_template" in lines[0]
+        assert "from spasm_lib.kernel_template import main" in lines[0]
         assert lines[1:] == ["True True", "1", str(tmp_path.resolve()), "True"]
 
 
