@@ -11,9 +11,10 @@ library does this (ipykernel's "fork kernel" pull requests were closed unmerged)
 provisioner interface is where it plugs in (:mod:`spasm_lib.kernels`).
 
 Protocol, on the template's stdin and stdout: one JSON line per kernel,
-``{"argv": [...ipykernel arguments...], "cwd": "..."}``; the answer is the kernel's process id
-on a line. The child leads a session of its own (as a kernel launched by jupyter_client does),
-has its standard streams on ``/dev/null``, runs in ``cwd``, and is IPython's kernel app with those
+``{"argv": [...ipykernel arguments...], "cwd": "...", "env": {...}}``; the answer is the kernel's
+process id on a line. The child leads a session of its own (as a kernel launched by jupyter_client
+does), has its standard streams on ``/dev/null``, runs in ``cwd`` with the environment
+jupyter_client made for it (not the template's, which may be older), and is IPython's kernel app with those
 arguments, its parent the template (``parent_handle``: it exits if the template goes). The
 template exits at the end of its input and dies with the process that started it.
 
@@ -82,6 +83,11 @@ def _kernel(request: dict) -> None:
             os.dup2(null, fd)
         os.close(null)
         os.chdir(request["cwd"])
+        os.environ.clear()  # the environment jupyter_client made for this kernel, not the template's
+        os.environ.update(request["env"])
+        import tempfile
+
+        tempfile.tempdir = None  # read again from the kernel's environment (TMPDIR)
         argv = [*request["argv"], f"--IPKernelApp.parent_handle={os.getppid()}"]
         sys.argv = ["ipykernel_launcher", *argv]
         from ipykernel.kernelapp import IPKernelApp

@@ -25,7 +25,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -70,9 +70,9 @@ class _KernelTemplate:
         self.process = subprocess.Popen([sys.executable, "-c", _TEMPLATE_MAIN], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
 
-    def fork(self, argv: Sequence[str], cwd: str) -> int:
+    def fork(self, argv: Sequence[str], cwd: str, env: Mapping[str, str]) -> int:
         try:
-            self.process.stdin.write(json.dumps({"argv": list(argv), "cwd": cwd}) + "\n")
+            self.process.stdin.write(json.dumps({"argv": list(argv), "cwd": cwd, "env": dict(env)}) + "\n")
             self.process.stdin.flush()
             return int(self.process.stdout.readline())
         except (OSError, ValueError):
@@ -159,7 +159,8 @@ def _forking_provisioner() -> type:
 
         async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
             template = _template()
-            pid = template.fork(cmd[3:], str(kwargs.get("cwd") or os.getcwd()))  # after python -m ipykernel_launcher
+            pid = template.fork(cmd[3:], str(kwargs.get("cwd") or os.getcwd()),  # after python -m ipykernel_launcher
+                                kwargs.get("env") or os.environ)
             self.process = _Forked(pid)
             self.pid = self.pgid = pid
             self.cwd = kwargs.get("cwd")
