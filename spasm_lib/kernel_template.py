@@ -28,6 +28,7 @@ import json
 import os
 import signal
 import sys
+import time
 
 PRELOADED_MODULES = (
     "ipykernel.kernelapp",
@@ -107,8 +108,8 @@ def main() -> None:
             importlib.import_module(name)
         except ImportError:  # pragma: no cover - a kernel imports what it needs itself
             pass
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped as they exit
-    replies = sys.stdout
+    signal.signal(signal.SIGCHLD, _reap)  # kernels are waited for as they exit: their time and memory
+    replies = sys.stdout                     # count in this process's children, as a started kernel's would
     for line in sys.stdin:
         request = json.loads(line)
         pid = os.fork()
@@ -116,3 +117,17 @@ def main() -> None:
             _kernel(request)
         replies.write(f"{pid}\n")
         replies.flush()
+    deadline = time.monotonic() + 5  # the end of the input: the kernels were shut down; wait for the last
+    while time.monotonic() < deadline and _reap():
+        time.sleep(0.02)
+
+
+def _reap(*_: object) -> bool:
+    """Wait for every kernel that has ended; True while some are still running."""
+    while True:
+        try:
+            pid, _status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return False
+        if pid == 0:
+            return True

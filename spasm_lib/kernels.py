@@ -16,8 +16,8 @@ from a template where the system allows it, and stopped without leaving a proces
 
 from __future__ import annotations
 
-import atexit
 import json
+import multiprocessing.util
 import os
 import select
 import signal
@@ -80,12 +80,13 @@ class _KernelTemplate:
             raise RenderError("the kernel template stopped") from None
 
     def close(self) -> None:
+        """End the template's input; it waits for its last kernels and exits (killed after 5 s)."""
         try:
             self.process.stdin.close()
-        except OSError:
-            pass
-        self.process.kill()
-        self.process.wait()
+            self.process.wait(timeout=5)
+        except (OSError, subprocess.TimeoutExpired):
+            self.process.kill()
+            self.process.wait()
 
 
 _TEMPLATE: list[_KernelTemplate] = []
@@ -102,7 +103,9 @@ def _template() -> _KernelTemplate | None:
         _TEMPLATE.clear()
     if not _TEMPLATE:
         _TEMPLATE.append(_KernelTemplate())
-        atexit.register(_TEMPLATE[0].close)
+        # at exit, also of a pool's worker (which runs multiprocessing's finalizers, not atexit), after
+        # its kernels are closed: the template is waited for, so its time and memory are counted
+        multiprocessing.util.Finalize(_TEMPLATE[0], _TEMPLATE[0].close, exitpriority=5)
     return _TEMPLATE[0]
 
 

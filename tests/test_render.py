@@ -174,18 +174,21 @@ def test_a_shared_kernel_starts_each_notebook_fresh_in_its_folder(tmp_path):
 FORKED = ("import os, sys\nprint(open(f'/proc/{os.getppid()}/cmdline').read().replace(chr(0), ' '))\n"
           "print('spasm_lib.widgets.quiz' in sys.modules, 'debugpy' in sys.modules)\n"
           "import spasm_lib.html as h\nh.spasm_test_runs = getattr(h, 'spasm_test_runs', 0) + 1\n"
-          "print(h.spasm_test_runs)\nprint(os.getcwd())\nprint(os.getsid(0) == os.getpid())")
+          "print(h.spasm_test_runs)\nprint(os.getcwd())\nprint(os.getsid(0) == os.getpid())\n"
+          "print(os.environ.get('SPASM_TEST_FORK'))")
 
 
-def test_a_kernel_is_forked_from_the_template_yet_as_fresh_as_a_new_one(tmp_path):
+def test_a_kernel_is_forked_from_the_template_yet_as_fresh_as_a_new_one(tmp_path, monkeypatch):
     """The fast start (issue 19): a kernel is a fork of the template, which has imported the
     notebooks' modules (they are there before the notebook imports them); what a notebook changes in
-    a module stays in its own kernel, which runs in the notebook's folder and leads its own session."""
-    for _ in range(2):
+    a module stays in its own kernel, which runs in the notebook's folder, leads its own session and
+    has the environment of the moment it starts, not the template's."""
+    for run in ("first", "second"):  # the template started with the first kernel
+        monkeypatch.setenv("SPASM_TEST_FORK", run)
         with kernels.HandoutKernel(tmp_path) as kernel:
             lines = printed(notebook_run.execute(namespace_notebook(FORKED), {}, tmp_path, kernel=kernel))
         assert "from spasm_lib.kernel_template import main" in lines[0]
-        assert lines[1:] == ["True True", "1", str(tmp_path.resolve()), "True"]
+        assert lines[1:] == ["True True", "1", str(tmp_path.resolve()), "True", run]
 
 
 def test_a_kernel_that_died_is_a_failure_and_the_next_notebook_gets_a_new_one(tmp_path):
