@@ -32,7 +32,7 @@ pytestmark = pytest.mark.kernel  # every test here builds handouts in real kerne
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "notebooks"
 sys.path.insert(0, str(FIXTURES))
-from handout_checks import fixture_registered, kill_all, processes_with  # noqa: E402,F401
+from handout_checks import KILL_THE_WORKER, fixture_registered, kill_all, processes_with  # noqa: E402,F401
 
 from spasm_lib import handout_limits, handouts, render  # noqa: E402
 
@@ -97,11 +97,6 @@ print(json.dumps({{"built": [j.output for j in report.built], "failed": [[j.outp
                    "removed": report.removed}}))
 """
 
-KILL_THE_WORKER = (  # the worker: the kernel's parent, or the template's when the kernel was forked from one
-    "import os, signal, time\nif audience == 'student':\n    pid = os.getppid()\n"
-    "    if b'spasm_lib.kernel_template' in open(f'/proc/{pid}/cmdline', 'rb').read():\n"
-    "        pid = int(open(f'/proc/{pid}/stat').read().rsplit(')', 1)[1].split()[1])\n"
-    "    os.kill(pid, signal.SIGKILL)\n    time.sleep(30)")
 KILL_THE_TEMPLATE = ("import os, signal, time\nif audience == 'student':\n    os.kill(os.getppid(), signal.SIGKILL)\n"
                      "    time.sleep(30)")
 
