@@ -29,6 +29,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Iterator
 
 PRELOADED_MODULES = (
     "ipykernel.kernelapp",
@@ -63,14 +64,17 @@ no data is loaded, no thread or event loop started before a fork. A notebook tha
 something else imports it in its own kernel, as usual."""
 
 
-def _die_with_parent() -> None:
-    """Linux: SIGKILL to the template when the process that started it dies."""
+def _die_with_parent(parent: int) -> None:
+    """Linux: SIGKILL to the template when the process that started it (``parent``) dies; at once
+    if it died before this was set (a worker stopped while its template was starting)."""
     import ctypes
 
     try:
         ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):  # pragma: no cover - no prctl
         pass
+    if os.getppid() != parent:
+        os._exit(0)
 
 
 def _kernel(request: dict) -> None:
@@ -99,10 +103,10 @@ def _kernel(request: dict) -> None:
         os._exit(code)
 
 
-def main() -> None:
+def main(parent: int) -> None:
     import importlib
 
-    _die_with_parent()
+    _die_with_parent(parent)
     for name in PRELOADED_MODULES:
         try:
             importlib.import_module(name)
@@ -110,7 +114,7 @@ def main() -> None:
             pass
     signal.signal(signal.SIGCHLD, _reap)  # kernels are waited for as they exit: their time and memory
     replies = sys.stdout                     # count in this process's children, as a started kernel's would
-    for line in sys.stdin:
+    for line in _requests(parent):
         request = json.loads(line)
         pid = os.fork()
         if pid == 0:
@@ -120,6 +124,25 @@ def main() -> None:
     deadline = time.monotonic() + 5  # the end of the input: the kernels were shut down; wait for the last
     while time.monotonic() < deadline and _reap():
         time.sleep(0.02)
+
+
+def _requests(parent: int) -> Iterator[bytes]:
+    """The request lines on stdin, until its end or until ``parent`` is gone (looked at twice a
+    second as well: the parent-death signal alone was seen to leave a template after a stop)."""
+    import select
+
+    pending = b""
+    while True:
+        while b"\n" not in pending:
+            if os.getppid() != parent:
+                os._exit(0)
+            if select.select([0], [], [], 0.5)[0]:
+                chunk = os.read(0, 65536)
+                if not chunk:
+                    return
+                pending += chunk
+        line, pending = pending.split(b"\n", 1)
+        yield line
 
 
 def _reap(*_: object) -> bool:

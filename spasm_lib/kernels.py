@@ -68,7 +68,7 @@ class _KernelTemplate:
 
     def __init__(self) -> None:
         self.owner = os.getpid()
-        self.process = subprocess.Popen([sys.executable, "-c", _TEMPLATE_MAIN], stdin=subprocess.PIPE,
+        self.process = subprocess.Popen([sys.executable, "-c", _TEMPLATE_MAIN % os.getpid()], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
 
     def fork(self, argv: Sequence[str], cwd: str, env: Mapping[str, str]) -> int:
@@ -91,7 +91,7 @@ class _KernelTemplate:
 
 
 _TEMPLATE: list[_KernelTemplate] = []
-_TEMPLATE_MAIN = "import sys; del sys.path[0]; from spasm_lib.kernel_template import main; main()"
+_TEMPLATE_MAIN = "import sys; del sys.path[0]; from spasm_lib.kernel_template import main; main(%d)"
 """The current folder leaves ``sys.path`` before anything is imported (as ``ipykernel_launcher``
 does; the kernel's app puts ``''`` back): a ``spasm_lib`` folder where the command runs is not ours."""
 
