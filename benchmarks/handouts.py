@@ -76,7 +76,7 @@ def the_set(notebooks: Path | None = None, cases_file: str | None = None, studen
     from spasm_lib import handouts
     from spasm_lib.facts import load_facts
     from spasm_lib.params import notebook_key
-    from spasm_lib.render import notebook_title, read_notebook
+    from spasm_lib.packaged import notebook_title, read_notebook
 
     facts = load_facts(cases_file=cases_file)
     sources = handouts.discover(notebooks)
@@ -136,18 +136,18 @@ def size_rows(jobs: list[Any]) -> list[dict]:
     """Each notebook's handout bytes against nbconvert's default export of the same executed notebook."""
     from nbconvert import HTMLExporter
 
-    from spasm_lib import render
+    from spasm_lib import handout_export, kernels, notebook_run, packaged
 
     found = []
     seen = set()
-    kernel = render.HandoutKernel(jobs[0].source.parent)
+    kernel = kernels.HandoutKernel(jobs[0].source.parent)
     for job in jobs:
         if job.notebook in seen or job.audience != "instructor":
             continue
         seen.add(job.notebook)
-        executed = render.execute(render.read_notebook(job.source), job.parameters, job.source.parent,
+        executed = notebook_run.execute(packaged.read_notebook(job.source), job.parameters, job.source.parent,
                                   kernel=kernel if kernel.folder == job.source.parent.resolve() else None)
-        ours = len(render.handout_html(executed, audience=job.audience, parameters=job.parameters,
+        ours = len(handout_export.handout_html(executed, audience=job.audience, parameters=job.parameters,
                                        title=job.title).encode())
         default = len(HTMLExporter().from_notebook_node(executed)[0].encode())
         found.append(_row(f"handout bytes: {job.notebook}", ours, "bytes", default, "<= 0.40x", ours <= 0.40 * default))

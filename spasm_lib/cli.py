@@ -231,7 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
 BAD_INPUT_ERRORS = (
     ("spasm_lib.inputs", "InputError"),
     ("spasm_lib.facts", "DataError"),
-    ("spasm_lib.render", "OutputError"),
+    ("spasm_lib.outputs", "OutputError"),
     ("spasm_lib.workspace", "WorkspaceError"),
     ("spasm_lib.lite", "LiteError"),
     ("spasm_lib.collect", "CollectError"),
@@ -239,7 +239,7 @@ BAD_INPUT_ERRORS = (
     ("nbformat.reader", "NBFormatError"),
     ("nbformat.validator", "NotebookValidationError"),
 )
-FAILED_RUN_ERRORS = (("spasm_lib.render", "RenderError"),)
+FAILED_RUN_ERRORS = (("spasm_lib.handout_limits", "RenderError"),)
 _BAD_PLACE_ERRNOS = frozenset(getattr(errno, name) for name in (  # a file or folder the user named: their input
     "EACCES", "EPERM", "EROFS", "EEXIST", "EISDIR", "ENOTDIR", "ENAMETOOLONG", "ENOENT", "ELOOP", "ENXIO",
     "ENODEV", "ETXTBSY", "ENOTEMPTY"))

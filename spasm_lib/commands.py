@@ -102,7 +102,7 @@ def patients(args: argparse.Namespace) -> int:
     from spasm_lib.facts import load_facts
     from spasm_lib.files import write_atomically
     from spasm_lib.patients import export
-    from spasm_lib.render import check_output
+    from spasm_lib.outputs import check_output
 
     output = None
     if args.output:  # checked, and its folders made, before any work
@@ -121,7 +121,7 @@ def quiz_export(args: argparse.Namespace) -> int:
     from spasm_lib.facts import load_facts
     from spasm_lib.files import write_bytes_atomically
     from spasm_lib.quiz_export import export, items
-    from spasm_lib.render import check_output
+    from spasm_lib.outputs import check_output
 
     output = check_output(_output_path(args.output))
     facts = load_facts()
@@ -154,7 +154,7 @@ def collect(args: argparse.Namespace) -> int:
 
 
 def _limits(args: argparse.Namespace) -> Any:
-    from spasm_lib.render import Limits
+    from spasm_lib.handout_limits import Limits
 
     return Limits(cell_seconds=args.cell_timeout, handout_seconds=args.handout_timeout)
 
@@ -164,6 +164,9 @@ def render(args: argparse.Namespace) -> int:
     import tempfile
 
     from spasm_lib import render as run
+    from spasm_lib.handout_limits import RenderError
+    from spasm_lib.kernels import HandoutKernel
+    from spasm_lib.outputs import WriteFailed, check_output
     from spasm_lib.handouts import BUILD_FOLDER_PREFIX, _remove_stale_build_folders
     from spasm_lib.params import check_cases_file, notebook_key, read_parameters_file
     from spasm_lib.stops import StopSignals
@@ -181,18 +184,18 @@ def render(args: argparse.Namespace) -> int:
     parameters = run.handout_parameters(path, values, args.audience)
     sources = [path, *([args.parameters_file] if args.parameters_file else []),
                *(value for name, value in parameters.items() if name.endswith("_file") and value)]
-    output = run.check_output(output, sources)
+    output = check_output(output, sources)
     _remove_stale_build_folders()  # the connection file (the kernel's key) goes in a folder of this run's
     with tempfile.TemporaryDirectory(prefix=f"{BUILD_FOLDER_PREFIX}{os.getpid()}-",
                                      ignore_cleanup_errors=True) as runtime:
-        kernel = run.HandoutKernel(path.parent, runtime_dir=runtime, limits=_limits(args))
+        kernel = HandoutKernel(path.parent, runtime_dir=runtime, limits=_limits(args))
         try:
             with StopSignals(on_stop=kernel.kill), kernel:
                 done = run.render(path, parameters, output, kernel=kernel, nb=source)
-        except run.WriteFailed as exc:
+        except WriteFailed as exc:
             print(f"spasm-teach render: {exc}; no handout written", file=sys.stderr)
             return 1
-        except run.RenderError as exc:
+        except RenderError as exc:
             kept = f"; {output} is as it was" if output.exists() else ""
             print(f"spasm-teach render: {path.name}: {exc}", file=sys.stderr)
             print(f"spasm-teach render: no handout written{kept}", file=sys.stderr)

@@ -248,7 +248,7 @@ def index_for(audience: str) -> str:
 
 @cache
 def _title_of(path: str) -> str | None:
-    from spasm_lib.render import notebook_title, read_notebook
+    from spasm_lib.packaged import notebook_title, read_notebook
 
     try:
         return notebook_title(read_notebook(path), Path(path).stem)
@@ -564,7 +564,7 @@ def finish_handout(page: str, *, notebook: str | Path | None, audience: str) -> 
 
 def standalone_page(title: str, body: str, *, kicker: str, audience: str) -> str:
     """A page of the set that is not a notebook (an index, the answer key): same look, same rules."""
-    from spasm_lib.render import stylesheet
+    from spasm_lib.packaged import stylesheet
 
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'

@@ -35,11 +35,12 @@ for byte. On paper, a student handout's self-check answers print at its end, or
 Speed (see ``benchmarks/handouts.py``): a :class:`concurrent.futures.ProcessPoolExecutor` with one
 worker per core (``--jobs`` asks for fewer; never more than the cores or the handouts), forked on
 Linux so that each inherits nbconvert, nbclient and papermill already imported and the notebooks
-already read. Every handout runs in a kernel of its own (:class:`spasm_lib.render.HandoutKernel`),
+already read. Every handout runs in a kernel of its own (:class:`spasm_lib.kernels.HandoutKernel`),
 used once: a notebook that changes a module (a monkeypatch, a counter) must not reach another
 student's handout, and ``%reset -f`` would keep imported modules. The start-up stays off the
-critical path: each worker launches the next kernel (jupyter_client's ``AsyncKernelManager``; it
-preloads the notebooks' heaviest imports as it boots) while the current handout runs. That this
+critical path: each worker's kernel template (:mod:`spasm_lib.kernel_template`, the notebooks'
+modules imported once) forks a fresh kernel per handout, which jupyter_client connects to as to any
+kernel, and the next one is launched while the current handout runs. That this
 isolates handouts is tested with a notebook that changes module state: ``--jobs 1`` and ``--jobs 2``
 give the same bytes.
 
@@ -167,9 +168,10 @@ def plan(
     """Every handout of the set, in the order the index lists them (parameters validated).
 
     ``titles`` are the notebooks' titles (the index's row labels); each job's page title comes from
-    :func:`spasm_lib.render.handout_title`, as for ``spasm-teach render``.
+    :func:`spasm_lib.handout_export.handout_title`, as for ``spasm-teach render``.
     """
-    from spasm_lib.render import handout_parameters, handout_title
+    from spasm_lib.handout_export import handout_title
+    from spasm_lib.render import handout_parameters
 
     jobs: list[Job] = []
     by_key = {notebook_key(path): path for path in notebooks}
@@ -207,7 +209,7 @@ def plan(
 # --------------------------------------------------------------------------- building
 #
 # Standard parts: concurrent.futures' ProcessPoolExecutor runs the workers; each worker runs each
-# handout in a spasm_lib.render.HandoutKernel of its own (jupyter_client + nbclient + papermill's
+# handout in a spasm_lib.kernels.HandoutKernel of its own (jupyter_client + nbclient + papermill's
 # parameters cell), the next one launched while the current one runs. The workers return pages; only this process writes files (through
 # spasm_lib.set_folder), so what is on disk and what the manifest says never disagree.
 
@@ -274,7 +276,7 @@ def _fresh_kernel(folder: Path, more: bool) -> Any:
     """The kernel for the next handout: the spare launched while the previous handout ran (if it is
     for this folder), else a new one; then, if more handouts are to come, the next spare is launched
     at once so that it boots while this handout runs. Each kernel runs exactly one handout."""
-    from spasm_lib.render import HandoutKernel
+    from spasm_lib.kernels import HandoutKernel
 
     folder = folder.resolve()
     kernel, _IN_WORKER["spare"] = _IN_WORKER.get("spare"), None
@@ -298,7 +300,9 @@ def _build_one(index: int, job: Job, more: bool = False) -> tuple[str | None, st
     hundred bytes is written to the pipe in one atomic write, so a worker stopped at any moment
     never leaves half a message there (which would block the pool's reader thread for good).
     """
-    from spasm_lib.render import RenderError, _one_line, render_page
+    from spasm_lib.handout_limits import RenderError
+    from spasm_lib.handout_limits import one_line as _one_line
+    from spasm_lib.render import render_page
 
     pages = _IN_WORKER["pages"]
     with open(os.path.join(pages, f"{index}{STARTED}"), "w", encoding="utf-8"):
@@ -430,7 +434,7 @@ def run_jobs(
     ``notebooks`` maps a source path to the notebook already read (each is read once, and the
     workers inherit them). Every handout runs in a kernel of its own. ``stops``
     (:class:`~spasm_lib.stops.StopSignals`) is polled: on a stop signal every worker and kernel is
-    stopped and :class:`BuildInterrupted` is raised. ``limits`` (:class:`spasm_lib.render.Limits`)
+    stopped and :class:`BuildInterrupted` is raised. ``limits`` (:class:`spasm_lib.handout_limits.Limits`)
     bound each handout's time and output.
 
     A worker that dies (a cell that kills it, the system's out-of-memory killer) breaks the pool;
@@ -450,7 +454,10 @@ def run_jobs(
     import nbconvert  # noqa: F401
     import papermill.parameterize  # noqa: F401
 
-    from spasm_lib.render import DEFAULT_LIMITS, _exporter, read_notebook, write_error
+    from spasm_lib.handout_export import exporter as _exporter
+    from spasm_lib.handout_limits import DEFAULT_LIMITS
+    from spasm_lib.outputs import write_error
+    from spasm_lib.packaged import read_notebook
 
     started = time.perf_counter()
     _exporter()  # the template is loaded once, here
@@ -560,7 +567,7 @@ def discover(folder: Path | None = None) -> list[Path]:
     Each must be one the parameter specification knows (:func:`spasm_lib.params.notebook_key`
     raises otherwise), so a stray notebook is named before anything runs.
     """
-    from spasm_lib.render import notebooks_dir
+    from spasm_lib.packaged import notebooks_dir
 
     folder = Path(folder).resolve() if folder is not None else notebooks_dir()
     from spasm_lib.params import for_students
@@ -594,7 +601,7 @@ def build(
     once every worker and kernel has stopped; a file that cannot be written, :class:`BuildWriteError`.
     """
     from spasm_lib.facts import load_facts
-    from spasm_lib.render import write_error
+    from spasm_lib.outputs import write_error
     from spasm_lib.set_folder import SetFolder
     from spasm_lib.stops import Interrupted, StopSignals
 
@@ -654,7 +661,7 @@ def _planned(
 ) -> tuple[list[Job], list[StudentCase], dict[str, Any]]:
     """The jobs, the students' cases and the notebooks read once: everything validated, nothing run."""
     from spasm_lib.facts import load_facts
-    from spasm_lib.render import notebook_title, read_notebook
+    from spasm_lib.packaged import notebook_title, read_notebook
 
     facts = load_facts(cases_file=cases_file) if cases_file else load_facts()
     sources = [Path(p).resolve() for p in notebooks] if notebooks is not None else discover()

@@ -36,7 +36,7 @@ class StopSignals:
     """Handle the stop signals in the main thread while the ``with`` block runs (elsewhere: no-op).
 
     ``on_stop`` runs once, inside the handler, when the first signal arrives: it must be quick and
-    must not wait on anything (for example :meth:`spasm_lib.render.HandoutKernel.kill`)."""
+    must not wait on anything (for example :meth:`spasm_lib.kernels.HandoutKernel.kill`)."""
 
     def __init__(self, on_stop: Callable[[], None] | None = None, *, raising: bool = True) -> None:
         self.on_stop, self.raising = on_stop, raising

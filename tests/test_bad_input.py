@@ -489,7 +489,7 @@ def test_an_instructors_case_title_with_escapes_prints_clean_after_a_real_run(pl
 
 
 def test_escaped_text_that_mentions_a_link_is_not_a_network_reference():
-    from spasm_lib.render import network_reference
+    from spasm_lib.page_safety import network_reference
 
     text_only = ('<p>A story: &lt;a href=https://example.org&gt;click&lt;/a&gt; and '
                  '&lt;img src="//x/y.png"&gt; url(//x) @import href=https://x</p>')
@@ -510,7 +510,7 @@ def test_escaped_text_that_mentions_a_link_is_not_a_network_reference():
     ('<form action="https://x.org/post"></form>', '<form> action="https://x.org/post"'),
 ])
 def test_markup_that_loads_from_elsewhere_is_found(markup, shown):
-    from spasm_lib.render import network_reference
+    from spasm_lib.page_safety import network_reference
 
     found = network_reference(f"<html><body><p>before</p>{markup}</body></html>")
     assert found is not None and found.startswith(shown), found
@@ -523,7 +523,7 @@ def test_markup_that_loads_from_elsewhere_is_found(markup, shown):
     '<style>p { color: #222; background: url(data:image/png;base64,AA//) }</style>',
 ])
 def test_markup_that_stays_on_the_page_is_allowed(markup):
-    from spasm_lib.render import network_reference
+    from spasm_lib.page_safety import network_reference
 
     assert network_reference(f"<html><body>{markup}</body></html>") is None
 
@@ -532,17 +532,17 @@ def test_a_handout_whose_text_mentions_href_is_rendered():
     """The issue's false positive: text (here an output's HTML, escaped) that mentions href=https://."""
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-    from spasm_lib import render
+    from spasm_lib import handout_export, handout_limits
 
     shown = new_output("execute_result", data={"text/html": "<p>&lt;a href=https://example.org&gt;</p>",
                                                "text/plain": "x"}, execution_count=1)
     nb = new_notebook(cells=[new_markdown_cell("# T\n\nSee `href=https://example.org` in the text."),
                              new_code_cell("x", outputs=[shown])])
-    page = render.handout_html(nb, audience="student", parameters={}, title="T")
+    page = handout_export.handout_html(nb, audience="student", parameters={}, title="T")
     assert "&lt;a href=https://example.org&gt;" in page
     nb.cells[1].outputs[0]["data"]["text/html"] = '<img src="https://example.org/a.png" alt="a">'
-    with pytest.raises(render.RenderError, match="would load something from the network"):
-        render.handout_html(nb, audience="student", parameters={}, title="T")
+    with pytest.raises(handout_limits.RenderError, match="would load something from the network"):
+        handout_export.handout_html(nb, audience="student", parameters={}, title="T")
 
 
 # --------------------------------------------------------------------------- the checks at the door

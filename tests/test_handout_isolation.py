@@ -32,9 +32,9 @@ pytestmark = pytest.mark.kernel  # every test here builds handouts in real kerne
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "notebooks"
 sys.path.insert(0, str(FIXTURES))
-from handout_checks import fixture_registered, kill_all, processes_with  # noqa: E402,F401
+from handout_checks import KILL_THE_WORKER, fixture_registered, kill_all, processes_with  # noqa: E402,F401
 
-from spasm_lib import handouts, render  # noqa: E402
+from spasm_lib import handout_limits, handouts, render  # noqa: E402
 
 TIME_BOUND = 240
 
@@ -99,8 +99,8 @@ print(json.dumps({{"built": [j.output for j in report.built], "failed": [[j.outp
                    "removed": report.removed}}))
 """
 
-KILL_THE_WORKER = ("import os, signal, time\nif audience == 'student':\n    os.kill(os.getppid(), signal.SIGKILL)\n"
-                   "    time.sleep(30)")
+KILL_THE_TEMPLATE = ("import os, signal, time\nif audience == 'student':\n    os.kill(os.getppid(), signal.SIGKILL)\n"
+                     "    time.sleep(30)")
 
 
 def child_build(folder: Path, out: Path, tmp_path: Path, *, signals: list[float] | None = None,
@@ -163,6 +163,20 @@ def test_a_dead_worker_never_removes_the_earlier_set_and_the_rest_is_retried(tmp
     assert (out / "students/10_fixture.student.html").read_bytes() == earlier  # the earlier handout is kept
     manifest = json.loads((out / ".spasm-teach-set.json").read_text(encoding="utf-8"))["files"]
     assert "students/10_fixture.student.html" in manifest  # and still the build's own
+    assert left == [] and list(runtime.iterdir()) == [] and list(temp.iterdir()) == []
+
+
+def test_a_cell_that_kills_its_kernels_template_fails_only_its_handout(tmp_path):
+    """The template is the kernel's parent: killing it ends that kernel (a failed handout, one
+    line); the worker starts a new template for the next handout and nothing is left running."""
+    folder, out = tmp_path / "notebooks", tmp_path / "set"
+    fixture_with(folder, KILL_THE_TEMPLATE)
+    (code, stdout, stderr), temp, runtime, left = child_build(folder, out, tmp_path)
+    assert code == 0, stderr
+    report = json.loads(stdout.strip().splitlines()[-1])
+    assert report["built"] == ["10_fixture.instructor.html"]
+    assert report["failed"] == [["10_fixture.student.html",
+                                 "cell 12 (code cell 8) failed: the kernel died (a crash, os._exit or out of memory)"]]
     assert left == [] and list(runtime.iterdir()) == [] and list(temp.iterdir()) == []
 
 
@@ -237,7 +251,7 @@ def test_an_endless_cell_fails_its_handout_with_one_line(fixture_registered, tmp
     fixture_with(folder, "while True:\n    pass")
     started = time.monotonic()
     report = handouts.build(tmp_path / "set", notebooks=handouts.discover(folder), jobs=2,
-                            limits=render.Limits(cell_seconds=10, handout_seconds=120))
+                            limits=handout_limits.Limits(cell_seconds=10, handout_seconds=120))
     assert time.monotonic() - started < 100
     assert report.built == []
     assert [m for _, m in report.failed] == [
@@ -247,18 +261,18 @@ def test_an_endless_cell_fails_its_handout_with_one_line(fixture_registered, tmp
 def test_a_handout_over_its_time_fails_with_one_line(fixture_registered, tmp_path):
     folder = tmp_path / "notebooks"
     notebook = fixture_with(folder, "import time\ntime.sleep(60)")
-    with pytest.raises(render.RenderError, match=r"^cell 12 \(code cell 8\) the handout ran longer than 15 s"):
+    with pytest.raises(handout_limits.RenderError, match=r"^cell 12 \(code cell 8\) the handout ran longer than 15 s"):
         render.render_page(notebook, {"audience": "student", "interactive": False, "case": "golfer-twist",
                                       "seed": 0, "cases_file": "", "fail": False},
-                           limits=render.Limits(cell_seconds=120, handout_seconds=15))
+                           limits=handout_limits.Limits(cell_seconds=120, handout_seconds=15))
 
 
 def test_a_flood_of_output_fails_its_handout_clearly(fixture_registered, tmp_path):
     folder = tmp_path / "notebooks"
     notebook = fixture_with(folder, "for _ in range(200):\n    print('x' * 100_000)")  # 20 MB
     started = time.monotonic()
-    with pytest.raises(render.RenderError, match=r"^cell 12 \(code cell 8\) printed or displayed more than 1 MB"):
+    with pytest.raises(handout_limits.RenderError, match=r"^cell 12 \(code cell 8\) printed or displayed more than 1 MB"):
         render.render_page(notebook, {"audience": "student", "interactive": False, "case": "golfer-twist",
                                       "seed": 0, "cases_file": "", "fail": False},
-                           limits=render.Limits(output_bytes=1_000_000))
+                           limits=handout_limits.Limits(output_bytes=1_000_000))
     assert time.monotonic() - started < 60

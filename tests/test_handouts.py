@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from spasm_lib import handout_pages, handouts, render
+from spasm_lib import handout_pages, handouts, packaged
 from spasm_lib.facts import load_facts
 from spasm_lib.html import esc
 from spasm_lib.class_mix import student_seed
@@ -190,7 +190,7 @@ def test_the_instructors_index_links_every_handout_and_the_students_only_theirs(
 
 def test_every_page_of_the_set_is_offline_and_complete(class_set):
     _, out, _ = class_set
-    code = {key: code_lines(render.notebooks_dir() / f"{key}.ipynb") for key in CLASSROOM_NOTEBOOKS}
+    code = {key: code_lines(packaged.notebooks_dir() / f"{key}.ipynb") for key in CLASSROOM_NOTEBOOKS}
     for path in sorted(out.rglob("*.html")):
         html = path.read_text(encoding="utf-8")
         page = assert_offline_handout(html)
@@ -235,7 +235,7 @@ def test_cells_tagged_instructor_only_are_in_the_instructor_versions_only(class_
         key = path.name.split(".")[0]
         if key not in CLASSROOM_NOTEBOOKS:
             continue
-        cells = json.loads((render.notebooks_dir() / f"{key}.ipynb").read_text(encoding="utf-8"))["cells"]
+        cells = json.loads((packaged.notebooks_dir() / f"{key}.ipynb").read_text(encoding="utf-8"))["cells"]
         headings = [
             "".join(c["source"]).splitlines()[0].lstrip("#").strip()
             for c in cells

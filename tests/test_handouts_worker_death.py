@@ -27,7 +27,7 @@ import pytest
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "notebooks"
 sys.path.insert(0, str(FIXTURES))
 import fixture_notebooks  # noqa: E402
-from handout_checks import kill_all, processes_with, set_files  # noqa: E402
+from handout_checks import KILL_THE_WORKER, kill_all, processes_with, set_files  # noqa: E402
 
 # Every test here runs notebooks in a Jupyter kernel (or builds with them): `make test`, not `make check`.
 pytestmark = pytest.mark.kernel
@@ -47,8 +47,6 @@ print(json.dumps({{"built": [j.output for j in report.built], "failed": [[j.outp
 
 # The fixture's parameters cell sets `audience`; papermill injects the handout's value after it.
 KILL_THE_KERNEL = "import os, signal\nif audience == 'student':\n    os.kill(os.getpid(), signal.SIGKILL)"
-KILL_THE_WORKER = ("import os, signal, time\nif audience == 'student':\n    os.kill(os.getppid(), signal.SIGKILL)\n"
-                   "    time.sleep(30)")
 
 
 def build_with(extra_cell: str, tmp_path: Path) -> tuple[dict, Path, Path, list]:

@@ -102,11 +102,11 @@ def test_patients_never_writes_into_the_package(target, tmp_path):
 
 
 def test_render_never_writes_into_the_package():
-    from spasm_lib import render
+    from spasm_lib import outputs
 
     for target in PACKAGE_FILES:
-        with pytest.raises(render.OutputError, match="package's own files"):
-            render.check_output(ROOT / target)
+        with pytest.raises(outputs.OutputError, match="package's own files"):
+            outputs.check_output(ROOT / target)
 
 
 def test_a_relative_path_through_a_link_into_the_package_is_found(tmp_path):
@@ -207,13 +207,13 @@ def test_patients_under_a_file_is_refused_up_front_naming_the_users_path(tmp_pat
 
 
 def test_render_into_proc_is_refused_before_any_kernel(tmp_path, monkeypatch):
-    from spasm_lib import render
+    from spasm_lib import kernels
 
     def no_kernel(*args, **kwargs):
         raise AssertionError("a kernel was started")
 
-    monkeypatch.setattr(render.HandoutKernel, "start", no_kernel)
-    monkeypatch.setattr(render.HandoutKernel, "launch", no_kernel, raising=False)
+    monkeypatch.setattr(kernels.HandoutKernel, "start", no_kernel)
+    monkeypatch.setattr(kernels.HandoutKernel, "launch", no_kernel, raising=False)
     assert cli.main(["render", "01_risk_factors", "-o", "/proc/x.html"]) == 2
 
 
@@ -274,7 +274,7 @@ def _tags(page: str) -> list[tuple[str, dict]]:
 def test_a_notebooks_own_script_handlers_and_javascript_links_are_stripped():
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-    from spasm_lib import render
+    from spasm_lib import handout_export
 
     nb = new_notebook(cells=[
         new_markdown_cell("# T\n\nBefore <script>alert('md')</script> after.\n\n"
@@ -286,7 +286,7 @@ def test_a_notebooks_own_script_handlers_and_javascript_links_are_stripped():
                          "<SCRIPT type=\"text/javascript\">alert(7)</SCRIPT><p>&lt;script&gt; is text</p>",
             "text/plain": "x"})]),
     ])
-    page = render.handout_html(nb, audience="student", parameters={}, title="T")
+    page = handout_export.handout_html(nb, audience="student", parameters={}, title="T")
     tags = _tags(page)
     assert not [t for t, _ in tags if t in ("script", "iframe")]
     assert not [(t, a) for t, attrs in tags for a in attrs if a.startswith("on") or a == "srcdoc"]

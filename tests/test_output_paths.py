@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from spasm_lib import render
+from spasm_lib import kernels
 from spasm_lib.cli import main
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "notebooks"))
@@ -36,7 +36,7 @@ def cli(args: list[str], capsys) -> tuple[int, str, str]:
 
 @pytest.fixture
 def no_kernel(monkeypatch):
-    monkeypatch.setattr(render.HandoutKernel, "launch", lambda *a, **k: pytest.fail("a kernel started for a refused -o"))
+    monkeypatch.setattr(kernels.HandoutKernel, "launch", lambda *a, **k: pytest.fail("a kernel started for a refused -o"))
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from spasm_lib import handout_pages, paper, render
+from spasm_lib import handout_pages, packaged, paper
 from spasm_lib.facts import load_facts
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "notebooks"))
@@ -48,7 +48,7 @@ def test_the_answers_at_the_end_are_the_correct_options_in_order(notebook):
 
 def test_a_finished_student_handout_ends_with_them_before_the_next_handout_box():
     page = ('<!DOCTYPE html><html><body><main><h2 id="a">A</h2><p>x</p></main><footer>f</footer></body></html>')
-    nb = render.notebooks_dir() / "01_risk_factors.ipynb"
+    nb = packaged.notebooks_dir() / "01_risk_factors.ipynb"
     student = handout_pages.finish_handout(page, notebook=nb, audience="student")
     instructor = handout_pages.finish_handout(page, notebook=nb, audience="instructor")
     main = student[student.index("<main>"):student.index("</main>")]
@@ -70,7 +70,7 @@ def test_the_separate_answer_page_has_every_notebook():
 
 
 def test_print_keeps_navigation_and_the_footer_off_paper():
-    css = render.stylesheet()
+    css = packaged.stylesheet()
     media = css[css.index("@media print"):]
     rule = re.search(r"\n\s*([^{}]*\.next-handout[^{}]*)\{([^}]*)\}", media)
     assert rule and "footer" in rule.group(1) and ".contents" in rule.group(1), rule
@@ -94,7 +94,7 @@ def test_a_set_built_with_separate_answers_has_the_page_and_no_answers_in_the_ha
     from spasm_lib import handouts
 
     out = tmp_path / "set"
-    report = handouts.build(out, notebooks=[render.notebooks_dir() / "00_start_here.ipynb"], jobs=1,
+    report = handouts.build(out, notebooks=[packaged.notebooks_dir() / "00_start_here.ipynb"], jobs=1,
                             paper_answers="separate")
     assert report.ok, report.failed
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html")) == [

@@ -15,7 +15,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from spasm_lib import DISCLAIMER, __version__, render
+from spasm_lib import DISCLAIMER, __version__, handout_export, handout_limits, kernels, notebook_run, packaged, render
 from spasm_lib.cli import main
 from spasm_lib.files import write_atomically
 from spasm_lib.params import NOTEBOOK_PARAMETERS, ParameterError, read_parameters_file
@@ -55,7 +55,7 @@ def no_kernel(monkeypatch):
     def refuse(*_a, **_k):
         raise AssertionError("a kernel was started for bad input")
 
-    monkeypatch.setattr(render.HandoutKernel, "launch", refuse)  # start() launches too
+    monkeypatch.setattr(kernels.HandoutKernel, "launch", refuse)  # start() launches too
 
 
 # --------------------------------------------------------------------------- bad input: exit 2, one line
@@ -138,7 +138,7 @@ def test_the_kernel_is_this_environments_python(tmp_path):
     code = "import os, sys\nprint(sys.executable)\nprint(os.getcwd())\nprint(sorted(k for k in globals() if not k.startswith('_')))"
     nb = new_notebook(cells=[new_code_cell(code)],
                       metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}})
-    executed = render.execute(nb, {}, tmp_path)
+    executed = notebook_run.execute(nb, {}, tmp_path)
     printed = "".join(o.get("text", "") for o in executed.cells[-1].outputs).split("\n")
     assert printed[0] == sys.executable
     assert Path(printed[1]).resolve() == tmp_path.resolve()
@@ -161,21 +161,41 @@ REPORT = ("import os, sys\nprint(os.getpid())\nprint(os.getcwd())\n"
 
 def test_a_shared_kernel_starts_each_notebook_fresh_in_its_folder(tmp_path):
     """The second notebook in one kernel sees none of the first's variables or folder change."""
-    with render.HandoutKernel(tmp_path) as kernel:
-        render.execute(namespace_notebook(LITTER), {}, tmp_path, kernel=kernel)
+    with kernels.HandoutKernel(tmp_path) as kernel:
+        notebook_run.execute(namespace_notebook(LITTER), {}, tmp_path, kernel=kernel)
         first_pid = kernel.pid
-        lines = printed(render.execute(namespace_notebook(REPORT), {}, tmp_path, kernel=kernel))
+        lines = printed(notebook_run.execute(namespace_notebook(REPORT), {}, tmp_path, kernel=kernel))
         assert kernel.starts == 1
     assert int(lines[0]) == first_pid  # the same kernel process ran both
     assert Path(lines[1]).resolve() == tmp_path.resolve()
     assert lines[2] == FRESH_NAMESPACE
 
 
+FORKED = ("import os, sys\nprint(open(f'/proc/{os.getppid()}/cmdline').read().replace(chr(0), ' '))\n"
+          "print('spasm_lib.widgets.quiz' in sys.modules, 'debugpy' in sys.modules)\n"
+          "import spasm_lib.html as h\nh.spasm_test_runs = getattr(h, 'spasm_test_runs', 0) + 1\n"
+          "print(h.spasm_test_runs)\nprint(os.getcwd())\nprint(os.getsid(0) == os.getpid())\n"
+          "print(os.environ.get('SPASM_TEST_FORK'))")
+
+
+def test_a_kernel_is_forked_from_the_template_yet_as_fresh_as_a_new_one(tmp_path, monkeypatch):
+    """The fast start (issue 19): a kernel is a fork of the template, which has imported the
+    notebooks' modules (they are there before the notebook imports them); what a notebook changes in
+    a module stays in its own kernel, which runs in the notebook's folder, leads its own session and
+    has the environment of the moment it starts, not the template's."""
+    for run in ("first", "second"):  # the template started with the first kernel
+        monkeypatch.setenv("SPASM_TEST_FORK", run)
+        with kernels.HandoutKernel(tmp_path) as kernel:
+            lines = printed(notebook_run.execute(namespace_notebook(FORKED), {}, tmp_path, kernel=kernel))
+        assert "from spasm_lib.kernel_template import main" in lines[0]
+        assert lines[1:] == ["True True", "1", str(tmp_path.resolve()), "True", run]
+
+
 def test_a_kernel_that_died_is_a_failure_and_the_next_notebook_gets_a_new_one(tmp_path):
-    with render.HandoutKernel(tmp_path) as kernel:
-        with pytest.raises(render.RenderError, match=r"cell 1 \(code cell 1\) failed: the kernel died"):
-            render.execute(namespace_notebook("import os\nos._exit(3)"), {}, tmp_path, kernel=kernel)
-        lines = printed(render.execute(namespace_notebook(REPORT),
+    with kernels.HandoutKernel(tmp_path) as kernel:
+        with pytest.raises(handout_limits.RenderError, match=r"cell 1 \(code cell 1\) failed: the kernel died"):
+            notebook_run.execute(namespace_notebook("import os\nos._exit(3)"), {}, tmp_path, kernel=kernel)
+        lines = printed(notebook_run.execute(namespace_notebook(REPORT),
                                        {}, tmp_path, kernel=kernel))
         assert kernel.starts == 2
         assert lines[2] == FRESH_NAMESPACE
@@ -190,8 +210,8 @@ def test_a_cell_that_ends_the_run_early_is_a_failure(code, words, tmp_path):
     """papermill counts SystemExit(0) as success and the handout silently lacks every later cell."""
     nb = new_notebook(cells=[new_code_cell("x = 1"), new_code_cell(code), new_code_cell("print('the rest')")],
                       metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}})
-    with pytest.raises(render.RenderError) as failed:
-        render.execute(nb, {}, tmp_path)
+    with pytest.raises(handout_limits.RenderError) as failed:
+        notebook_run.execute(nb, {}, tmp_path)
     assert str(failed.value).startswith(f"cell 2 (code cell 2) {words}")
 
 
@@ -227,7 +247,7 @@ def test_cell_number_counts_the_source_notebook_not_papermills_injected_cell():
     ])
 
     # The executed notebook's numbering: the injected cell sits at index 2, the failure at 4.
-    got = render._cell_failure(nb, 4, "ZeroDivisionError", "division by zero")
+    got = notebook_run._cell_failure(nb, 4, "ZeroDivisionError", "division by zero")
     assert got == "cell 4 (code cell 3) failed: ZeroDivisionError: division by zero"
 
 
@@ -251,8 +271,8 @@ def executed_by_hand(**tags) -> nbformat.NotebookNode:
 
 
 def page_of(nb, audience="student", parameters=None) -> str:
-    return render.handout_html(nb, audience=audience, parameters=parameters or {"audience": audience},
-                               title=render.notebook_title(nb, "fallback"))
+    return handout_export.handout_html(nb, audience=audience, parameters=parameters or {"audience": audience},
+                               title=packaged.notebook_title(nb, "fallback"))
 
 
 def test_no_code_input_no_streams_and_the_view_stays():
@@ -282,7 +302,7 @@ def test_an_external_image_or_stylesheet_is_an_error_not_a_handout():
     for markup in ('<img src="https://cdn.example/x.png" alt="x">', "<style>@import 'x.css';</style>"):
         nb = executed_by_hand()
         nb.cells[3].outputs[0].data["text/html"] = markup
-        with pytest.raises(render.RenderError, match="network"):
+        with pytest.raises(handout_limits.RenderError, match="network"):
             page_of(nb)
 
 
@@ -299,7 +319,7 @@ def test_a_live_widget_is_an_error_not_a_blank_area():
     nb.cells[3].outputs = [new_output("display_data", data={
         "application/vnd.jupyter.widget-view+json": {"model_id": "abc", "version_major": 2, "version_minor": 0},
         "text/plain": "VBox()"})]
-    with pytest.raises(render.RenderError, match="live widget"):
+    with pytest.raises(handout_limits.RenderError, match="live widget"):
         page_of(nb)
 
 
@@ -352,7 +372,7 @@ def rendered(fixture_notebooks_dir, fixture_registered, evil_cases, tmp_path_fac
 def executed_instructor(fixture_notebooks_dir, fixture_registered):
     path = fixture_notebooks_dir / "10_fixture.ipynb"
     params = render.handout_parameters(path, {}, "instructor")
-    return params, render.execute(render.read_notebook(path), params, path.parent)
+    return params, notebook_run.execute(packaged.read_notebook(path), params, path.parent)
 
 
 def test_rendered_handouts_are_offline_and_complete(rendered):
@@ -386,8 +406,8 @@ def test_instructor_sees_the_teaching_point_and_the_student_does_not(rendered):
 def test_two_runs_give_byte_identical_handouts(rendered, executed_instructor, fixture_notebooks_dir):
     params, executed = executed_instructor
     executed_instructor_path = fixture_notebooks_dir / "10_fixture.ipynb"  # its place in the set: the "next" link
-    again = render.handout_html(executed, audience="instructor", parameters=params,
-                                title=render.handout_title(render.notebook_title(executed, "x"), params),
+    again = handout_export.handout_html(executed, audience="instructor", parameters=params,
+                                title=handout_export.handout_title(packaged.notebook_title(executed, "x"), params),
                                 notebook=executed_instructor_path)
     assert again == rendered["instructor"]
 
@@ -396,7 +416,7 @@ def test_the_handout_is_at_most_40_percent_of_nbconverts_default_export(executed
     from nbconvert import HTMLExporter
 
     params, executed = executed_instructor
-    ours = render.handout_html(executed, audience="instructor", parameters=params, title="Fixture handout")
+    ours = handout_export.handout_html(executed, audience="instructor", parameters=params, title="Fixture handout")
     default, _ = HTMLExporter().from_notebook_node(executed)
     ratio = len(ours.encode()) / len(default.encode())
     print(f"handout {len(ours.encode())} bytes, nbconvert default {len(default.encode())} bytes: {ratio:.1%}")
@@ -413,7 +433,7 @@ def test_each_notebooks_parameters_cell_declares_exactly_its_specification(key):
     """papermill injects only what the parameters cell can receive; render validates against the spec."""
     import papermill
 
-    declared = {p["name"] for p in papermill.inspect_notebook(str(render.notebooks_dir() / f"{key}.ipynb")).values()}
+    declared = {p["name"] for p in papermill.inspect_notebook(str(packaged.notebooks_dir() / f"{key}.ipynb")).values()}
     assert declared == {p.name for p in NOTEBOOK_PARAMETERS[key]}
 
 
@@ -421,11 +441,11 @@ def test_each_notebooks_parameters_cell_declares_exactly_its_specification(key):
 def executed_classroom():
     """Each classroom notebook run once (instructor version, defaults), one after another in one kernel."""
     found = {}
-    with render.HandoutKernel(render.notebooks_dir()) as kernel:
+    with kernels.HandoutKernel(packaged.notebooks_dir()) as kernel:
         for key in CLASSROOM:
-            path = render.notebooks_dir() / f"{key}.ipynb"
+            path = packaged.notebooks_dir() / f"{key}.ipynb"
             params = render.handout_parameters(key, {}, "instructor")
-            found[key] = (params, render.execute(render.read_notebook(path), params, path.parent, kernel=kernel))
+            found[key] = (params, notebook_run.execute(packaged.read_notebook(path), params, path.parent, kernel=kernel))
     return found
 
 
@@ -434,7 +454,7 @@ def test_each_classroom_handout_is_at_most_40_percent_of_nbconverts_default_expo
     from nbconvert import HTMLExporter
 
     params, executed = executed_classroom[key]
-    ours = render.handout_html(executed, audience="instructor", parameters=params, title=key)
+    ours = handout_export.handout_html(executed, audience="instructor", parameters=params, title=key)
     assert_offline_handout(ours)
     default, _ = HTMLExporter().from_notebook_node(executed)
     assert len(ours.encode()) <= 0.40 * len(default.encode()), (len(ours), len(default))
@@ -442,7 +462,7 @@ def test_each_classroom_handout_is_at_most_40_percent_of_nbconverts_default_expo
 
 
 def test_a_direct_papermill_run_of_a_classroom_notebook_fails_with_its_clear_message(tmp_path):
-    notebook = render.notebooks_dir() / "01_risk_factors.ipynb"
+    notebook = packaged.notebooks_dir() / "01_risk_factors.ipynb"
     run = subprocess.run(
         [sys.executable, "-m", "papermill", str(notebook), str(tmp_path / "out.ipynb"), "-p", "sport", "golff",
          "-k", "python3", "--no-progress-bar", "--cwd", str(notebook.parent)],
@@ -462,20 +482,20 @@ def test_parameter_error_is_what_render_raises_for_a_bad_value(fixture_registere
 def test_a_kernel_that_dies_while_it_boots_is_replaced_once(tmp_path, monkeypatch):
     """A busy machine can lose a kernel before it answers kernel_info (seen in a full test run): the
     handout gets one new kernel; only a second death fails it."""
-    real = render.HandoutKernel.wait_ready
+    real = kernels.HandoutKernel.wait_ready
     deaths = [1]
 
     def dies_once(self):
         if deaths:
             deaths.pop()
             self.close()
-            raise render.RenderError("the kernel did not start: Kernel died before replying to kernel_info")
+            raise handout_limits.RenderError("the kernel did not start: Kernel died before replying to kernel_info")
         real(self)
 
-    monkeypatch.setattr(render.HandoutKernel, "wait_ready", dies_once)
-    with render.HandoutKernel(tmp_path) as kernel:
-        printed(render.execute(namespace_notebook(REPORT), {}, tmp_path, kernel=kernel))
+    monkeypatch.setattr(kernels.HandoutKernel, "wait_ready", dies_once)
+    with kernels.HandoutKernel(tmp_path) as kernel:
+        printed(notebook_run.execute(namespace_notebook(REPORT), {}, tmp_path, kernel=kernel))
         assert kernel.starts == 2 and deaths == []
     deaths[:] = [1, 1, 1]
-    with render.HandoutKernel(tmp_path) as kernel, pytest.raises(render.RenderError, match="did not start"):
-        render.execute(namespace_notebook(REPORT), {}, tmp_path, kernel=kernel)
+    with kernels.HandoutKernel(tmp_path) as kernel, pytest.raises(handout_limits.RenderError, match="did not start"):
+        notebook_run.execute(namespace_notebook(REPORT), {}, tmp_path, kernel=kernel)

@@ -1,0 +1,158 @@
+"""An executed notebook as a handout page: what a reader must not see removed, nbconvert's exporter
+with the package's template, links made readable on paper, and the page checked.
+
+nbconvert's lab template loads require.js, MathJax and the widget renderer from CDNs and inlines
+~300 KB of CSS. ``spasm_lib/templates/spasm_handout`` has no script and a small print-friendly
+stylesheet; external links become text with the address printed beside them, and an external image
+or script is an error, so a handout never needs the network. The page carries no timestamp, no cell
+id, no random id, no papermill or widget metadata (nbconvert's ``ClearMetadataPreprocessor``): the
+same executed notebook gives byte-identical HTML. Markup that would run code
+(:func:`spasm_lib.page_safety.without_active_content`) and raw control or bidirectional-override
+characters are removed.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from spasm_lib import handout_pages
+from spasm_lib.handout_limits import DEFAULT_LIMITS, Limits, RenderError
+from spasm_lib.handout_pages import handout_footer, handout_header
+from spasm_lib.html import UNSAFE_CHARACTERS, esc
+from spasm_lib.notebook_run import INJECTED_TAG
+from spasm_lib.packaged import TEMPLATE_NAME, stylesheet, template_dir, without_title
+from spasm_lib.page_safety import network_reference, without_active_content
+
+INSTRUCTOR_ONLY = "instructor-only"
+"""Cells with this tag are dropped from the student version and marked in the instructor version."""
+REMOVED_TAGS = frozenset({"remove-cell", "remove_cell"})
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+_EXTERNAL_ANCHOR = re.compile(
+    r"<a\b[^>]*?\bhref\s*=\s*([\"'])\s*((?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//[^\"']*)\1[^>]*>(.*?)</a\s*>",
+    re.DOTALL | re.IGNORECASE,
+)
+_ANCHOR_LINK = re.compile(r'<a class="anchor-link" href="#[^"]*">[^<]*</a>')
+
+
+def handout_title(title: str, parameters: Mapping[str, Any], facts: Any = None) -> str:
+    """The handout's title: the notebook's title (:func:`spasm_lib.packaged.notebook_title`), and the patient's title
+    when the handout is about one patient (a ``case`` parameter), so that every case handout says
+    whose case it is. ``render`` and ``handouts`` both title pages with it, so the same parameters
+    give the same page.
+    """
+    case_id = parameters.get("case")
+    if not case_id:
+        return title
+    from spasm_lib.facts import load_facts
+    from spasm_lib.virtual_patients import case_for
+
+    facts = facts if facts is not None else load_facts(cases_file=parameters.get("cases_file") or None)
+    case = case_for(facts, str(case_id), int(parameters.get("seed") or 0))
+    return handout_pages.page_title(title, handout_pages.patient_label(parameters, case.title))
+
+
+@cache
+def exporter() -> Any:
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(template_dir())],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+        anchor_link_text="",
+    )
+
+
+def _prepare(nb: Any, audience: str) -> Any:
+    """Remove what a reader must not see, and drop volatile metadata. Returns a copy."""
+    from nbconvert.preprocessors import ClearMetadataPreprocessor, TagRemovePreprocessor
+
+    nb = handout_pages.for_handout(copy.deepcopy(nb))  # live-only cells out or replaced by their handout wording
+    remove = set(REMOVED_TAGS) | ({INSTRUCTOR_ONLY} if audience != "instructor" else set())
+    nb, _ = TagRemovePreprocessor(
+        remove_cell_tags=remove,
+        remove_all_outputs_tags={"remove-output", "remove_output"},
+        remove_input_tags={"remove-input", "remove_input"},
+    ).preprocess(nb, {})
+    nb.cells = [c for c in nb.cells if INJECTED_TAG not in c.get("metadata", {}).get("tags", [])]
+    for number, cell in enumerate(nb.cells, start=1):
+        if cell.cell_type != "code":
+            continue
+        kept = []
+        for output in cell.get("outputs", []):
+            if output.output_type == "stream":
+                continue
+            if WIDGET_VIEW in output.get("data", {}) and not set(output["data"]) & {"text/html", "image/png"}:
+                raise RenderError(
+                    f"cell {number} shows a live widget, which is blank without a kernel; "
+                    "with interactive = False the cell must display a static view"
+                )
+            kept.append(output)
+        cell.outputs = kept
+        cell.execution_count = None
+    nb, _ = ClearMetadataPreprocessor(
+        clear_cell_metadata=True,
+        clear_notebook_metadata=True,
+        preserve_cell_metadata_mask={"tags"},
+        preserve_nb_metadata_mask=set(),
+    ).preprocess(nb, {})
+    return nb
+
+
+def _external_links_as_text(page: str) -> str:
+    """``<a href="https://x">Guide</a>`` becomes ``Guide (https://x)``: readable offline and on paper."""
+    return _EXTERNAL_ANCHOR.sub(lambda m: f'{m.group(3)} <span class="url">({m.group(2)})</span>', page)
+
+
+def handout_html(
+    executed: Any,
+    *,
+    audience: str,
+    parameters: Mapping[str, Any],
+    title: str,
+    folder: str | Path | None = None,
+    notebook: str | Path | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> str:
+    """The handout page of an executed notebook (pure: notebook in, HTML text out).
+
+    ``notebook`` (the source's path) places the page in the set's reading order: its "next
+    handout" link (:func:`spasm_lib.handout_pages.finish_handout`).
+
+    Markup that would run code (:func:`without_active_content`) and raw control characters are
+    removed. Raises :class:`RenderError` if the page would still reference anything outside itself,
+    or would be larger than ``limits.page_bytes``.
+    """
+    nb = without_title(_prepare(executed, audience))
+    resources_ = {
+        "metadata": {"path": str(folder) if folder else "", "name": "handout"},
+        "spasm": {
+            "title": esc(title),
+            "css": stylesheet(),
+            "audience": esc(audience),
+            "header": handout_header(title, audience, parameters).markup,
+            "footer": handout_footer().markup,
+        },
+    }
+    body, _ = exporter().from_notebook_node(nb, resources=resources_)
+    body = without_active_content(UNSAFE_CHARACTERS.sub("", body))
+    page = _ANCHOR_LINK.sub("", _external_links_as_text(body)).rstrip() + "\n"
+    page = handout_pages.finish_handout(page, notebook=notebook, audience=audience)
+    if len(page.encode("utf-8")) > limits.page_bytes:
+        raise RenderError(f"the handout would be {len(page.encode('utf-8')) / 1e6:.0f} MB, more than the "
+                          f"{limits.page_bytes / 1e6:.0f} MB a handout may be; show less in the notebook's outputs")
+    found = network_reference(page)
+    if found:
+        raise RenderError(
+            f"the handout would load something from the network ({found}); "
+            "embed images as data (spasm_lib.views.svg.svg_figure) instead"
+        )
+    return page

@@ -1,0 +1,156 @@
+"""The kernel template: one process that imports ipykernel and the notebooks' modules once, then
+forks a fresh kernel for each handout.
+
+Why (measured, ``docs/benchmarks.md``, handouts): a kernel started from scratch spends about
+0.65 s of CPU importing and setting up ipykernel, and the notebooks then spend about 0.5 s more
+importing ``spasm_lib``'s views and widgets (ipywidgets). On two cores, with a kernel per handout,
+those imports were most of the build. A process forked from a template that has done them starts
+with them done; what it runs is its own copy (copy-on-write), so a notebook that changes a module
+changes it in its own kernel only, exactly as in a kernel started from scratch. No maintained
+library does this (ipykernel's "fork kernel" pull requests were closed unmerged); jupyter_client's
+provisioner interface is where it plugs in (:mod:`spasm_lib.kernels`).
+
+Protocol, on the template's stdin and stdout: one JSON line per kernel,
+``{"argv": [...ipykernel arguments...], "cwd": "...", "env": {...}}``; the answer is the kernel's
+process id on a line. The child leads a session of its own (as a kernel launched by jupyter_client
+does), has its standard streams on ``/dev/null``, runs in ``cwd`` with the environment
+jupyter_client made for it (not the template's, which may be older), and is IPython's kernel app with those
+arguments, its parent the template (``parent_handle``: it exits if the template goes). The
+template exits at the end of its input and dies with the process that started it.
+
+Started by :mod:`spasm_lib.kernels` (:data:`~spasm_lib.kernels._TEMPLATE_MAIN`, which calls
+:func:`main`); nothing here runs at import.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import time
+from collections.abc import Iterator
+
+PRELOADED_MODULES = (
+    "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "ipykernel.debugger",  # debugpy: the largest part of a kernel's own start
+    "IPython.core.completerlib",
+    "IPython.extensions.storemagic",
+    "faulthandler",
+    "pdb",
+    "psutil",
+    "resource",
+    "sqlite3",
+    "spasm_lib.params",
+    "spasm_lib.facts",
+    "spasm_lib.condition",
+    "spasm_lib.treatment_pathway",
+    "spasm_lib.views.condition",
+    "spasm_lib.views.evidence",
+    "spasm_lib.views.glossary",
+    "spasm_lib.views.objectives",
+    "spasm_lib.views.pathway",
+    "spasm_lib.widgets.progress",
+    "spasm_lib.widgets.quiz",
+    "spasm_lib.widgets.risk_factors",
+    "spasm_lib.widgets.exam",
+    "spasm_lib.widgets.pathway",
+    "spasm_lib.widgets.case_study",
+)
+"""What a kernel imports as it starts (ipykernel's app and kernel, its debugger, IPython's history
+and magics), then what the package's notebooks import (their first cells). Imported, never called:
+no data is loaded, no thread or event loop started before a fork. A notebook that imports
+something else imports it in its own kernel, as usual."""
+
+
+def _die_with_parent(parent: int) -> None:
+    """Linux: SIGKILL to the template when the process that started it (``parent``) dies; at once
+    if it died before this was set (a worker stopped while its template was starting)."""
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - no prctl
+        pass
+    if os.getppid() != parent:
+        os._exit(0)
+
+
+def _kernel(request: dict) -> None:
+    """In the forked child: become a kernel, as ``python -m ipykernel_launcher ARGV`` would."""
+    code = 1
+    try:
+        os.setsid()
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+        os.close(null)
+        os.chdir(request["cwd"])
+        os.environ.clear()  # the environment jupyter_client made for this kernel, not the template's
+        os.environ.update(request["env"])
+        import tempfile
+
+        tempfile.tempdir = None  # read again from the kernel's environment (TMPDIR)
+        argv = [*request["argv"], f"--IPKernelApp.parent_handle={os.getppid()}"]
+        sys.argv = ["ipykernel_launcher", *argv]
+        from ipykernel.kernelapp import IPKernelApp
+
+        IPKernelApp.launch_instance(argv=argv)
+        code = 0
+    finally:
+        os._exit(code)
+
+
+def main(parent: int) -> None:
+    import importlib
+
+    _die_with_parent(parent)
+    for name in PRELOADED_MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError:  # pragma: no cover - a kernel imports what it needs itself
+            pass
+    signal.signal(signal.SIGCHLD, _reap)  # kernels are waited for as they exit: their time and memory
+    replies = sys.stdout                     # count in this process's children, as a started kernel's would
+    for line in _requests(parent):
+        request = json.loads(line)
+        pid = os.fork()
+        if pid == 0:
+            _kernel(request)
+        replies.write(f"{pid}\n")
+        replies.flush()
+    deadline = time.monotonic() + 5  # the end of the input: the kernels were shut down; wait for the last
+    while time.monotonic() < deadline and _reap():
+        time.sleep(0.02)
+
+
+def _requests(parent: int) -> Iterator[bytes]:
+    """The request lines on stdin, until its end or until ``parent`` is gone (looked at twice a
+    second as well: the parent-death signal alone was seen to leave a template after a stop)."""
+    import select
+
+    pending = b""
+    while True:
+        while b"\n" not in pending:
+            if os.getppid() != parent:
+                os._exit(0)
+            if select.select([0], [], [], 0.5)[0]:
+                chunk = os.read(0, 65536)
+                if not chunk:
+                    return
+                pending += chunk
+        line, pending = pending.split(b"\n", 1)
+        yield line
+
+
+def _reap(*_: object) -> bool:
+    """Wait for every kernel that has ended; True while some are still running."""
+    while True:
+        try:
+            pid, _status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return False
+        if pid == 0:
+            return True
