@@ -35,6 +35,16 @@ class _State:
     write_again = False
     problem: str | None = None
     waiting: list[Callable[[], None]] = []
+    read_back_hooks: list[Callable[[], None]] = []
+
+
+def after_read_back(hook: Callable[[], None]) -> None:
+    """Run ``hook`` once the files kept in the browser are read back (now, if they already are).
+    :mod:`spasm_lib.identity` registers the stored student number this way, so this module needs
+    neither it nor :mod:`spasm_lib.trace` (no import circle)."""
+    _State.read_back_hooks.append(hook)
+    if _State.restored:
+        hook()
 
 
 def memory_only() -> bool:
@@ -72,11 +82,8 @@ def _read_back(error=None) -> None:
     _State.restored = True
     if error:
         _State.problem = f"Your earlier work kept in this browser could not be read back ({error})."
-    from spasm_lib import identity, trace
-
-    student = identity.stored_student()  # a number saved before the restart: recorders made meanwhile use it
-    if student:
-        trace.use_student(student)
+    for hook in _State.read_back_hooks:  # the student number saved before the restart (spasm_lib.identity)
+        hook()
     waiting, _State.waiting = _State.waiting, []
     for callback in waiting:
         callback()

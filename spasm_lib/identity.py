@@ -66,6 +66,17 @@ def student_for(params: Any, folder: str | Path | None = None) -> str:
     return stored_student(folder) or trace.ANONYMOUS
 
 
+def _use_restored_student() -> None:
+    """After a JupyterLite kernel reads back the files kept in the browser: the number saved before the
+    restart, for the recorders made meanwhile too."""
+    student = stored_student()
+    if student:
+        trace.use_student(student)
+
+
+browser_storage.after_read_back(_use_restored_student)
+
+
 def course_home_page() -> str:
     """The course named in every statement: ``$SPASM_COURSE_HOME_PAGE`` if it is a valid address, else
     the package's placeholder (``https://spasm-teach.invalid/course``)."""

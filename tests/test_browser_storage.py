@@ -42,7 +42,7 @@ def pyodide(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "pyodide.ffi", ffi)
     monkeypatch.setattr(browser_storage, "_sync", lambda read_back, done: fs.syncs.append((read_back, done)))
     for name, value in vars(browser_storage._State).items():
-        if not name.startswith("__"):
+        if not name.startswith("__") and name != "read_back_hooks":  # the hooks modules registered at import stay
             monkeypatch.setattr(browser_storage._State, name, [] if isinstance(value, list) else value)
     monkeypatch.delenv("SPASM_TRACE_DIR", raising=False)
     return fs
@@ -79,6 +79,20 @@ def test_the_kept_folder_is_read_back_before_anything_is_written_back(pyodide, t
     pyodide.syncs[1][1](None)
     assert [populate for populate, _ in pyodide.syncs] == [True, False, False]
     assert trace_folder() == tmp_path / "kept" and pyodide.mounts == [str(tmp_path / "kept")]  # mounted once
+
+
+def test_the_student_number_kept_in_the_browser_is_used_once_read_back(pyodide, tmp_path, monkeypatch):
+    from spasm_lib import identity, trace  # identity registers its hook when imported (no import circle)
+
+    told = []
+    monkeypatch.setattr(trace, "use_student", told.append)
+    assert trace.trace_folder() == tmp_path / "kept"
+    (tmp_path / "kept" / identity.IDENTITY_FILE).write_text('{"student": "s017"}\n', encoding="utf-8")
+    assert told == []  # not before IndexedDB answers
+    pyodide.syncs[0][1](None)
+    assert told == ["s017"]
+    browser_storage.after_read_back(lambda: told.append("late"))  # a hook registered afterwards runs at once
+    assert told == ["s017", "late"]
 
 
 def test_in_the_drive_the_working_folder_is_kept(pyodide, monkeypatch):
