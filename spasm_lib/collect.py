@@ -27,8 +27,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from spasm_lib.collect_merge import Report, read_class
-from spasm_lib.collect_results import gradebook_csv, report_names
+from spasm_lib.collect_merge import read_class
+from spasm_lib.collect_results import Report, gradebook_csv, report_names
 from spasm_lib.facts import Facts
 
 GRADEBOOK = "gradebook.csv"

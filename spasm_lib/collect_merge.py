@@ -23,37 +23,9 @@ from typing import Any
 
 from spasm_lib.collect_checks import Known, Refused, check_file, class_set, known, statement_lines
 from spasm_lib.collect_files import Gathered, Source, gather
-from spasm_lib.collect_results import (ClassResults, StudentResults, class_results, columns, grades_of, report_names,
-                                       student_results)
+from spasm_lib.collect_results import (ClassResults, Report, StudentResults, class_results, columns, grades_of,
+                                       report_names, student_results)
 from spasm_lib.facts import Facts
-
-
-@dataclass
-class Report:
-    output: Path
-    students: int
-    files: int
-    statements: int
-    duplicates: int
-    ignored: int
-    refused: list[tuple[str, str]]
-    notes: list[tuple[str, str]]
-
-    def refused_lines(self) -> list[str]:
-        return [f"{label}: {why}" for label, why in self.refused]
-
-    def summary(self) -> str:
-        return (f"collected {self.statements} statements of {self.students} students from {self.files} files "
-                f"into {self.output} ({len(self.refused)} refused, {self.duplicates} duplicate statements counted "
-                f"once, {self.ignored} other files ignored)")
-
-    def text(self) -> str:
-        """The report file: the summary without the output's path (the same inputs give the same bytes)."""
-        lines = [self.summary().replace(f" into {self.output}", ""), ""]
-        lines += ["Refused (not counted):"] + [f"  {line}" for line in self.refused_lines()] if self.refused else ["Refused: none"]
-        if self.notes:
-            lines += ["", "Notes:"] + [f"  {label}: {why}" for label, why in self.notes]
-        return "\n".join(lines) + "\n"
 
 
 Outcome = tuple[str | None, list[str], list[str], str | None, bool]

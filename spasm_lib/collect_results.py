@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
@@ -187,6 +188,36 @@ class ClassResults:
     triage_times: list[float]
     prompts: list[tuple[str, str, int]]
     """(trigger, prompt text, how many times the error happened), the three commonest."""
+
+
+@dataclass
+class Report:
+    """What a collect run took in and refused (the report file, the summary line, stderr's lines)."""
+
+    output: Path
+    students: int
+    files: int
+    statements: int
+    duplicates: int
+    ignored: int
+    refused: list[tuple[str, str]]
+    notes: list[tuple[str, str]]
+
+    def refused_lines(self) -> list[str]:
+        return [f"{label}: {why}" for label, why in self.refused]
+
+    def summary(self) -> str:
+        return (f"collected {self.statements} statements of {self.students} students from {self.files} files "
+                f"into {self.output} ({len(self.refused)} refused, {self.duplicates} duplicate statements counted "
+                f"once, {self.ignored} other files ignored)")
+
+    def text(self) -> str:
+        """The report file: the summary without the output's path (the same inputs give the same bytes)."""
+        lines = [self.summary().replace(f" into {self.output}", ""), ""]
+        lines += ["Refused (not counted):"] + [f"  {line}" for line in self.refused_lines()] if self.refused else ["Refused: none"]
+        if self.notes:
+            lines += ["", "Notes:"] + [f"  {label}: {why}" for label, why in self.notes]
+        return "\n".join(lines) + "\n"
 
 
 @dataclass(frozen=True)

@@ -562,6 +562,15 @@ def finish_handout(page: str, *, notebook: str | Path | None, audience: str) -> 
 # --------------------------------------------------------------------------- the set's own pages
 
 
+def self_check_answers_page(facts: Any, notebooks: Sequence[tuple[str, str]]) -> str:
+    """``students/self-check-answers.html`` (``--paper-answers separate``): every notebook's
+    self-check answers (:func:`spasm_lib.paper.answer_sections`) on a page of the set."""
+    from spasm_lib.paper import ANSWERS_TITLE, answer_sections
+
+    return standalone_page(ANSWERS_TITLE, answer_sections(facts, notebooks),
+                           kicker=f"{SET_TITLE} \u00b7 Self-check answers", audience="student")
+
+
 def standalone_page(title: str, body: str, *, kicker: str, audience: str) -> str:
     """A page of the set that is not a notebook (an index, the answer key): same look, same rules."""
     from spasm_lib.packaged import stylesheet

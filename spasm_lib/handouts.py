@@ -80,9 +80,10 @@ from spasm_lib.handout_pages import (
     in_set,
     index_page,
     page_title,
+    self_check_answers_page,
     student_patient_name,
 )
-from spasm_lib.paper import DEFAULT_PAPER_ANSWERS, SELF_CHECK_ANSWERS, SEPARATE, answer_page, without_answers_at_the_end
+from spasm_lib.paper import DEFAULT_PAPER_ANSWERS, SELF_CHECK_ANSWERS, SEPARATE, without_answers_at_the_end
 from spasm_lib.params import AUDIENCES, RANDOM_CASE, notebook_key
 
 
@@ -627,7 +628,7 @@ def build(
                     for job in job_list:  # a notebook's title; a case study's, without its patient
                         in_order.setdefault(job.notebook, job.row if job.group == "notebook"
                                             else job.title.split(TITLE_SEPARATOR)[0])
-                    pages[in_set("student", SELF_CHECK_ANSWERS)] = answer_page(load_facts(), list(in_order.items()))
+                    pages[in_set("student", SELF_CHECK_ANSWERS)] = self_check_answers_page(load_facts(), list(in_order.items()))
                 for audience, name in (("student", STUDENT_INDEX), ("instructor", INSTRUCTOR_INDEX)):
                     pages[name] = index_page(report.built, report.failed, audience=audience, answer_key=bool(chosen),
                                              class_seed=class_seed if chosen else None, self_check_answers=separate)

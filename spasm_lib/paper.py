@@ -67,17 +67,15 @@ def without_answers_at_the_end(page: str) -> str:
     return _SECTION.sub("", page)
 
 
-def answer_page(facts: Facts, notebooks: Sequence[tuple[str, str]]) -> str:
-    """``self-check-answers.html``: every notebook's self-check answers, one section each.
+def answer_sections(facts: Facts, notebooks: Sequence[tuple[str, str]]) -> str:
+    """The body of ``self-check-answers.html`` (:func:`spasm_lib.handout_pages.self_check_answers_page`):
+    every notebook's self-check answers, one section each.
 
     ``notebooks`` are ``(notebook key, title)`` pairs in the set's order."""
-    from spasm_lib.handout_pages import SET_TITLE, standalone_page
-
     parts = ["<p>The answers to each handout's \u201cCheck yourself\u201d questions, with why. Try the "
              "questions first.</p>"]
     for key, title in notebooks:
         answers = _answers(facts, key)
         if answers:
             parts.append(f'<h2 id="{esc(key)}">{esc(title)}</h2>{answers}')
-    return standalone_page(ANSWERS_TITLE, "".join(parts), kicker=f"{SET_TITLE} \u00b7 Self-check answers",
-                           audience="student")
+    return "".join(parts)

@@ -20,8 +20,7 @@ from spasm_lib.html import tag as _tag
 from spasm_lib.views import svg
 
 if TYPE_CHECKING:  # pragma: no cover
-    from spasm_lib.collect_merge import Report
-    from spasm_lib.collect_results import ClassResults, Column, ReportNames, StudentResults
+    from spasm_lib.collect_results import ClassResults, Column, Report, ReportNames, StudentResults
 
 _ROW_TEXT = 16
 _BAR = 18
