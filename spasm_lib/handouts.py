@@ -68,6 +68,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from spasm_lib.set_pages import answer_key_page, front_page, index_page, self_check_answers_page
 from spasm_lib.handout_pages import (
     ANSWER_KEY,
     CASE_STUDY,
@@ -75,12 +76,8 @@ from spasm_lib.handout_pages import (
     INSTRUCTOR_INDEX,
     STUDENT_INDEX,
     TITLE_SEPARATOR,
-    answer_key_page,
-    front_page,
     in_set,
-    index_page,
     page_title,
-    self_check_answers_page,
     student_patient_name,
 )
 from spasm_lib.paper import DEFAULT_PAPER_ANSWERS, SELF_CHECK_ANSWERS, SEPARATE, without_answers_at_the_end

@@ -68,7 +68,7 @@ def without_answers_at_the_end(page: str) -> str:
 
 
 def answer_sections(facts: Facts, notebooks: Sequence[tuple[str, str]]) -> str:
-    """The body of ``self-check-answers.html`` (:func:`spasm_lib.handout_pages.self_check_answers_page`):
+    """The body of ``self-check-answers.html`` (:func:`spasm_lib.set_pages.self_check_answers_page`):
     every notebook's self-check answers, one section each.
 
     ``notebooks`` are ``(notebook key, title)`` pairs in the set's order."""

@@ -21,7 +21,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from spasm_lib import DISCLAIMER, handout_pages as hp
+from spasm_lib import DISCLAIMER, handout_pages as hp, page_markup, set_pages
 from spasm_lib import records as R
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "notebooks"))
@@ -115,9 +115,9 @@ def test_a_views_live_only_markup_is_left_out_of_the_handout():
     page = ('<p>Golf (added by the sport<span class="spasm-via spasm-live-only">; untick <b>it</b> '
             '<span>or</span> choose</span>)</p><div class="spasm-live-only"><div>x</div><br/></div>'
             '<p class="spasm-live-only-not">kept</p><img class="spasm-live-only" alt="x"/>&amp;')
-    assert hp.without_live_only_markup(page) == (
+    assert page_markup.without_live_only_markup(page) == (
         '<p>Golf (added by the sport)</p><p class="spasm-live-only-not">kept</p>&amp;')
-    assert hp.without_live_only_markup("<p>plain</p>") == "<p>plain</p>"
+    assert page_markup.without_live_only_markup("<p>plain</p>") == "<p>plain</p>"
 
 
 # --------------------------------------------------------------------------- titles and header
@@ -169,7 +169,7 @@ PAGE = (
 
 
 def test_the_contents_list_links_every_section_in_order_right_after_the_header():
-    page = hp.with_contents(PAGE)
+    page = page_markup.with_contents(PAGE)
     parsed = parse(page)
     nav = page[page.index('<nav class="contents"'):page.index("</nav>")]
     assert re.findall(r'href="#([^"]+)">([^<]+)<', nav) == [
@@ -187,7 +187,7 @@ def test_the_contents_list_names_the_parts_of_a_section_under_it():
         '<section id="step-review"><h4>2. Review</h4></section>'
         '<h2 id="Next">Key points</h2><section id="later"><h3>Later</h3></section>\n</main>'
     )
-    nav = hp.with_contents(page)
+    nav = page_markup.with_contents(page)
     nav = nav[nav.index("<nav"):nav.index("</nav>")]
     assert nav.count("<ol>") == 3  # the list, the parts of the first section, the parts of the second
     assert re.findall(r'href="#([^"]+)">([^<]+)<', nav) == [
@@ -198,7 +198,7 @@ def test_the_contents_list_names_the_parts_of_a_section_under_it():
 
 def test_a_page_with_one_section_gets_no_contents_list():
     one = '<main>\n<h2 id="a">A</h2>\n</main>'
-    assert hp.with_contents(one) == one
+    assert page_markup.with_contents(one) == one
 
 
 def title_of(notebook: str) -> str:
@@ -243,7 +243,7 @@ def test_every_body_cell_gets_its_column_heading_as_data_label():
         '<tr><td colspan="2">both</td><td>p. 3</td></tr></tbody></table>'
         "<table><tr><td>no header row</td></tr></table>"
     )
-    out = hp.with_cell_labels(table)
+    out = page_markup.with_cell_labels(table)
     assert re.findall(r'<(t[dh])[^>]*data-label="([^"]*)"', out) == [
         ("th", "Factor &amp; id"), ("td", "Where"), ("td", "Source"), ("td", "Factor &amp; id"), ("td", "Source")]
     assert "<td>no header row</td>" in out
@@ -252,7 +252,7 @@ def test_every_body_cell_gets_its_column_heading_as_data_label():
 
 def test_labelling_keeps_every_other_byte():
     page = '<!DOCTYPE html>\n<p>a &amp; b &#169; <!-- c --></p><style>td::before{content:"<td>"}</style><br/>'
-    assert hp.with_cell_labels(page + "<table></table>") == page + "<table></table>"
+    assert page_markup.with_cell_labels(page + "<table></table>") == page + "<table></table>"
 
 
 # --------------------------------------------------------------------------- the two indexes and the answer key
@@ -283,7 +283,7 @@ def links(page: str) -> list[str]:
 
 
 def test_the_student_index_links_only_student_material():
-    page = hp.index_page(BUILT, [(BUILT[1], "boom")], audience="student", answer_key=True, class_seed=3)
+    page = set_pages.index_page(BUILT, [(BUILT[1], "boom")], audience="student", answer_key=True, class_seed=3)
     assert links(page) == ["00_start_here.student.html", "04_case_study.golfer-twist.student.html",
                            "04_case_study.student-01.html"]
     text = visible_text(page)
@@ -293,7 +293,7 @@ def test_the_student_index_links_only_student_material():
 
 
 def test_the_instructor_index_links_everything_and_the_answer_key():
-    page = hp.index_page(BUILT, [(BUILT[1], "boom")], audience="instructor", answer_key=True, class_seed=3)
+    page = set_pages.index_page(BUILT, [(BUILT[1], "boom")], audience="instructor", answer_key=True, class_seed=3)
     assert set(links(page)) == {
         "../students/00_start_here.student.html", "00_start_here.instructor.html",
         "../students/04_case_study.golfer-twist.student.html", "04_case_study.golfer-twist.instructor.html",
@@ -312,11 +312,11 @@ def test_paths_in_the_set_become_links_relative_to_the_page():
 
 
 def test_the_front_page_points_to_the_two_folders_only():
-    page = hp.front_page(answer_key=True)
+    page = set_pages.front_page(answer_key=True)
     assert links(page) == ["students/index.html", "instructor/index.html", "instructor/answer-key.html"]
     text = visible_text(page)
     assert "can be published" in text and "Keep it to yourself" in text
-    assert links(hp.front_page()) == ["students/index.html", "instructor/index.html"]
+    assert links(set_pages.front_page()) == ["students/index.html", "instructor/index.html"]
 
 
 def expected_triage(red_flag_ids) -> str:
@@ -338,7 +338,7 @@ def test_the_answer_key_opens_with_a_summary_linking_each_student():
 
     facts = load_facts()
     students = handouts.student_cases(facts, 12, 7)  # a balanced class: every triage level
-    page = hp.answer_key_page(facts, students, 7)
+    page = set_pages.answer_key_page(facts, students, 7)
     # the key sits in instructor/, each student's handout in students/ (issue 22)
     assert ('<a href="../students/04_case_study.student-12.html">students/04_case_study.student-12.html</a>'
             in page)
@@ -374,7 +374,7 @@ def test_each_students_section_is_short_with_the_details_folded():
 
     facts = load_facts()
     students = handouts.student_cases(facts, 6, 3)
-    page = hp.answer_key_page(facts, students, 3)
+    page = set_pages.answer_key_page(facts, students, 3)
     sections = re.findall(r'<section class="answer-key-student".*?</section>', page, re.DOTALL)
     assert len(sections) == 6
     for student, section in zip(students, sections):

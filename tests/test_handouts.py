@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from spasm_lib import handout_pages, handouts, packaged
+from spasm_lib import handouts, packaged, set_pages
 from spasm_lib.facts import load_facts
 from spasm_lib.html import esc
 from spasm_lib.class_mix import student_seed
@@ -103,14 +103,14 @@ def test_the_index_escapes_titles_and_lists_failures_without_links():
     bad = handouts.Job("04_case_study", Path("x.ipynb"), {"audience": "instructor"}, "instructor/b.html", "case",
                        EVIL_TITLE, "T")
     report = handouts.BuildReport(built=[ok], failed=[(bad, "cell 3 failed: <b>boom</b>")])
-    html = handout_pages.index_page(report.built, report.failed, audience="instructor", answer_key=False)
+    html = set_pages.index_page(report.built, report.failed, audience="instructor", answer_key=False)
     assert_offline_handout(html)
     assert "<script>alert" not in html and "<b>boom</b>" not in html
     text = visible_text(html)
     assert EVIL_TITLE in text and "cell 3 failed: <b>boom</b>" in text
     hrefs = [a.get("href") for tag, a in parse(html).tags if tag == "a"]
     assert hrefs == ["../students/index.html", "../students/a.html"]  # the students' index, then the handout
-    students = handout_pages.index_page(report.built, report.failed, audience="student", answer_key=False)
+    students = set_pages.index_page(report.built, report.failed, audience="student", answer_key=False)
     assert [a.get("href") for tag, a in parse(students).tags if tag == "a"] == ["a.html"]  # beside it in students/
     assert "boom" not in students and "<script>alert" not in students
 
@@ -118,7 +118,7 @@ def test_the_index_escapes_titles_and_lists_failures_without_links():
 def test_the_answer_key_names_each_patient_and_the_interpretation_it_points_to():
     facts = load_facts()
     students = handouts.student_cases(facts, 3, CLASS_SEED)
-    html = handout_pages.answer_key_page(facts, students, CLASS_SEED)
+    html = set_pages.answer_key_page(facts, students, CLASS_SEED)
     assert_offline_handout(html)
     names = {r["id"]: r["name"] for r in csv_rows("interpretations")}
     sections = re.split(r"<h2>", html)[1:]
@@ -128,7 +128,7 @@ def test_the_answer_key_names_each_patient_and_the_interpretation_it_points_to()
         assert text.startswith(f"Student {student.number} \u2014 Patient {student.number}")
         assert names[student.case.interpretation_id] in text
         assert squash(student.case.teaching_point) in text
-    assert html == handout_pages.answer_key_page(facts, students, CLASS_SEED)
+    assert html == set_pages.answer_key_page(facts, students, CLASS_SEED)
 
 
 # --------------------------------------------------------------------------- the real set, built once

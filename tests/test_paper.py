@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from spasm_lib import handout_pages, packaged, paper
+from spasm_lib import handout_pages, packaged, paper, set_pages
 from spasm_lib.facts import load_facts
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "notebooks"))
@@ -61,7 +61,7 @@ def test_a_finished_student_handout_ends_with_them_before_the_next_handout_box()
 
 def test_the_separate_answer_page_has_every_notebook():
     notebooks = [("00_start_here", "Start here"), ("04_case_study", "Case study")]
-    page = handout_pages.self_check_answers_page(load_facts(), notebooks)
+    page = set_pages.self_check_answers_page(load_facts(), notebooks)
     assert re.findall(r"<h2 id=\"([^\"]+)\">", page) == ["00_start_here", "04_case_study"]
     text = visible_text(page)
     for key, _ in notebooks:

@@ -77,13 +77,13 @@ def test_on_paper_no_page_of_navigation_only_and_the_answers_at_the_end(open_off
 
 
 def test_the_answer_key_of_a_class_of_30_marks_from_one_page_per_student(open_offline, tmp_path):
-    from spasm_lib import handout_pages, handouts
+    from spasm_lib import handouts, set_pages
     from spasm_lib.facts import load_facts
 
     facts = load_facts()
     students = handouts.student_cases(facts, 30, 7)
     key = tmp_path / "answer-key.html"
-    key.write_text(handout_pages.answer_key_page(facts, students, 7), encoding="utf-8")
+    key.write_text(set_pages.answer_key_page(facts, students, 7), encoding="utf-8")
     page = open_offline(key, DESKTOP).page
     pages = _printed(page)
     headings = {n: re.findall(r"Student (\d+) \u2014 Patient \d+", text) for n, text in enumerate(pages, start=1)}
