@@ -37,6 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import handouts as handout_bench  # noqa: E402  (benchmarks/handouts.py, the handout-set benchmark)
 
+from spasm_lib.facts import RANDOM_CASE  # noqa: E402
+
 KEYS = ("name", "value", "unit", "reference", "ratio", "target", "meets")
 _TARGET = re.compile(r"^\s*(<=|<)\s*([0-9.]+)\s*(x\b.*|[a-zA-Z%]+)?\s*$")
 
@@ -205,7 +207,7 @@ def _risk_table_actions(w: Any, rng: random.Random) -> Callable[[], None]:
 
 def _exam_actions(w: Any, rng: random.Random) -> Callable[[], None]:
     steps = list(w.step_buttons)
-    cases = [v for _, v in w.case.options]
+    cases = [v for _, v in w.picker.case.options]
     sites = [v for _, v in w.site.options]
     interpretations = [v for _, v in w.interpretation.options if v]
     levels = [v for _, v in w.confidence.options]
@@ -223,14 +225,14 @@ def _exam_actions(w: Any, rng: random.Random) -> Callable[[], None]:
             w.confidence.value = rng.choice(levels)
             w.commit.click()
         elif pick < 0.95:
-            w.case.value = rng.choice([c for c in cases if c != w.case.value])
+            w.picker.case.value = rng.choice([c for c in cases if c != w.picker.case.value])
         else:
             w.restart.click()
     return act
 
 
 def _pathway_actions(w: Any, rng: random.Random) -> Callable[[], None]:
-    cases = [v for _, v in w.case.options if v != "random"]
+    cases = [v for _, v in w.picker.case.options if v != RANDOM_CASE]
 
     def act() -> None:
         pick = rng.random()
@@ -242,7 +244,7 @@ def _pathway_actions(w: Any, rng: random.Random) -> Callable[[], None]:
         elif pick < 0.95:
             w.restart.click()
         else:
-            w.case.value = rng.choice([c for c in cases if c != w.case.value])
+            w.picker.case.value = rng.choice([c for c in cases if c != w.picker.case.value])
     return act
 
 

@@ -260,6 +260,8 @@ def _worker_stop(signum: int, frame: Any) -> None:  # noqa: ARG001
         kernel = _IN_WORKER.get(name)
         if kernel is not None:
             kernel.kill()
+    if "spasm_lib.kernels" in sys.modules:
+        sys.modules["spasm_lib.kernels"].kill_template()
     os._exit(128 + signum)
 
 

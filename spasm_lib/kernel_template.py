@@ -123,6 +123,8 @@ def main(parent: int) -> None:
         replies.flush()
     deadline = time.monotonic() + 5  # the end of the input: the kernels were shut down; wait for the last
     while time.monotonic() < deadline and _reap():
+        if os.getppid() != parent:  # the worker is gone: its kernels end with it (their parent_handle)
+            os._exit(0)
         time.sleep(0.02)
 
 

@@ -96,6 +96,17 @@ _TEMPLATE_MAIN = "import sys; del sys.path[0]; from spasm_lib.kernel_template im
 does; the kernel's app puts ``''`` back): a ``spasm_lib`` folder where the command runs is not ours."""
 
 
+def kill_template() -> None:
+    """Kill this process's kernel template at once (a worker's stop handler: quick, waits for nothing;
+    the parent-death signal alone was seen to leave a template running after a stop)."""
+    for template in _TEMPLATE:
+        if template.owner == os.getpid():
+            try:
+                template.process.kill()
+            except OSError:  # pragma: no cover - already gone
+                pass
+
+
 def _template() -> _KernelTemplate | None:
     """This process's template, started if needed; None where kernels cannot be forked (not Linux)."""
     if not hasattr(os, "pidfd_open"):

@@ -50,7 +50,9 @@ class StopSignals:
 
     def __exit__(self, *exc: object) -> None:
         for signum, handler in self._previous.items():
-            signal.signal(signum, handler)  # type: ignore[arg-type]
+            # After a stop the program is on its way out: a second signal must not cut its clean-up
+            # short (the default action would kill it mid-way, exit -15 instead of 143).
+            signal.signal(signum, signal.SIG_IGN if self.signum is not None else handler)  # type: ignore[arg-type]
         self._previous.clear()
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:  # noqa: ARG002

@@ -174,8 +174,8 @@ def test_a_cell_that_kills_its_kernels_template_fails_only_its_handout(tmp_path)
     (code, stdout, stderr), temp, runtime, left = child_build(folder, out, tmp_path)
     assert code == 0, stderr
     report = json.loads(stdout.strip().splitlines()[-1])
-    assert report["built"] == ["10_fixture.instructor.html"]
-    assert report["failed"] == [["10_fixture.student.html",
+    assert report["built"] == ["instructor/10_fixture.instructor.html"]
+    assert report["failed"] == [["students/10_fixture.student.html",
                                  "cell 12 (code cell 8) failed: the kernel died (a crash, os._exit or out of memory)"]]
     assert left == [] and list(runtime.iterdir()) == [] and list(temp.iterdir()) == []
 
