@@ -9,7 +9,7 @@ PIP    := $(PY) -m pip --disable-pip-version-check --quiet
 
 help:
 	@echo "make lab        open JupyterLab on notebooks/ (creates .venv on first use)"
-	@echo "make check      the fast loop (under 30 s): unit, data and notebook-structure tests; no kernel, no browser"
+	@echo "make check      the fast loop (about 30 s): unit, data and notebook-structure tests; no kernel, no browser"
 	@echo "make test       run the whole suite: unit tests, strict nbval, browser tests"
 	@echo "make notebooks  re-execute the notebooks in place (after changing them or the library)"
 	@echo "make handouts   build the offline HTML handout set into build/handouts/"
@@ -39,9 +39,10 @@ lab: $(VENV)/.installed
 	$(VENV)/bin/jupyter lab notebooks/ $(foreach g,$(HIDDEN),--ContentsManager.hide_globs='$(g)')
 
 # The tests marked kernel, subprocess or e2e (pyproject.toml) are left to `make test` (a test that starts
-# a process unmarked fails: tests/conftest.py); one worker per core.
+# a process unmarked fails: tests/conftest.py); one worker per core. Compiled files are kept even where
+# PYTHONDONTWRITEBYTECODE is set: most of a run's start is pytest rewriting the tests' asserts, done once.
 check: $(VENV)/.installed-test
-	$(PY) -m pytest -p no:cacheprovider -q -n auto -m "not e2e and not kernel and not subprocess and not cohort" tests
+	env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest -p no:cacheprovider -q -n auto -m "not e2e and not kernel and not subprocess and not cohort" tests
 
 # Two runs: unit tests and strict nbval in parallel (by file: one notebook's cells stay together),
 # then the browser tests on their own, so that one JupyterLab and one Chromium serve them all.
