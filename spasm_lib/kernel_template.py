@@ -77,11 +77,13 @@ def _die_with_parent(parent: int) -> None:
         os._exit(0)
 
 
-def _kernel(request: dict) -> None:
-    """In the forked child: become a kernel, as ``python -m ipykernel_launcher ARGV`` would."""
+def _kernel(request: dict, template: int) -> None:
+    """In the forked child: become a kernel, as ``python -m ipykernel_launcher ARGV`` would. It dies
+    with its template (``template``: a template killed mid-fork leaves no kernel its worker never knew)."""
     code = 1
     try:
         os.setsid()
+        _die_with_parent(template)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         null = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
@@ -116,9 +118,10 @@ def main(parent: int) -> None:
     replies = sys.stdout                     # count in this process's children, as a started kernel's would
     for line in _requests(parent):
         request = json.loads(line)
+        template = os.getpid()
         pid = os.fork()
         if pid == 0:
-            _kernel(request)
+            _kernel(request, template)
         replies.write(f"{pid}\n")
         replies.flush()
     deadline = time.monotonic() + 5  # the end of the input: the kernels were shut down; wait for the last
