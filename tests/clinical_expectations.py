@@ -219,39 +219,35 @@ def expected_finding_ids(facts, case) -> list[str]:
 
     Used for virtual patients, whose findings cannot be listed by hand one by one.
     """
-    lower = case.spasm_site == "lower-back"
-    ces = bool(set(case.red_flag_ids) & CAUDA_EQUINA_FLAGS)
-    holds = {
-        "always": True,
-        "site-match": True,
-        "site-other": False,
-        "tissue-injury": case.tissue_injury,
-        "no-tissue-injury": not case.tissue_injury,
-        "radicular": case.radicular,
-        "not-radicular": lower and not case.radicular,
-        "upper-back": not lower,
-        "red-flags": bool(case.red_flag_ids),
-        "no-red-flags": not case.red_flag_ids,
-        "typical-onset": case.onset == "typical",
-        "unremitting-onset": case.onset == "unremitting",
-        "insidious-onset": case.onset == "insidious",
-        "sudden-severe-onset": case.onset == "sudden-severe",
-        "risk-factors": bool(case.risk_factor_ids),
-        "no-risk-factors": not case.risk_factor_ids,
-        "yellow-flags": bool(case.yellow_flag_ids),
-        "no-yellow-flags": not case.yellow_flag_ids,
-        "cauda-equina": ces,
-        "no-neuro-signs": not case.radicular and not ces,
-        "ces-retention": "urinary-retention" in case.red_flag_ids,
-        "no-ces-retention": "urinary-retention" not in case.red_flag_ids,
-        "cord-signs": "cancer-with-neurological-symptoms" in case.red_flag_ids,
-    }
+    flags = set(case.red_flag_ids)
+    ces = bool(flags & CAUDA_EQUINA_FLAGS)
+    # The triggers that hold for this patient, one clinical question at a time (a trigger not
+    # added does not hold): where is it, what hurts, how did it start, what is on the list.
+    holds = {"always", "site-match"}  # the examiner palpates where the patient hurts
+    if case.spasm_site != "lower-back":
+        holds.add("upper-back")
+    elif case.radicular:
+        holds.add("radicular")
+    else:
+        holds.add("not-radicular")
+    holds.add("tissue-injury" if case.tissue_injury else "no-tissue-injury")
+    holds.add(f"{case.onset}-onset")
+    for listed, trigger in ((flags, "red-flags"), (case.risk_factor_ids, "risk-factors"),
+                            (case.yellow_flag_ids, "yellow-flags")):
+        holds.add(trigger if listed else f"no-{trigger}")
+    if ces:
+        holds.add("cauda-equina")
+    elif not case.radicular:
+        holds.add("no-neuro-signs")
+    holds.add("ces-retention" if "urinary-retention" in flags else "no-ces-retention")
+    if "cancer-with-neurological-symptoms" in flags:
+        holds.add("cord-signs")
     diagnosis = expected_interpretation(case)
     ids = []
     for step in EXAM_STEPS:
         mine = [f for f in facts.findings if f.step_id == step]
         fits = [f for f in mine if not f.interpretations or diagnosis in f.interpretations]
-        shown = [f for f in fits if f.trigger != "otherwise" and holds[f.trigger]]
+        shown = [f for f in fits if f.trigger in holds]
         ids += [f.id for f in (shown or [f for f in fits if f.trigger == "otherwise"])]
     return ids
 
