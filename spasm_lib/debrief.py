@@ -6,7 +6,7 @@ examination tested it, how sure the student was, and which reasoning error (if a
 
 Everything here is read from data, never written per case:
 
-- the **expert path** comes from the steps this patient needs (:func:`exam_findings.step_needed`,
+- the **expert path** comes from the steps this patient needs (:func:`exam_grading.step_needed`,
   which follows the triage level), history first, the working hypothesis the history findings point
   to (revised when a later finding points to a more specific interpretation), then the commit of the
   interpretation the patient's findings and triage support;
@@ -35,9 +35,9 @@ from spasm_lib.exam_findings import (
     most_specific,
     perform,
     record_step,
-    step_needed,
     step_needs_site,
 )
+from spasm_lib.exam_grading import step_needed
 from spasm_lib.facts import Facts
 from spasm_lib.triage import EMERGENCY, Triage, case_triage
 

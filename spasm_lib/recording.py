@@ -19,7 +19,8 @@ from typing import Any
 from spasm_lib import records as R
 from spasm_lib import xapi
 from spasm_lib.debrief import CONFIDENCE_LEVELS, Debrief
-from spasm_lib.exam_findings import Feedback, RevealedFinding
+from spasm_lib.exam_findings import RevealedFinding
+from spasm_lib.exam_grading import Feedback
 from spasm_lib.trace import Recorder
 from spasm_lib.virtual_patients import is_virtual
 

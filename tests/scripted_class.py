@@ -1,7 +1,7 @@
 """A scripted class: trace files made by driving the library's own state functions, with seeded mistakes.
 
 Each student examines their class patient (``class_mix.class_patients``) step by step with
-``exam_findings.record_step``, commits, and gets ``exam_findings.feedback``; walks the pathway with
+``exam_findings.record_step``, commits, and gets ``exam_grading.feedback``; walks the pathway with
 ``treatment_pathway.advance``; answers every quiz with ``quiz.grade``; answers the case study. The
 statements are written through issue 20's recorder (``trace.Recorder``, spasm_lib.xapi builders) in
 the shape docs/trace.md gives, with an injected clock and seeded ids, so the files are the same bytes
@@ -20,6 +20,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from spasm_lib import exam_findings as ex
+from spasm_lib import exam_grading as gr
 from spasm_lib import quiz, trace, treatment_pathway as tp, xapi
 from spasm_lib.facts import Facts
 from spasm_lib.records import NOTEBOOKS
@@ -79,7 +80,7 @@ def write_class(facts: Facts, folder: Path, students: int, class_seed: int, *, q
                 known.skipped[step] += 1
         reg = rec.new_registration()
         rec.record("initialized", patient, registration=reg)
-        needed = [s for s in ex.exam_steps(facts) if ex.step_needed(facts, case, s)]
+        needed = [s for s in ex.exam_steps(facts) if gr.step_needed(facts, case, s)]
         if i % 4 == 1:  # seeded: the last needed step that is not a warning-sign question is skipped
             drop = [s for s in needed if s.kind != ex.RED_FLAG_KIND][-1]
             needed = [s for s in needed if s.id != drop.id]
@@ -89,11 +90,11 @@ def write_class(facts: Facts, folder: Path, students: int, class_seed: int, *, q
             state = ex.record_step(facts, state, step.id, site)
             rec.record("arrived", xapi.activity(xapi.activity_id("patient", case.id, "step", step.id), "node", step.name),
                        registration=reg, parent=patient, result=xapi.result(response=step.id))
-        assert ex.commit_refusal(facts, state, case.interpretation_id) is None
+        assert gr.commit_refusal(facts, state, case.interpretation_id) is None
         chosen = case.interpretation_id
         if i % 6 == 2:  # seeded: a wrong interpretation
             chosen = next(x for x in interpretations if x != case.interpretation_id)
-        fb = ex.feedback(facts, case, ex.examine(facts, state.committed(chosen), case), chosen)
+        fb = gr.feedback(facts, case, ex.examine(facts, state.committed(chosen), case), chosen)
         level = levels.index(true_level)
         chosen_level = true_level
         if i % 7 == 3 and level + 1 < len(levels):

@@ -8,7 +8,8 @@ signs is boxed and labelled "Red flag" in words (never by colour alone).
 from __future__ import annotations
 
 from spasm_lib import records as R
-from spasm_lib.exam_findings import ExamResult, Feedback, RevealedFinding
+from spasm_lib.exam_findings import ExamResult, RevealedFinding
+from spasm_lib.exam_grading import Feedback
 from spasm_lib.evidence import paragraph_label
 from spasm_lib.html import PALETTE, Html, esc, join, tag
 from spasm_lib.views.pathway import triage_view
@@ -96,8 +97,8 @@ COMMIT_MESSAGES = {
     "no-interpretation": "Choose an interpretation from the list before committing.",
 }
 """What the simulator says when a commit is refused for a reason of the interface
-(:func:`spasm_lib.exam_findings.commit_refusal`); a refusal that teaches ("red-flags-first") says the
-data's sentence (:func:`spasm_lib.exam_findings.refusal_text`)."""
+(:func:`spasm_lib.exam_grading.commit_refusal`); a refusal that teaches ("red-flags-first") says the
+data's sentence (:func:`spasm_lib.exam_grading.refusal_text`)."""
 
 
 def _verdict(fb: Feedback) -> str:

@@ -1,7 +1,7 @@
 """Controls for notebook 02: choose a patient, examine step by step, commit an interpretation.
 
 Wiring only: each click updates an :class:`~spasm_lib.exam_findings.ExamState`, which goes through
-:func:`~spasm_lib.exam_findings.examine` (and :func:`~spasm_lib.exam_findings.feedback` once an
+:func:`~spasm_lib.exam_findings.examine` (and :func:`~spasm_lib.exam_grading.feedback` once an
 interpretation is committed) into the views of :mod:`spasm_lib.views.exam`. Live mode starts with
 nothing examined, whatever the static run's ``steps`` parameter says. Every click answers where it
 was made: a status line under the step buttons says what the step showed (or that it was already
@@ -30,17 +30,8 @@ from spasm_lib.debrief import (
     expert_path,
     is_history_step,
 )
-from spasm_lib.exam_findings import (
-    ExamState,
-    commit_refusal,
-    exam_feedback,
-    exam_steps,
-    perform,
-    record_step,
-    refusal_text,
-    state_from,
-    step_needs_site,
-)
+from spasm_lib.exam_findings import ExamState, exam_steps, perform, record_step, state_from, step_needs_site
+from spasm_lib.exam_grading import commit_refusal, exam_feedback, refusal_text
 from spasm_lib.recording import ExamRecording, recorder_for
 from spasm_lib.facts import Facts
 from spasm_lib.html import Html, esc

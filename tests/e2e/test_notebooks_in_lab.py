@@ -21,8 +21,8 @@ import re
 import pytest
 
 from spasm_lib import course
-from spasm_lib.exam_findings import ExamState, examine, exam_steps, record_step, refusal_text, step_needs_site
-from spasm_lib.exam_findings import feedback as feedback_fn
+from spasm_lib.exam_findings import ExamState, examine, exam_steps, record_step, step_needs_site
+from spasm_lib.exam_grading import feedback as feedback_fn, refusal_text
 from spasm_lib.facts import load_facts
 from spasm_lib.params import defaults
 from spasm_lib.quiz import grade, questions
