@@ -3,7 +3,7 @@
 Each student examines their class patient (``class_mix.class_patients``) step by step with
 ``exam_findings.record_step``, commits, and gets ``exam_grading.feedback``; walks the pathway with
 ``treatment_pathway.advance``; answers every quiz with ``quiz.grade``; answers the case study. The
-statements are written through issue 20's recorder (``trace.Recorder``, spasm_lib.xapi builders) in
+statements are written through issue 20's recorder (``recorder.Recorder``, spasm_lib.xapi builders) in
 the shape docs/trace.md gives, with an injected clock and seeded ids, so the files are the same bytes
 every run. Mistakes are seeded by the student's number (a rule written here, in plain arithmetic), and
 the script keeps, beside the files, what it knows each student did: the known answers that the
@@ -21,7 +21,8 @@ from pathlib import Path
 
 from spasm_lib import exam_findings as ex
 from spasm_lib import exam_grading as gr
-from spasm_lib import quiz, trace, treatment_pathway as tp, xapi
+from spasm_lib import quiz, treatment_pathway as tp, xapi
+from spasm_lib.recorder import Recorder, fixed_clock, seeded_ids
 from spasm_lib.facts import Facts
 from spasm_lib.records import NOTEBOOKS
 from spasm_lib.triage import case_triage
@@ -60,9 +61,9 @@ def write_class(facts: Facts, folder: Path, students: int, class_seed: int, *, q
         i = p.number
         name = f"s{i:03d}"
         case = p.case
-        clock = trace.fixed_clock(start + timedelta(hours=i), step_seconds=20)
-        ids = trace.seeded_ids(i)
-        recorders = {stem: trace.Recorder(stem, name, folder=folder, clock=clock, ids=ids, enabled=True) for stem in NOTEBOOKS}
+        clock = fixed_clock(start + timedelta(hours=i), step_seconds=20)
+        ids = seeded_ids(i)
+        recorders = {stem: Recorder(stem, name, folder=folder, clock=clock, ids=ids, enabled=True) for stem in NOTEBOOKS}
         grades: dict[str, float | None] = {}
         patient = xapi.patient_activity(case.id, f"Patient {i}")
         true_level = case_triage(facts, case).id

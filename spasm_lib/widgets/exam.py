@@ -45,7 +45,7 @@ from spasm_lib.views.exam import (
     feedback_view,
     findings_view,
 )
-from spasm_lib.trace import Recorder
+from spasm_lib.recorder import Recorder
 from spasm_lib.views.debrief import debrief_view, worked_debrief_view
 from spasm_lib.views.style import styled
 from spasm_lib.virtual_patients import case_for, is_virtual

@@ -27,7 +27,7 @@ from spasm_lib.treatment_pathway import (
 )
 from spasm_lib.debrief import pathway_debrief
 from spasm_lib.recording import PathwayRecording, recorder_for
-from spasm_lib.trace import Recorder
+from spasm_lib.recorder import Recorder
 from spasm_lib.views.debrief import pathway_debrief_view
 from spasm_lib.views.pathway import walk_view
 from spasm_lib.views.style import styled

@@ -39,7 +39,7 @@ from spasm_lib.widgets import Described
 from spasm_lib.widgets.base import StaticView
 from spasm_lib.widgets.notice import notice_line
 from spasm_lib.recording import RiskRecording, recorder_for
-from spasm_lib.trace import Recorder
+from spasm_lib.recorder import Recorder
 
 _WIDE = {"description_width": "initial"}
 
