@@ -18,7 +18,8 @@ from typing import Any
 
 from spasm_lib import records as R
 from spasm_lib import xapi
-from spasm_lib.debrief import CONFIDENCE_LEVELS, Debrief
+from spasm_lib.debrief import Debrief
+from spasm_lib.encounter import CONFIDENCE_LEVELS
 from spasm_lib.exam_findings import RevealedFinding
 from spasm_lib.exam_grading import Feedback
 from spasm_lib.recorder import Recorder, recording_enabled

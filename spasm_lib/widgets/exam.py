@@ -17,7 +17,8 @@ from types import SimpleNamespace
 import ipywidgets as W
 
 from spasm_lib import records as R
-from spasm_lib.debrief import (
+from spasm_lib.debrief import debrief
+from spasm_lib.encounter import (
     COMMIT,
     COMMIT_ATTEMPT,
     CONFIDENCE,
@@ -26,7 +27,6 @@ from spasm_lib.debrief import (
     STEP,
     Encounter,
     careless_path,
-    debrief,
     expert_path,
     is_history_step,
 )
