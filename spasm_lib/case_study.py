@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from spasm_lib import records as R
 from spasm_lib.evidence import provenance_label, provenance_words
 from spasm_lib.exam_findings import ExamState, RevealedFinding, examine, exam_steps, step_needs_site
-from spasm_lib.facts import Facts
+from spasm_lib.tables import Facts
 from spasm_lib.treatment_pathway import HOW_SOON, TIMED_KINDS, Plan, model_plan
 from spasm_lib.triage import Triage, case_triage
 from spasm_lib.virtual_patients import case_for

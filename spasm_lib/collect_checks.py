@@ -22,7 +22,7 @@ from typing import Any
 from spasm_lib import xapi
 from spasm_lib.collect_files import Source
 from spasm_lib.collect_results import VERB_NAMES, activity_parts, case_questions_asked
-from spasm_lib.facts import Facts
+from spasm_lib.tables import Facts
 from spasm_lib.virtual_patients import virtual_seed
 
 MAX_LINE_BYTES = 256 * 1024

@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from spasm_lib import xapi
-from spasm_lib.facts import Facts
+from spasm_lib.tables import Facts
 from spasm_lib.files import spreadsheet_cell
 
 VERB_NAMES = {iri: name for name, iri in xapi.VERBS.items()}

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from spasm_lib import records as R
 from spasm_lib.evidence import Sourced, provenance_label
-from spasm_lib.facts import Facts
+from spasm_lib.tables import Facts
 
 ASPECT_TITLES = {
     "definition": "Definition",

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from spasm_lib import records as R
 from spasm_lib.encounter import CONFIDENCE_LEVELS, HYPOTHESIS, STEP, Encounter, expert_path, site_for
 from spasm_lib.exam_findings import exam_steps, perform
-from spasm_lib.facts import Facts
+from spasm_lib.tables import Facts
 from spasm_lib.reasoning_errors import OVER_TESTING, NamedError, discriminating_steps, reasoning_errors, tested_by
 from spasm_lib.triage import Triage, case_triage
 

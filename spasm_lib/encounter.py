@@ -31,7 +31,7 @@ from spasm_lib.exam_findings import (
     step_needs_site,
 )
 from spasm_lib.exam_grading import step_needed
-from spasm_lib.facts import Facts
+from spasm_lib.tables import Facts
 from spasm_lib.triage import EMERGENCY, case_triage
 
 HISTORY_KINDS = ("history", RED_FLAG_KIND)

@@ -22,7 +22,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from spasm_lib import records as R
-from spasm_lib.facts import RANDOM_CASE, Facts
+from spasm_lib.facts import RANDOM_CASE
+from spasm_lib.tables import Facts
 from spasm_lib.triage import case_triage, cauda_equina_suspected
 from spasm_lib.virtual_patients import is_virtual
 

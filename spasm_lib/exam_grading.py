@@ -31,7 +31,7 @@ from spasm_lib.exam_findings import (
     perform,
     step_needs_site,
 )
-from spasm_lib.facts import Facts
+from spasm_lib.tables import Facts
 from spasm_lib.triage import Triage, case_triage
 
 

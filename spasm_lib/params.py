@@ -21,7 +21,8 @@ from typing import Any
 
 from spasm_lib import inputs, xapi
 from spasm_lib import records as R
-from spasm_lib.facts import RANDOM_CASE, Facts, load_facts
+from spasm_lib.facts import RANDOM_CASE, load_facts
+from spasm_lib.tables import Facts
 from spasm_lib.inputs import SEED_MAX, SEED_MIN, InputError, shorten
 from spasm_lib.records import AUDIENCES
 from spasm_lib.risk_factors import NO_SPORT

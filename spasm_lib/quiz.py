@@ -28,7 +28,7 @@ from pathlib import Path
 
 from spasm_lib import records as R
 from spasm_lib.evidence import Sourced, provenance_label
-from spasm_lib.facts import Facts
+from spasm_lib.tables import Facts
 
 
 def notebook_name(notebook: str | Path) -> str:

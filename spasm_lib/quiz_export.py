@@ -36,7 +36,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.etree import ElementTree as ET
 
-from spasm_lib.facts import Facts
+from spasm_lib.tables import Facts
 
 FORMATS = ("gift", "moodle-xml", "qti")
 """The formats of ``spasm-teach quiz-export --format``."""

@@ -27,7 +27,7 @@ from spasm_lib.encounter import (
 )
 from spasm_lib.exam_findings import RED_FLAG_KIND, RevealedFinding, exam_steps, perform
 from spasm_lib.exam_grading import step_needed
-from spasm_lib.facts import Facts
+from spasm_lib.tables import Facts
 from spasm_lib.triage import EMERGENCY, case_triage
 
 PREMATURE_CLOSURE = "premature-closure"

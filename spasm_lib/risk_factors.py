@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from spasm_lib import records as R
 from spasm_lib.evidence import provenance_label
-from spasm_lib.facts import Facts
+from spasm_lib.tables import Facts
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas

@@ -39,7 +39,8 @@ from dataclasses import dataclass, replace
 
 from spasm_lib import records as R
 from spasm_lib.evidence import CheckedEvidence, references_for
-from spasm_lib.facts import RANDOM_CASE, Facts
+from spasm_lib.facts import RANDOM_CASE
+from spasm_lib.tables import Facts
 from spasm_lib.triage import Triage, case_triage
 
 REVIEW_KIND = "reassess"

@@ -9,7 +9,8 @@ import sys
 import pytest
 
 from spasm_lib import records as R
-from spasm_lib.facts import Facts, columns, load_facts
+from spasm_lib.facts import load_facts
+from spasm_lib.tables import Facts, columns
 
 from copy_check import copied_runs, source_runs
 

@@ -9,7 +9,8 @@ from dataclasses import replace
 import pytest
 
 from spasm_lib import records as R
-from spasm_lib.facts import Facts, load_facts
+from spasm_lib.facts import load_facts
+from spasm_lib.tables import Facts
 from spasm_lib.risk_factors import (
     RiskProfile,
     TableResult,

@@ -23,7 +23,8 @@ import ipywidgets as W
 from spasm_lib import browser_storage
 from spasm_lib.case_answers import AnswersNotKept, AnswerStore, TraceAnswerStore, default_store, worksheet_key
 from spasm_lib.case_study import CaseStudy, case_study, check_answer
-from spasm_lib.facts import RANDOM_CASE, Facts, load_facts
+from spasm_lib.facts import RANDOM_CASE, load_facts
+from spasm_lib.tables import Facts
 from spasm_lib.html import Html, esc, tag
 from spasm_lib.params import facts_for
 from spasm_lib.recording import CaseStudyRecording, recorder_for

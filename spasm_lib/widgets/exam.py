@@ -33,7 +33,7 @@ from spasm_lib.encounter import (
 from spasm_lib.exam_findings import ExamState, exam_steps, perform, record_step, state_from, step_needs_site
 from spasm_lib.exam_grading import commit_refusal, exam_feedback, refusal_text
 from spasm_lib.recording import ExamRecording, recorder_for
-from spasm_lib.facts import Facts
+from spasm_lib.tables import Facts
 from spasm_lib.html import Html, esc
 from spasm_lib.params import facts_for
 from spasm_lib.views.exam import (

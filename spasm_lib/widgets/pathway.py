@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import ipywidgets as W
 
 from spasm_lib import records as R
-from spasm_lib.facts import Facts
+from spasm_lib.tables import Facts
 from spasm_lib.html import Html
 from spasm_lib.params import facts_for
 from spasm_lib.treatment_pathway import (

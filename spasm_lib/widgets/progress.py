@@ -19,7 +19,8 @@ from types import SimpleNamespace
 import ipywidgets as W
 
 from spasm_lib import identity, recorder, trace
-from spasm_lib.facts import Facts, load_facts
+from spasm_lib.facts import load_facts
+from spasm_lib.tables import Facts
 from spasm_lib.html import Html, esc
 from spasm_lib.progress import progress
 from spasm_lib.views.progress import progress_view

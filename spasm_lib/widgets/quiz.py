@@ -17,7 +17,8 @@ from types import SimpleNamespace
 
 import ipywidgets as W
 
-from spasm_lib.facts import Facts, load_facts
+from spasm_lib.facts import load_facts
+from spasm_lib.tables import Facts
 from spasm_lib.html import Html
 from spasm_lib.quiz import Question, QuizResults, check, notebook_name
 from spasm_lib.recording import QuizRecording, recorder_for
