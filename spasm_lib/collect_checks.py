@@ -72,7 +72,7 @@ def known(facts: Facts, class_seed: int | None = None, students: int | None = No
           now: datetime | None = None, mix: str | None = None, *, pending: bool = False) -> Known:
     """What ``data/`` allows; with ``class_seed``, the class set of virtual patients too (or, with
     ``pending``, a note to check them against it once it is drawn: see :func:`collect`)."""
-    from spasm_lib.records import NOTEBOOKS
+    from spasm_lib.vocabulary import NOTEBOOKS
 
     options: dict[str, set[str]] = defaultdict(set)
     for o in facts.quiz_options:

@@ -252,7 +252,7 @@ def _percent(right: int, total: int) -> float | None:
 
 
 def columns(facts: Facts) -> tuple[Column, ...]:
-    from spasm_lib.records import NOTEBOOKS
+    from spasm_lib.vocabulary import NOTEBOOKS
 
     quizzes = [nb for nb in NOTEBOOKS if any(q.notebook == nb for q in facts.quiz_questions)]
     return (

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from spasm_lib import records as R
+from spasm_lib import vocabulary as V
 from spasm_lib.facts import RANDOM_CASE
 from spasm_lib.tables import Facts
 from spasm_lib.triage import case_triage, cauda_equina_suspected
@@ -75,8 +76,8 @@ def triggers(facts: Facts, case: R.Case, site: str | None) -> frozenset[str]:
 
 def trigger_holds(facts: Facts, trigger: str, case: R.Case, site: str | None) -> bool:
     """Whether a finding with this trigger shows for this patient (palpated at ``site``)."""
-    if trigger not in R.FINDING_TRIGGERS:
-        raise ValueError(f"unknown trigger '{trigger}'; expected one of: {', '.join(R.FINDING_TRIGGERS)}")
+    if trigger not in V.FINDING_TRIGGERS:
+        raise ValueError(f"unknown trigger '{trigger}'; expected one of: {', '.join(V.FINDING_TRIGGERS)}")
     return trigger in triggers(facts, case, site)
 
 
@@ -185,9 +186,9 @@ def _step(facts: Facts, step_id: str) -> R.ExamStep:
 def _check_site(facts: Facts, step_id: str, site: str | None) -> str | None:
     if not step_needs_site(facts, step_id):
         return None
-    if site not in R.SPASM_SITES:
+    if site not in V.SPASM_SITES:
         raise ValueError(
-            f"the step '{step_id}' needs a site; got {site!r}; expected one of: {', '.join(R.SPASM_SITES)}"
+            f"the step '{step_id}' needs a site; got {site!r}; expected one of: {', '.join(V.SPASM_SITES)}"
         )
     return site
 

@@ -23,10 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from spasm_lib import records as R
+from spasm_lib import vocabulary as V
 from spasm_lib.coherence import incoherences
 from spasm_lib.inputs import MAX_CASES_FILE_BYTES, MAX_TABLE_BYTES, InputError, read_bounded
 from spasm_lib.table_reader import Problem, Row, parse_table
-from spasm_lib.tables import Facts, columns
+from spasm_lib.tables import TABLES, Facts, columns
 
 RANDOM_CASE = "random"
 """The case id that asks for a seeded virtual patient: reserved, never the id of a case in a table."""
@@ -50,7 +51,7 @@ class DataError(ValueError):
 def _check_references(tables: Mapping[str, list[Row]], problems: list[Problem]) -> None:
     ids = {name: {row.record.id for row in rows} for name, rows in tables.items()}
     for name, rows in tables.items():
-        for col in columns(R.TABLES[name]):
+        for col in columns(TABLES[name]):
             target = col.rules.get("ref")
             row_ref = col.rules.get("row_ref")
             if not target and not row_ref:
@@ -62,11 +63,11 @@ def _check_references(tables: Mapping[str, list[Row]], problems: list[Problem]) 
                         continue
                     if row_ref:
                         table, _, item_id = item.partition(":")
-                        if table not in R.TABLES or item_id not in ids.get(table, ()):
+                        if table not in TABLES or item_id not in ids.get(table, ()):
                             problems.append(
                                 Problem(row.path, row.line, col.name,
                                         f"'{item}' names no row; expected table:id with a table of "
-                                        f"{', '.join(R.TABLES)} and an id in it")
+                                        f"{', '.join(TABLES)} and an id in it")
                             )
                     elif item not in ids[target]:
                         known = sorted(ids[target])
@@ -107,7 +108,7 @@ def _check_rules(tables: Mapping[str, list[Row]], problems: list[Problem]) -> No
 def _check_step_audiences(tables: Mapping[str, list[Row]], problems: list[Problem]) -> None:
     """A pathway step's ``only_for`` / ``not_for`` name interpretations, their groups or patient features."""
     interpretations = [row.record for row in tables["interpretations"]]
-    allowed = {i.id for i in interpretations} | set(R.PATIENT_FEATURES)
+    allowed = {i.id for i in interpretations} | set(V.PATIENT_FEATURES)
     allowed |= {i.group for i in interpretations}
     for row in tables["pathway_steps"]:
         for name in ("only_for", "not_for"):
@@ -158,7 +159,7 @@ def _load(data_dir: str | None, cases_file: str | None = None) -> Facts:
     problems: list[Problem] = []
     tables: dict[str, list[Row]] = {}
     paths: dict[str, str] = {}
-    for name, record_type in R.TABLES.items():
+    for name, record_type in TABLES.items():
         source = root.joinpath(f"{name}.csv")
         paths[name] = path = str(source)
         try:

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from spasm_lib import records as R
+from spasm_lib import vocabulary as V
 from spasm_lib.inputs import shorten_quoted
 from spasm_lib.tables import Column, columns
 
@@ -133,7 +133,7 @@ def _parse_cell(col: Column, raw: str) -> tuple[Any, str | None]:
             return None, f"expected yes or no; got '{text}'"
         value = text == "yes"
     rules = col.rules
-    if rules.get("paragraph") and value not in R.SOURCE_PARAGRAPHS:
+    if rules.get("paragraph") and value not in V.SOURCE_PARAGRAPHS:
         return None, f"expected a source paragraph number from 1 to 5; got '{text}'"
     if "choices" in rules and value not in rules["choices"]:
         return None, f"expected one of {', '.join(rules['choices'])}; got '{text}'"

@@ -107,7 +107,7 @@ def timeframes(triage: Triage) -> tuple[tuple[str, str], ...]:
 
 def patient_tags(facts: Facts, case: R.Case) -> frozenset[str]:
     """What a step's ``only_for`` / ``not_for`` can match for this patient: the working diagnosis,
-    its group, and the patient's own features (:data:`spasm_lib.records.PATIENT_FEATURES`)."""
+    its group, and the patient's own features (:data:`spasm_lib.vocabulary.PATIENT_FEATURES`)."""
     interpretation = facts.by_id("interpretations").get(case.interpretation_id)
     group = interpretation.group if interpretation else None
     features = {

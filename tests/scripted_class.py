@@ -24,7 +24,7 @@ from spasm_lib import exam_grading as gr
 from spasm_lib import quiz, treatment_pathway as tp, xapi
 from spasm_lib.recorder import Recorder, fixed_clock, seeded_ids
 from spasm_lib.tables import Facts
-from spasm_lib.records import NOTEBOOKS
+from spasm_lib.vocabulary import NOTEBOOKS
 from spasm_lib.triage import case_triage
 from spasm_lib.class_mix import class_patients
 

@@ -8,13 +8,14 @@ signs is boxed and labelled "Red flag" in words (never by colour alone).
 from __future__ import annotations
 
 from spasm_lib import records as R
+from spasm_lib import vocabulary as V
 from spasm_lib.exam_findings import ExamResult, RevealedFinding
 from spasm_lib.exam_grading import Feedback
 from spasm_lib.evidence import paragraph_label
 from spasm_lib.html import PALETTE, Html, esc, join, tag
 from spasm_lib.views.pathway import triage_view
 
-SITE_LABELS = {site: R.REGION_LABELS[site].lower() for site in R.SPASM_SITES}
+SITE_LABELS = {site: V.REGION_LABELS[site].lower() for site in V.SPASM_SITES}
 
 _ALERT = f"border:3px solid {PALETTE['vermillion']};border-radius:4px;padding:0.3em 0.6em;margin:0.3em 0;"
 _WARNING = f"border:3px dashed {PALETTE['orange']};border-radius:4px;padding:0.3em 0.6em;margin:0.5em 0;"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from spasm_lib.records import AUDIENCES
+from spasm_lib.vocabulary import AUDIENCES
 from spasm_lib import records as R
 from spasm_lib.evidence import CheckedEvidence, provenance_text
 from spasm_lib.html import Html, esc, join, rows_table, tag

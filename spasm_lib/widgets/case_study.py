@@ -28,7 +28,7 @@ from spasm_lib.tables import Facts
 from spasm_lib.html import Html, esc, tag
 from spasm_lib.params import facts_for
 from spasm_lib.recording import CaseStudyRecording, recorder_for
-from spasm_lib.records import CASE_PARTS
+from spasm_lib.vocabulary import CASE_PARTS
 from spasm_lib.recorder import Recorder
 from spasm_lib.views.case_study import case_study_view, check_view, numbered_questions, part_intro, question_prompt
 from spasm_lib.views.style import styled

@@ -17,6 +17,7 @@ from types import SimpleNamespace
 import ipywidgets as W
 
 from spasm_lib import records as R
+from spasm_lib import vocabulary as V
 from spasm_lib.debrief import debrief
 from spasm_lib.encounter import (
     COMMIT,
@@ -101,8 +102,8 @@ class ExamSimulator(StaticView, Described, W.VBox):
             button.on_click(lambda _b, step_id=step.id: self.perform(step_id))
             self.step_buttons[step.id] = button
         self.site = W.Dropdown(
-            options=[(SITE_LABELS[s].capitalize(), s) for s in R.SPASM_SITES],
-            value=R.SPASM_SITES[0], description="Palpate at", style=_WIDE,
+            options=[(SITE_LABELS[s].capitalize(), s) for s in V.SPASM_SITES],
+            value=V.SPASM_SITES[0], description="Palpate at", style=_WIDE,
         )
         self.status = W.HTML()
         self.findings = W.HTML()
