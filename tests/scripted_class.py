@@ -2,7 +2,7 @@
 
 Each student examines their class patient (``class_mix.class_patients``) step by step with
 ``exam_findings.record_step``, commits, and gets ``exam_grading.feedback``; walks the pathway with
-``treatment_pathway.advance``; answers every quiz with ``quiz.grade``; answers the case study. The
+``pathway_walk.advance``; answers every quiz with ``quiz.grade``; answers the case study. The
 statements are written through issue 20's recorder (``recorder.Recorder``, spasm_lib.xapi builders) in
 the shape docs/trace.md gives, with an injected clock and seeded ids, so the files are the same bytes
 every run. Mistakes are seeded by the student's number (a rule written here, in plain arithmetic), and
@@ -21,6 +21,7 @@ from pathlib import Path
 
 from spasm_lib import exam_findings as ex
 from spasm_lib import exam_grading as gr
+from spasm_lib import pathway_walk as pw
 from spasm_lib import quiz, treatment_pathway as tp, xapi
 from spasm_lib.recorder import Recorder, fixed_clock, seeded_ids
 from spasm_lib.tables import Facts
@@ -142,12 +143,12 @@ def write_class(facts: Facts, folder: Path, students: int, class_seed: int, *, q
         walk_reg = rec.new_registration()
         walk_activity = xapi.activity(xapi.activity_id("pathway", case.id), "simulation", "Pathway walk")
         rec.record("initialized", walk_activity, registration=walk_reg)
-        wstate = tp.PathwayState(case.id)
+        wstate = pw.PathwayState(case.id)
         right = shown = 0
         while True:
-            result = tp.walk(facts, wstate, case)
+            result = pw.walk(facts, wstate, case)
             if result.awaiting_review_answer:
-                wstate = tp.answer_review(wstate, improving=False)
+                wstate = pw.answer_review(wstate, improving=False)
                 continue
             if result.finished:
                 break
@@ -155,7 +156,7 @@ def write_class(facts: Facts, folder: Path, students: int, class_seed: int, *, q
             predicted = actual
             if i % 3 == 0 and wstate.shown == 1:  # seeded: the first prediction is wrong
                 predicted = next(s.id for s in result.choices if s.id != actual)
-            wstate = tp.advance(facts, wstate, case, predicted)
+            wstate = pw.advance(facts, wstate, case, predicted)
             shown += 1
             right += predicted == actual
             rec.record("responded", xapi.activity(xapi.activity_id("pathway", case.id, "step", str(wstate.shown)),

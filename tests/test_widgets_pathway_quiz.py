@@ -19,7 +19,7 @@ from spasm_lib.facts import load_facts
 from spasm_lib.html import Html
 from spasm_lib.params import validate
 from spasm_lib.quiz import check, grade
-from spasm_lib.treatment_pathway import PathwayState
+from spasm_lib.pathway_walk import PathwayState
 from spasm_lib.views.quiz import answer_feedback, quiz_view
 from spasm_lib.virtual_patients import virtual_patient
 from spasm_lib.widgets.pathway import treatment_pathway_walkthrough, walk_html
