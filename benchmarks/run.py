@@ -335,7 +335,7 @@ def trace_rows(quick: bool) -> list[dict[str, Any]]:
     loaded machine is mostly noise). The reference is the same callbacks' p95 with no recorder, run
     side by side in lockstep. The second row: one statement built and appended alone.
     """
-    from spasm_lib import trace, xapi
+    from spasm_lib import recorder, xapi
     from spasm_lib.facts import load_facts
     from spasm_lib.widgets.exam import ExamSimulator
 
@@ -356,7 +356,7 @@ def trace_rows(quick: bool) -> list[dict[str, Any]]:
         for _round in range(2):  # a first round warms the caches; the second counts
             plain = ExamSimulator(facts, "golfer-twist", 0, "student", None)
             recorded = ExamSimulator(facts, "golfer-twist", 0, "student",
-                                     trace.Recorder("02_exam_simulator", "s1", folder=folder, enabled=True))
+                                     recorder.Recorder("02_exam_simulator", "s1", folder=folder, enabled=True))
             for name in ("opened", "left", "step", "hypothesis", "confidence", "committed"):
                 setattr(recorded.recording, name, timed(getattr(recorded.recording, name)))
             act_plain, act_recorded = (_exam_actions(w, random.Random(11)) for w in (plain, recorded))
@@ -369,7 +369,7 @@ def trace_rows(quick: bool) -> list[dict[str, Any]]:
                 act_recorded()
                 added.append(spent[0])
         added_p95, without_p95 = _median_p95(added)[1] * 1000, _median_p95(without)[1] * 1000
-        rec = trace.Recorder("02_exam_simulator", "s1", folder=folder, enabled=True)
+        rec = recorder.Recorder("02_exam_simulator", "s1", folder=folder, enabled=True)
         patient = xapi.patient_activity("golfer-twist", "A twist")
         step = xapi.activity(xapi.activity_id("patient", "golfer-twist", "step", "palpation"), "node", "Palpation")
         one = []

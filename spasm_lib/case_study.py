@@ -19,9 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from spasm_lib import records as R
+from spasm_lib import vocabulary as V
 from spasm_lib.evidence import provenance_label, provenance_words
 from spasm_lib.exam_findings import ExamState, RevealedFinding, examine, exam_steps, step_needs_site
-from spasm_lib.facts import Facts
+from spasm_lib.tables import Facts
 from spasm_lib.treatment_pathway import HOW_SOON, TIMED_KINDS, Plan, model_plan
 from spasm_lib.triage import Triage, case_triage
 from spasm_lib.virtual_patients import case_for
@@ -49,7 +50,7 @@ class CaseQuestion:
     answer: str
     provenance: str
     part: str = "history"
-    """Which part of the case study asks it (``records.CASE_PARTS``, in clinical order)."""
+    """Which part of the case study asks it (``vocabulary.CASE_PARTS``, in clinical order)."""
     choices: tuple[str, ...] = ()
     why: str = ""
 
@@ -103,7 +104,7 @@ class CaseStudy:
     plan_details: tuple[tuple[str, str], ...]
     """Each plan step's title and what it says (the step's summary, and its yellow-flag note)."""
     questions: tuple[CaseQuestion, ...]
-    """Every question, in clinical order (see ``records.CASE_PARTS``)."""
+    """Every question, in clinical order (see ``vocabulary.CASE_PARTS``)."""
     examination_note: str = ""
     """How the examination was done (``teaching_text.csv``), shown above the findings."""
 
@@ -304,10 +305,10 @@ def case_study(facts: Facts, case: R.Case | str, seed: int = 0) -> CaseStudy:
     steps = facts.by_id("pathway_steps")
     details = tuple((p.title, _step_text(steps[p.step_id], case, plan)) for p in plan.steps)
     parts = _Parts(findings, triage, plan, details)
-    # In clinical order: the parts in records.CASE_PARTS order, the data's order within a part.
+    # In clinical order: the parts in vocabulary.CASE_PARTS order, the data's order within a part.
     questions = tuple(
         _question(facts, case, parts, q)
-        for q in sorted(facts.case_questions, key=lambda q: (R.CASE_PARTS.index(q.part), q.order))
+        for q in sorted(facts.case_questions, key=lambda q: (V.CASE_PARTS.index(q.part), q.order))
         if triage.id in q.triage_levels
     )
     return CaseStudy(

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from spasm_lib import inputs
 from spasm_lib import records as R
 from spasm_lib.coherence import AGE_FLAG, carries_age_flag
-from spasm_lib.facts import Facts
+from spasm_lib.tables import Facts
 from spasm_lib.patient_codes import MAX_CODE_SEED, is_printable_code
 from spasm_lib.triage import case_triage, triage
 from spasm_lib.virtual_patients import presentation_of, virtual_patient

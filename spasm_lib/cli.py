@@ -27,7 +27,7 @@ from typing import Any, NoReturn
 
 from spasm_lib import __version__, commands, inputs
 from spasm_lib.paper import DEFAULT_PAPER_ANSWERS, PAPER_ANSWERS
-from spasm_lib.records import AUDIENCES
+from spasm_lib.vocabulary import AUDIENCES
 
 DEBUG_ENV = "SPASM_TEACH_DEBUG"
 EXIT_FAILED, EXIT_BAD_INPUT, EXIT_BROKEN_PIPE = 1, 2, 128 + signal.SIGPIPE

@@ -29,7 +29,7 @@ from typing import Any
 
 from spasm_lib.collect_merge import read_class
 from spasm_lib.collect_results import Report, gradebook_csv, report_names
-from spasm_lib.facts import Facts
+from spasm_lib.tables import Facts
 
 GRADEBOOK = "gradebook.csv"
 CLASS_PAGE = "class.html"

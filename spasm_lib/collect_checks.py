@@ -22,7 +22,7 @@ from typing import Any
 from spasm_lib import xapi
 from spasm_lib.collect_files import Source
 from spasm_lib.collect_results import VERB_NAMES, activity_parts, case_questions_asked
-from spasm_lib.facts import Facts
+from spasm_lib.tables import Facts
 from spasm_lib.virtual_patients import virtual_seed
 
 MAX_LINE_BYTES = 256 * 1024
@@ -72,7 +72,7 @@ def known(facts: Facts, class_seed: int | None = None, students: int | None = No
           now: datetime | None = None, mix: str | None = None, *, pending: bool = False) -> Known:
     """What ``data/`` allows; with ``class_seed``, the class set of virtual patients too (or, with
     ``pending``, a note to check them against it once it is drawn: see :func:`collect`)."""
-    from spasm_lib.records import NOTEBOOKS
+    from spasm_lib.vocabulary import NOTEBOOKS
 
     options: dict[str, set[str]] = defaultdict(set)
     for o in facts.quiz_options:

@@ -25,7 +25,7 @@ from spasm_lib.collect_checks import Known, Refused, check_file, class_set, know
 from spasm_lib.collect_files import Gathered, Source, gather
 from spasm_lib.collect_results import (ClassResults, Report, StudentResults, class_results, columns, grades_of,
                                        report_names, student_results)
-from spasm_lib.facts import Facts
+from spasm_lib.tables import Facts
 
 
 Outcome = tuple[str | None, list[str], list[str], str | None, bool]

@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from spasm_lib import xapi
-from spasm_lib.facts import Facts
+from spasm_lib.tables import Facts
 from spasm_lib.files import spreadsheet_cell
 
 VERB_NAMES = {iri: name for name, iri in xapi.VERBS.items()}
@@ -252,7 +252,7 @@ def _percent(right: int, total: int) -> float | None:
 
 
 def columns(facts: Facts) -> tuple[Column, ...]:
-    from spasm_lib.records import NOTEBOOKS
+    from spasm_lib.vocabulary import NOTEBOOKS
 
     quizzes = [nb for nb in NOTEBOOKS if any(q.notebook == nb for q in facts.quiz_questions)]
     return (

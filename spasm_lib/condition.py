@@ -12,8 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from spasm_lib import records as R
+from spasm_lib import vocabulary as V
 from spasm_lib.evidence import Sourced, provenance_label
-from spasm_lib.facts import Facts
+from spasm_lib.tables import Facts
 
 ASPECT_TITLES = {
     "definition": "Definition",
@@ -26,8 +27,8 @@ ASPECT_TITLES = {
 
 def condition_facts(facts: Facts, aspect: str | None = None) -> tuple[R.ConditionFact, ...]:
     """The statements about the condition in teaching order, optionally of one aspect only."""
-    if aspect is not None and aspect not in R.CONDITION_ASPECTS:
-        raise ValueError(f"unknown aspect '{aspect}'; expected one of: {', '.join(R.CONDITION_ASPECTS)}")
+    if aspect is not None and aspect not in V.CONDITION_ASPECTS:
+        raise ValueError(f"unknown aspect '{aspect}'; expected one of: {', '.join(V.CONDITION_ASPECTS)}")
     rows = (f for f in facts.condition if aspect is None or f.aspect == aspect)
     return tuple(sorted(rows, key=lambda f: f.order))
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from spasm_lib import records as R
-from spasm_lib.facts import Facts
+from spasm_lib.tables import Facts
 
 VERDICT_LABELS = {
     "agrees": "Agrees",

@@ -1,10 +1,13 @@
-"""Load the structured facts in ``data/`` once, validate them, and hand out typed records.
+"""Load the structured facts in ``data/`` once, validate them as a whole, and hand out typed records.
 
-Why a hand-written loader rather than ``pandas.read_csv``: an author who mistypes a category or an id
-must be told *which file, which line and which column* is wrong and what is allowed there; a pandas
-traceback tells a teacher nothing. It also keeps ``import spasm_lib.facts`` free of pandas (and of
-ipywidgets): pandas is imported only when :meth:`Facts.frame` asks for a DataFrame. The typed
-tables themselves (:class:`Facts`, :func:`columns`) live in :mod:`spasm_lib.tables`.
+Each table's file is read by :mod:`spasm_lib.table_reader` (every cell checked, each problem located
+to the cell); this module then checks what no single file can: every id a row names resolves, each
+quiz question has one right answer, orders are unique, pathway steps name known patients, and every
+case, the data's and an instructor's, tells one coherent story (:mod:`spasm_lib.coherence`). All
+problems are raised together in one :class:`DataError`. ``import spasm_lib.facts`` stays free of
+pandas (and of ipywidgets): pandas is imported only when ``Facts.frame`` asks for a DataFrame. The
+typed tables themselves (:class:`~spasm_lib.tables.Facts`, :func:`~spasm_lib.tables.columns`) live
+in :mod:`spasm_lib.tables`.
 
 The data ships inside the package as ``spasm_lib.data`` (``pyproject.toml`` maps the top-level
 ``data/`` folder there), so it is found through :mod:`importlib.resources` in a clone, an editable
@@ -13,38 +16,21 @@ install and a plain wheel install alike.
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from spasm_lib import records as R
+from spasm_lib import vocabulary as V
 from spasm_lib.coherence import incoherences
-from spasm_lib.inputs import MAX_CASES_FILE_BYTES, MAX_TABLE_BYTES, InputError, read_bounded, shorten_quoted
-from spasm_lib.tables import PROVENANCE_FIELDS, Column, Facts, columns, table_name  # noqa: F401 (the loader's API)
+from spasm_lib.inputs import MAX_CASES_FILE_BYTES, MAX_TABLE_BYTES, InputError, read_bounded
+from spasm_lib.table_reader import Problem, Row, parse_table
+from spasm_lib.tables import TABLES, Facts, columns
 
-ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 RANDOM_CASE = "random"
 """The case id that asks for a seeded virtual patient: reserved, never the id of a case in a table."""
-LIST_SEPARATOR = ";"
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with the data, located to the cell."""
-
-    path: str
-    line: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:  # a cell's value is quoted in the message: shown shortened
-        return shorten_quoted(f"{self.path}, line {self.line}, column '{self.column}': {self.message}")
 
 
 class DataError(ValueError):
@@ -59,222 +45,13 @@ class DataError(ValueError):
         )
 
 
-# --------------------------------------------------------------------------- parsing one file
-
-
-def _decode(raw: bytes) -> str:
-    # surrogateescape keeps undecodable bytes as lone surrogates, so the CSV can still be split into
-    # rows and cells and the bad bytes reported at their exact line and column.
-    return raw.decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
-
-
-_SURROGATE = re.compile("[\udc80-\udcff]")
-
-
-def _bad_bytes(text: str) -> str | None:
-    """The bytes that were not UTF-8 in a cell (kept as lone surrogates by :func:`_decode`), or None.
-
-    A regular-expression search, not a loop over characters: it runs on every cell of every load.
-    """
-    if not _SURROGATE.search(text):
-        return None
-    bad = [f"0x{ord(ch) - 0xDC00:02x}" for ch in _SURROGATE.findall(text)]
-    return " ".join(bad[:4])
-
-
-def _rows(text: str) -> Iterable[tuple[int, list[str]]]:
-    """CSV rows with the physical line each starts on (quoted cells may span lines)."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    start = 1
-    try:
-        for row in reader:
-            yield start, row
-            start = reader.line_num + 1
-    except csv.Error as exc:  # a cell over csv's field limit (131,072 characters): the rest is unreadable
-        yield start, _Unreadable(text, start, str(exc))
-
-
-class _Unreadable(list):
-    """Stands for a row that csv could not split; ``index`` is the cell at fault, as far as it can tell."""
-
-    def __init__(self, text: str, line: int, error: str):
-        super().__init__()
-        limit = csv.field_size_limit()
-        self.index, length, quoted = 0, 0, False
-        lines = io.StringIO(text, newline="")  # the lines as csv counts them
-        for ch in text[sum(len(lines.readline()) for _ in range(line - 1)):]:
-            if ch == '"':
-                quoted = not quoted
-            elif ch == "," and not quoted:
-                self.index, length = self.index + 1, 0
-            elif ch in "\r\n" and not quoted:
-                break
-            length += 1
-            if length > limit:
-                break
-        self.message = (f"a cell longer than {limit} characters (or malformed quoting: {error}); "
-                        "expected shorter text in every cell")
-
-
-def _parse_cell(col: Column, raw: str) -> tuple[Any, str | None]:
-    """Return (value, error message or None) for one cell."""
-    text = raw.strip()
-    if col.kind == "list":
-        items = tuple(item.strip() for item in text.split(LIST_SEPARATOR) if item.strip())
-        allowed = col.rules.get("choices")
-        for item in items:
-            if allowed and item not in allowed:
-                return None, f"expected each item to be one of {', '.join(allowed)}; got '{item}'"
-        return items, None
-    if not text:
-        if col.optional:
-            return None, None
-        return None, f"expected {_describe(col)}; the cell is empty"
-    if col.kind == "str":
-        value: Any = text
-    elif col.kind == "int":
-        try:  # plain digits only: int() would also take '٣' (Arabic-Indic three)
-            value = int(text) if re.fullmatch(r"-?[0-9]+", text) else None
-        except ValueError:  # more than 4300 digits
-            value = None
-        if value is None:
-            return None, f"expected a whole number (digits 0-9); got '{text}'"
-    elif col.kind == "float":
-        try:
-            value = float(text) if text.isascii() else None
-        except ValueError:
-            value = None
-        if value is None or value != value or abs(value) == float("inf"):
-            return None, f"expected a number; got '{text}'"
-    else:
-        if text not in ("yes", "no"):
-            return None, f"expected yes or no; got '{text}'"
-        value = text == "yes"
-    rules = col.rules
-    if rules.get("paragraph") and value not in R.SOURCE_PARAGRAPHS:
-        return None, f"expected a source paragraph number from 1 to 5; got '{text}'"
-    if "choices" in rules and value not in rules["choices"]:
-        return None, f"expected one of {', '.join(rules['choices'])}; got '{text}'"
-    if "min" in rules and not rules["min"] <= value <= rules["max"]:
-        return None, f"expected a number from {rules['min']:g} to {rules['max']:g}; got '{text}'"
-    if "must_be" in rules and value != rules["must_be"]:
-        return None, f"expected {'yes' if rules['must_be'] else 'no'} on every row; got '{text}'"
-    if col.name == "id" and not ID_PATTERN.match(value):
-        return None, f"expected a kebab-case id (lowercase letters, digits, hyphens); got '{text}'"
-    return value, None
-
-
-def _describe(col: Column) -> str:
-    if "choices" in col.rules:
-        return "one of " + ", ".join(col.rules["choices"])
-    if col.rules.get("paragraph"):
-        return "a source paragraph number from 1 to 5"
-    return {"str": "text", "int": "a whole number", "float": "a number", "bool": "yes or no"}[
-        col.kind
-    ]
-
-
-@dataclass(frozen=True)
-class _Row:
-    path: str
-    line: int
-    record: Any
-
-
-def _parse_table(path: str, raw: bytes, record_type: type, problems: list[Problem]) -> list[_Row]:
-    cols = columns(record_type)
-    expected = ",".join(c.name for c in cols)
-    if not raw.strip():
-        problems.append(
-            Problem(path, 1, cols[0].name, f"the file is empty; expected a header row: {expected}")
-        )
-        return []
-    rows = iter(_rows(_decode(raw)))
-    _, header = next(rows)
-    if isinstance(header, _Unreadable):
-        problems.append(Problem(path, 1, cols[0].name, f"in the header, {header.message}"))
-        return []
-    header = [h.strip() for h in header]
-    names = {c.name for c in cols}
-    before = len(problems)
-    for name in header:
-        if bad := _bad_bytes(name):
-            problems.append(Problem(path, 1, name, f"bytes that are not UTF-8 ({bad}) in the header"))
-        elif name not in names:
-            problems.append(
-                Problem(path, 1, name, f"unknown column; the header must be: {expected}")
-            )
-    for name in dict.fromkeys(header):
-        if header.count(name) > 1:
-            problems.append(Problem(path, 1, name, "the column is named twice in the header"))
-    for col in cols:
-        if col.name not in header:
-            problems.append(
-                Problem(path, 1, col.name, f"required column is missing; the header must be: {expected}")
-            )
-    if len(problems) > before:
-        return []
-
-    by_name = {c.name: c for c in cols}
-    parsed: list[_Row] = []
-    seen: dict[str, int] = {}
-    for line, cells in rows:
-        if isinstance(cells, _Unreadable):
-            problems.append(Problem(path, line, header[min(cells.index, len(header) - 1)], cells.message))
-            break
-        if not any(cell.strip() for cell in cells):
-            continue  # a blank line is not a row
-        if len(cells) != len(header):
-            column = header[min(len(cells), len(header) - 1)]
-            problems.append(
-                Problem(path, line, column, f"the row has {len(cells)} cells; the header has {len(header)}")
-            )
-            continue
-        values: dict[str, Any] = {}
-        ok = True
-        for name, cell in zip(header, cells):
-            if bad := _bad_bytes(cell):
-                problems.append(
-                    Problem(path, line, name, f"bytes that are not UTF-8 ({bad}); save the file as UTF-8")
-                )
-                ok = False
-                continue
-            value, error = _parse_cell(by_name[name], cell)
-            if error:
-                problems.append(Problem(path, line, name, error))
-                ok = False
-            values[name] = value
-        if not ok:
-            continue
-        row_id = values["id"]
-        if row_id in seen:
-            problems.append(
-                Problem(path, line, "id", f"duplicate id '{row_id}' (first used on line {seen[row_id]}); ids must be unique")
-            )
-            continue
-        seen[row_id] = line
-        if "source_paragraph" in values and values["source_paragraph"] is None and not values["reference_ids"]:
-            problems.append(
-                Problem(
-                    path,
-                    line,
-                    "source_paragraph",
-                    "the row says nowhere where it comes from; fill source_paragraph (1 to 5) "
-                    "or reference_ids (ids from references.csv)",
-                )
-            )
-            continue
-        parsed.append(_Row(path, line, record_type(**values)))
-    return parsed
-
-
 # --------------------------------------------------------------------------- cross-table rules
 
 
-def _check_references(tables: Mapping[str, list[_Row]], problems: list[Problem]) -> None:
+def _check_references(tables: Mapping[str, list[Row]], problems: list[Problem]) -> None:
     ids = {name: {row.record.id for row in rows} for name, rows in tables.items()}
     for name, rows in tables.items():
-        for col in columns(R.TABLES[name]):
+        for col in columns(TABLES[name]):
             target = col.rules.get("ref")
             row_ref = col.rules.get("row_ref")
             if not target and not row_ref:
@@ -286,11 +63,11 @@ def _check_references(tables: Mapping[str, list[_Row]], problems: list[Problem])
                         continue
                     if row_ref:
                         table, _, item_id = item.partition(":")
-                        if table not in R.TABLES or item_id not in ids.get(table, ()):
+                        if table not in TABLES or item_id not in ids.get(table, ()):
                             problems.append(
                                 Problem(row.path, row.line, col.name,
                                         f"'{item}' names no row; expected table:id with a table of "
-                                        f"{', '.join(R.TABLES)} and an id in it")
+                                        f"{', '.join(TABLES)} and an id in it")
                             )
                     elif item not in ids[target]:
                         known = sorted(ids[target])
@@ -301,7 +78,7 @@ def _check_references(tables: Mapping[str, list[_Row]], problems: list[Problem])
                         )
 
 
-def _check_rules(tables: Mapping[str, list[_Row]], problems: list[Problem]) -> None:
+def _check_rules(tables: Mapping[str, list[Row]], problems: list[Problem]) -> None:
     for row in tables["cases"]:
         case = row.record
         if case.id == RANDOM_CASE:
@@ -309,7 +86,7 @@ def _check_rules(tables: Mapping[str, list[_Row]], problems: list[Problem]) -> N
                 Problem(row.path, row.line, "id",
                         f"'{RANDOM_CASE}' is reserved (it asks for a seeded virtual patient); expected another id")
             )
-    options: dict[str, list[_Row]] = {}
+    options: dict[str, list[Row]] = {}
     for row in tables["quiz_options"]:
         options.setdefault(row.record.question_id, []).append(row)
     for row in tables["quiz_questions"]:
@@ -328,10 +105,10 @@ def _check_rules(tables: Mapping[str, list[_Row]], problems: list[Problem]) -> N
     _check_unique_order(tables["learning_objectives"], lambda r: r.notebook, problems)
 
 
-def _check_step_audiences(tables: Mapping[str, list[_Row]], problems: list[Problem]) -> None:
+def _check_step_audiences(tables: Mapping[str, list[Row]], problems: list[Problem]) -> None:
     """A pathway step's ``only_for`` / ``not_for`` name interpretations, their groups or patient features."""
     interpretations = [row.record for row in tables["interpretations"]]
-    allowed = {i.id for i in interpretations} | set(R.PATIENT_FEATURES)
+    allowed = {i.id for i in interpretations} | set(V.PATIENT_FEATURES)
     allowed |= {i.group for i in interpretations}
     for row in tables["pathway_steps"]:
         for name in ("only_for", "not_for"):
@@ -344,7 +121,7 @@ def _check_step_audiences(tables: Mapping[str, list[_Row]], problems: list[Probl
                     )
 
 
-def _check_unique_order(rows: list[_Row], group, problems: list[Problem]) -> None:
+def _check_unique_order(rows: list[Row], group, problems: list[Problem]) -> None:
     seen: dict[Any, int] = {}
     for row in rows:
         key = (group(row.record), row.record.order)
@@ -380,9 +157,9 @@ def load_facts(data_dir: str | Path | None = None, cases_file: str | Path | None
 def _load(data_dir: str | None, cases_file: str | None = None) -> Facts:
     root = default_data_dir() if data_dir is None else Path(data_dir)
     problems: list[Problem] = []
-    tables: dict[str, list[_Row]] = {}
+    tables: dict[str, list[Row]] = {}
     paths: dict[str, str] = {}
-    for name, record_type in R.TABLES.items():
+    for name, record_type in TABLES.items():
         source = root.joinpath(f"{name}.csv")
         paths[name] = path = str(source)
         try:
@@ -393,7 +170,7 @@ def _load(data_dir: str | None, cases_file: str | None = None) -> Facts:
             problems.append(Problem(path, 1, columns(record_type)[0].name, why))
             tables[name] = []
             continue
-        tables[name] = _parse_table(path, raw, record_type, problems)
+        tables[name] = parse_table(path, raw, record_type, problems)
     if cases_file is not None:
         _add_cases(Path(cases_file), tables, paths, problems)
     if not problems:
@@ -409,7 +186,7 @@ def _load(data_dir: str | None, cases_file: str | None = None) -> Facts:
     return facts
 
 
-def _check_coherence(facts: Facts, rows: list[_Row], problems: list[Problem]) -> None:
+def _check_coherence(facts: Facts, rows: list[Row], problems: list[Problem]) -> None:
     """Every case, the data's and an instructor's, must tell one consistent story.
 
     The rules (and the reason for each) live in :mod:`spasm_lib.coherence`; a broken rule is
@@ -420,7 +197,7 @@ def _check_coherence(facts: Facts, rows: list[_Row], problems: list[Problem]) ->
             problems.append(Problem(row.path, row.line, broken.column, broken.message))
 
 
-def _add_cases(path: Path, tables: dict[str, list[_Row]], paths: dict[str, str], problems: list[Problem]) -> None:
+def _add_cases(path: Path, tables: dict[str, list[Row]], paths: dict[str, str], problems: list[Problem]) -> None:
     """Append the cases of an instructor's file; its rows keep their own file name in errors."""
     try:
         raw = read_bounded(path, "cases file", MAX_CASES_FILE_BYTES, "a CSV file")
@@ -428,7 +205,7 @@ def _add_cases(path: Path, tables: dict[str, list[_Row]], paths: dict[str, str],
         reason = exc.reason.replace("no such file", "does not exist", 1)
         problems.append(Problem(str(path), 1, "id", f"the cases file {reason}"))
         return
-    extra = _parse_table(str(path), raw, R.Case, problems)
+    extra = parse_table(str(path), raw, R.Case, problems)
     known = {row.record.id: row.line for row in tables["cases"]}
     for row in extra:
         if row.record.id in known:

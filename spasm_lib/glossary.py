@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from spasm_lib import records as R
 from spasm_lib.evidence import provenance_label, references_for
-from spasm_lib.facts import Facts
+from spasm_lib.tables import Facts
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ Decisions, each with its reason:
   (:func:`page_title`), never a pile of colons. In a class set a student's virtual patient is
   ``Patient 7`` (the student's number, :func:`student_patient_name`), never its 7- to 10-digit seed.
 * **Navigation.** A contents list from the page's ``h2`` headings at the top, and a "next handout"
-  link at the bottom, in the set's reading order (:data:`spasm_lib.records.NOTEBOOKS`).
+  link at the bottom, in the set's reading order (:data:`spasm_lib.vocabulary.NOTEBOOKS`).
   Links use the set's file names (:func:`handout_file`); a handout rendered on its own keeps them,
   and they work once it sits in a set.
 * **Phones.** Every body cell of a table with a header row gets ``data-label`` (its column's
@@ -47,7 +47,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from spasm_lib import records as R
+from spasm_lib import vocabulary as V
 from spasm_lib import DISCLAIMER, __version__
 from spasm_lib.html import Html, esc
 from spasm_lib.page_markup import with_cell_labels, with_contents, without_live_only_markup
@@ -260,7 +260,7 @@ def next_handout(notebook: str | Path, audience: str) -> tuple[str, str]:
 
     path = Path(notebook)
     key = notebook_key(path)
-    order = list(R.NOTEBOOKS)
+    order = list(V.NOTEBOOKS)
     index = index_for(audience)
     if key not in order or order.index(key) + 1 >= len(order):
         return index, "All handouts"

@@ -15,7 +15,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from spasm_lib import browser_storage, trace, xapi
+from spasm_lib import browser_storage, recorder, trace, xapi
 from spasm_lib.files import write_atomically
 
 IDENTITY_FILE = "spasm-student.json"
@@ -71,7 +71,7 @@ def _use_restored_student() -> None:
     restart, for the recorders made meanwhile too."""
     student = stored_student()
     if student:
-        trace.use_student(student)
+        recorder.use_student(student)
 
 
 browser_storage.after_read_back(_use_restored_student)

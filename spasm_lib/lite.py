@@ -48,7 +48,7 @@ from spasm_lib.lite_pyodide import LiteBuildFailed, LiteError, check_pyodide_dir
 from spasm_lib.lite_settings import add_site_helpers, lite_config
 from spasm_lib.lite_trim import WORKER_DIR, trim_site
 from spasm_lib.lite_wheels import build_own_wheel, run_step, widget_wheels
-from spasm_lib.records import AUDIENCES
+from spasm_lib.vocabulary import AUDIENCES
 
 __all__ = ["LiteBuildFailed", "LiteError", "SiteReport", "build_site", "notebooks_of_site", "site_notebooks"]
 

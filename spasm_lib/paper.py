@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from spasm_lib.html import esc
 
 if TYPE_CHECKING:
-    from spasm_lib.facts import Facts
+    from spasm_lib.tables import Facts
 
 END = "end"
 SEPARATE = "separate"

@@ -20,13 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from spasm_lib import inputs, xapi
-from spasm_lib import records as R
-from spasm_lib.facts import RANDOM_CASE, Facts, load_facts
+from spasm_lib import vocabulary as V
+from spasm_lib.facts import RANDOM_CASE, load_facts
+from spasm_lib.tables import Facts
 from spasm_lib.inputs import SEED_MAX, SEED_MIN, InputError, shorten
-from spasm_lib.records import AUDIENCES
+from spasm_lib.vocabulary import AUDIENCES
 from spasm_lib.risk_factors import NO_SPORT
 
-INSTRUCTOR_NOTEBOOKS = R.INSTRUCTOR_NOTEBOOKS
+INSTRUCTOR_NOTEBOOKS = V.INSTRUCTOR_NOTEBOOKS
 
 
 class ParameterError(InputError):
@@ -121,7 +122,7 @@ PARAMETERS: dict[str, Parameter] = {p.name: p for p in (
                          "straight-leg-raise", "neuro-screen", "abdomen-check"],
        "Examination steps performed in the static view, in order (data/exam_steps.csv); default: all.",
        _ids("exam_steps")),
-    _P("palpation_site", "str", "lower-back", "Where the student palpates.", R.SPASM_SITES),
+    _P("palpation_site", "str", "lower-back", "Where the student palpates.", V.SPASM_SITES),
     _P("interpretation", "str", "", "The interpretation the student commits to (data/interpretations.csv); '' "
        "shows the worked example's feedback against the interpretation the findings support.",
        _ids("interpretations", "")),
@@ -144,7 +145,7 @@ NOTEBOOK_PARAMETERS: dict[str, tuple[Parameter, ...]] = {
         "05_class_debrief": "traces class_seed students interactive",
     }.items()}
 """Which parameters each notebook takes, in the order `spasm-teach params` lists them: exactly the
-notebooks of ``records.NOTEBOOKS`` and ``INSTRUCTOR_NOTEBOOKS`` (tests may register fixtures here)."""
+notebooks of ``vocabulary.NOTEBOOKS`` and ``INSTRUCTOR_NOTEBOOKS`` (tests may register fixtures here)."""
 
 _KERNEL_NAMES = frozenset({"In", "Out", "get_ipython", "exit", "quit", "open"})
 """Names IPython puts in a kernel's namespace; never parameters."""
@@ -152,12 +153,12 @@ _KERNEL_NAMES = frozenset({"In", "Out", "get_ipython", "exit", "quit", "open"})
 
 def for_students(notebook: str | Path) -> bool:
     """Whether a notebook belongs in the students' material (not an instructor-only notebook)."""
-    return R.notebook_stem(notebook) not in INSTRUCTOR_NOTEBOOKS
+    return V.notebook_stem(notebook) not in INSTRUCTOR_NOTEBOOKS
 
 
 def notebook_key(notebook: str | Path) -> str:
     """``notebooks/01_risk_factors.ipynb``, ``01_risk_factors`` or ``01-risk-factors`` -> ``01_risk_factors``."""
-    key = R.notebook_stem(notebook)
+    key = V.notebook_stem(notebook)
     if key not in NOTEBOOK_PARAMETERS:
         raise ParameterError(str(notebook), "notebook",
                              f"unknown notebook; expected one of: {', '.join(NOTEBOOK_PARAMETERS)}")

@@ -26,7 +26,7 @@ from typing import Any
 
 from spasm_lib.case_study import full_examination
 from spasm_lib.exam_findings import examine
-from spasm_lib.facts import Facts
+from spasm_lib.tables import Facts
 from spasm_lib.files import spreadsheet_cell
 from spasm_lib.patient_codes import encode
 from spasm_lib.treatment_pathway import model_plan

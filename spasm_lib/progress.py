@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from spasm_lib import records as R
+from spasm_lib import vocabulary as V
 from spasm_lib import xapi
 from spasm_lib.trace import object_id
 
@@ -71,7 +71,7 @@ def progress(student: str, statements: Iterable[Mapping[str, Any]], problems: It
         stem = _notebook_of(stmt)
         if stem:
             by_notebook.setdefault(stem, []).append(stmt)
-    order = list(R.NOTEBOOKS) + sorted(set(by_notebook) - set(R.NOTEBOOKS))
+    order = list(V.NOTEBOOKS) + sorted(set(by_notebook) - set(V.NOTEBOOKS))
     return Progress(student, tuple(_one(stem, by_notebook.get(stem, [])) for stem in order), tuple(problems))
 
 

@@ -27,15 +27,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from spasm_lib import records as R
+from spasm_lib import vocabulary as V
 from spasm_lib.evidence import Sourced, provenance_label
-from spasm_lib.facts import Facts
+from spasm_lib.tables import Facts
 
 
 def notebook_name(notebook: str | Path) -> str:
-    """A classroom notebook's stem (``00_start_here``) from any spelling (:func:`records.notebook_stem`)."""
-    name = R.notebook_stem(notebook)
-    if name not in R.NOTEBOOKS:
-        raise ValueError(f"unknown notebook '{notebook}'; expected one of: {', '.join(R.NOTEBOOKS)}")
+    """A classroom notebook's stem (``00_start_here``) from any spelling (:func:`vocabulary.notebook_stem`)."""
+    name = V.notebook_stem(notebook)
+    if name not in V.NOTEBOOKS:
+        raise ValueError(f"unknown notebook '{notebook}'; expected one of: {', '.join(V.NOTEBOOKS)}")
     return name
 
 

@@ -36,7 +36,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.etree import ElementTree as ET
 
-from spasm_lib.facts import Facts
+from spasm_lib.tables import Facts
 
 FORMATS = ("gift", "moodle-xml", "qti")
 """The formats of ``spasm-teach quiz-export --format``."""
@@ -73,7 +73,7 @@ class ExportItem:
 def items(facts: Facts) -> tuple[ExportItem, ...]:
     """Every quiz question, notebook by notebook, each with its options in the order students see them."""
     from spasm_lib import quiz
-    from spasm_lib.records import NOTEBOOKS
+    from spasm_lib.vocabulary import NOTEBOOKS
 
     out = []
     for notebook in NOTEBOOKS:

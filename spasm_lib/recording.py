@@ -2,7 +2,7 @@
 
 Why a layer between the widgets and :mod:`spasm_lib.trace`: the widgets stay wiring only (one call
 per callback), and every statement of an activity is spelled in one place, in the shape docs/trace.md
-describes. Each class takes a :class:`~spasm_lib.trace.Recorder` or None; with None (a static run,
+describes. Each class takes a :class:`~spasm_lib.recorder.Recorder` or None; with None (a static run,
 recording off) every method does nothing, so the widgets never test for it.
 
 The first statement of each activity (a patient opened, a quiz shown) is *deferred*: it is written
@@ -18,9 +18,11 @@ from typing import Any
 
 from spasm_lib import records as R
 from spasm_lib import xapi
-from spasm_lib.debrief import CONFIDENCE_LEVELS, Debrief
-from spasm_lib.exam_findings import Feedback, RevealedFinding
-from spasm_lib.trace import Recorder
+from spasm_lib.debrief import Debrief
+from spasm_lib.encounter import CONFIDENCE_LEVELS
+from spasm_lib.exam_findings import RevealedFinding
+from spasm_lib.exam_grading import Feedback
+from spasm_lib.recorder import Recorder, recording_enabled
 from spasm_lib.virtual_patients import is_virtual
 
 EXT = xapi.EXT
@@ -300,8 +302,8 @@ def recorder_for(params: Any, stem: str) -> Recorder | None:
 
     Each widget gets its own recorder (its own deferred first statement); all append to the same file.
     """
-    from spasm_lib import identity, trace
+    from spasm_lib import identity
 
-    if not getattr(params, "interactive", False) or not trace.recording_enabled():
+    if not getattr(params, "interactive", False) or not recording_enabled():
         return None
     return Recorder(stem, identity.student_for(params), home_page=identity.course_home_page())

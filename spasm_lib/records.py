@@ -10,8 +10,11 @@ Cell conventions (documented for data authors in ``data/README.md``):
 * ``int`` / ``float`` - numbers; ``int | None`` - optional number.
 * ``bool`` - ``yes`` or ``no``.
 * ``tuple[str, ...]`` - a list separated by ``;`` (spaces around items are stripped).
-* ``metadata={"choices": ...}`` - the value (or every list item) must be one of the choices.
+* ``metadata={"choices": ...}`` - the value (or every list item) must be one of the choices (a
+  vocabulary of :mod:`spasm_lib.vocabulary`).
 * ``metadata={"ref": "table"}`` - the value (or every list item) must be an id in that table.
+
+Which tables there are, and the file of each, is ``TABLES`` in :mod:`spasm_lib.tables`.
 
 Provenance: every table except ``references`` carries ``source_paragraph`` (1 to 5, the paragraph of
 the source text the row restates) and ``reference_ids`` (ids from ``references.csv``); at least one
@@ -23,128 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-AUDIENCES = ("student", "instructor")
-"""Who a run or a handout is for: the student version has no answers, the instructor's has them."""
-
-SOURCE_PARAGRAPHS = (1, 2, 3, 4, 5)
-"""The source text has five paragraphs; a ``source_paragraph`` outside this range is an error."""
-
-
-RISK_CATEGORIES = (
-    "tissue-state",
-    "acute-force",
-    "sport",
-    "structural-condition",
-    "muscle-weakness",
-    "unknown-cause",
-)
-BACK_REGIONS = ("lower-back", "upper-back", "upper-and-lower-back", "not-stated")
-REGION_LABELS = {
-    "lower-back": "Lower back",
-    "upper-back": "Upper back",
-    "upper-and-lower-back": "Upper and lower back",
-    "not-stated": "Not stated",
-}
-"""Plain names of the back regions (and spasm sites): the one wording, capitalised as a heading or
-table cell; a sentence lower-cases it ("tender at the lower back")."""
-SPASM_SITES = ("lower-back", "upper-back")
-CONDITION_ASPECTS = ("definition", "mechanism", "symptom", "time-course")
-EXAM_KINDS = (
-    "history", "palpation", "movement", "inspection", "neurological", "red-flag-screen", "general-examination",
-)
-FINDING_TRIGGERS = (
-    "always",
-    "site-match",
-    "site-other",
-    "tissue-injury",
-    "no-tissue-injury",
-    "radicular",
-    "not-radicular",
-    "red-flags",
-    "no-red-flags",
-    "typical-onset",
-    "unremitting-onset",
-    "risk-factors",
-    "no-risk-factors",
-    "yellow-flags",
-    "no-yellow-flags",
-    "upper-back",
-    "cauda-equina",
-    "no-neuro-signs",
-    "insidious-onset",
-    "sudden-severe-onset",
-    "ces-retention",
-    "no-ces-retention",
-    "cord-signs",
-    "otherwise",
-)
-"""When a finding shows: ``not-radicular`` is a lower-back patient without nerve-root signs (the
-straight leg raise of an upper-back patient shows the ``upper-back`` finding); ``cauda-equina`` is a
-patient with a warning sign of cauda equina syndrome; ``no-neuro-signs`` neither that nor radicular;
-``ces-retention`` a patient whose bladder no longer empties (the late form), ``no-ces-retention`` any
-other; ``cord-signs`` cancer with new neurological symptoms; ``otherwise``: the step's default, shown
-only when no other finding of the step shows. A finding's ``interpretations`` narrows it further to
-patients whose working diagnosis is one of those listed (empty: any patient)."""
-ONSETS = ("typical", "unremitting", "insidious", "sudden-severe")
-"""``typical``: sudden, carried on at first, worse over hours (source paragraph 1); ``unremitting``:
-constant since it began and never eased, which is not the course of a spasm; ``insidious``: crept on
-over months (an inflammatory cause, spinal stenosis); ``sudden-severe``: at full strength from the
-first moment with no strain to explain it (a non-spinal cause)."""
-EXAM_NEEDED_WHEN = ("always", "lower-back", "optional")
-"""Where a step applies: to every patient, to lower-back pain only, or never needed (it cannot change
-the interpretation). Whether a patient needs it is the working diagnosis's expert path
-(``interpretations.csv``, ``needed_steps``), within this limit."""
-YES_NO_MAYBE = ("yes", "no", "maybe")
-SPORT_RULES = ("required", "optional", "none")
-RED_FLAG_CONCERNS = (
-    "fracture", "tumour-or-infection", "infection", "cancer", "cauda-equina", "nerve-deficit", "non-spinal",
-)
-"""What a flag raises concern of; ``tumour-or-infection`` is the weak flags' shared concern (age, night pain)."""
-INTERPRETATION_GROUPS = ("non-specific", "radicular", "serious-spinal", "inflammatory", "non-spinal")
-"""Diagnostic triage (bardin2017): non-specific back pain, radicular syndromes (sciatica, stenosis),
-specific spinal pathology, an inflammatory cause, and causes outside the spine."""
-TREATMENT_KINDS = ("non-drug", "drug", "referral", "self-care")
-VERDICTS = ("agrees", "partly-agrees", "differs", "beyond-source")
-PATHWAY_KINDS = (
-    "screen",
-    "emergency-referral",
-    "urgent-referral",
-    "self-management",
-    "non-drug",
-    "drug",
-    "reassess",
-    "referral",
-    "safety-net",
-    "stratify",
-    "pain-relief",
-    "programme",
-)
-PATHWAY_WHEN = ("always", "not-improving")
-"""``not-improving``: the step is on the path only when the treatment has not worked at review."""
-PATIENT_FEATURES = ("tissue-injury", "radicular", "yellow-flags")
-"""What a pathway step's ``only_for`` / ``not_for`` may name besides an interpretation id or an
-interpretation group: a finding of the patient's own (a hot, red, swollen back; nerve-root signs;
-yellow flags), for plans that depend on it whatever the working diagnosis."""
-REFERENCE_KINDS = ("guideline", "systematic-review", "trial", "study", "review", "tool", "patient-information")
-NOTEBOOKS = (
-    "00_start_here",
-    "01_risk_factors",
-    "02_exam_simulator",
-    "03_treatment_pathway",
-    "04_case_study",
-)
-"""The classroom notebooks, by file stem: the one spelling of a notebook's name in data and code."""
-INSTRUCTOR_NOTEBOOKS = ("05_class_debrief",)
-"""Notebooks for the lecturer only: left out of the handout set, the student Lite site and
-`spasm-teach start`; run with papermill (or `spasm-teach render`) on a folder of traces."""
-
-
-def notebook_stem(notebook: Any) -> str:
-    """Any spelling a person may type (``notebooks/01_risk_factors.ipynb``, ``01_risk_factors``,
-    ``01-risk-factors``) -> the stem, ``01_risk_factors``."""
-    from pathlib import Path
-
-    return Path(str(notebook)).name.removesuffix(".ipynb").replace("-", "_")
+from spasm_lib import vocabulary as V
 
 
 def choices(*allowed: str) -> dict[str, Any]:
@@ -175,7 +57,7 @@ class Reference:
     id: str
     short: str
     citation: str
-    kind: str = field(metadata=choices(*REFERENCE_KINDS))
+    kind: str = field(metadata=choices(*V.REFERENCE_KINDS))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -184,7 +66,7 @@ class ConditionFact(Provenance):
 
     id: str
     order: int
-    aspect: str = field(metadata=choices(*CONDITION_ASPECTS))
+    aspect: str = field(metadata=choices(*V.CONDITION_ASPECTS))
     statement: str
 
 
@@ -205,9 +87,9 @@ class RiskFactor(Provenance):
 
     id: str
     name: str
-    category: str = field(metadata=choices(*RISK_CATEGORIES))
+    category: str = field(metadata=choices(*V.RISK_CATEGORIES))
     mechanism: str
-    region: str = field(metadata=choices(*BACK_REGIONS))
+    region: str = field(metadata=choices(*V.BACK_REGIONS))
     source_says: str
     examples: tuple[str, ...]
     synonyms: tuple[str, ...]
@@ -231,9 +113,9 @@ class ExamStep(Provenance):
     id: str
     order: int
     name: str
-    kind: str = field(metadata=choices(*EXAM_KINDS))
+    kind: str = field(metadata=choices(*V.EXAM_KINDS))
     how: str
-    needed_when: str = field(metadata=choices(*EXAM_NEEDED_WHEN))
+    needed_when: str = field(metadata=choices(*V.EXAM_NEEDED_WHEN))
     provocative: bool
     """A movement or stretch that provokes pain: after an emergency flag it only delays the transfer."""
     why_it_matters: str
@@ -246,7 +128,7 @@ class Interpretation(Provenance):
 
     id: str
     name: str
-    group: str = field(metadata=choices(*INTERPRETATION_GROUPS))
+    group: str = field(metadata=choices(*V.INTERPRETATION_GROUPS))
     priority: int = field(metadata={"min": 1, "max": 100})
     """1 is the most specific: when findings point several ways, the lowest number wins."""
     triage_level: str = field(metadata=ref("triage_levels"))
@@ -266,7 +148,7 @@ class Finding(Provenance):
 
     id: str
     step_id: str = field(metadata=ref("exam_steps"))
-    trigger: str = field(metadata=choices(*FINDING_TRIGGERS))
+    trigger: str = field(metadata=choices(*V.FINDING_TRIGGERS))
     interpretations: tuple[str, ...] = field(metadata=ref("interpretations"))
     """Shown only to patients with one of these working diagnoses (empty: to any patient)."""
     text: str
@@ -281,7 +163,7 @@ class RedFlag(Provenance):
 
     id: str
     name: str
-    concern: str = field(metadata=choices(*RED_FLAG_CONCERNS))
+    concern: str = field(metadata=choices(*V.RED_FLAG_CONCERNS))
     question: str
     urgency: str = field(metadata=ref("triage_levels"))
     """The triage level this flag sets on its own (emergency, urgent or watchful)."""
@@ -326,17 +208,17 @@ class Presentation(Provenance):
     id: str
     name: str
     description: str
-    spasm_site: str = field(metadata=choices(*SPASM_SITES))
+    spasm_site: str = field(metadata=choices(*V.SPASM_SITES))
     age_min: int = field(metadata={"min": 16, "max": 100})
     age_max: int = field(metadata={"min": 16, "max": 100})
-    onset: str = field(metadata=choices(*ONSETS))
-    sport: str = field(metadata=choices(*SPORT_RULES))
+    onset: str = field(metadata=choices(*V.ONSETS))
+    sport: str = field(metadata=choices(*V.SPORT_RULES))
     risk_factor_ids: tuple[str, ...] = field(metadata=ref("risk_factors"))
     optional_risk_factor_ids: tuple[str, ...] = field(metadata=ref("risk_factors"))
     red_flag_ids: tuple[str, ...] = field(metadata=ref("red_flags"))
     optional_red_flag_ids: tuple[str, ...] = field(metadata=ref("red_flags"))
-    tissue_injury: str = field(metadata=choices(*YES_NO_MAYBE))
-    radicular: str = field(metadata=choices(*YES_NO_MAYBE))
+    tissue_injury: str = field(metadata=choices(*V.YES_NO_MAYBE))
+    radicular: str = field(metadata=choices(*V.YES_NO_MAYBE))
     yellow_flags: str = field(metadata=choices("maybe", "no"))
     interpretation_id: str | None = field(metadata=ref("interpretations"))
     """The working diagnosis of a presentation whose warning signs do not name it (an inflammatory
@@ -357,20 +239,6 @@ class PresentationStory(Provenance):
     story: str
 
 
-CASE_ANSWERS = (
-    "triage", "findings", "risk-factors", "plan", "source-vs-guidance", "why-not-conservative", "safety-net",
-    "deciding-history",
-    "triage-level", "interpretation",
-)
-"""What a case question's model answer is composed from (see :mod:`spasm_lib.case_study`).
-``triage-level`` and ``interpretation`` are closed questions: the student chooses one of the levels
-or interpretations, and the model answer is the patient's own."""
-
-CASE_PARTS = ("history", "triage", "interpretation", "plan")
-"""The case study's parts in clinical order: the history, the warning signs and triage, the
-interpretation of the findings, the plan."""
-
-
 @dataclass(frozen=True, kw_only=True)
 class CaseQuestion(Provenance):
     """A question the case study asks about every patient of the listed triage levels."""
@@ -379,8 +247,8 @@ class CaseQuestion(Provenance):
     order: int
     prompt: str
     triage_levels: tuple[str, ...] = field(metadata=ref("triage_levels"))
-    answer_from: str = field(metadata=choices(*CASE_ANSWERS))
-    part: str = field(metadata=choices(*CASE_PARTS))
+    answer_from: str = field(metadata=choices(*V.CASE_ANSWERS))
+    part: str = field(metadata=choices(*V.CASE_PARTS))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -393,7 +261,7 @@ class Case(Provenance):
     story: str
     sport_id: str | None = field(metadata=ref("sports"))
     risk_factor_ids: tuple[str, ...] = field(metadata=ref("risk_factors"))
-    spasm_site: str = field(metadata=choices(*SPASM_SITES))
+    spasm_site: str = field(metadata=choices(*V.SPASM_SITES))
     tissue_injury: bool
     radicular: bool
     red_flag_ids: tuple[str, ...] = field(metadata=ref("red_flags"))
@@ -401,7 +269,7 @@ class Case(Provenance):
     teaching_point: str
     presentation_id: str | None = field(metadata=ref("presentations"))
     """The presentation the patient was drawn from (optional for an instructor's own case)."""
-    onset: str = field(metadata=choices(*ONSETS))
+    onset: str = field(metadata=choices(*V.ONSETS))
     yellow_flag_ids: tuple[str, ...] = field(metadata=ref("yellow_flags"))
 
 
@@ -411,7 +279,7 @@ class Treatment(Provenance):
 
     id: str
     name: str
-    kind: str = field(metadata=choices(*TREATMENT_KINDS))
+    kind: str = field(metadata=choices(*V.TREATMENT_KINDS))
     what_it_does: str
     why: str
     examples: tuple[str, ...]
@@ -426,7 +294,7 @@ class EvidenceCheck(Provenance):
     treatment_id: str | None = field(metadata=ref("treatments"))
     source_says: str
     guidance_says: str
-    verdict: str = field(metadata=choices(*VERDICTS))
+    verdict: str = field(metadata=choices(*V.VERDICTS))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -436,14 +304,14 @@ class PathwayStep(Provenance):
     id: str
     order: int
     title: str
-    kind: str = field(metadata=choices(*PATHWAY_KINDS))
+    kind: str = field(metadata=choices(*V.PATHWAY_KINDS))
     triage_levels: tuple[str, ...] = field(metadata=ref("triage_levels"))
     """The triage levels whose path passes through this step."""
-    when: str = field(metadata=choices(*PATHWAY_WHEN))
+    when: str = field(metadata=choices(*V.PATHWAY_WHEN))
     only_for: tuple[str, ...] = ()
     """The step is on the path only for these patients (empty: every patient of its levels): an
     interpretation id (the working diagnosis), an interpretation group, or a patient feature
-    (:data:`PATIENT_FEATURES`). Checked by the loader."""
+    (:data:`spasm_lib.vocabulary.PATIENT_FEATURES`). Checked by the loader."""
     not_for: tuple[str, ...] = ()
     """The step is left out for these patients (same vocabulary): heat is never put on a hot,
     red, swollen back."""
@@ -472,7 +340,7 @@ class LearningObjective(Provenance):
     """What a student should be able to do after a notebook; its quiz tests every one."""
 
     id: str
-    notebook: str = field(metadata=choices(*NOTEBOOKS))
+    notebook: str = field(metadata=choices(*V.NOTEBOOKS))
     order: int
     text: str
 
@@ -482,7 +350,7 @@ class QuizQuestion(Provenance):
     """A self-check question shown in a notebook's "Check yourself" section."""
 
     id: str
-    notebook: str = field(metadata=choices(*NOTEBOOKS))
+    notebook: str = field(metadata=choices(*V.NOTEBOOKS))
     order: int
     prompt: str
     objective_ids: tuple[str, ...] = field(metadata=ref("learning_objectives"))
@@ -548,34 +416,3 @@ class SourceClaim:
     paragraph: int = field(metadata={"paragraph": True})
     claim: str
     taught_by: tuple[str, ...] = field(metadata={"row_ref": True})
-
-
-TABLES: dict[str, type] = {
-    "references": Reference,
-    "condition": ConditionFact,
-    "pain_course": PainCoursePoint,
-    "risk_factors": RiskFactor,
-    "sports": Sport,
-    "exam_steps": ExamStep,
-    "interpretations": Interpretation,
-    "findings": Finding,
-    "triage_levels": TriageLevel,
-    "red_flags": RedFlag,
-    "yellow_flags": YellowFlag,
-    "presentations": Presentation,
-    "presentation_stories": PresentationStory,
-    "cases": Case,
-    "case_questions": CaseQuestion,
-    "treatments": Treatment,
-    "evidence_checks": EvidenceCheck,
-    "pathway_steps": PathwayStep,
-    "glossary": GlossaryTerm,
-    "learning_objectives": LearningObjective,
-    "quiz_questions": QuizQuestion,
-    "quiz_options": QuizOption,
-    "discussion_prompts": DiscussionPrompt,
-    "source_claims": SourceClaim,
-    "reasoning_errors": ReasoningError,
-    "teaching_text": TeachingText,
-}
-"""Table name -> record class. The file of table ``t`` is ``data/t.csv``."""

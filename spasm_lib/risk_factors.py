@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from spasm_lib import records as R
+from spasm_lib import vocabulary as V
 from spasm_lib.evidence import provenance_label
-from spasm_lib.facts import Facts
+from spasm_lib.tables import Facts
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas
@@ -31,10 +32,10 @@ CATEGORY_LABELS = {
     "muscle-weakness": "Muscle weakness",
     "unknown-cause": "No known cause",
 }
-"""Plain names of the categories in ``records.RISK_CATEGORIES`` (headings, table cells, figure)."""
+"""Plain names of the categories in ``vocabulary.RISK_CATEGORIES`` (headings, table cells, figure)."""
 
-REGION_LABELS = R.REGION_LABELS
-"""Plain names of the back regions in ``records.BACK_REGIONS`` (owned by :mod:`spasm_lib.records`)."""
+REGION_LABELS = V.REGION_LABELS
+"""Plain names of the back regions in ``vocabulary.BACK_REGIONS`` (owned by :mod:`spasm_lib.vocabulary`)."""
 
 REGION_FILTERS: dict[str, tuple[str, ...]] = {
     "lower-back": ("lower-back", "upper-and-lower-back"),
@@ -115,7 +116,7 @@ class ProfileResult:
     sport_name: str | None
     sport_movements: tuple[str, ...]
     factors: tuple[SelectedFactor, ...]
-    """Chosen factors in category order (``records.RISK_CATEGORIES``), then file order."""
+    """Chosen factors in category order (``vocabulary.RISK_CATEGORIES``), then file order."""
     category_counts: tuple[tuple[str, int], ...]
     """Every category, in ``RISK_CATEGORIES`` order, with how many chosen factors it holds (0 too)."""
     region_counts: tuple[tuple[str, int], ...]
@@ -173,7 +174,7 @@ def risk_profile(facts: Facts, risk_factor_ids: Iterable[str] = (), sport: str =
     ticked = set(ids)
     from_sport = {chosen_sport.risk_factor_id} if chosen_sport else set()
     chosen = ticked | from_sport
-    category_rank = {c: i for i, c in enumerate(R.RISK_CATEGORIES)}
+    category_rank = {c: i for i, c in enumerate(V.RISK_CATEGORIES)}
     rows = [r for r in facts.risk_factors if r.id in ticked or r.id in from_sport]
     rows.sort(key=lambda r: category_rank[r.category])  # stable: file order within a category
     factors = tuple(
@@ -201,10 +202,10 @@ def risk_profile(facts: Facts, risk_factor_ids: Iterable[str] = (), sport: str =
         sport_name=chosen_sport.name if chosen_sport else None,
         sport_movements=chosen_sport.movements if chosen_sport else (),
         factors=factors,
-        category_counts=_count(R.RISK_CATEGORIES, (f.category for f in factors)),
-        region_counts=_count(R.BACK_REGIONS, (f.region for f in factors)),
-        category_available=_count(R.RISK_CATEGORIES, (r.category for r in facts.risk_factors)),
-        region_available=_count(R.BACK_REGIONS, (r.region for r in facts.risk_factors)),
+        category_counts=_count(V.RISK_CATEGORIES, (f.category for f in factors)),
+        region_counts=_count(V.BACK_REGIONS, (f.region for f in factors)),
+        category_available=_count(V.RISK_CATEGORIES, (r.category for r in facts.risk_factors)),
+        region_available=_count(V.BACK_REGIONS, (r.region for r in facts.risk_factors)),
         shown_ticked=tuple(r.id for r in facts.risk_factors if r.id in chosen),
         known_causes_with_no_known_cause=conflict,
         no_numbers=_text(facts, NO_NUMBERS),
@@ -303,8 +304,8 @@ def filter_risk_factors(
 
     Raises ValueError naming an unknown category or region and the allowed ones.
     """
-    if category and category not in R.RISK_CATEGORIES:
-        raise _unknown("category", category, R.RISK_CATEGORIES)
+    if category and category not in V.RISK_CATEGORIES:
+        raise _unknown("category", category, V.RISK_CATEGORIES)
     if region and region not in REGION_FILTERS:
         raise _unknown("region", region, REGION_FILTERS)
     typed = " ".join((text or "").split())

@@ -24,7 +24,7 @@ from spasm_lib.handout_pages import (
 )
 from spasm_lib.html import esc
 from spasm_lib.page_markup import with_cell_labels
-from spasm_lib.records import AUDIENCES
+from spasm_lib.vocabulary import AUDIENCES
 from spasm_lib.treatment_pathway import CONDITIONAL_NOTE, CONDITIONAL_NOTE_SHORT
 
 

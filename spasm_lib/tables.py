@@ -1,4 +1,5 @@
-"""The typed tables: each record type's CSV columns, and :class:`Facts`, every table as typed records.
+"""The typed tables: which tables ``data/`` holds (:data:`TABLES`), each record type's CSV columns, and
+:class:`Facts`, every table as typed records.
 
 Why apart from the loader (:mod:`spasm_lib.facts`): the logic that checks a patient
 (:mod:`spasm_lib.coherence`, :mod:`spasm_lib.triage`) takes a ``Facts`` and is itself called by the
@@ -21,6 +22,40 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas
 
 PROVENANCE_FIELDS = ("source_paragraph", "reference_ids")
+
+
+# --------------------------------------------------------------------------- which tables there are
+
+TABLES: dict[str, type] = {
+    "references": R.Reference,
+    "condition": R.ConditionFact,
+    "pain_course": R.PainCoursePoint,
+    "risk_factors": R.RiskFactor,
+    "sports": R.Sport,
+    "exam_steps": R.ExamStep,
+    "interpretations": R.Interpretation,
+    "findings": R.Finding,
+    "triage_levels": R.TriageLevel,
+    "red_flags": R.RedFlag,
+    "yellow_flags": R.YellowFlag,
+    "presentations": R.Presentation,
+    "presentation_stories": R.PresentationStory,
+    "cases": R.Case,
+    "case_questions": R.CaseQuestion,
+    "treatments": R.Treatment,
+    "evidence_checks": R.EvidenceCheck,
+    "pathway_steps": R.PathwayStep,
+    "glossary": R.GlossaryTerm,
+    "learning_objectives": R.LearningObjective,
+    "quiz_questions": R.QuizQuestion,
+    "quiz_options": R.QuizOption,
+    "discussion_prompts": R.DiscussionPrompt,
+    "source_claims": R.SourceClaim,
+    "reasoning_errors": R.ReasoningError,
+    "teaching_text": R.TeachingText,
+}
+"""Table name -> record class (:mod:`spasm_lib.records`). The file of table ``t`` is ``data/t.csv``. Beside
+:class:`Facts`, which has a field for each: a table added is added to both, here."""
 
 
 # --------------------------------------------------------------------------- column schema
@@ -116,7 +151,7 @@ class Facts:
         pandas = require("pandas")  # in the browser kernel, fetched on first use
 
         key = table_name(name)
-        cols = [c.name for c in columns(R.TABLES[key])]
+        cols = [c.name for c in columns(TABLES[key])]
         rows = [[_display(getattr(r, c)) for c in cols] for r in self.table(key)]
         return pandas.DataFrame(rows, columns=cols)
 
@@ -132,7 +167,7 @@ def _display(value: Any) -> Any:
 def table_name(name: str) -> str:
     """Normalise ``risk-factors`` or ``risk_factors`` to the table name; a clear error otherwise."""
     key = name.replace("-", "_")
-    if key not in R.TABLES:
-        allowed = ", ".join(t.replace("_", "-") for t in R.TABLES)
+    if key not in TABLES:
+        allowed = ", ".join(t.replace("_", "-") for t in TABLES)
         raise ValueError(f"unknown table '{name}'; expected one of: {allowed}")
     return key

@@ -29,7 +29,8 @@ import random
 
 from spasm_lib import records as R
 from spasm_lib.coherence import AGE_FLAG, carries_age_flag, incoherences
-from spasm_lib.facts import RANDOM_CASE, Facts
+from spasm_lib.facts import RANDOM_CASE
+from spasm_lib.tables import Facts
 from spasm_lib import inputs
 from spasm_lib.inputs import SEED_MAX
 from spasm_lib.triage import case_interpretation

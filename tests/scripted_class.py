@@ -1,9 +1,9 @@
 """A scripted class: trace files made by driving the library's own state functions, with seeded mistakes.
 
 Each student examines their class patient (``class_mix.class_patients``) step by step with
-``exam_findings.record_step``, commits, and gets ``exam_findings.feedback``; walks the pathway with
-``treatment_pathway.advance``; answers every quiz with ``quiz.grade``; answers the case study. The
-statements are written through issue 20's recorder (``trace.Recorder``, spasm_lib.xapi builders) in
+``exam_findings.record_step``, commits, and gets ``exam_grading.feedback``; walks the pathway with
+``pathway_walk.advance``; answers every quiz with ``quiz.grade``; answers the case study. The
+statements are written through issue 20's recorder (``recorder.Recorder``, spasm_lib.xapi builders) in
 the shape docs/trace.md gives, with an injected clock and seeded ids, so the files are the same bytes
 every run. Mistakes are seeded by the student's number (a rule written here, in plain arithmetic), and
 the script keeps, beside the files, what it knows each student did: the known answers that the
@@ -20,9 +20,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from spasm_lib import exam_findings as ex
-from spasm_lib import quiz, trace, treatment_pathway as tp, xapi
-from spasm_lib.facts import Facts
-from spasm_lib.records import NOTEBOOKS
+from spasm_lib import exam_grading as gr
+from spasm_lib import pathway_walk as pw
+from spasm_lib import quiz, treatment_pathway as tp, xapi
+from spasm_lib.recorder import Recorder, fixed_clock, seeded_ids
+from spasm_lib.tables import Facts
+from spasm_lib.vocabulary import NOTEBOOKS
 from spasm_lib.triage import case_triage
 from spasm_lib.class_mix import class_patients
 
@@ -59,9 +62,9 @@ def write_class(facts: Facts, folder: Path, students: int, class_seed: int, *, q
         i = p.number
         name = f"s{i:03d}"
         case = p.case
-        clock = trace.fixed_clock(start + timedelta(hours=i), step_seconds=20)
-        ids = trace.seeded_ids(i)
-        recorders = {stem: trace.Recorder(stem, name, folder=folder, clock=clock, ids=ids, enabled=True) for stem in NOTEBOOKS}
+        clock = fixed_clock(start + timedelta(hours=i), step_seconds=20)
+        ids = seeded_ids(i)
+        recorders = {stem: Recorder(stem, name, folder=folder, clock=clock, ids=ids, enabled=True) for stem in NOTEBOOKS}
         grades: dict[str, float | None] = {}
         patient = xapi.patient_activity(case.id, f"Patient {i}")
         true_level = case_triage(facts, case).id
@@ -79,7 +82,7 @@ def write_class(facts: Facts, folder: Path, students: int, class_seed: int, *, q
                 known.skipped[step] += 1
         reg = rec.new_registration()
         rec.record("initialized", patient, registration=reg)
-        needed = [s for s in ex.exam_steps(facts) if ex.step_needed(facts, case, s)]
+        needed = [s for s in ex.exam_steps(facts) if gr.step_needed(facts, case, s)]
         if i % 4 == 1:  # seeded: the last needed step that is not a warning-sign question is skipped
             drop = [s for s in needed if s.kind != ex.RED_FLAG_KIND][-1]
             needed = [s for s in needed if s.id != drop.id]
@@ -89,11 +92,11 @@ def write_class(facts: Facts, folder: Path, students: int, class_seed: int, *, q
             state = ex.record_step(facts, state, step.id, site)
             rec.record("arrived", xapi.activity(xapi.activity_id("patient", case.id, "step", step.id), "node", step.name),
                        registration=reg, parent=patient, result=xapi.result(response=step.id))
-        assert ex.commit_refusal(facts, state, case.interpretation_id) is None
+        assert gr.commit_refusal(facts, state, case.interpretation_id) is None
         chosen = case.interpretation_id
         if i % 6 == 2:  # seeded: a wrong interpretation
             chosen = next(x for x in interpretations if x != case.interpretation_id)
-        fb = ex.feedback(facts, case, ex.examine(facts, state.committed(chosen), case), chosen)
+        fb = gr.feedback(facts, case, ex.examine(facts, state.committed(chosen), case), chosen)
         level = levels.index(true_level)
         chosen_level = true_level
         if i % 7 == 3 and level + 1 < len(levels):
@@ -140,12 +143,12 @@ def write_class(facts: Facts, folder: Path, students: int, class_seed: int, *, q
         walk_reg = rec.new_registration()
         walk_activity = xapi.activity(xapi.activity_id("pathway", case.id), "simulation", "Pathway walk")
         rec.record("initialized", walk_activity, registration=walk_reg)
-        wstate = tp.PathwayState(case.id)
+        wstate = pw.PathwayState(case.id)
         right = shown = 0
         while True:
-            result = tp.walk(facts, wstate, case)
+            result = pw.walk(facts, wstate, case)
             if result.awaiting_review_answer:
-                wstate = tp.answer_review(wstate, improving=False)
+                wstate = pw.answer_review(wstate, improving=False)
                 continue
             if result.finished:
                 break
@@ -153,7 +156,7 @@ def write_class(facts: Facts, folder: Path, students: int, class_seed: int, *, q
             predicted = actual
             if i % 3 == 0 and wstate.shown == 1:  # seeded: the first prediction is wrong
                 predicted = next(s.id for s in result.choices if s.id != actual)
-            wstate = tp.advance(facts, wstate, case, predicted)
+            wstate = pw.advance(facts, wstate, case, predicted)
             shown += 1
             right += predicted == actual
             rec.record("responded", xapi.activity(xapi.activity_id("pathway", case.id, "step", str(wstate.shown)),

@@ -82,10 +82,10 @@ def test_the_kept_folder_is_read_back_before_anything_is_written_back(pyodide, t
 
 
 def test_the_student_number_kept_in_the_browser_is_used_once_read_back(pyodide, tmp_path, monkeypatch):
-    from spasm_lib import identity, trace  # identity registers its hook when imported (no import circle)
+    from spasm_lib import identity, recorder, trace  # identity registers its hook when imported (no import circle)
 
     told = []
-    monkeypatch.setattr(trace, "use_student", told.append)
+    monkeypatch.setattr(recorder, "use_student", told.append)
     assert trace.trace_folder() == tmp_path / "kept"
     (tmp_path / "kept" / identity.IDENTITY_FILE).write_text('{"student": "s017"}\n', encoding="utf-8")
     assert told == []  # not before IndexedDB answers
@@ -153,7 +153,7 @@ def test_a_sync_only_adds_and_updates_never_removes_or_puts_an_older_copy_back(m
 
 
 def test_a_browser_that_keeps_nothing_is_said_on_the_recording_widgets(pyodide, monkeypatch, tmp_path):
-    from spasm_lib.trace import Recorder
+    from spasm_lib.recorder import Recorder
     from spasm_lib.widgets.notice import notice_line
 
     why = "This browser keeps no files for the notebook (no IndexedDB); your work lasts until the kernel restarts."

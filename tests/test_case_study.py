@@ -416,7 +416,7 @@ def test_a_visible_warning_when_answers_cannot_be_kept():
 
 def test_answers_kept_in_the_students_trace_come_back_with_a_new_recorder(tmp_path):
     from spasm_lib.case_study import case_study as study_of
-    from spasm_lib.trace import Recorder, fixed_clock, seeded_ids
+    from spasm_lib.recorder import Recorder, fixed_clock, seeded_ids
     from spasm_lib.widgets.case_study import CaseStudyWorksheet
 
     study = study_of(FACTS, "golfer-twist")
@@ -438,7 +438,7 @@ def test_answers_kept_in_the_students_trace_come_back_with_a_new_recorder(tmp_pa
 
 def test_a_trace_that_cannot_be_written_shows_the_warning(tmp_path):
     from spasm_lib.case_study import case_study as study_of
-    from spasm_lib.trace import Recorder, fixed_clock, seeded_ids
+    from spasm_lib.recorder import Recorder, fixed_clock, seeded_ids
     from spasm_lib.widgets.case_study import CaseStudyWorksheet
 
     blocker = tmp_path / "not-a-folder"

@@ -99,8 +99,9 @@ def test_facts_width_is_bounded(width, code, capsys):
 
 def test_a_data_error_with_many_problems_is_one_line(monkeypatch, capsys):
     import spasm_lib.facts as facts
+    from spasm_lib.table_reader import Problem
 
-    problems = [facts.Problem("data/x.csv", n, "id", f"problem {n}") for n in range(1, 5)]
+    problems = [Problem("data/x.csv", n, "id", f"problem {n}") for n in range(1, 5)]
 
     def broken(*args, **kwargs):
         raise facts.DataError(problems)

@@ -11,7 +11,7 @@ import pytest
 
 from spasm_lib.cli import main
 from spasm_lib.params import NOTEBOOK_PARAMETERS, for_students
-from spasm_lib.records import NOTEBOOKS as CLASSROOM_NOTEBOOKS
+from spasm_lib.vocabulary import NOTEBOOKS as CLASSROOM_NOTEBOOKS
 from spasm_lib.workspace import packaged_notebooks
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "notebooks"))

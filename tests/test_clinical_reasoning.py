@@ -22,7 +22,8 @@ from clinical_expectations import (
     expected_interpretation,
     expected_level,
 )
-from spasm_lib.exam_findings import ExamState, examine, feedback, perform, step_needs_site
+from spasm_lib.exam_findings import ExamState, examine, perform, step_needs_site
+from spasm_lib.exam_grading import feedback
 from spasm_lib.facts import load_facts
 from spasm_lib.views.exam import feedback_view
 from spasm_lib.class_mix import class_patients

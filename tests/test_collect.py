@@ -392,8 +392,8 @@ def test_traces_of_the_real_widgets_are_collected_whole(tmp_path):
     """The notebooks' own widgets (issue 20's hooks) write a student's work; collect takes all of it."""
     import contextlib
 
-    from spasm_lib import trace
     from spasm_lib.case_study import case_study
+    from spasm_lib.recorder import Recorder, fixed_clock, seeded_ids
     from spasm_lib.widgets.case_study import CaseStudyWorksheet
     from spasm_lib.widgets.exam import ExamSimulator
     from spasm_lib.widgets.pathway import TreatmentPathwayWalk
@@ -404,8 +404,7 @@ def test_traces_of_the_real_widgets_are_collected_whole(tmp_path):
     inbox.mkdir()
 
     def rec(stem):  # a seed per notebook: real students' ids are random UUIDs, never shared
-        return trace.Recorder(stem, "s042", folder=inbox, clock=trace.fixed_clock(),
-                              ids=trace.seeded_ids(int(stem[:2])), enabled=True)
+        return Recorder(stem, "s042", folder=inbox, clock=fixed_clock(), ids=seeded_ids(int(stem[:2])), enabled=True)
 
     sim = ExamSimulator(facts, "golfer-twist", 0, "student", rec("02_exam_simulator"))
     for step in ("history-onset", "red-flag-questions", "palpation"):

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from spasm_lib.debrief import (
+from spasm_lib.debrief import debrief
+from spasm_lib.encounter import (
     COMMIT,
     COMMIT_ATTEMPT,
     CONFIDENCE,
@@ -18,12 +19,10 @@ from spasm_lib.debrief import (
     STEP,
     Encounter,
     careless_path,
-    debrief,
-    discriminating_steps,
     expert_path,
-    reasoning_errors,
 )
 from spasm_lib.facts import load_facts
+from spasm_lib.reasoning_errors import discriminating_steps, reasoning_errors
 from spasm_lib.views.debrief import debrief_view, worked_debrief_view
 from spasm_lib.virtual_patients import case_for
 

@@ -23,19 +23,17 @@ from clinical_expectations import (
 )
 from spasm_lib.exam_findings import (
     ExamState,
-    commit_refusal,
     examine,
     exam_steps,
-    feedback,
     most_specific,
     perform,
     record_step,
-    refusal_text,
     state_from,
-    step_needed,
     step_needs_site,
 )
-from spasm_lib.facts import Facts, load_facts
+from spasm_lib.exam_grading import commit_refusal, feedback, refusal_text, step_needed
+from spasm_lib.facts import load_facts
+from spasm_lib.tables import Facts
 from spasm_lib.views.exam import COMMIT_MESSAGES, case_view, exam_view, feedback_view, findings_view
 from spasm_lib.virtual_patients import case_for, virtual_patient
 

@@ -9,7 +9,9 @@ import sys
 import pytest
 
 from spasm_lib import records as R
-from spasm_lib.facts import Facts, columns, load_facts
+from spasm_lib import vocabulary as V
+from spasm_lib.facts import load_facts
+from spasm_lib.tables import TABLES, Facts, columns
 
 from copy_check import copied_runs, source_runs
 
@@ -20,7 +22,7 @@ def facts() -> Facts:
 
 
 def text_cells(facts: Facts):
-    for name in R.TABLES:
+    for name in TABLES:
         for record in facts.table(name):
             for f in dataclasses.fields(record):
                 value = getattr(record, f.name)
@@ -31,7 +33,7 @@ def text_cells(facts: Facts):
 
 
 def test_every_table_has_rows(facts):
-    empty = [name for name in R.TABLES if not facts.table(name)]
+    empty = [name for name in TABLES if not facts.table(name)]
     assert not empty
 
 
@@ -41,11 +43,11 @@ def test_loading_is_cached(facts):
 
 def test_every_source_paragraph_has_claims_and_rows(facts):
     claimed = {c.paragraph for c in facts.source_claims}
-    assert claimed == set(R.SOURCE_PARAGRAPHS)
+    assert claimed == set(V.SOURCE_PARAGRAPHS)
     rows = {
-        getattr(r, "source_paragraph", None) for name in R.TABLES for r in facts.table(name)
+        getattr(r, "source_paragraph", None) for name in TABLES for r in facts.table(name)
     }
-    assert set(R.SOURCE_PARAGRAPHS) <= rows
+    assert set(V.SOURCE_PARAGRAPHS) <= rows
 
 
 def test_every_claim_is_taught_by_a_row_of_its_own_paragraph_or_a_quiz(facts):
@@ -87,7 +89,7 @@ def test_the_copy_check_finds_a_copied_run_planted_in_a_copy_of_the_data(data_co
 
 
 def test_all_risk_categories_and_the_three_sports(facts):
-    assert {r.category for r in facts.risk_factors} == set(R.RISK_CATEGORIES)
+    assert {r.category for r in facts.risk_factors} == set(V.RISK_CATEGORIES)
     assert {s.id for s in facts.sports} >= {"baseball", "football", "golf"}
 
 

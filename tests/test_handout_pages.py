@@ -22,7 +22,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from spasm_lib import DISCLAIMER, handout_pages as hp, page_markup, set_pages
-from spasm_lib import records as R
+from spasm_lib import vocabulary as V
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "notebooks"))
 from handout_checks import csv_rows, parse, squash, visible_text  # noqa: E402
@@ -216,8 +216,8 @@ def title_of(notebook: str) -> str:
     ("03_treatment_pathway", "student", "index.html#case-studies", "Case study: choose a case"),
     # the index beside the handout: instructor/index.html for an instructor version (issue 22)
     ("03_treatment_pathway", "instructor", "index.html#case-studies", "Case study: choose a case"),
-    (R.NOTEBOOKS[-1], "student", "index.html", "All handouts"),  # the last in the reading order, whichever it is
-    (R.NOTEBOOKS[-1], "instructor", "index.html", "All handouts"),
+    (V.NOTEBOOKS[-1], "student", "index.html", "All handouts"),  # the last in the reading order, whichever it is
+    (V.NOTEBOOKS[-1], "instructor", "index.html", "All handouts"),
 ])
 def test_next_handout_follows_the_reading_order(notebook, audience, href, text):
     if text.startswith("title of "):

@@ -19,7 +19,7 @@ from spasm_lib.facts import load_facts
 from spasm_lib.html import esc
 from spasm_lib.class_mix import student_seed
 from spasm_lib.params import NOTEBOOK_PARAMETERS
-from spasm_lib.records import NOTEBOOKS as CLASSROOM_NOTEBOOKS
+from spasm_lib.vocabulary import NOTEBOOKS as CLASSROOM_NOTEBOOKS
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "notebooks"))
 from handout_checks import (  # noqa: E402

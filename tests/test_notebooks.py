@@ -17,14 +17,14 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from spasm_lib import records as R
+from spasm_lib import vocabulary as V
 from spasm_lib.facts import load_facts
 from spasm_lib.params import INSTRUCTOR_NOTEBOOKS, defaults, notebook_key
 
 from conftest import ROOT
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-EXPECTED = [f"{n}.ipynb" for n in (*R.NOTEBOOKS, *INSTRUCTOR_NOTEBOOKS)]
+EXPECTED = [f"{n}.ipynb" for n in (*V.NOTEBOOKS, *INSTRUCTOR_NOTEBOOKS)]
 SECTIONS_BEFORE = ["Overview", "Learning objectives"]
 SECTIONS_AFTER = ["Key points", "Check yourself", "What next"]
 
@@ -233,7 +233,7 @@ def test_every_claim_of_the_source_reaches_a_stored_output():
 
 def test_every_source_paragraph_is_cited_in_a_notebook():
     text = "\n".join(stored_text(read(p)) for p in NOTEBOOKS)
-    for paragraph in R.SOURCE_PARAGRAPHS:
+    for paragraph in V.SOURCE_PARAGRAPHS:
         assert re.search(rf"paragraph {paragraph}\b", text, re.I), paragraph
 
 

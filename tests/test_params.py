@@ -31,7 +31,7 @@ def test_each_classroom_notebook_and_no_other_has_its_parameters():
     sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "notebooks"))
     from fixture_spec import SPECS  # the test fixtures register their own notebooks' parameters
 
-    from spasm_lib.records import INSTRUCTOR_NOTEBOOKS, NOTEBOOKS
+    from spasm_lib.vocabulary import INSTRUCTOR_NOTEBOOKS, NOTEBOOKS
 
     declared = tuple(k for k in NOTEBOOK_PARAMETERS if k not in SPECS)
     assert declared == NOTEBOOKS + INSTRUCTOR_NOTEBOOKS == (

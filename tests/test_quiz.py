@@ -20,7 +20,7 @@ from collections import Counter
 
 import pytest
 
-from spasm_lib import records as R
+from spasm_lib import vocabulary as V
 from spasm_lib.facts import load_facts
 from spasm_lib.evidence import Sourced
 from spasm_lib.quiz import Score, check, display_order, grade, learning_objectives, objectives, questions
@@ -46,7 +46,7 @@ def objectives_of(notebook):
 # --------------------------------------------------------------------------- objectives <-> questions
 
 
-@pytest.mark.parametrize("notebook", R.NOTEBOOKS)
+@pytest.mark.parametrize("notebook", V.NOTEBOOKS)
 def test_every_objective_is_tested_by_at_least_one_question(notebook):
     mine = objectives_of(notebook)
     assert mine, f"{notebook} has no learning objectives"
@@ -55,7 +55,7 @@ def test_every_objective_is_tested_by_at_least_one_question(notebook):
     assert not untested, f"objectives no question of {notebook} tests: {untested}"
 
 
-@pytest.mark.parametrize("notebook", R.NOTEBOOKS)
+@pytest.mark.parametrize("notebook", V.NOTEBOOKS)
 def test_every_question_names_objectives_of_its_own_notebook(notebook):
     by_id = FACTS.by_id("learning_objectives")
     for q in questions_of(notebook):
@@ -250,14 +250,14 @@ def test_answer_order_is_the_same_in_another_process_with_another_hash_seed():
 
 def test_the_right_answer_moves_around():
     positions = Counter()
-    for notebook in R.NOTEBOOKS:
+    for notebook in V.NOTEBOOKS:
         for q in questions(FACTS, notebook):
             positions[[o.correct for o in q.options].index(True)] += 1
     total = sum(positions.values())
     assert len(positions) >= 3 and max(positions.values()) <= 0.4 * total, positions
 
 
-@pytest.mark.parametrize("notebook", R.NOTEBOOKS)
+@pytest.mark.parametrize("notebook", V.NOTEBOOKS)
 def test_questions_in_order_with_all_their_options(notebook):
     got = questions(FACTS, notebook)
     assert [q.record for q in got] == questions_of(notebook)
@@ -362,7 +362,7 @@ def details_blocks(markup):
     return re.findall(r"<details([^>]*)><summary>(.*?)</summary>(.*?)</details>", markup, re.S)
 
 
-@pytest.mark.parametrize("notebook", R.NOTEBOOKS)
+@pytest.mark.parametrize("notebook", V.NOTEBOOKS)
 def test_student_view_every_answer_closed_and_revealing_its_feedback(notebook):
     markup = quiz_view(check(FACTS, notebook), "student").markup
     blocks = details_blocks(markup)
@@ -381,7 +381,7 @@ def test_student_view_every_answer_closed_and_revealing_its_feedback(notebook):
         assert html.escape(q.prompt) in markup
 
 
-@pytest.mark.parametrize("notebook", R.NOTEBOOKS)
+@pytest.mark.parametrize("notebook", V.NOTEBOOKS)
 def test_instructor_view_opens_every_answer_and_marks_the_right_one(notebook):
     markup = quiz_view(check(FACTS, notebook), "instructor").markup
     blocks = details_blocks(markup)

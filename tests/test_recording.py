@@ -12,6 +12,7 @@ from types import SimpleNamespace
 import pytest
 
 from spasm_lib import identity, trace
+from spasm_lib.recorder import Recorder, fixed_clock, seeded_ids, use_student
 from spasm_lib.facts import load_facts
 from spasm_lib.virtual_patients import case_for
 from spasm_lib.widgets.case_study import CaseStudyWorksheet
@@ -31,8 +32,8 @@ def facts():
     return load_facts()
 
 
-def rec(folder: Path, stem: str, student: str = "s017") -> trace.Recorder:
-    return trace.Recorder(stem, student, folder=folder, clock=trace.fixed_clock(), ids=trace.seeded_ids(7), enabled=True)
+def rec(folder: Path, stem: str, student: str = "s017") -> Recorder:
+    return Recorder(stem, student, folder=folder, clock=fixed_clock(), ids=seeded_ids(7), enabled=True)
 
 
 def lines(folder: Path, stem: str, student: str = "s017") -> list[str]:
@@ -217,7 +218,7 @@ def test_my_work_saves_the_number_shows_progress_and_downloads(facts, tmp_path):
 
 def test_a_number_typed_later_applies_to_open_widgets(facts, tmp_path):
     sim = ExamSimulator(facts, "golfer-twist", 0, "student", rec(tmp_path, "02_exam_simulator", trace.ANONYMOUS))
-    trace.use_student("s042")
+    use_student("s042")
     sim.step_buttons["history-onset"].click()
     assert lines(tmp_path, "02_exam_simulator", trace.ANONYMOUS) == []
     stmts = statements(tmp_path, "02_exam_simulator", "s042")

@@ -19,7 +19,7 @@ from spasm_lib import DISCLAIMER, __version__, handout_export, handout_limits, k
 from spasm_lib.cli import main
 from spasm_lib.files import write_atomically
 from spasm_lib.params import NOTEBOOK_PARAMETERS, ParameterError, read_parameters_file
-from spasm_lib.records import NOTEBOOKS as CLASSROOM_NOTEBOOKS
+from spasm_lib.vocabulary import NOTEBOOKS as CLASSROOM_NOTEBOOKS
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "notebooks"))
 from handout_checks import (  # noqa: E402

@@ -9,7 +9,9 @@ from dataclasses import replace
 import pytest
 
 from spasm_lib import records as R
-from spasm_lib.facts import Facts, load_facts
+from spasm_lib import vocabulary as V
+from spasm_lib.facts import load_facts
+from spasm_lib.tables import Facts
 from spasm_lib.risk_factors import (
     RiskProfile,
     TableResult,
@@ -50,7 +52,7 @@ def alt_of(markup: str) -> str:
 
 def test_factors_come_grouped_in_category_order(facts):
     result = risk_profile(facts, ["idiopathic", "arthritis", "tender-muscles"], "none")
-    # tissue-state, then structural-condition, then unknown-cause (records.RISK_CATEGORIES)
+    # tissue-state, then structural-condition, then unknown-cause (vocabulary.RISK_CATEGORIES)
     assert [f.id for f in result.factors] == ["tender-muscles", "arthritis", "idiopathic"]
     assert [c for c, _ in result.by_category] == ["tissue-state", "structural-condition", "unknown-cause"]
 
@@ -105,11 +107,11 @@ def test_counts_cover_every_category_and_region_zeros_included(facts):
     ids = set(chosen) | {facts.by_id("sports")["baseball"].risk_factor_id}
     by_category = Counter(record(facts, i).category for i in ids)
     by_region = Counter(record(facts, i).region for i in ids)
-    assert result.category_counts == tuple((c, by_category[c]) for c in R.RISK_CATEGORIES)
-    assert result.region_counts == tuple((r, by_region[r]) for r in R.BACK_REGIONS)
+    assert result.category_counts == tuple((c, by_category[c]) for c in V.RISK_CATEGORIES)
+    assert result.region_counts == tuple((r, by_region[r]) for r in V.BACK_REGIONS)
     assert dict(result.category_counts)["structural-condition"] == 0
     available = Counter(r.category for r in facts.risk_factors)
-    assert result.category_available == tuple((c, available[c]) for c in R.RISK_CATEGORIES)
+    assert result.category_available == tuple((c, available[c]) for c in V.RISK_CATEGORIES)
 
 
 def test_empty_selection(facts):
@@ -235,7 +237,7 @@ def test_full_table_has_every_factor_in_file_order(facts):
     assert list(frame["source_paragraph"]) == [2] * 11
 
 
-@pytest.mark.parametrize("category", R.RISK_CATEGORIES)
+@pytest.mark.parametrize("category", V.RISK_CATEGORIES)
 def test_table_filters_by_category(facts, category):
     assert names(filter_risk_factors(facts, category=category)) == [
         r.name for r in facts.risk_factors if r.category == category]

@@ -15,13 +15,14 @@ from pathlib import Path
 import pytest
 
 from spasm_lib import trace, xapi
+from spasm_lib.recorder import Recorder, fixed_clock, seeded_ids
 from tests.xapi_validator import xapi_problems
 
 STEM = "02_exam_simulator"
 
 
-def recorder(folder: Path, student: str = "s017", seed: int = 1) -> trace.Recorder:
-    return trace.Recorder(STEM, student, folder=folder, clock=trace.fixed_clock(), ids=trace.seeded_ids(seed), enabled=True)
+def recorder(folder: Path, student: str = "s017", seed: int = 1) -> Recorder:
+    return Recorder(STEM, student, folder=folder, clock=fixed_clock(), ids=seeded_ids(seed), enabled=True)
 
 
 def scripted_run(folder: Path) -> list[str]:
@@ -118,7 +119,7 @@ def test_deferred_statements_write_nothing_until_the_first_action(tmp_path: Path
 
 def test_disabled_recorder_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SPASM_TRACE", "off")
-    rec = trace.Recorder(STEM, "s017", folder=tmp_path)
+    rec = Recorder(STEM, "s017", folder=tmp_path)
     assert rec.record("interacted", xapi.course_activity()) is None
     assert list(tmp_path.iterdir()) == []
 
@@ -126,7 +127,7 @@ def test_disabled_recorder_writes_nothing(tmp_path: Path, monkeypatch: pytest.Mo
 def test_trace_dir_environment_redirects(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SPASM_TRACE_DIR", str(tmp_path / "elsewhere"))
     (tmp_path / "elsewhere").mkdir()
-    rec = trace.Recorder(STEM, "s017", enabled=True)
+    rec = Recorder(STEM, "s017", enabled=True)
     rec.record("interacted", xapi.course_activity())
     assert [p.name for p in (tmp_path / "elsewhere").iterdir()] == ["spasm-trace_s017_02_exam_simulator.jsonl"]
 
@@ -137,7 +138,7 @@ def _one_statement(tmp_path: Path, student: str = "s017") -> str:
     return xapi.to_line(recorder(tmp_path, student).build("interacted", xapi.course_activity()))
 
 
-def _record_once(folder: Path) -> trace.Recorder:
+def _record_once(folder: Path) -> Recorder:
     rec = recorder(folder)
     notices: list[str] = []
     rec.on_notice = notices.append
@@ -236,7 +237,7 @@ def test_reading_a_folder_or_a_huge_file_reports_one_line(tmp_path: Path) -> Non
 
 def test_unwritable_folder_stops_recording_with_one_line(tmp_path: Path) -> None:
     missing = tmp_path / "gone"
-    rec = trace.Recorder(STEM, "s017", folder=missing, enabled=True)
+    rec = Recorder(STEM, "s017", folder=missing, enabled=True)
     notices: list[str] = []
     rec.on_notice = notices.append
     rec.record("interacted", xapi.course_activity())

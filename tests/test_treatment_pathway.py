@@ -23,18 +23,8 @@ from clinical_expectations import (
 )
 from spasm_lib.facts import load_facts
 from spasm_lib.html import esc
-from spasm_lib.treatment_pathway import (
-    PathwayState,
-    advance,
-    answer_review,
-    complete_walk,
-    journey,
-    model_plan,
-    step_detail,
-    TriageLevelRow,
-    triage_levels,
-    walk,
-)
+from spasm_lib.pathway_walk import PathwayState, advance, answer_review, complete_walk, walk
+from spasm_lib.treatment_pathway import journey, model_plan, step_detail, TriageLevelRow, triage_levels
 from spasm_lib.triage import case_interpretation
 from spasm_lib.views.pathway import (
     NEXT_HIDDEN,

@@ -24,7 +24,8 @@ from clinical_expectations import (
 )
 from spasm_lib.cli import main
 from spasm_lib.coherence import incoherences
-from spasm_lib.facts import Facts, load_facts
+from spasm_lib.facts import load_facts
+from spasm_lib.tables import Facts
 from spasm_lib.handouts import student_cases
 from spasm_lib.class_mix import class_patients
 from spasm_lib.virtual_patients import MAX_SEED, case_for, virtual_patient, virtual_seed

@@ -14,12 +14,12 @@ import pytest
 
 from spasm_lib.html import esc
 
-from spasm_lib import records as R
+from spasm_lib import vocabulary as V
 from spasm_lib.facts import load_facts
 from spasm_lib.html import Html
 from spasm_lib.params import validate
 from spasm_lib.quiz import check, grade
-from spasm_lib.treatment_pathway import PathwayState
+from spasm_lib.pathway_walk import PathwayState
 from spasm_lib.views.quiz import answer_feedback, quiz_view
 from spasm_lib.virtual_patients import virtual_patient
 from spasm_lib.widgets.pathway import treatment_pathway_walkthrough, walk_html
@@ -230,7 +230,7 @@ def text_of(markup):
     return re.sub(r"<[^>]+>", "", markup)
 
 
-@pytest.mark.parametrize("notebook", R.NOTEBOOKS)
+@pytest.mark.parametrize("notebook", V.NOTEBOOKS)
 def test_one_unanswered_radio_group_per_question_labelled_with_full_answers(notebook):
     quiz = check_yourself(quiz_params(notebook))
     mine = quiz_questions_of(notebook)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import ipywidgets as W
 import pytest
 
-from spasm_lib.facts import Facts, load_facts
+from spasm_lib.facts import load_facts
+from spasm_lib.tables import Facts
 from spasm_lib.html import Html
 from spasm_lib.params import use_parameters
 from spasm_lib.risk_factors import RiskProfile, filter_risk_factors, risk_profile

@@ -19,7 +19,8 @@ import pytest
 from clinical_expectations import STEP_NAMES, FULL_EXAM_FINDINGS
 from conftest import ROOT
 from spasm_lib.exam_findings import ExamState
-from spasm_lib.facts import Facts, load_facts
+from spasm_lib.facts import load_facts
+from spasm_lib.tables import Facts
 from spasm_lib.params import use_parameters
 from spasm_lib.widgets.exam import ExamSimulator, exam_simulator
 from spasm_lib.widgets.risk_factors import risk_factor_explorer

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from spasm_lib.case_study import CaseQuestion, CaseStudy, PartCheck, finding_provenance
 from spasm_lib.html import Html, esc, join, tag
-from spasm_lib.records import AUDIENCES, CASE_PARTS
+from spasm_lib.vocabulary import AUDIENCES, CASE_PARTS
 from spasm_lib.treatment_pathway import CONDITIONAL_NOTE
 
 LINE_EM = 1.9
@@ -39,7 +39,7 @@ PART_HEADINGS = {
     "interpretation": "Interpretation",
     "plan": "Plan",
 }
-"""Each part's heading (interface wording; the parts and their order are ``records.CASE_PARTS``)."""
+"""Each part's heading (interface wording; the parts and their order are ``vocabulary.CASE_PARTS``)."""
 
 CHECK_FIRST = "Write your answer first (or choose one): the model answer appears once you have."
 

@@ -8,12 +8,14 @@ signs is boxed and labelled "Red flag" in words (never by colour alone).
 from __future__ import annotations
 
 from spasm_lib import records as R
-from spasm_lib.exam_findings import ExamResult, Feedback, RevealedFinding
+from spasm_lib import vocabulary as V
+from spasm_lib.exam_findings import ExamResult, RevealedFinding
+from spasm_lib.exam_grading import Feedback
 from spasm_lib.evidence import paragraph_label
 from spasm_lib.html import PALETTE, Html, esc, join, tag
 from spasm_lib.views.pathway import triage_view
 
-SITE_LABELS = {site: R.REGION_LABELS[site].lower() for site in R.SPASM_SITES}
+SITE_LABELS = {site: V.REGION_LABELS[site].lower() for site in V.SPASM_SITES}
 
 _ALERT = f"border:3px solid {PALETTE['vermillion']};border-radius:4px;padding:0.3em 0.6em;margin:0.3em 0;"
 _WARNING = f"border:3px dashed {PALETTE['orange']};border-radius:4px;padding:0.3em 0.6em;margin:0.5em 0;"
@@ -96,8 +98,8 @@ COMMIT_MESSAGES = {
     "no-interpretation": "Choose an interpretation from the list before committing.",
 }
 """What the simulator says when a commit is refused for a reason of the interface
-(:func:`spasm_lib.exam_findings.commit_refusal`); a refusal that teaches ("red-flags-first") says the
-data's sentence (:func:`spasm_lib.exam_findings.refusal_text`)."""
+(:func:`spasm_lib.exam_grading.commit_refusal`); a refusal that teaches ("red-flags-first") says the
+data's sentence (:func:`spasm_lib.exam_grading.refusal_text`)."""
 
 
 def _verdict(fb: Feedback) -> str:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from spasm_lib.records import AUDIENCES
+from spasm_lib.vocabulary import AUDIENCES
 from spasm_lib import records as R
 from spasm_lib.evidence import CheckedEvidence, provenance_text
 from spasm_lib.html import Html, esc, join, rows_table, tag
+from spasm_lib.pathway_walk import WalkResult
 from spasm_lib.treatment_pathway import (
     CONDITIONAL_NOTE,
     CONDITIONAL_NOTE_SHORT,
@@ -23,7 +24,6 @@ from spasm_lib.treatment_pathway import (
     Plan,
     StepDetail,
     TriageLevelRow,
-    WalkResult,
 )
 from spasm_lib.triage import Triage
 from spasm_lib.views import svg

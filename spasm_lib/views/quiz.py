@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from spasm_lib.html import PALETTE, Html, esc, join, tag
 from spasm_lib.quiz import Grade, Question, QuizResults, Score
-from spasm_lib.records import AUDIENCES
+from spasm_lib.vocabulary import AUDIENCES
 
 CORRECT_MARK = "Correct answer"
 INSTRUCTOR_HINT = "Instructor version: every answer is open, and the correct one is marked."

@@ -23,12 +23,13 @@ import ipywidgets as W
 from spasm_lib import browser_storage
 from spasm_lib.case_answers import AnswersNotKept, AnswerStore, TraceAnswerStore, default_store, worksheet_key
 from spasm_lib.case_study import CaseStudy, case_study, check_answer
-from spasm_lib.facts import RANDOM_CASE, Facts, load_facts
+from spasm_lib.facts import RANDOM_CASE, load_facts
+from spasm_lib.tables import Facts
 from spasm_lib.html import Html, esc, tag
 from spasm_lib.params import facts_for
 from spasm_lib.recording import CaseStudyRecording, recorder_for
-from spasm_lib.records import CASE_PARTS
-from spasm_lib.trace import Recorder
+from spasm_lib.vocabulary import CASE_PARTS
+from spasm_lib.recorder import Recorder
 from spasm_lib.views.case_study import case_study_view, check_view, numbered_questions, part_intro, question_prompt
 from spasm_lib.views.style import styled
 from spasm_lib.widgets import Described

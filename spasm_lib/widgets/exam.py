@@ -1,7 +1,7 @@
 """Controls for notebook 02: choose a patient, examine step by step, commit an interpretation.
 
 Wiring only: each click updates an :class:`~spasm_lib.exam_findings.ExamState`, which goes through
-:func:`~spasm_lib.exam_findings.examine` (and :func:`~spasm_lib.exam_findings.feedback` once an
+:func:`~spasm_lib.exam_findings.examine` (and :func:`~spasm_lib.exam_grading.feedback` once an
 interpretation is committed) into the views of :mod:`spasm_lib.views.exam`. Live mode starts with
 nothing examined, whatever the static run's ``steps`` parameter says. Every click answers where it
 was made: a status line under the step buttons says what the step showed (or that it was already
@@ -17,7 +17,9 @@ from types import SimpleNamespace
 import ipywidgets as W
 
 from spasm_lib import records as R
-from spasm_lib.debrief import (
+from spasm_lib import vocabulary as V
+from spasm_lib.debrief import debrief
+from spasm_lib.encounter import (
     COMMIT,
     COMMIT_ATTEMPT,
     CONFIDENCE,
@@ -26,23 +28,13 @@ from spasm_lib.debrief import (
     STEP,
     Encounter,
     careless_path,
-    debrief,
     expert_path,
     is_history_step,
 )
-from spasm_lib.exam_findings import (
-    ExamState,
-    commit_refusal,
-    exam_feedback,
-    exam_steps,
-    perform,
-    record_step,
-    refusal_text,
-    state_from,
-    step_needs_site,
-)
+from spasm_lib.exam_findings import ExamState, exam_steps, perform, record_step, state_from, step_needs_site
+from spasm_lib.exam_grading import commit_refusal, exam_feedback, refusal_text
 from spasm_lib.recording import ExamRecording, recorder_for
-from spasm_lib.facts import Facts
+from spasm_lib.tables import Facts
 from spasm_lib.html import Html, esc
 from spasm_lib.params import facts_for
 from spasm_lib.views.exam import (
@@ -54,7 +46,7 @@ from spasm_lib.views.exam import (
     feedback_view,
     findings_view,
 )
-from spasm_lib.trace import Recorder
+from spasm_lib.recorder import Recorder
 from spasm_lib.views.debrief import debrief_view, worked_debrief_view
 from spasm_lib.views.style import styled
 from spasm_lib.virtual_patients import case_for, is_virtual
@@ -110,8 +102,8 @@ class ExamSimulator(StaticView, Described, W.VBox):
             button.on_click(lambda _b, step_id=step.id: self.perform(step_id))
             self.step_buttons[step.id] = button
         self.site = W.Dropdown(
-            options=[(SITE_LABELS[s].capitalize(), s) for s in R.SPASM_SITES],
-            value=R.SPASM_SITES[0], description="Palpate at", style=_WIDE,
+            options=[(SITE_LABELS[s].capitalize(), s) for s in V.SPASM_SITES],
+            value=V.SPASM_SITES[0], description="Palpate at", style=_WIDE,
         )
         self.status = W.HTML()
         self.findings = W.HTML()

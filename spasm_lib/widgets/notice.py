@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipywidgets as W
 
 from spasm_lib.html import esc
-from spasm_lib.trace import Recorder
+from spasm_lib.recorder import Recorder
 
 
 def notice_line(recorder: Recorder | None) -> W.HTML:

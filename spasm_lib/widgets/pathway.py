@@ -1,8 +1,8 @@
 """Controls for notebook 03: choose a patient, predict each next step, then see it; answer at review.
 
-Wiring only: every click builds a :class:`~spasm_lib.treatment_pathway.PathwayState` (with
-:func:`~spasm_lib.treatment_pathway.advance` or :func:`~spasm_lib.treatment_pathway.answer_review`),
-passes it through :func:`~spasm_lib.treatment_pathway.walk` and renders
+Wiring only: every click builds a :class:`~spasm_lib.pathway_walk.PathwayState` (with
+:func:`~spasm_lib.pathway_walk.advance` or :func:`~spasm_lib.pathway_walk.answer_review`),
+passes it through :func:`~spasm_lib.pathway_walk.walk` and renders
 :func:`~spasm_lib.views.pathway.walk_view` into one HTML widget, right under the buttons. With
 ``interactive = False`` (papermill, handouts) the same view prints the finished walk.
 """
@@ -14,20 +14,13 @@ from types import SimpleNamespace
 import ipywidgets as W
 
 from spasm_lib import records as R
-from spasm_lib.facts import Facts
+from spasm_lib.tables import Facts
 from spasm_lib.html import Html
 from spasm_lib.params import facts_for
-from spasm_lib.treatment_pathway import (
-    PathwayState,
-    WalkResult,
-    advance,
-    answer_review,
-    complete_walk,
-    walk,
-)
+from spasm_lib.pathway_walk import PathwayState, WalkResult, advance, answer_review, complete_walk, walk
 from spasm_lib.debrief import pathway_debrief
 from spasm_lib.recording import PathwayRecording, recorder_for
-from spasm_lib.trace import Recorder
+from spasm_lib.recorder import Recorder
 from spasm_lib.views.debrief import pathway_debrief_view
 from spasm_lib.views.pathway import walk_view
 from spasm_lib.views.style import styled

@@ -14,7 +14,8 @@ from collections.abc import Callable
 import ipywidgets as W
 
 from spasm_lib import records as R
-from spasm_lib.facts import RANDOM_CASE, Facts
+from spasm_lib.facts import RANDOM_CASE
+from spasm_lib.tables import Facts
 from spasm_lib.html import esc
 from spasm_lib.patient_codes import EXAMPLE, PatientCodeError, decode, encode
 from spasm_lib.virtual_patients import MAX_SEED, case_for

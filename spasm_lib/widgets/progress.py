@@ -18,8 +18,9 @@ from types import SimpleNamespace
 
 import ipywidgets as W
 
-from spasm_lib import identity, trace
-from spasm_lib.facts import Facts, load_facts
+from spasm_lib import identity, recorder, trace
+from spasm_lib.facts import load_facts
+from spasm_lib.tables import Facts
 from spasm_lib.html import Html, esc
 from spasm_lib.progress import progress
 from spasm_lib.views.progress import progress_view
@@ -78,7 +79,7 @@ class MyWork(StaticView, Described, W.VBox):
             self.status.value = f'<p role="status"><strong>{esc(problem)}</strong></p>'
             return
         self.student = self.number.value.strip()
-        trace.use_student(self.student)
+        recorder.use_student(self.student)
         self.status.value = (f'<p role="status"><strong>Saved: your work is recorded as student '
                              f"{esc(self.student)} in every notebook you open from now on.</strong></p>")
         self.refresh()

@@ -17,11 +17,12 @@ from types import SimpleNamespace
 
 import ipywidgets as W
 
-from spasm_lib.facts import Facts, load_facts
+from spasm_lib.facts import load_facts
+from spasm_lib.tables import Facts
 from spasm_lib.html import Html
 from spasm_lib.quiz import Question, QuizResults, check, notebook_name
 from spasm_lib.recording import QuizRecording, recorder_for
-from spasm_lib.trace import Recorder
+from spasm_lib.recorder import Recorder
 from spasm_lib.views.quiz import answer_feedback, question_heading, quiz_view, score_line
 from spasm_lib.widgets import Described
 from spasm_lib.widgets.base import StaticView

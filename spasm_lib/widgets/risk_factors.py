@@ -18,8 +18,9 @@ from types import SimpleNamespace
 
 import ipywidgets as W
 
-from spasm_lib import records as R
-from spasm_lib.facts import Facts, load_facts
+from spasm_lib import vocabulary as V
+from spasm_lib.facts import load_facts
+from spasm_lib.tables import Facts
 from spasm_lib.html import Html, esc
 from spasm_lib.risk_factors import (
     CATEGORY_LABELS,
@@ -39,7 +40,7 @@ from spasm_lib.widgets import Described
 from spasm_lib.widgets.base import StaticView
 from spasm_lib.widgets.notice import notice_line
 from spasm_lib.recording import RiskRecording, recorder_for
-from spasm_lib.trace import Recorder
+from spasm_lib.recorder import Recorder
 
 _WIDE = {"description_width": "initial"}
 
@@ -95,7 +96,7 @@ class RiskFactorExplorer(StaticView, Described, W.VBox):
         sport_factors = {s.risk_factor_id for s in facts.sports}
         self._sport_factors = sport_factors
         groups = []
-        for category in R.RISK_CATEGORIES:
+        for category in V.RISK_CATEGORIES:
             members = [r for r in facts.risk_factors if r.category == category]
             if not members:
                 continue
@@ -185,7 +186,7 @@ class RiskFactorTableExplorer(StaticView, Described, W.VBox):
     def __init__(self, facts: Facts):
         self.facts = facts
         self.category = W.Dropdown(
-            options=[("All categories", "")] + [(CATEGORY_LABELS[c], c) for c in R.RISK_CATEGORIES],
+            options=[("All categories", "")] + [(CATEGORY_LABELS[c], c) for c in V.RISK_CATEGORIES],
             value="",
             description="Category",
             style=_WIDE,

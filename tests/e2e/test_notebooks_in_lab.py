@@ -21,13 +21,14 @@ import re
 import pytest
 
 from spasm_lib import course
-from spasm_lib.exam_findings import ExamState, examine, exam_steps, record_step, refusal_text, step_needs_site
-from spasm_lib.exam_findings import feedback as feedback_fn
+from spasm_lib.exam_findings import ExamState, examine, exam_steps, record_step, step_needs_site
+from spasm_lib.exam_grading import feedback as feedback_fn, refusal_text
 from spasm_lib.facts import load_facts
 from spasm_lib.params import defaults
 from spasm_lib.quiz import grade, questions
 from spasm_lib.risk_factors import RiskProfile
-from spasm_lib.treatment_pathway import PathwayState, advance, answer_review, journey, walk
+from spasm_lib.pathway_walk import PathwayState, advance, answer_review, walk
+from spasm_lib.treatment_pathway import journey
 from spasm_lib.views.exam import button_label, feedback_view, findings_view
 from spasm_lib.views.style import styled
 from spasm_lib.views.quiz import SCORE_WORDS, answer_feedback

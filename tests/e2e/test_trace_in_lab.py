@@ -22,7 +22,8 @@ from spasm_lib.exam_findings import exam_steps
 from spasm_lib.facts import load_facts
 from spasm_lib.params import defaults
 from spasm_lib.quiz import questions
-from spasm_lib.treatment_pathway import PathwayState, advance, answer_review, journey, walk
+from spasm_lib.pathway_walk import PathwayState, advance, answer_review, walk
+from spasm_lib.treatment_pathway import journey
 from spasm_lib.views.exam import button_label
 from tests.xapi_validator import xapi_problems
 
