@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Protocol
 
 from spasm_lib.files import write_atomically
+from spasm_lib.trace import TRACE_DIR_ENV
 
-TRACE_DIR_ENV = "SPASM_TRACE_DIR"
 DEFAULT_FOLDER = ".spasm-trace"
 MAX_BYTES = 1_000_000
 """A bound on a stored answers file (a worksheet's answers are a few kilobytes)."""
