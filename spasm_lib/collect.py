@@ -129,10 +129,12 @@ def _collect_into(facts: Facts, paths: Sequence[str | Path], output: Path,
 
 def class_debrief(traces: str | Path, class_seed: int = 0, students: int = 0, facts: Facts | None = None) -> Any:
     """The class debrief as one view, for notebook 05: read ``traces`` (a folder or a zip), write
-    nothing. ``students`` > 0 checks virtual patients against the class set of ``class_seed``."""
+    nothing. ``students`` > 0 checks virtual patients against the class set of ``class_seed``. Shown
+    with the views' stylesheet (:func:`spasm_lib.views.style.styled`: it sizes the charts)."""
     from spasm_lib.facts import load_facts
     from spasm_lib.html import Html, join
     from spasm_lib.views import class_report
+    from spasm_lib.views.style import styled
 
     facts = facts or load_facts()
     if not str(traces).strip():
@@ -142,4 +144,5 @@ def class_debrief(traces: str | Path, class_seed: int = 0, students: int = 0, fa
                     "class debrief")
     merged = read_class(facts, [traces], class_seed if students else None, students or None,
                         pages=False, fork=False)
-    return join(class_report.class_sections(report_names(facts), merged.results, merged.report, top=3), "class debrief")
+    return styled(join(class_report.class_sections(report_names(facts), merged.results, merged.report, top=3),
+                       "class debrief"))

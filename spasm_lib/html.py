@@ -76,16 +76,16 @@ def tag(name: str, text: object = "", cls: str | None = None, **attrs: object) -
 
 
 def rows_table(headings: Iterable[str], rows: Iterable[Iterable[object]], caption: str, label: str = "table") -> Html:
-    """Rows of plain values as a full, escaped HTML table with a caption, every cell left-aligned.
+    """Rows of plain values as a full, escaped HTML table with a caption.
 
     For tables a notebook shows without pandas (importing pandas costs a fresh kernel about 0.3 s).
+    Its look (cells left-aligned, at the top) is the stylesheet's: show it through
+    :func:`spasm_lib.views.style.styled`.
     """
-    cell = "text-align:left;vertical-align:top"
     headings = tuple(headings)
-    head = "".join(f'<th scope="col" style="{cell}">{esc(h)}</th>' for h in headings)
-    headings = tuple(headings)
+    head = "".join(f'<th scope="col">{esc(h)}</th>' for h in headings)
     # data-label: a narrow column shows each row as a card, every cell led by its heading (views/style.py)
-    body = "".join("<tr>" + "".join(f'<td style="{cell}" data-label="{esc(h)}">{esc(v)}</td>'
+    body = "".join("<tr>" + "".join(f'<td data-label="{esc(h)}">{esc(v)}</td>'
                                     for h, v in zip(headings, row)) + "</tr>" for row in rows)
     return Html(f'<table class="spasm-table">{tag("caption", caption)}<thead><tr>{head}</tr></thead>'
                 f"<tbody>{body}</tbody></table>", label)

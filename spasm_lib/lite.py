@@ -22,7 +22,9 @@ fetched from an index.
 The site also carries a small script of its own (``static/spasm-teach/lite-helpers.js``, loaded by
 the lab page): a "Python is starting" notice while the kernel loads, and a "Start this notebook
 again from the original" command (menu *File*), with a confirmation, for JupyterLite's layering of
-a student's saved copy over the site's file.
+a student's saved copy over the site's file. Beside it, the views' stylesheet
+(``static/spasm-teach/spasm-view.css``, linked by the lab page), so the stored outputs of a notebook
+opened untrusted keep their look though the sanitizer drops their ``<style>``.
 
 The builder is split by job: :mod:`spasm_lib.lite_pyodide` (which Pyodide, checked),
 :mod:`spasm_lib.lite_wheels` (the wheels), :mod:`spasm_lib.lite_settings` (what the pages are told,

@@ -1,6 +1,7 @@
 """What a JupyterLite site tells its pages: JupyterLite's build settings, the page settings (which
 wheels the kernel loads as it starts, which extensions are off), JupyterLab's overrides, and the
-site's own small script (``static/spasm-teach/lite-helpers.js``, loaded by the lab page)."""
+site's own small script (``static/spasm-teach/lite-helpers.js``, loaded by the lab page) and the views'
+stylesheet (``static/spasm-teach/spasm-view.css``, linked by the lab page)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ _KERNEL_SETTINGS = "@jupyterlite/pyodide-kernel-extension:kernel"
 START_AGAIN_COMMAND = "spasm-teach:start-again"
 HELPERS_FOLDER = Path("static", "spasm-teach")
 HELPERS_SCRIPT = "lite-helpers.js"
+VIEW_STYLESHEET = "spasm-view.css"
 # About how long Python takes to start in a student's browser on a first visit, in seconds: the
 # empty-notebook floor of `make bench` was 11 s on an idle machine and 29 to 40 s on two busy cores.
 # The page then shows the last real start time on that computer instead.
@@ -87,8 +89,18 @@ def _kernel_loads(wheel_name: str) -> bool:
 
 
 def add_site_helpers(site: Path) -> None:
-    """Copy ``lite-helpers.js`` into the built site and load it from the lab page (once)."""
+    """Copy ``lite-helpers.js`` into the built site and load it from the lab page (once); write the
+    views' stylesheet beside it and link it from the lab page (once).
+
+    Why the stylesheet too: every view carries it in a ``<style>`` inside its output
+    (:func:`spasm_lib.views.style.styled`), but a notebook opened from the site is not trusted, so
+    JupyterLab's sanitizer drops ``<style>`` from its stored outputs (and keeps the classes): until a
+    cell runs, its stored view would show without its boxes, borders and answer spaces. Linked from
+    the page, the same rules (scoped to ``.spasm-view``) apply to the stored outputs as to fresh ones.
+    """
     from importlib import resources
+
+    from spasm_lib.views.style import CSS
 
     script = resources.files("spasm_lib").joinpath(HELPERS_SCRIPT).read_text(encoding="utf-8")
     script = script.replace("__KERNEL_START_SECONDS__", str(KERNEL_START_SECONDS))
@@ -96,9 +108,12 @@ def add_site_helpers(site: Path) -> None:
     folder = site / HELPERS_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     (folder / HELPERS_SCRIPT).write_text(script, encoding="utf-8")
+    (folder / VIEW_STYLESHEET).write_text(CSS + "\n", encoding="utf-8")
     page = site / "lab" / "index.html"
     html = page.read_text(encoding="utf-8")
-    tag = f'<script src="../{HELPERS_FOLDER.as_posix()}/{HELPERS_SCRIPT}" defer></script>'
+    tags = (f'<link rel="stylesheet" href="../{HELPERS_FOLDER.as_posix()}/{VIEW_STYLESHEET}">',
+            f'<script src="../{HELPERS_FOLDER.as_posix()}/{HELPERS_SCRIPT}" defer></script>')
     if "</head>" not in html:
         raise LiteBuildFailed(f"{page} has no </head>; the site's helpers could not be added")
-    page.write_text(html.replace("</head>", f"  {tag}\n  </head>", 1), encoding="utf-8")
+    page.write_text(html.replace("</head>", "".join(f"  {tag}\n" for tag in tags) + "  </head>", 1),
+                    encoding="utf-8")

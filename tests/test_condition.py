@@ -166,7 +166,8 @@ def test_pain_figure_has_no_numeric_pain_axis(facts):
 
 def test_pain_figure_is_an_accessible_svg_image(facts):
     markup = pain_course_figure(pain_course(facts)).markup
-    assert markup.startswith('<figure class="spasm-figure"><img src="data:image/svg+xml;base64,')
+    assert markup.startswith('<div class="spasm-view"><style>')  # the stylesheet sizes the figure
+    assert '<figure class="spasm-figure"><img src="data:image/svg+xml;base64,' in markup
     document = svg_of(markup)
     assert document == pain_course_svg(pain_course(facts))
     assert 'role="img"' in document and "<title id=\"title\">Schematic pain course (illustrative)</title>" in document

@@ -12,6 +12,7 @@ from spasm_lib import records as R
 from spasm_lib.evidence import CheckedEvidence, checked_evidence, evidence_checks, provenance_label, references_for
 from spasm_lib.facts import load_facts
 from spasm_lib.views.evidence import evidence_card, evidence_cards
+from spasm_lib.views.style import CSS
 
 from conftest import ROOT
 
@@ -157,7 +158,8 @@ def test_a_card_written_out_by_hand(facts, check_id, parts):
 def test_source_column_comes_before_guidance_column(facts):
     markup = evidence_card(checked_evidence(facts, ["ice"])[0]).markup
     assert markup.index("What the source says") < markup.index("what current guidance says")
-    assert 'class="spasm-columns" style="display:flex' in markup
+    assert '<div class="spasm-columns"><div class="spasm-source-says">' in markup
+    assert ".spasm-columns{display:flex;flex-wrap:wrap;" in CSS  # side by side while they fit
 
 
 def test_cards_in_order(facts):
@@ -166,6 +168,7 @@ def test_cards_in_order(facts):
     rest = markup.index("advice to stay active gave small improvements")  # rest's guidance_says
     assert ice < rest
     assert markup.count('<section class="spasm-evidence"') == 2
+    assert markup.startswith('<div class="spasm-view"><style>')  # a notebook cell shows them with the stylesheet
 
 
 def test_card_renders_a_hand_built_check_escaped(facts):

@@ -23,6 +23,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from spasm_lib import DISCLAIMER, handout_pages as hp, page_markup, set_pages
 from spasm_lib import vocabulary as V
+from spasm_lib.views.style import CSS
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "notebooks"))
 from handout_checks import csv_rows, parse, squash, visible_text  # noqa: E402
@@ -401,7 +402,9 @@ def test_answer_boxes_are_sized_for_the_answer_asked():
         student = case_study_view(study, "student").markup
         instructor = case_study_view(study, "instructor").markup
         boxes = [int(n) for n in re.findall(r'class="spasm-answer-space" data-lines="(\d+)"', student)]
-        heights = re.findall(r'data-lines="\d+" style="min-height:([\d.]+)em', student)
+        # each box as high as its lines (1.9 em a line), by the stylesheet's rule for its data-lines
+        heights = [re.search(rf'\.spasm-answer-space\[data-lines="{n}"\]{{min-height:([\d.]+)em}}', CSS).group(1)
+                   for n in boxes]
         assert [float(h) for h in heights] == pytest.approx([n * 1.9 for n in boxes])
         questions = re.findall(r'<div class="spasm-case-question".*?</div>', instructor)
         written = [q for q in questions if "spasm-case-choices" not in q]  # closed questions get no box

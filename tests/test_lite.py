@@ -182,6 +182,21 @@ def test_the_site_is_built_with_the_lab_only_and_no_source_maps(tmp_path):
     assert config["no_unused_shared_packages"] is True  # acts only when apps leaves some out
 
 
+def test_the_lab_page_links_the_views_stylesheet_once_for_untrusted_stored_outputs(tmp_path):
+    """A site's notebooks open untrusted: JupyterLab's sanitizer drops the ``<style>`` each stored view
+    carries, so the lab page links the same stylesheet itself (spasm_lib.views.style)."""
+    from spasm_lib.views.style import CSS
+
+    (tmp_path / "lab").mkdir()
+    (tmp_path / "lab" / "index.html").write_text("<html><head><title>x</title></head><body></body></html>")
+    lite_settings.add_site_helpers(tmp_path)
+    page = (tmp_path / "lab" / "index.html").read_text()
+    assert page.count('<link rel="stylesheet" href="../static/spasm-teach/spasm-view.css">') == 1
+    assert page.index("spasm-view.css") < page.index("</head>")
+    assert (tmp_path / "static" / "spasm-teach" / "spasm-view.css").read_text() == CSS + "\n"
+    assert "<" not in CSS  # a stylesheet file, not markup: nothing in it could close a tag or open one
+
+
 def test_older_font_formats_go_only_where_a_woff2_of_the_same_font_stays(tmp_path):
     build = tmp_path / "build"
     build.mkdir()

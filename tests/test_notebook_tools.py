@@ -84,8 +84,8 @@ def test_committed_notebooks_store_html_over_lines(path):
     html = [o["data"]["text/html"] for c in nb.cells if c.cell_type == "code"
             for o in c.outputs if "text/html" in o.get("data", {})]
     assert html and all(h == html_over_lines(h) for h in html)
-    # The longest lines left are a chart (one base64 image) and the one widget stylesheet, a single
-    # <style> line (about 1.8 KB since the 960 px rules of issue 22).
+    # The longest lines left are a chart (one base64 image) and the stylesheet's longest rule (the
+    # stylesheet is written a rule a line, views/style.py).
     assert max(len(line) for h in html for line in h.splitlines() if "base64," not in line) < 2500
 
 

@@ -27,6 +27,7 @@ from spasm_lib.quiz import Score, check, display_order, grade, learning_objectiv
 from spasm_lib.risk_factors import CATEGORY_LABELS
 from spasm_lib.views.objectives import objectives_view
 from spasm_lib.views.quiz import CORRECT_MARK, answer_feedback, quiz_view, score_line
+from spasm_lib.views.style import CSS
 
 FACTS = load_facts()
 
@@ -344,10 +345,12 @@ def test_check_refuses_answers_of_another_notebook_or_question():
 def test_feedback_says_it_in_a_word_an_icon_and_a_border():
     right = answer_feedback(grade(FACTS, "q-02-3", "q-02-3-c")).markup
     assert "\u2714</span> Correct.</strong>" in right and "Incorrect" not in right
-    assert "solid #0072B2" in right
+    assert 'class="spasm-feedback spasm-feedback-correct"' in right  # its border: the stylesheet's
+    assert ".spasm-feedback-correct{border-left:4px solid #0072B2;" in CSS
     wrong = answer_feedback(grade(FACTS, "q-02-3", "q-02-3-a")).markup
     assert "\u2718</span> Incorrect.</strong>" in wrong
-    assert "dashed #D55E00" in wrong
+    assert 'class="spasm-feedback spasm-feedback-incorrect"' in wrong
+    assert ".spasm-feedback-incorrect{border-left:4px dashed #D55E00;" in CSS
     assert 'aria-hidden="true"' in wrong  # the icon is decoration: the word says it
     assert html.escape(FACTS.by_id("quiz_options")["q-02-3-a"].explanation) in wrong
     assert answer_feedback(None).markup == ""
@@ -449,8 +452,10 @@ def test_a_notebook_without_objectives_is_an_error():
 def test_objectives_view_renders_a_hand_built_list_escaped():
     items = [Sourced("Name <three> factors", "Source, paragraph 2"), Sourced("Weigh flags", "beyond the source: A & B")]
     assert objectives_view(items).markup == (
+        f'<div class="spasm-view"><style>{CSS}</style>'
         '<ol class="spasm-objectives">'
-        '<li>Name &lt;three&gt; factors <span class="spasm-provenance" style="color:#555">(Source, paragraph 2)</span></li>'
-        '<li>Weigh flags <span class="spasm-provenance" style="color:#555">(beyond the source: A &amp; B)</span></li>'
-        "</ol>"
+        '<li>Name &lt;three&gt; factors <span class="spasm-provenance">(Source, paragraph 2)</span></li>'
+        '<li>Weigh flags <span class="spasm-provenance">(beyond the source: A &amp; B)</span></li>'
+        "</ol></div>"
     )
+    assert ".spasm-objectives .spasm-provenance{color:#555}" in CSS  # where it comes from, muted

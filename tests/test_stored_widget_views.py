@@ -52,7 +52,7 @@ def test_the_stored_explorer_shows_the_default_profile_and_one_table():
     profile = profile_html(load_facts(), RiskProfile(tuple(params["risk_factors"]), params["sport"]))
     assert nbval_sanitized(stored["1c8d56aa"]) == nbval_sanitized(STATIC_NOTE + profile.markup)
     text = path.read_text(encoding="utf-8")
-    heading = '<th scope=\\"col\\" style=\\"text-align:left;vertical-align:top\\">Risk factor</th>'  # JSON-escaped
+    heading = '<th scope=\\"col\\">Risk factor</th>'  # JSON-escaped
     assert text.count(heading) == 1, "the risk-factor table is stored once, by the filter widget"
 
 

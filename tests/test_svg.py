@@ -7,6 +7,7 @@ import base64
 import pytest
 
 from spasm_lib.views import svg
+from spasm_lib.views.style import CSS
 
 
 def test_numbers_are_short_and_stable():
@@ -49,7 +50,8 @@ def test_figure_is_an_image_with_alt_text_and_caption():
     data = base64.b64encode(document.encode()).decode()
     assert markup == (
         f'<figure class="spasm-figure"><img src="data:image/svg+xml;base64,{data}" alt="Two &quot;bars&quot;"'
-        ' style="width:100%;max-width:30em;height:auto"><figcaption>A &lt;caption&gt;</figcaption></figure>')
+        '><figcaption>A &lt;caption&gt;</figcaption></figure>')
+    assert ".spasm-view figure.spasm-figure img{width:100%;max-width:30em;height:auto}" in CSS  # its size
     assert svg.svg_of(markup) == document
     with pytest.raises(ValueError, match="alt text"):
         svg.svg_figure(document, "  ", "caption")

@@ -21,6 +21,7 @@ from spasm_lib.params import validate
 from spasm_lib.quiz import check, grade
 from spasm_lib.pathway_walk import PathwayState
 from spasm_lib.views.quiz import answer_feedback, quiz_view
+from spasm_lib.views.style import styled
 from spasm_lib.virtual_patients import virtual_patient
 from spasm_lib.widgets.pathway import treatment_pathway_walkthrough, walk_html
 from spasm_lib.widgets.quiz import CHOICES_CLASS, check_yourself
@@ -265,7 +266,7 @@ def test_choosing_an_option_shows_its_grade_under_its_question(option):
     quiz = check_yourself(quiz_params(question.notebook))
     quiz.radios[question.id].value = option.id
     feedback = quiz.feedback[question.id].value
-    assert feedback == answer_feedback(grade(FACTS, question.id, option.id)).markup
+    assert feedback == styled(answer_feedback(grade(FACTS, question.id, option.id))).markup  # with its look
     assert ("Correct.</strong>" in feedback) is option.correct
     assert ("Incorrect.</strong>" in feedback) is not option.correct
     assert esc(option.explanation) in feedback
@@ -294,7 +295,8 @@ def test_running_score_follows_the_answers():
 def test_stored_output_carries_the_static_view_of_the_answers_so_far():
     quiz = check_yourself(quiz_params("01_risk_factors"))
     quiz.radios["q-01-4"].value = "q-01-4-b"
-    assert quiz.static_html().markup == quiz_view(check(FACTS, "01_risk_factors", {"q-01-4": "q-01-4-b"}), "student").markup
+    expected = quiz_view(check(FACTS, "01_risk_factors", {"q-01-4": "q-01-4-b"}), "student")
+    assert quiz.static_html().markup == styled(expected).markup
     data = quiz._repr_mimebundle_()
     data = data[0] if isinstance(data, tuple) else data
     assert quiz.static_html().markup in data["text/html"]
@@ -302,7 +304,7 @@ def test_stored_output_carries_the_static_view_of_the_answers_so_far():
 
 def test_instructor_gets_a_folded_answer_key():
     quiz = check_yourself(quiz_params("00_start_here", "instructor"))
-    key = quiz_view(check(FACTS, "00_start_here"), "instructor").markup
+    key = styled(quiz_view(check(FACTS, "00_start_here"), "instructor")).markup
     assert quiz.answer_key.value == f"<details><summary>Answer key (instructor)</summary>{key}</details>"
     assert check_yourself(quiz_params("00_start_here")).answer_key is None
 
@@ -311,4 +313,4 @@ def test_instructor_gets_a_folded_answer_key():
 def test_static_quiz_is_the_view_for_the_audience(audience):
     view = check_yourself(quiz_params("02_exam_simulator", audience, interactive=False))
     assert isinstance(view, Html)
-    assert view.markup == quiz_view(check(FACTS, "02_exam_simulator"), audience).markup
+    assert view.markup == styled(quiz_view(check(FACTS, "02_exam_simulator"), audience)).markup

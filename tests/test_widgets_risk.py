@@ -38,12 +38,19 @@ def risk_params(**values):
 
 def expected_profile(facts: Facts, ids: list[str], sport: str) -> str:
     result = risk_profile(facts, ids, sport)
-    return (profile_figure(result) + profile_view(result)).markup  # the chart first, right under the ticks
+    return styled(profile_figure(result) + profile_view(result)).markup  # the chart first, right under the ticks
 
 
 def shown(explorer: RiskFactorExplorer) -> str:
     """What the explorer shows: the chart beside the ticks, then the cards."""
-    return explorer.chart.value + explorer.view.value
+    return styled(Html(unstyled(explorer.chart.value) + unstyled(explorer.view.value))).markup
+
+
+def unstyled(markup: str) -> str:
+    """A widget's HTML without the stylesheet block it carries (each carries the one stylesheet)."""
+    prefix = styled(Html("")).markup.removesuffix("</div>")
+    assert markup.startswith(prefix) and markup.endswith("</div>"), "shown without the stylesheet"
+    return markup[len(prefix):-len("</div>")]
 
 
 def ticked(explorer: RiskFactorExplorer) -> list[str]:

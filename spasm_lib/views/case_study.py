@@ -13,23 +13,21 @@ from spasm_lib.case_study import CaseQuestion, CaseStudy, PartCheck, finding_pro
 from spasm_lib.html import Html, esc, join, tag
 from spasm_lib.vocabulary import AUDIENCES, CASE_PARTS
 from spasm_lib.treatment_pathway import CONDITIONAL_NOTE
-
-LINE_EM = 1.9
-"""The height of one handwritten line in an answer box (about 7 mm on paper at 11 pt)."""
+from spasm_lib.views.style import FEWEST_LINES, MOST_LINES
 
 
 def answer_lines(model_answer: str) -> int:
     """How many handwritten lines an answer needs: a student writes the gist of the model answer,
-    about one line for every 15 of its words, plus two, between 3 and 8 lines."""
-    return max(3, min(8, len(model_answer.split()) // 15 + 2))
+    about one line for every 15 of its words, plus two, between 3 and 8 lines (the box's height per
+    count of lines is the stylesheet's)."""
+    return max(FEWEST_LINES, min(MOST_LINES, len(model_answer.split()) // 15 + 2))
 
 
 def _space(lines: int) -> str:
     """A box to write in, sized for the answer asked (the handout's stylesheet keeps it on one page)."""
     return (
         '<p class="spasm-answer-label"><em>Your answer:</em></p>'
-        f'<div class="spasm-answer-space" data-lines="{lines}" '
-        f'style="min-height:{lines * LINE_EM:g}em;border:1px dashed #999999;margin:0 0 1em 0;"></div>'
+        f'<div class="spasm-answer-space" data-lines="{lines}"></div>'
     )
 
 
@@ -52,7 +50,7 @@ def question_prompt(number: int, q: CaseQuestion) -> str:
 def _choices_list(q: CaseQuestion) -> str:
     """A closed question on paper: its choices, each with a box to tick."""
     items = "".join(f'<li><span aria-hidden="true">\u2610</span> {esc(c)}</li>' for c in q.choices)
-    return f'<ul class="spasm-case-choices" style="list-style:none;padding-left:.5em">{items}</ul>'
+    return f'<ul class="spasm-case-choices">{items}</ul>'
 
 
 def model_answer_view(q: CaseQuestion) -> str:

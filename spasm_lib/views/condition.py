@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from spasm_lib.condition import ConditionSection, PainCourse
 from spasm_lib.html import PALETTE, Html, esc, join, tag
 from spasm_lib.views import svg
+from spasm_lib.views.style import styled
 
 Y_LABEL = "relative pain (illustrative)"
 X_LABEL = "hours after the spasm starts (schematic)"
@@ -160,7 +161,8 @@ def pain_course_svg(course: PainCourse) -> str:
 
 
 def pain_course_figure(course: PainCourse) -> Html:
-    """A schematic line of relative pain over hours, phases annotated in text, no numeric pain axis."""
+    """A schematic line of relative pain over hours, phases annotated in text, no numeric pain axis
+    (with the stylesheet, which sizes the figure)."""
     document = pain_course_svg(course)
     where = ", ".join(str(n) for n in course.paragraphs)
     caption = (
@@ -168,4 +170,4 @@ def pain_course_figure(course: PainCourse) -> Html:
         f"{f' (paragraph {where})' if where else ''}. {course.note.rstrip('.')}: "
         "the curve shows only the shape the text describes, not measured pain."
     )
-    return svg.svg_figure(document, pain_course_alt(course), caption, label="pain course (illustrative)")
+    return styled(svg.svg_figure(document, pain_course_alt(course), caption, label="pain course (illustrative)"))

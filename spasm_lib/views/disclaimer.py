@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from spasm_lib import DISCLAIMER
 from spasm_lib.html import Html, esc
+from spasm_lib.views.style import styled
 
 
 def disclaimer_view() -> Html:
-    """The disclaimer as a note: "Not medical advice." in words, then the package's wording."""
-    return Html(
-        '<div class="spasm-disclaimer" role="note" style="border:2px solid #000;padding:0.4em 0.8em;margin:0.4em 0;">'
+    """The disclaimer as a framed note: "Not medical advice." in words, then the package's wording."""
+    return styled(Html(
+        '<div class="spasm-disclaimer" role="note">'
         f"<p><strong>Not medical advice.</strong> {esc(DISCLAIMER)}</p></div>",
         "disclaimer",
-    )
+    ))

@@ -2,7 +2,8 @@
 
 The card is the same wherever advice is taught (the start notebook, the pathway, the case study), so a
 student learns to read one layout. The verdict is a word label with a border style, never a colour
-alone, and references are printed in full (no links: handouts work offline).
+alone (each verdict's class in :mod:`spasm_lib.views.style`), and references are printed in full (no
+links: handouts work offline).
 """
 
 from __future__ import annotations
@@ -12,16 +13,7 @@ from collections.abc import Iterable
 from spasm_lib import records as R
 from spasm_lib.evidence import CheckedEvidence, verdict_label
 from spasm_lib.html import Html, esc, join, tag
-
-# A border style per verdict, so the label stands out in greyscale too (the word carries the meaning).
-_VERDICT_BORDER = {
-    "agrees": "2px solid #009E73",
-    "partly-agrees": "2px dashed #0072B2",
-    "differs": "3px double #D55E00",
-    "beyond-source": "2px dotted #000000",
-}
-_COLUMNS = "display:flex;flex-wrap:wrap;gap:1em;"
-_COLUMN = "flex:1 1 16em;min-width:14em;"
+from spasm_lib.views.style import styled
 
 
 def source_heading(check: R.EvidenceCheck) -> str:
@@ -42,18 +34,16 @@ def evidence_card(item: CheckedEvidence, level: int = 3) -> Html:
     shorts = "; ".join(r.short for r in refs)
     verdict = verdict_label(check)
     parts = [
-        f'<section class="spasm-evidence" aria-label="{esc("Evidence check: " + check.topic)}" '
-        f'style="border:1px solid #999999;padding:0.5em 0.8em;margin:0.6em 0;">',
+        f'<section class="spasm-evidence" aria-label="{esc("Evidence check: " + check.topic)}">',
         tag(top, f"Evidence check: {check.topic}"),
-        f'<p class="spasm-verdict spasm-verdict-{esc(check.verdict)}" '
-        f'style="display:inline-block;padding:0.1em 0.5em;border:{_VERDICT_BORDER[check.verdict]};">'
+        f'<p class="spasm-verdict spasm-verdict-{esc(check.verdict)}">'
         f"<strong>Verdict: {esc(verdict)}</strong></p>",
-        f'<div class="spasm-columns" style="{_COLUMNS}">',
-        f'<div class="spasm-source-says" style="{_COLUMN}">',
+        '<div class="spasm-columns">',
+        '<div class="spasm-source-says">',
         tag(sub, source_heading(check)),
         tag("p", check.source_says),
         "</div>",
-        f'<div class="spasm-guidance-says" style="{_COLUMN}">',
+        '<div class="spasm-guidance-says">',
         tag(sub, "Evidence check: what current guidance says"),
         tag("p", check.guidance_says),
         tag("p", f"({shorts})", cls="spasm-short-citations") if shorts else "",
@@ -71,6 +61,12 @@ def evidence_card(item: CheckedEvidence, level: int = 3) -> Html:
     return join(parts, label=f"evidence check: {check.id}")
 
 
-def evidence_cards(items: Iterable[CheckedEvidence], level: int = 3) -> Html:
-    """Several cards, in the order given (:func:`spasm_lib.evidence.checked_evidence` chooses them)."""
+def card_list(items: Iterable[CheckedEvidence], level: int = 3) -> Html:
+    """Several cards, in the order given, for a view that shows them inside its own (styled) page."""
     return join((evidence_card(item, level) for item in items), label="evidence checks")
+
+
+def evidence_cards(items: Iterable[CheckedEvidence], level: int = 3) -> Html:
+    """Several cards as a notebook cell shows them, with the stylesheet, in the order given
+    (:func:`spasm_lib.evidence.checked_evidence` chooses them)."""
+    return styled(card_list(items, level))

@@ -2,7 +2,7 @@
 
 The case view never shows the answer. Findings appear in the order the student asked for them;
 a step beyond the source carries a badge naming its references, and a finding that reveals warning
-signs is boxed and labelled "Red flag" in words (never by colour alone).
+signs is boxed (the alert's class) and labelled "Red flag" in words (never by colour alone).
 """
 
 from __future__ import annotations
@@ -12,14 +12,10 @@ from spasm_lib import vocabulary as V
 from spasm_lib.exam_findings import ExamResult, RevealedFinding
 from spasm_lib.exam_grading import Feedback
 from spasm_lib.evidence import paragraph_label
-from spasm_lib.html import PALETTE, Html, esc, join, tag
+from spasm_lib.html import Html, esc, join, tag
 from spasm_lib.views.pathway import triage_view
 
 SITE_LABELS = {site: V.REGION_LABELS[site].lower() for site in V.SPASM_SITES}
-
-_ALERT = f"border:3px solid {PALETTE['vermillion']};border-radius:4px;padding:0.3em 0.6em;margin:0.3em 0;"
-_WARNING = f"border:3px dashed {PALETTE['orange']};border-radius:4px;padding:0.3em 0.6em;margin:0.5em 0;"
-_BADGE = "border:1px solid #555;border-radius:3px;padding:0 0.3em;font-size:0.85em;white-space:nowrap;"
 
 
 def case_view(case: R.Case, virtual: bool = False) -> Html:
@@ -46,7 +42,7 @@ def red_flag_alert(inner: str) -> str:
     ``inner`` is markup the caller has already escaped.
     """
     return (
-        f'<div class="spasm-red-flag" style="{_ALERT}">'
+        '<div class="spasm-red-flag spasm-alert">'
         f"<strong>Red flag:</strong> {inner}</div>"
     )
 
@@ -55,7 +51,7 @@ def provenance_badge(finding: RevealedFinding) -> str:
     """"Beyond the source: <references>" for steps the source does not teach; else its paragraph."""
     if finding.beyond_source:
         return (
-            f' <span class="spasm-badge spasm-beyond-source" style="{_BADGE}">'
+            ' <span class="spasm-badge spasm-beyond-source">'
             f"Beyond the source: {esc(', '.join(finding.references))}</span>"
         )
     if finding.source_paragraph is not None:

@@ -13,13 +13,14 @@ from collections.abc import Iterable
 
 from spasm_lib.evidence import Sourced
 from spasm_lib.html import Html, esc, join
+from spasm_lib.views.style import styled
 
 
 def objectives_view(objectives: Iterable[Sourced]) -> Html:
-    """The objectives as a numbered list, each followed by where it comes from."""
+    """The objectives as a numbered list, each followed by where it comes from (muted), with the stylesheet."""
     items = [
         f"<li>{esc(o.text)} "
-        f'<span class="spasm-provenance" style="color:#555">({esc(o.where_from)})</span></li>'
+        f'<span class="spasm-provenance">({esc(o.where_from)})</span></li>'
         for o in objectives
     ]
-    return join(['<ol class="spasm-objectives">', *items, "</ol>"], label="learning objectives")
+    return styled(join(['<ol class="spasm-objectives">', *items, "</ol>"], label="learning objectives"))

@@ -27,7 +27,7 @@ from spasm_lib.treatment_pathway import (
 )
 from spasm_lib.triage import Triage
 from spasm_lib.views import svg
-from spasm_lib.views.evidence import evidence_cards
+from spasm_lib.views.evidence import card_list
 from spasm_lib.views.style import styled
 
 YOU_ARE_HERE = "you are here"
@@ -88,7 +88,7 @@ def _provenance(record: R.Provenance, references: Iterable[R.Reference]) -> str:
 
 
 def _cards(items: Iterable[CheckedEvidence], level: int) -> str:
-    return evidence_cards(items, level).markup
+    return card_list(items, level).markup
 
 
 def _timeframes(items: Iterable[tuple[str, str]]) -> str:

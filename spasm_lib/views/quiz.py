@@ -13,37 +13,32 @@ marks the correct one in words. What to do is said once, by the notebook's markd
 Feedback says right or wrong three ways, so it survives colour blindness and greyscale printing: a
 word ("Correct" / "Incorrect"), an icon (a tick or a cross, hidden from screen readers since the word
 says it), and a border that is solid blue for correct and dashed vermillion for incorrect (an
-Okabe-Ito pair that stays distinct with the common colour-vision deficiencies). Colours are inline
-styles, so they hold in JupyterLab, a handout and a stored notebook alike.
+Okabe-Ito pair that stays distinct with the common colour-vision deficiencies). The look is the
+classes' in :mod:`spasm_lib.views.style`; whoever shows a view here wraps it in ``styled``.
 """
 
 from __future__ import annotations
 
-from spasm_lib.html import PALETTE, Html, esc, join, tag
+from spasm_lib.html import Html, esc, join, tag
 from spasm_lib.quiz import Grade, Question, QuizResults, Score
 from spasm_lib.vocabulary import AUDIENCES
 
 CORRECT_MARK = "Correct answer"
 INSTRUCTOR_HINT = "Instructor version: every answer is open, and the correct one is marked."
 
-_VERDICTS = {
-    True: ("\u2714", "Correct", f"border-left:4px solid {PALETTE['blue']};background:#eaf3fa"),
-    False: ("\u2718", "Incorrect", f"border-left:4px dashed {PALETTE['vermillion']};background:#fcefe6"),
-}
-_BOX = "margin:.3em 0 .6em;padding:.35em .6em;color:#1a1a1a;"
+_VERDICTS = {True: ("\u2714", "Correct"), False: ("\u2718", "Incorrect")}
 
 
 def _verdict(correct: bool) -> str:
-    icon, word, _ = _VERDICTS[correct]
+    icon, word = _VERDICTS[correct]
     return f'<strong class="spasm-verdict"><span aria-hidden="true">{icon}</span> {word}.</strong>'
 
 
 def _feedback_box(correct: bool, explanation: str, live: bool = False) -> str:
-    _, _, border = _VERDICTS[correct]
     kind = "correct" if correct else "incorrect"
     role = ' role="status"' if live else ""
     return (
-        f'<div class="spasm-feedback spasm-feedback-{kind}"{role} style="{_BOX}{border}">'
+        f'<div class="spasm-feedback spasm-feedback-{kind}"{role}>'
         f"{_verdict(correct)} {esc(explanation)}</div>"
     )
 
@@ -113,11 +108,11 @@ def quiz_view(results: QuizResults, audience: str = "student") -> Html:
         parts.append(tag("p", INSTRUCTOR_HINT, cls="spasm-audience"))
     for q in results.questions:
         grade = results.grade_for(q.id)
-        parts.append(f'<div class="spasm-question" id="{esc(q.id)}" style="break-inside:avoid">')
+        parts.append(f'<div class="spasm-question" id="{esc(q.id)}">')
         parts.append(question_heading(q).markup)
         if instructor:
             parts.append(_objectives_line(q))
-        parts.append('<ul class="spasm-options" style="list-style:none;padding-left:0">')
+        parts.append('<ul class="spasm-options">')
         for option in q.options:
             parts.append(_option(q, option.id, instructor, grade is not None and grade.chosen.id == option.id))
         parts.append("</ul></div>")

@@ -23,8 +23,6 @@ from spasm_lib.risk_factors import (
 
 _NUMBER_WORDS = ("none", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
                  "ten", "eleven", "twelve")
-_WARNING = "border:2px solid #000;border-left-width:6px;padding:0.4em 0.8em;margin:0.4em 0;"
-_CARD = "border:1px solid #999;border-radius:4px;padding:0.4em 0.8em;margin:0.4em 0;list-style:none;"
 
 
 def number_word(n: int) -> str:
@@ -51,7 +49,7 @@ def _contradiction(result: ProfileResult) -> str:
     unknown = next(f.name for f in result.factors if f.category == UNKNOWN_CAUSE)
     listed = "; ".join(known)
     return (
-        f'<p class="spasm-warning" role="note" style="{_WARNING}"><strong>Check this:</strong> you '
+        f'<p class="spasm-warning" role="note"><strong>Check this:</strong> you '
         f"selected \u201c{esc(unknown)}\u201d together with {esc(number_word(len(known)))} known "
         f"cause{'' if len(known) == 1 else 's'} ({esc(listed)}). {esc(result.contradiction_reason.rstrip('.'))}"
         '<span class="spasm-live-only">: untick it, or untick the known causes</span>.</p>'
@@ -80,7 +78,7 @@ def profile_view(result: ProfileResult) -> Html:
         parts.append(_contradiction(result))
     for category, members in result.by_category:
         parts.append(tag("h4", CATEGORY_LABELS[category]))
-        parts.append('<ul class="spasm-cards" style="padding-left:0">')
+        parts.append('<ul class="spasm-cards">')
         for f in members:
             via, live = "", ""  # live: how to undo it in the explorer (a handout leaves it out)
             if f.via_sport and f.ticked:
@@ -92,7 +90,7 @@ def profile_view(result: ProfileResult) -> Html:
                 live = f'<span class="spasm-live-only">{esc(live)}</span>' if live else ""
                 via = f' <span class="spasm-via">({esc(via)}{live})</span>'
             parts.append(
-                f'<li class="spasm-card" style="{_CARD}">'
+                '<li class="spasm-card">'
                 f"<p><strong>{esc(f.name)}</strong>{via}</p>"
                 "<dl>"
                 f"<dt>Category</dt><dd>{esc(f.category_label)}</dd>"
@@ -188,9 +186,6 @@ def figure_key(result: ProfileResult, by: str = "category") -> tuple:
 
 TABLE_HEADINGS = ("Risk factor", "Category", "Region of the back", "Mechanism", "What the source says",
                   "Source paragraph")
-_CELL = "text-align:left;vertical-align:top"
-"""Only alignment inline (JupyterLab right-aligns table cells): padding and borders are left to the
-notebook's and the handout's stylesheets (a handout turns table rows into cards on a phone)."""
 
 
 def table_view(table: TableResult) -> Html:
@@ -199,8 +194,8 @@ def table_view(table: TableResult) -> Html:
     The caption says how many of the source's factors are shown and which filters chose them (a region
     filter in words: "Upper back" includes the factors of both upper and lower back). Other names
     (synonyms) sit under each name, so a row found through one shows why. Written by hand rather than
-    with pandas: the notebook then never imports pandas, and every cell carries its own alignment
-    (JupyterLab right-aligns table cells by default).
+    with pandas: the notebook then never imports pandas. Shown through ``styled``, whose table rules
+    left-align every cell (JupyterLab right-aligns table cells by default).
     """
     shown = len(table.rows)
     caption = f"Risk factors the source names: {shown} of {table.total} shown"
@@ -212,7 +207,7 @@ def table_view(table: TableResult) -> Html:
             f'<p class="spasm-table-empty">{esc(caption)} No risk factor matches these filters.</p>',
             "risk factor table",
         )
-    head = "".join(f'<th scope="col" style="{_CELL}">{esc(h)}</th>' for h in TABLE_HEADINGS)
+    head = "".join(f'<th scope="col">{esc(h)}</th>' for h in TABLE_HEADINGS)
     body = []
     for r in table.rows:
         name = f"<strong>{esc(r.name)}</strong>"
@@ -221,7 +216,7 @@ def table_view(table: TableResult) -> Html:
         paragraph = r.source_paragraph if r.source_paragraph is not None else "beyond the source"
         cells = (name, esc(CATEGORY_LABELS[r.category]), esc(REGION_LABELS[r.region]), esc(r.mechanism),
                  esc(r.source_says), esc(paragraph))
-        body.append("<tr>" + "".join(f'<td style="{_CELL}" data-label="{esc(h)}">{c}</td>'
+        body.append("<tr>" + "".join(f'<td data-label="{esc(h)}">{c}</td>'
                                      for h, c in zip(TABLE_HEADINGS, cells)) + "</tr>")
     note = ""
     if any(r.region == "not-stated" for r in table.rows):
@@ -229,7 +224,7 @@ def table_view(table: TableResult) -> Html:
                 f"{esc(clause(table.not_stated))}.</p>")
     return Html(
         '<table class="spasm-table">'
-        f"{tag('caption', caption, style='text-align:left;caption-side:top')}"
+        f"{tag('caption', caption)}"
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{note}",
         "risk factor table",
     )

@@ -6,13 +6,39 @@ smaller than body text and one pathway step grew thousands of pixels tall. Every
 shown in a widget goes through :func:`styled`, which scopes these rules to ``.spasm-view``: normal
 line-height, headings at least body size and in order, text that wraps, nothing wider than its
 column (down to 900 px and below), colours that print in greyscale.
+
+It is also the one place a view's look is defined: a view writes class names only, never an inline
+``style="..."`` (``tests/test_one_stylesheet.py``), so a border, a box or a list's indent is written
+once here and reads the same in the live widget, the stored notebook and the handout (each carries
+this stylesheet inside the view's ``.spasm-view`` block) and on the JupyterLite site (which also
+links it from its lab page: an untrusted notebook's stored outputs lose their ``<style>`` to
+JupyterLab's sanitizer, :func:`spasm_lib.lite_settings.add_site_helpers`). Colours are Okabe-Ito
+(:data:`spasm_lib.html.PALETTE`); every colour goes with a word, an icon or a border style, so nothing
+is told by colour alone and a greyscale print still reads. Selectors name the element where
+JupyterLab's own rule would outrank a class alone (``div.spasm-view ul.spasm-options`` beats its
+``.jp-RenderedHTMLCommon ul:not(.list-inline)`` indent).
 """
 
 from __future__ import annotations
 
-from spasm_lib.html import Html
+from spasm_lib.html import PALETTE, Html
+from spasm_lib.views.svg import MAX_WIDTH_EM
 
-CSS = (
+LINE_EM = 1.9
+"""The height of one handwritten line in an answer box (about 7 mm on paper at 11 pt)."""
+FEWEST_LINES, MOST_LINES = 3, 8
+"""The smallest and the largest answer box, in lines (:func:`spasm_lib.views.case_study.answer_lines`)."""
+
+_VERDICT_BORDERS = {
+    # evidence verdicts: a border style per verdict, so the label stands out in greyscale too (the word
+    # carries the meaning)
+    "agrees": f"2px solid {PALETTE['green']}",
+    "partly-agrees": f"2px dashed {PALETTE['blue']}",
+    "differs": f"3px double {PALETTE['vermillion']}",
+    "beyond-source": f"2px dotted {PALETTE['black']}",
+}
+
+_RULES = (
     # break-word, not anywhere: a word breaks only when it cannot fit a line on its own, so narrow
     # table columns grow to their longest word instead of splitting it ("uncomplic / ated")
     ".spasm-view{font-size:1rem;line-height:1.45;max-width:100%;overflow-wrap:break-word;word-break:normal;"
@@ -30,7 +56,9 @@ CSS = (
     "div.spasm-view table th,div.spasm-view table td{text-align:left!important;vertical-align:top;padding:.25em .5em;"
     "border-bottom:1px solid #999;white-space:normal}"
     "div.spasm-view table caption{text-align:left;caption-side:top;font-weight:bold;padding:.2em 0}"
-    ".spasm-view .spasm-badge{white-space:normal!important}"  # long labels ("Beyond the source: ...") wrap
+    # A step beyond the source: a small framed label; long labels ("Beyond the source: ...") wrap.
+    ".spasm-view .spasm-badge{border:1px solid #555;border-radius:3px;padding:0 .3em;font-size:.85em;"
+    "white-space:normal}"
     # In a column narrower than 36em (a notebook at 960 px with the file browser open, a phone) a
     # table cannot fit its words without breaking them: each row becomes a card instead, every cell
     # led by its column's heading (the cell's data-label).
@@ -45,7 +73,42 @@ CSS = (
     ".spasm-view .spasm-alert{border:3px solid #D55E00;border-radius:4px;padding:.4em .7em;margin:.5em 0}"
     ".spasm-view .spasm-ok{border:2px solid #009E73;border-radius:4px;padding:.4em .7em;margin:.5em 0}"
     ".spasm-view .spasm-box{border:1px solid #555;border-radius:4px;padding:.4em .7em;margin:.5em 0}"
+    # The disclaimer: a black frame; a "Check this" note: the same with a thick left edge.
+    ".spasm-view .spasm-disclaimer{border:2px solid #000;padding:.4em .8em;margin:.4em 0}"
+    ".spasm-view .spasm-warning{border:2px solid #000;border-left-width:6px;padding:.4em .8em;margin:.4em 0}"
+    ".spasm-view .spasm-objectives .spasm-provenance{color:#555}"
+    # Charts (views/svg.py): the image fills its column, at most MAX_WIDTH_EM wide.
+    f".spasm-view figure.spasm-figure img{{width:100%;max-width:{MAX_WIDTH_EM}em;height:auto}}"
+    # "Check yourself": a question kept whole on screen; its answers unbulleted; the feedback says right
+    # or wrong in a word and an icon, and by its left edge: solid blue or dashed vermillion, on a tint.
+    ".spasm-view .spasm-question{break-inside:avoid}"
+    "div.spasm-view ul.spasm-options{list-style:none;padding-left:0}"
+    ".spasm-view .spasm-feedback-correct,.spasm-view .spasm-feedback-incorrect"
+    "{margin:.3em 0 .6em;padding:.35em .6em;color:#1a1a1a}"
+    f".spasm-view .spasm-feedback-correct{{border-left:4px solid {PALETTE['blue']};background:#eaf3fa}}"
+    f".spasm-view .spasm-feedback-incorrect{{border-left:4px dashed {PALETTE['vermillion']};background:#fcefe6}}"
+    # Evidence cards: a grey frame, the verdict framed by its border style, the two columns side by side
+    # (one under the other when there is no room).
+    ".spasm-view .spasm-evidence{border:1px solid #999;padding:.5em .8em;margin:.6em 0}"
+    + "".join(f".spasm-view .spasm-verdict-{verdict}{{display:inline-block;padding:.1em .5em;border:{border}}}"
+              for verdict, border in _VERDICT_BORDERS.items())
+    + ".spasm-view .spasm-columns{display:flex;flex-wrap:wrap;gap:1em}"
+    ".spasm-view .spasm-source-says,.spasm-view .spasm-guidance-says{flex:1 1 16em;min-width:14em}"
+    # The risk profile: a card per factor.
+    "div.spasm-view ul.spasm-cards{padding-left:0}"
+    ".spasm-view .spasm-card{border:1px solid #999;border-radius:4px;padding:.4em .8em;margin:.4em 0;list-style:none}"
+    # The case study on paper: choices with a box to tick (no bullets), a dashed box to write in, as many
+    # lines high as the answer asked needs (the box carries its count in data-lines).
+    "div.spasm-view ul.spasm-case-choices{list-style:none;padding-left:.5em}"
+    ".spasm-view .spasm-answer-space{border:1px dashed #999;margin:0 0 1em 0}"
+    + "".join(f'.spasm-view .spasm-answer-space[data-lines="{n}"]{{min-height:{n * LINE_EM:g}em}}'
+              for n in range(FEWEST_LINES, MOST_LINES + 1))
+    # "Download my work": a link that looks like a button.
+    + f".spasm-view a.spasm-download{{display:inline-block;border:2px solid {PALETTE['blue']};border-radius:4px;"
+    "padding:.25em .8em;text-decoration:none;font-weight:bold}"
 )
+CSS = _RULES.replace("}", "}\n").rstrip("\n")
+"""The stylesheet, a rule a line: a stored notebook's diff names the rule that changed."""
 
 
 def styled(view: Html) -> Html:

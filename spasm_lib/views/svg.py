@@ -38,6 +38,7 @@ TEXT = 16
 SMALL_TEXT = 15
 """The smallest font size used (notes, keys, tick labels)."""
 MAX_WIDTH_EM = 30
+"""A chart's largest width, in ems (the figure's class in :mod:`spasm_lib.views.style` sizes its image)."""
 FONT = "DejaVu Sans, Verdana, Arial, Helvetica, sans-serif"
 INK = PALETTE["black"]
 
@@ -144,7 +145,8 @@ def svg_document(height: float, title: str, desc: str, body: Iterable[str], defs
 
 
 def svg_figure(svg: str, alt: str, caption: str, label: str = "figure") -> Html:
-    """A ``<figure>``: the SVG as an image with ``alt`` text, then the caption.
+    """A ``<figure>``: the SVG as an image with ``alt`` text, then the caption. Its size is the
+    stylesheet's (``figure.spasm-figure img``): whoever shows it wraps it in ``styled``.
 
     Raises ValueError for empty alt text: every figure must say what it shows.
     """
@@ -152,8 +154,7 @@ def svg_figure(svg: str, alt: str, caption: str, label: str = "figure") -> Html:
         raise ValueError("a figure needs alt text describing what it shows")
     data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
     return Html(
-        f'<figure class="spasm-figure"><img src="data:image/svg+xml;base64,{data}" alt="{esc(alt)}"'
-        f' style="width:100%;max-width:{MAX_WIDTH_EM}em;height:auto">'
+        f'<figure class="spasm-figure"><img src="data:image/svg+xml;base64,{data}" alt="{esc(alt)}">'
         f"<figcaption>{esc(caption)}</figcaption></figure>",
         label,
     )

@@ -39,15 +39,15 @@ def download_name(student: str) -> str:
 
 
 def download_link(student: str, statements: list[dict]) -> str:
-    """An anchor styled as a button; the browser saves the student's statements as one JSON-lines file."""
+    """An anchor that looks like a button (its class's look); the browser saves the student's statements
+    as one JSON-lines file."""
     from spasm_lib.xapi import to_line
 
     data = "".join(to_line(s) for s in statements).encode("utf-8")
     href = "data:application/x-ndjson;base64," + base64.b64encode(data).decode("ascii")
     name = download_name(student)
-    return (f'<a class="spasm-download" download="{esc(name)}" href="{href}" role="button" '
-            'style="display:inline-block;border:2px solid #0072B2;border-radius:4px;padding:.25em .8em;'
-            f'text-decoration:none;font-weight:bold">{DOWNLOAD_LABEL}</a> '
+    return (f'<a class="spasm-download" download="{esc(name)}" href="{href}" role="button">'
+            f'{DOWNLOAD_LABEL}</a> '
             f"<span>({len(statements)} actions recorded; the file is {esc(name)})</span>")
 
 
@@ -88,7 +88,8 @@ class MyWork(StaticView, Described, W.VBox):
         read = trace.read_student(trace.trace_folder(self.folder), self.student)
         names = {r.id: r.name for r in self.facts.reasoning_errors}
         self.view.value = styled(progress_view(progress(self.student, read.statements, read.problems), names)).markup
-        self.download.value = download_link(self.student, read.statements) if read.statements else ""
+        self.download.value = (styled(Html(download_link(self.student, read.statements))).markup
+                               if read.statements else "")
 
     def static_html(self) -> Html:
         return Html(STATIC_TEXT)

@@ -20,10 +20,11 @@ import ipywidgets as W
 from spasm_lib.facts import load_facts
 from spasm_lib.tables import Facts
 from spasm_lib.html import Html
-from spasm_lib.quiz import Question, QuizResults, check, notebook_name
+from spasm_lib.quiz import Grade, Question, QuizResults, check, notebook_name
 from spasm_lib.recording import QuizRecording, recorder_for
 from spasm_lib.recorder import Recorder
 from spasm_lib.views.quiz import answer_feedback, question_heading, quiz_view, score_line
+from spasm_lib.views.style import styled
 from spasm_lib.widgets import Described
 from spasm_lib.widgets.base import StaticView
 from spasm_lib.widgets.notice import notice_line
@@ -39,6 +40,12 @@ CHOICES_STYLE = (
     "</style>"
 )
 """Lets each radio label wrap over as many lines as its answer needs (scoped to the quiz's radios)."""
+
+
+def _feedback_html(grade: Grade | None) -> str:
+    """A question's feedback box with the stylesheet (nothing before an answer)."""
+    feedback = answer_feedback(grade)
+    return styled(feedback).markup if feedback.markup else ""
 
 
 class CheckYourself(StaticView, Described, W.VBox):
@@ -70,13 +77,13 @@ class CheckYourself(StaticView, Described, W.VBox):
             radio.observe(self._on_choice, names="value")
             radio.observe(lambda change, q=q: self._record(q, change["new"]), names="value")
             self.radios[q.id] = radio
-            self.feedback[q.id] = W.HTML(answer_feedback(None).markup)
+            self.feedback[q.id] = W.HTML(_feedback_html(None))
             children += [W.HTML(question_heading(q).markup), radio, self.feedback[q.id]]
         self.score = W.HTML(score_line(results.score).markup)
         children.append(self.score)
         self.answer_key = None
         if audience == "instructor":
-            key = quiz_view(results, "instructor").markup
+            key = styled(quiz_view(results, "instructor")).markup
             self.answer_key = W.HTML(f"<details><summary>Answer key (instructor)</summary>{key}</details>")
             children.append(self.answer_key)
         super().__init__(children)
@@ -97,7 +104,7 @@ class CheckYourself(StaticView, Described, W.VBox):
             self.first_answers.setdefault(qid, option)
         results = self.results
         for qid, box in self.feedback.items():
-            box.value = answer_feedback(results.grade_for(qid)).markup
+            box.value = _feedback_html(results.grade_for(qid))
         self.score.value = score_line(results.score).markup
 
     def _record(self, q: Question, option_id: str | None) -> None:
@@ -109,7 +116,7 @@ class CheckYourself(StaticView, Described, W.VBox):
 
     def static_html(self) -> Html:
         """What a reader without a kernel sees: the static quiz for this audience, answers so far included."""
-        return quiz_view(self.results, self.audience)
+        return styled(quiz_view(self.results, self.audience))
 
 
 def check_yourself(params: SimpleNamespace, facts: Facts | None = None) -> CheckYourself | Html:
@@ -119,4 +126,4 @@ def check_yourself(params: SimpleNamespace, facts: Facts | None = None) -> Check
     notebook = params.notebook
     if params.interactive:
         return CheckYourself(facts, notebook, params.audience, recorder_for(params, notebook_name(notebook)))
-    return quiz_view(check(facts, notebook), params.audience)
+    return styled(quiz_view(check(facts, notebook), params.audience))

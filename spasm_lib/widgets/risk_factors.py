@@ -58,7 +58,7 @@ def profile_html(facts: Facts, state: RiskProfile) -> Html:
 
 
 def _profile_html(result: ProfileResult) -> Html:
-    return profile_figure(result) + profile_view(result)
+    return styled(profile_figure(result) + profile_view(result))
 
 
 CHART_CLASS = "spasm-chart-beside"
@@ -153,8 +153,8 @@ class RiskFactorExplorer(StaticView, Described, W.VBox):
             self.sport.value = self._state.sport
         finally:
             self._syncing = False
-        self.chart.value = profile_figure(result).markup
-        self.view.value = profile_view(result).markup
+        self.chart.value = styled(profile_figure(result)).markup
+        self.view.value = styled(profile_view(result)).markup
 
     def static_html(self) -> Html:
         return profile_html(self.facts, self._state)
