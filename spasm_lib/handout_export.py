@@ -7,18 +7,17 @@ stylesheet; external links become text with the address printed beside them, and
 or script is an error, so a handout never needs the network. The page carries no timestamp, no cell
 id, no random id, no papermill or widget metadata (nbconvert's ``ClearMetadataPreprocessor``): the
 same executed notebook gives byte-identical HTML. Markup that would run code
-(:func:`spasm_lib.page_safety.without_active_content`) and raw control or bidirectional-override
+(:func:`spasm_lib.page_safety.remove_active_content`) and raw control or bidirectional-override
 characters are removed.
 """
 
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from spasm_lib import handout_pages
 from spasm_lib.handout_limits import DEFAULT_LIMITS, Limits, RenderError
@@ -26,17 +25,17 @@ from spasm_lib.handout_pages import handout_footer, handout_header
 from spasm_lib.html import UNSAFE_CHARACTERS, esc
 from spasm_lib.notebook_run import INJECTED_TAG
 from spasm_lib.packaged import TEMPLATE_NAME, stylesheet, template_dir, without_title
-from spasm_lib.page_safety import network_reference, without_active_content
+from spasm_lib.page_markup import add_contents, drop_live_only, label_cells, parse, serialise
+from spasm_lib.page_safety import network_reference, refers_elsewhere, remove_active_content
+from spasm_lib.paper import DEFAULT_PAPER_ANSWERS
+
+if TYPE_CHECKING:
+    from bs4 import BeautifulSoup
 
 INSTRUCTOR_ONLY = "instructor-only"
 """Cells with this tag are dropped from the student version and marked in the instructor version."""
 REMOVED_TAGS = frozenset({"remove-cell", "remove_cell"})
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-_EXTERNAL_ANCHOR = re.compile(
-    r"<a\b[^>]*?\bhref\s*=\s*([\"'])\s*((?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//[^\"']*)\1[^>]*>(.*?)</a\s*>",
-    re.DOTALL | re.IGNORECASE,
-)
-_ANCHOR_LINK = re.compile(r'<a class="anchor-link" href="#[^"]*">[^<]*</a>')
 
 
 def handout_title(title: str, parameters: Mapping[str, Any], facts: Any = None) -> str:
@@ -107,9 +106,15 @@ def _prepare(nb: Any, audience: str) -> Any:
     return nb
 
 
-def _external_links_as_text(page: str) -> str:
-    """``<a href="https://x">Guide</a>`` becomes ``Guide (https://x)``: readable offline and on paper."""
-    return _EXTERNAL_ANCHOR.sub(lambda m: f'{m.group(3)} <span class="url">({m.group(2)})</span>', page)
+def _links_for_paper(page: BeautifulSoup) -> None:
+    """``<a href="https://x">Guide</a>`` becomes ``Guide (https://x)``: readable offline and on paper.
+    The links nbconvert puts in headings (``anchor-link``, shown as ¶) go: a handout has its contents list."""
+    for link in page.find_all("a", href=True):
+        if "anchor-link" in link.get("class", []):
+            link.decompose()
+        elif refers_elsewhere(link["href"]):
+            link.insert_after(" ", page.new_tag("span", attrs={"class": "url"}, string=f"({link['href'].strip()})"))
+            link.unwrap()
 
 
 def handout_html(
@@ -121,15 +126,19 @@ def handout_html(
     folder: str | Path | None = None,
     notebook: str | Path | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    paper_answers: str = DEFAULT_PAPER_ANSWERS,
 ) -> str:
     """The handout page of an executed notebook (pure: notebook in, HTML text out).
 
     ``notebook`` (the source's path) places the page in the set's reading order: its "next
-    handout" link (:func:`spasm_lib.handout_pages.finish_handout`).
+    handout" link, and for a student its self-check answers in print unless ``paper_answers`` is
+    "separate" (:func:`spasm_lib.handout_pages.end_of_main`).
 
-    Markup that would run code (:func:`without_active_content`) and raw control characters are
-    removed. Raises :class:`RenderError` if the page would still reference anything outside itself,
-    or would be larger than ``limits.page_bytes``.
+    The exported page is parsed once and finished as a tree: markup that would run code out
+    (:func:`remove_active_content`), links made readable on paper, then the views' live-only markup
+    out, table cells labelled and the contents list (:mod:`spasm_lib.page_markup`). Raw control
+    characters are removed first. Raises :class:`RenderError` if the page would still reference
+    anything outside itself, or would be larger than ``limits.page_bytes``.
     """
     nb = without_title(_prepare(executed, audience))
     resources_ = {
@@ -140,16 +149,18 @@ def handout_html(
             "audience": esc(audience),
             "header": handout_header(title, audience, parameters).markup,
             "footer": handout_footer().markup,
+            "end_of_main": handout_pages.end_of_main(notebook, audience, paper_answers) if notebook else "",
         },
     }
     body, _ = exporter().from_notebook_node(nb, resources=resources_)
-    body = without_active_content(UNSAFE_CHARACTERS.sub("", body))
-    page = _ANCHOR_LINK.sub("", _external_links_as_text(body)).rstrip() + "\n"
-    page = handout_pages.finish_handout(page, notebook=notebook, audience=audience)
+    tree = parse(UNSAFE_CHARACTERS.sub("", body))
+    for step in (remove_active_content, _links_for_paper, drop_live_only, label_cells, add_contents):
+        step(tree)
+    page = serialise(tree).rstrip() + "\n"
     if len(page.encode("utf-8")) > limits.page_bytes:
         raise RenderError(f"the handout would be {len(page.encode('utf-8')) / 1e6:.0f} MB, more than the "
                           f"{limits.page_bytes / 1e6:.0f} MB a handout may be; show less in the notebook's outputs")
-    found = network_reference(page)
+    found = network_reference(tree)
     if found:
         raise RenderError(
             f"the handout would load something from the network ({found}); "

@@ -50,7 +50,7 @@ from typing import Any
 from spasm_lib import vocabulary as V
 from spasm_lib import DISCLAIMER, __version__
 from spasm_lib.html import Html, esc
-from spasm_lib.page_markup import with_cell_labels, with_contents, without_live_only_markup
+from spasm_lib.paper import DEFAULT_PAPER_ANSWERS
 
 LIVE_ONLY = "live-only"
 """Cell tag: text for the live notebook only (how to run, tick, pick, filter, set parameters)."""
@@ -281,34 +281,22 @@ def _next_nav(href: str, text: str) -> str:
 # --------------------------------------------------------------------------- the finished page
 
 
-def _with_paper_answers(page: str, notebook: str | Path) -> str:
-    """A student handout's self-check answers, print only, at the end of ``<main>`` (:mod:`spasm_lib.paper`)."""
+def end_of_main(notebook: str | Path, audience: str, paper_answers: str = DEFAULT_PAPER_ANSWERS) -> str:
+    """What closes a handout's ``<main>`` (the template places it): for a student, unless the set
+    prints them on a page of their own (``paper_answers`` "separate"), the self-check answers, print
+    only (:mod:`spasm_lib.paper`); then, for one of the set's notebooks, the "next handout" link."""
     from spasm_lib.facts import load_facts
-    from spasm_lib.paper import answers_at_the_end
+    from spasm_lib.paper import SEPARATE, answers_at_the_end
+    from spasm_lib.params import ParameterError
 
-    try:
-        section = answers_at_the_end(load_facts(), notebook)
-    except ValueError:  # not one of the classroom notebooks: no quiz of its own
-        return page
-    end = page.rfind("</main>")
-    return page[:end] + section + page[end:] if section and end >= 0 else page
-
-
-def finish_handout(page: str, *, notebook: str | Path | None, audience: str) -> str:
-    """A converted handout made ready for phones and paper: the views' live-only instructions out,
-    labelled table cells, a contents list, for a student the self-check answers on paper only, and
-    (for one of the set's notebooks) the "next handout" link at the end of ``<main>``."""
-    page = with_contents(with_cell_labels(without_live_only_markup(page)))
-    if notebook is not None and audience == "student":
-        page = _with_paper_answers(page, notebook)
-    if notebook is not None:
-        from spasm_lib.params import ParameterError
-
+    answers = ""
+    if audience == "student" and paper_answers != SEPARATE:
         try:
-            href, text = next_handout(notebook, audience)
-        except ParameterError:  # not one of the set's notebooks: no place in its order
-            return page
-        end = page.rfind("</main>")
-        if end >= 0:
-            page = page[:end] + _next_nav(href, text) + "\n" + page[end:]
-    return page
+            answers = answers_at_the_end(load_facts(), notebook)
+        except ValueError:  # not one of the classroom notebooks: no quiz of its own
+            pass
+    try:
+        href, text = next_handout(notebook, audience)
+    except ParameterError:  # not one of the set's notebooks: no place in its order
+        return answers
+    return answers + _next_nav(href, text) + "\n"

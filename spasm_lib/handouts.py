@@ -80,7 +80,7 @@ from spasm_lib.handout_pages import (
     page_title,
     student_patient_name,
 )
-from spasm_lib.paper import DEFAULT_PAPER_ANSWERS, SELF_CHECK_ANSWERS, SEPARATE, without_answers_at_the_end
+from spasm_lib.paper import DEFAULT_PAPER_ANSWERS, SELF_CHECK_ANSWERS, SEPARATE
 from spasm_lib.params import AUDIENCES, RANDOM_CASE, notebook_key
 
 
@@ -292,7 +292,8 @@ def _fresh_kernel(folder: Path, more: bool) -> Any:
     return kernel
 
 
-def _build_one(index: int, job: Job, more: bool = False) -> tuple[str | None, str | None, int | None]:
+def _build_one(index: int, job: Job, more: bool = False,
+               paper_answers: str = DEFAULT_PAPER_ANSWERS) -> tuple[str | None, str | None, int | None]:
     """In a worker: (the page's scratch file, None, the kernel's process id) or (None, why it
     failed, the id).
 
@@ -311,7 +312,7 @@ def _build_one(index: int, job: Job, more: bool = False) -> tuple[str | None, st
     try:
         kernel = _fresh_kernel(job.source.parent, more)
         page, _ = render_page(job.source, job.parameters, nb=_IN_WORKER["notebooks"][str(job.source)],
-                              kernel=kernel, title=job.title)
+                              kernel=kernel, title=job.title, paper_answers=paper_answers)
         scratch = os.path.join(pages, f"{index}.html")
         with open(scratch, "w", encoding="utf-8") as fh:
             fh.write(page)
@@ -426,7 +427,7 @@ def run_jobs(
     notebooks: Mapping[str, Any] | None = None,
     stops: Any = None,
     limits: Any = None,
-    paper_answers: str = "end",
+    paper_answers: str = DEFAULT_PAPER_ANSWERS,
 ) -> BuildReport:
     """Build ``jobs`` with a pool of workers and write each page into ``folder`` (a
     :class:`~spasm_lib.set_folder.SetFolder`) as it arrives.
@@ -484,7 +485,7 @@ def run_jobs(
                                        initargs=(reads, pages, runtime, limits or DEFAULT_LIMITS))
             broken = False
             try:
-                futures = {pool.submit(_build_one, index, jobs[index], n < len(todo) - report.workers): index
+                futures = {pool.submit(_build_one, index, jobs[index], n < len(todo) - report.workers, paper_answers): index
                            for n, index in enumerate(todo)}
                 pending = set(futures)
                 while pending:
@@ -502,10 +503,7 @@ def run_jobs(
                             report.kernels.add(kernel)
                         if page is not None:
                             try:
-                                text = Path(page).read_text(encoding="utf-8")
-                                if paper_answers == SEPARATE:
-                                    text = without_answers_at_the_end(text)
-                                folder.write(jobs[index].output, text)
+                                folder.write(jobs[index].output, Path(page).read_text(encoding="utf-8"))
                                 os.unlink(page)
                             except OSError as exc:
                                 raise BuildWriteError(write_error(folder.path / jobs[index].output, exc),

@@ -14,7 +14,6 @@ The print stylesheet hides the contents list, the "next handout" box and the foo
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,7 +30,6 @@ DEFAULT_PAPER_ANSWERS = END
 SELF_CHECK_ANSWERS = "self-check-answers.html"
 SECTION_CLASS = "paper-answers"
 ANSWERS_TITLE = "Answers to Check yourself"
-_SECTION = re.compile(rf'<section class="paper-only {SECTION_CLASS}".*?</section>\n?', re.DOTALL)
 
 
 def _answers(facts: Facts, notebook: str | Path) -> str:
@@ -60,11 +58,6 @@ def answers_at_the_end(facts: Facts, notebook: str | Path) -> str:
         f'<p class="paper-answers-title" role="heading" aria-level="2"><strong>{ANSWERS_TITLE}</strong></p>'
         f"{answers}</section>\n"
     )
-
-
-def without_answers_at_the_end(page: str) -> str:
-    """A handout page without its print-only answers (for ``--paper-answers separate``)."""
-    return _SECTION.sub("", page)
 
 
 def answer_sections(facts: Facts, notebooks: Sequence[tuple[str, str]]) -> str:

@@ -32,6 +32,7 @@ from spasm_lib.kernels import HandoutKernel
 from spasm_lib.notebook_run import execute
 from spasm_lib.outputs import WriteFailed, check_output, write_error
 from spasm_lib.packaged import notebook_title, notebooks_dir, read_notebook
+from spasm_lib.paper import DEFAULT_PAPER_ANSWERS
 from spasm_lib.params import ParameterError, notebook_key, validate
 
 
@@ -99,12 +100,14 @@ def render_page(
     kernel: HandoutKernel | None = None,
     title: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    paper_answers: str = DEFAULT_PAPER_ANSWERS,
 ) -> tuple[str, str]:
     """Run one notebook with already validated parameters; return the handout page and its title.
 
     ``nb`` is the source notebook if the caller has read it already (a batch reads each notebook
-    once); ``kernel`` a running :class:`HandoutKernel` (else a fresh one). Writes nothing; a failure
-    raises :class:`RenderError`.
+    once); ``kernel`` a running :class:`HandoutKernel` (else a fresh one); ``paper_answers`` where a
+    student's self-check answers print (:mod:`spasm_lib.paper`). Writes nothing; a failure raises
+    :class:`RenderError`.
     """
     path = Path(notebook)
     source = nb if nb is not None else read_notebook(path)
@@ -112,7 +115,8 @@ def render_page(
     audience = str(parameters.get("audience", "student"))
     page_title = title or handout_title(notebook_title(source, notebook_key(path)), parameters)
     page = handout_html(executed, audience=audience, parameters=parameters, title=page_title, folder=path.parent,
-                        notebook=path, limits=kernel.limits if kernel is not None else limits)
+                        notebook=path, limits=kernel.limits if kernel is not None else limits,
+                        paper_answers=paper_answers)
     return page, page_title
 
 

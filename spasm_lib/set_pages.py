@@ -23,7 +23,7 @@ from spasm_lib.handout_pages import (
     student_patient_name,
 )
 from spasm_lib.html import esc
-from spasm_lib.page_markup import with_cell_labels
+from spasm_lib.page_markup import label_cells, rewritten
 from spasm_lib.vocabulary import AUDIENCES
 from spasm_lib.treatment_pathway import CONDITIONAL_NOTE, CONDITIONAL_NOTE_SHORT
 
@@ -150,7 +150,7 @@ def index_page(
         parts.append("</ul>")
     title = f"{SET_TITLE}{TITLE_SEPARATOR}handouts for {'instructors' if instructor else 'students'}"
     kicker = f"{SET_TITLE} \u00b7 {'Instructor' if instructor else 'Student'} index"
-    return with_cell_labels(standalone_page(title, "".join(parts), kicker=kicker, audience=audience))
+    return rewritten(standalone_page(title, "".join(parts), kicker=kicker, audience=audience), label_cells)
 
 
 def front_page(*, answer_key: bool = False) -> str:
@@ -271,9 +271,9 @@ def answer_key_page(facts: Any, students: Sequence[Any], class_seed: int, mix: s
             f'every question</summary><div class="out">{case_study_view(study, "instructor").markup}</div></details>'
             "</section>"
         )
-    return with_cell_labels(standalone_page(
+    return rewritten(standalone_page(
         f"Answer key{TITLE_SEPARATOR}one patient per student",
         "".join(parts),
         kicker=f"{SET_TITLE} \u00b7 Answer key \u00b7 for the instructor",
         audience="instructor",
-    ))
+    ), label_cells)

@@ -116,9 +116,9 @@ def test_a_views_live_only_markup_is_left_out_of_the_handout():
     page = ('<p>Golf (added by the sport<span class="spasm-via spasm-live-only">; untick <b>it</b> '
             '<span>or</span> choose</span>)</p><div class="spasm-live-only"><div>x</div><br/></div>'
             '<p class="spasm-live-only-not">kept</p><img class="spasm-live-only" alt="x"/>&amp;')
-    assert page_markup.without_live_only_markup(page) == (
+    assert page_markup.rewritten(page, page_markup.drop_live_only) == (
         '<p>Golf (added by the sport)</p><p class="spasm-live-only-not">kept</p>&amp;')
-    assert page_markup.without_live_only_markup("<p>plain</p>") == "<p>plain</p>"
+    assert page_markup.rewritten("<p>plain</p>", page_markup.drop_live_only) == "<p>plain</p>"
 
 
 # --------------------------------------------------------------------------- titles and header
@@ -170,13 +170,13 @@ PAGE = (
 
 
 def test_the_contents_list_links_every_section_in_order_right_after_the_header():
-    page = page_markup.with_contents(PAGE)
+    page = page_markup.rewritten(PAGE, page_markup.add_contents)
     parsed = parse(page)
-    nav = page[page.index('<nav class="contents"'):page.index("</nav>")]
+    nav = page[page.index('class="contents"'):page.index("</nav>")]
     assert re.findall(r'href="#([^"]+)">([^<]+)<', nav) == [
         ("Overview", "Overview"), ("fish-chips-now", "Fish &amp; chips now"), ("What-next", "What next")]
     assert '<h2 id="fish-chips-now">' in page
-    assert page.index("</header>") < page.index('<nav class="contents"') < page.index('id="Overview"')
+    assert page.index("</header>") < page.index('class="contents"') < page.index('id="Overview"')
     assert [h for h in parsed.headings if h[0] == 2] == [(2, "Overview"), (2, "Fish & chips now"), (2, "What next")]
 
 
@@ -188,7 +188,7 @@ def test_the_contents_list_names_the_parts_of_a_section_under_it():
         '<section id="step-review"><h4>2. Review</h4></section>'
         '<h2 id="Next">Key points</h2><section id="later"><h3>Later</h3></section>\n</main>'
     )
-    nav = page_markup.with_contents(page)
+    nav = page_markup.rewritten(page, page_markup.add_contents)
     nav = nav[nav.index("<nav"):nav.index("</nav>")]
     assert nav.count("<ol>") == 3  # the list, the parts of the first section, the parts of the second
     assert re.findall(r'href="#([^"]+)">([^<]+)<', nav) == [
@@ -199,7 +199,7 @@ def test_the_contents_list_names_the_parts_of_a_section_under_it():
 
 def test_a_page_with_one_section_gets_no_contents_list():
     one = '<main>\n<h2 id="a">A</h2>\n</main>'
-    assert page_markup.with_contents(one) == one
+    assert page_markup.rewritten(one, page_markup.add_contents) == one
 
 
 def title_of(notebook: str) -> str:
@@ -226,10 +226,15 @@ def test_next_handout_follows_the_reading_order(notebook, audience, href, text):
     assert hp.next_handout(ROOT / "notebooks" / f"{notebook}.ipynb", audience) == (href, text)
 
 
-def test_finish_handout_puts_the_next_link_last_in_main():
-    page = hp.finish_handout(PAGE, notebook=ROOT / "notebooks" / "00_start_here.ipynb", audience="student")
+def test_the_next_link_closes_main_and_the_contents_list_opens_it():
+    from spasm_lib import handout_export
+
+    nb = new_notebook(cells=[new_markdown_cell("## Overview\n\nx"), new_markdown_cell("## What next\n\ny")])
+    page = handout_export.handout_html(nb, audience="student", parameters={}, title="T",
+                                       notebook=ROOT / "notebooks" / "00_start_here.ipynb")
     main = page[page.index("<main>"):page.index("</main>")]
     assert main.rstrip().endswith("</nav>")
+    assert main.startswith('<main>\n<nav aria-labelledby="contents-title" class="contents">')
     assert 'Next handout: <a href="01_risk_factors.student.html">' in main
 
 
@@ -244,16 +249,19 @@ def test_every_body_cell_gets_its_column_heading_as_data_label():
         '<tr><td colspan="2">both</td><td>p. 3</td></tr></tbody></table>'
         "<table><tr><td>no header row</td></tr></table>"
     )
-    out = page_markup.with_cell_labels(table)
+    out = page_markup.rewritten(table, page_markup.label_cells)
     assert re.findall(r'<(t[dh])[^>]*data-label="([^"]*)"', out) == [
         ("th", "Factor &amp; id"), ("td", "Where"), ("td", "Source"), ("td", "Factor &amp; id"), ("td", "Source")]
     assert "<td>no header row</td>" in out
     assert re.sub(r' data-label="[^"]*"', "", out) == table  # nothing else changes
 
 
-def test_labelling_keeps_every_other_byte():
+def test_labelling_keeps_everything_else():
+    """Text, a comment, a stylesheet and a void element come out as they went in; a character
+    reference comes out as the character it names (the page is UTF-8)."""
     page = '<!DOCTYPE html>\n<p>a &amp; b &#169; <!-- c --></p><style>td::before{content:"<td>"}</style><br/>'
-    assert page_markup.with_cell_labels(page + "<table></table>") == page + "<table></table>"
+    assert page_markup.rewritten(page + "<table></table>", page_markup.label_cells) == (
+        '<!DOCTYPE html>\n<p>a &amp; b \u00a9 <!-- c --></p><style>td::before{content:"<td>"}</style><br/><table></table>')
 
 
 # --------------------------------------------------------------------------- the two indexes and the answer key
@@ -356,12 +364,13 @@ def test_the_answer_key_opens_with_a_summary_linking_each_student():
     for number, (student, row) in enumerate(zip(students, rows), start=1):
         assert f'<a href="#student-{number}">Student {number}</a>' in row
         assert f"Patient {number}" in row and str(student.seed) not in row
-        assert html.escape(interpretations[student.case.interpretation_id]) in row
+        # a page's text is written with &, < and > escaped, quotes as they are
+        assert html.escape(interpretations[student.case.interpretation_id], quote=False) in row
         code = re.search(r'<td class="answer-key-code"[^>]*>([^<]+)</td>', row).group(1)
         assert base32_crockford.decode(code, checksum=True) == student.seed  # an independent reader
         plan = row.split('data-label="Plan">')[1]
-        assert plan.startswith(f'1. {hp_escape(steps["red-flag-screen"])}; 2. '), plan
-        assert plan.endswith(f'. {hp_escape(steps["safety-net"])}</td>'), plan
+        assert plan.startswith(f'1. {hp_escape(steps["red-flag-screen"], quote=False)}; 2. '), plan
+        assert plan.endswith(f'. {hp_escape(steps["safety-net"], quote=False)}</td>'), plan
         level = expected_triage(student.case.red_flag_ids)
         assert re.search(rf'<td data-label="Triage">{re.escape(level)}</td>', row), (level, row)
         levels.add(level)

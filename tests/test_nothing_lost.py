@@ -299,6 +299,24 @@ def test_a_notebooks_own_script_handlers_and_javascript_links_are_stripped():
     assert "Kept text." in page and "&lt;script&gt; is text" in page and "Before" in page and "after." in page
 
 
+def test_markup_a_browser_would_end_elsewhere_or_read_as_code_is_taken_out():
+    """A comment or CDATA section that a browser ends earlier than the parser (what follows would be
+    markup), SVG's ``set`` (an attribute given a javascript: address), a stylesheet that SVG reads
+    as markup, a blank-broken javascript: link, a refresh; an attribute that only looks like a
+    closing tag stays an escaped value."""
+    from spasm_lib.page_markup import rewritten
+    from spasm_lib.page_safety import remove_active_content
+
+    page = ('<p onclick="x()" title="a">t</p><!-- --!><img src=x onerror=alert(1)> -->'
+            '<![CDATA[ x><img src=y onerror=alert(2)> ]]><svg><set attributeName="href" to="javascript:alert(3)"/>'
+            '<style>a{content:"<img src=z onerror=alert(4)>"}</style></svg><a href=" java\tscript:alert(5)">k</a>'
+            '<meta http-equiv=Refresh content="0;url=javascript:alert(6)">'
+            '<noscript><p title="</noscript><img src=w onerror=alert(7)>"></p></noscript>')
+    assert rewritten(page, remove_active_content) == (
+        '<p title="a">t</p><svg><style>a{content:"\\3c img src=z onerror=alert(4)>"}</style></svg><a>k</a>'
+        '<noscript><p title="&lt;/noscript&gt;&lt;img src=w onerror=alert(7)&gt;"></p></noscript>')
+
+
 def test_control_and_bidi_characters_from_data_never_reach_html():
     from spasm_lib.html import esc
 

@@ -12,8 +12,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from nbformat.v4 import new_markdown_cell, new_notebook
 
-from spasm_lib import handout_pages, packaged, paper, set_pages
+from spasm_lib import handout_export, handout_pages, packaged, paper, set_pages
 from spasm_lib.facts import load_facts
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "notebooks"))
@@ -47,16 +48,19 @@ def test_the_answers_at_the_end_are_the_correct_options_in_order(notebook):
 
 
 def test_a_finished_student_handout_ends_with_them_before_the_next_handout_box():
-    page = ('<!DOCTYPE html><html><body><main><h2 id="a">A</h2><p>x</p></main><footer>f</footer></body></html>')
     nb = packaged.notebooks_dir() / "01_risk_factors.ipynb"
-    student = handout_pages.finish_handout(page, notebook=nb, audience="student")
-    instructor = handout_pages.finish_handout(page, notebook=nb, audience="instructor")
-    main = student[student.index("<main>"):student.index("</main>")]
-    assert main.index('class="paper-only paper-answers"') < main.index('class="next-handout"')
+    student = handout_pages.end_of_main(nb, "student")
+    instructor = handout_pages.end_of_main(nb, "instructor")
+    separate = handout_pages.end_of_main(nb, "student", paper.SEPARATE)
+    assert student.index('class="paper-only paper-answers"') < student.index('class="next-handout"')
     assert "paper-answers" not in instructor  # the instructor's options print open, with the answers
-    assert paper.without_answers_at_the_end(student).count("paper-answers") == 0
-    assert paper.without_answers_at_the_end(student).replace("\n", "") == \
-        student.replace(paper.answers_at_the_end(load_facts(), nb), "").replace("\n", "")
+    assert "paper-answers" not in separate and separate.startswith('<nav class="next-handout"')
+    assert '<a href="02_exam_simulator.student.html">' in separate
+    assert student == paper.answers_at_the_end(load_facts(), nb) + separate
+    page = handout_export.handout_html(new_notebook(cells=[new_markdown_cell("## A\n\nx")]), audience="student",
+                                       parameters={}, title="T", notebook=nb)
+    main = page[page.index("<main>"):page.index("</main>")]
+    assert main.index('class="paper-only paper-answers"') < main.index('class="next-handout"')
 
 
 def test_the_separate_answer_page_has_every_notebook():
