@@ -39,20 +39,20 @@ def environment() -> Any:
     package, so a wheel installed anywhere has them)."""
     import jinja2
 
+    from markupsafe import Markup
+
     from spasm_lib import DISCLAIMER, __version__
-    from spasm_lib.packaged import template_dir
+    from spasm_lib.packaged import stylesheet, template_dir
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(template_dir())),
         autoescape=True,
         undefined=jinja2.StrictUndefined,  # a name the Python side forgot fails, never prints ""
         finalize=_text,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
+        keep_trailing_newline=True,  # a page ends with a newline (nbconvert's handout adds its own)
         auto_reload=False,
-    )
-    env.globals.update(disclaimer=DISCLAIMER, version=__version__)
+    )  # jinja2's whitespace rules otherwise, as nbconvert's: base.html.j2 renders alike under both
+    env.globals.update(disclaimer=DISCLAIMER, version=__version__, css=Markup(stylesheet()))
     return env
 
 

@@ -363,9 +363,10 @@ HEAD = ('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n')
 
 
-def test_every_page_but_a_handout_has_the_one_skeleton():
+def test_the_set_pages_and_the_report_pages_have_the_one_skeleton():
     """The set's pages and collect's pages share one head, header and footer (templates/pages/base.html.j2):
-    the handouts' stylesheet inlined, the kicker and title, the disclaimer, the footer."""
+    the handouts' stylesheet inlined, the kicker and title, the disclaimer, the footer (a handout's
+    head: tests/test_render.py)."""
     from spasm_lib.facts import load_facts
     from spasm_lib.html import Html
     from spasm_lib.views import class_report
@@ -391,10 +392,12 @@ def test_every_page_but_a_handout_has_the_one_skeleton():
 
 
 def test_the_page_skeleton_is_written_once():
-    """Only the templates write a doctype: base.html.j2 for every page, nbconvert's template for a handout."""
+    """Only base.html.j2 writes a doctype: the handouts' nbconvert template extends it too."""
     holders = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "spasm_lib").rglob("*")
                      if p.suffix in (".py", ".j2", ".js") and "<!doctype html>" in p.read_text(encoding="utf-8").lower())
-    assert holders == ["spasm_lib/templates/pages/base.html.j2", "spasm_lib/templates/spasm_handout/index.html.j2"]
+    assert holders == ["spasm_lib/templates/pages/base.html.j2"]
+    handout = (ROOT / "spasm_lib" / "templates" / "spasm_handout" / "index.html.j2").read_text(encoding="utf-8")
+    assert "{%- extends 'pages/base.html.j2' -%}" in handout
 
 
 def test_paths_in_the_set_become_links_relative_to_the_page():
