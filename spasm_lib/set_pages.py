@@ -84,11 +84,13 @@ def index_page(
             continue
         shown: dict[str, Any] = {"id": GROUP_IDS[group], "heading": heading}
         if not instructor:  # a plain list: what to open, by its title
-            shown.update(kind="list", rows=[
-                {"href": href(here, v["student"].output), "text": f"{row}: {v['student'].title}" if group == "student" else row}
+            shown.update(kind="list", by_number=group == "student", rows=[
+                {"href": href(here, v["student"].output),
+                 "text": f"{row}: {v['student'].title}" if group == "student" else row}
                 for (row, _), v in rows.items()])
-        elif group == "student":
-            shown.update(kind="students", class_seed=class_seed, answer_key=href(here, ANSWER_KEY) if answer_key else None,
+        elif group == "student":  # each student's handout, and the answer key
+            shown.update(kind="students", class_seed=class_seed,
+                         answer_key=href(here, ANSWER_KEY) if answer_key else None,
                          rows=[{"row": row, "href": href(here, v["student"].output), "title": v["student"].title}
                                for (row, _), v in rows.items()])
         else:  # both versions in one row, or "not built"
