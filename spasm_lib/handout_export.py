@@ -62,6 +62,7 @@ def exporter() -> Any:
     return HTMLExporter(
         template_name=TEMPLATE_NAME,
         extra_template_basedirs=[str(template_dir())],
+        extra_template_paths=[str(template_dir())],  # pages/base.html.j2, the one page skeleton
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,

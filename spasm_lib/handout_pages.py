@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from spasm_lib import vocabulary as V
-from spasm_lib import DISCLAIMER, __version__
+from spasm_lib import __version__
 from spasm_lib.html import Html, esc
 from spasm_lib.paper import DEFAULT_PAPER_ANSWERS
 
@@ -157,7 +157,11 @@ def _parameter_text(name: str, value: Any) -> str:
 
 
 def disclaimer_html() -> str:
-    return f'<p class="disclaimer" role="note"><strong>Not medical advice.</strong> {esc(DISCLAIMER)}</p>'
+    """The disclaimer a handout's header prints: ``pages/_disclaimer.html.j2``, the partial every page's
+    header includes (one wording, :data:`spasm_lib.DISCLAIMER`)."""
+    from spasm_lib.page_templates import render_template
+
+    return render_template("_disclaimer.html.j2")
 
 
 def patient_code_html(parameters: Mapping[str, Any]) -> str:
@@ -203,11 +207,10 @@ def handout_header(title: str, audience: str, parameters: Mapping[str, Any], ver
 
 
 def handout_footer(version: str = __version__) -> Html:
-    return Html(
-        f"<footer><p>Made with spasm-teach {esc(version)}. Educational material, not medical advice: "
-        "see the note at the top.</p></footer>",
-        "handout footer",
-    )
+    """The foot of a handout: ``pages/_footer.html.j2``, the footer of every other page too."""
+    from spasm_lib.page_templates import render_template
+
+    return Html(render_template("_footer.html.j2", version=version), "handout footer")
 
 
 # --------------------------------------------------------------------------- the set's file names

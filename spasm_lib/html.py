@@ -59,6 +59,10 @@ class Html:
     def __str__(self) -> str:
         return self.markup
 
+    def __html__(self) -> str:
+        """Markup already escaped: a template (:mod:`spasm_lib.page_templates`) inserts it as it is."""
+        return self.markup
+
     def __add__(self, other: Html) -> Html:
         return Html(self.markup + other.markup, self.label)
 

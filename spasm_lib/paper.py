@@ -14,11 +14,8 @@ The print stylesheet hides the contents list, the "next handout" box and the foo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-from spasm_lib.html import esc
 
 if TYPE_CHECKING:
     from spasm_lib.tables import Facts
@@ -32,43 +29,20 @@ SECTION_CLASS = "paper-answers"
 ANSWERS_TITLE = "Answers to Check yourself"
 
 
-def _answers(facts: Facts, notebook: str | Path) -> str:
-    """The correct answer of each question of a notebook, with why: a list whose items say their number."""
+def answer_items(facts: Facts, notebook: str | Path) -> list[tuple[int, str, str]]:
+    """The right answer of each question of a notebook, with why: ``(number, answer, why)``, in the
+    questions' order (none for a notebook without a quiz). ``pages/_answers.html.j2`` lists them, at
+    the end of a handout and on the separate answer page alike."""
     from spasm_lib.quiz import questions
 
-    items = []
-    for q in questions(facts, notebook):
-        right = q.correct_option
-        items.append(
-            f"<li><strong>Question {esc(q.number)}:</strong> {esc(right.text)}. "
-            f'<span class="paper-answer-why">{esc(right.explanation)}</span></li>'
-        )
-    return f'<ul class="paper-answer-list">{"".join(items)}</ul>' if items else ""
+    return [(q.number, q.correct_option.text, q.correct_option.explanation) for q in questions(facts, notebook)]
 
 
 def answers_at_the_end(facts: Facts, notebook: str | Path) -> str:
-    """The print-only section at the end of a student handout ("" for a notebook without a quiz).
+    """The print-only section at the end of a student handout ("" for a notebook without a quiz)."""
+    from spasm_lib.page_templates import render_template
 
-    A heading by role, not an ``h2``: the section is absent from the screen and its contents list."""
-    answers = _answers(facts, notebook)
-    if not answers:
+    items = answer_items(facts, notebook)
+    if not items:
         return ""
-    return (
-        f'<section class="paper-only {SECTION_CLASS}" aria-label="{ANSWERS_TITLE}">'
-        f'<p class="paper-answers-title" role="heading" aria-level="2"><strong>{ANSWERS_TITLE}</strong></p>'
-        f"{answers}</section>\n"
-    )
-
-
-def answer_sections(facts: Facts, notebooks: Sequence[tuple[str, str]]) -> str:
-    """The body of ``self-check-answers.html`` (:func:`spasm_lib.set_pages.self_check_answers_page`):
-    every notebook's self-check answers, one section each.
-
-    ``notebooks`` are ``(notebook key, title)`` pairs in the set's order."""
-    parts = ["<p>The answers to each handout's \u201cCheck yourself\u201d questions, with why. Try the "
-             "questions first.</p>"]
-    for key, title in notebooks:
-        answers = _answers(facts, key)
-        if answers:
-            parts.append(f'<h2 id="{esc(key)}">{esc(title)}</h2>{answers}')
-    return "".join(parts)
+    return render_template("paper_answers.html.j2", title=ANSWERS_TITLE, section_class=SECTION_CLASS, items=items)

@@ -19,6 +19,7 @@ from pathlib import Path
 import base32_crockford
 import nbformat
 import pytest
+from bs4 import BeautifulSoup
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from spasm_lib import DISCLAIMER, handout_pages as hp, page_markup, set_pages
@@ -26,7 +27,7 @@ from spasm_lib import vocabulary as V
 from spasm_lib.views.style import CSS
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "notebooks"))
-from handout_checks import csv_rows, parse, squash, visible_text  # noqa: E402
+from handout_checks import assert_offline_handout, csv_rows, parse, squash, visible_text  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -311,6 +312,104 @@ def test_the_instructor_index_links_everything_and_the_answer_key():
     assert 'id="case-studies"' in page
     rows = re.findall(r"<tr>.*?</tr>", page)  # both versions of a notebook share its row
     assert any("00_start_here.student.html" in r and "00_start_here.instructor.html" in r for r in rows)
+
+
+def link_names(page: str) -> dict[str, tuple[str, str]]:
+    """Each link's target: (its visible words, its accessible name). The name is all its text, the
+    words of a ``visually-hidden`` span included (none of these links has an aria-label)."""
+    found = {}
+    for target, inner in re.findall(r'<a href="([^"]+)"[^>]*>(.*?)</a>', page):
+        assert "aria-label" not in inner
+        shown = re.sub(r'<span class="visually-hidden">.*?</span>', "", inner)
+        found[target] = (visible_text(shown), " ".join(html.unescape(re.sub(r"<[^>]+>", "", inner)).split()))
+    return found
+
+
+def test_each_link_of_the_instructor_index_names_the_handout_it_opens():
+    """A screen reader listing the links heard "Student version", "Instructor version" over and over:
+    each name now starts with the words shown and ends with the handout's title."""
+    names = link_names(set_pages.index_page(BUILT, [], audience="instructor", answer_key=True, class_seed=3))
+    assert names == {
+        "../students/index.html": ("students/index.html", "students/index.html"),
+        "../students/00_start_here.student.html": ("Student version", "Student version of Start here"),
+        "00_start_here.instructor.html": ("Instructor version", "Instructor version of Start here"),
+        "../students/04_case_study.golfer-twist.student.html":
+            ("Student version", "Student version of Case study \u2014 A twist"),
+        "04_case_study.golfer-twist.instructor.html":
+            ("Instructor version", "Instructor version of Case study \u2014 A twist"),
+        "answer-key.html": ("Answer key", "Answer key"),
+        "../students/04_case_study.student-01.html": ("Case study \u2014 Patient 1", "Case study \u2014 Patient 1"),
+    }
+    css = re.search(r"\.visually-hidden \{([^}]*)\}", packaged_stylesheet())
+    assert css and "position: absolute" in css.group(1) and "clip: rect(0 0 0 0)" in css.group(1)
+
+
+def test_the_student_index_names_each_link_by_its_handout():
+    names = link_names(set_pages.index_page(BUILT, [], audience="student"))
+    assert names == {
+        "00_start_here.student.html": ("Start <here>", "Start <here>"),
+        "04_case_study.golfer-twist.student.html": ("A twist", "A twist"),
+        "04_case_study.student-01.html": ("Student 1: Case study \u2014 Patient 1", "Student 1: Case study \u2014 Patient 1"),
+    }
+
+
+def test_text_on_the_set_pages_loses_its_control_characters():
+    """Templates escape as the views do (spasm_lib.html.esc): a bidirectional override in a case's
+    title cannot reverse the words after it."""
+    job = FakeJob("instructor/04_case_study.x.instructor.html", "case", "Twist\u202e<b>x</b>\u0007",
+                  "Case study \u2014 Twist\u202e", "instructor")
+    page = set_pages.index_page([job], [(job, "bad\u202ename")], audience="instructor")
+    assert "\u202e" not in page and "\u0007" not in page and "<b>x" not in page
+    assert "Twist&lt;b&gt;x&lt;/b&gt;" in page and "badname" in page
+
+
+def packaged_stylesheet() -> str:
+    from spasm_lib import packaged
+
+    return packaged.stylesheet()
+
+
+
+def test_the_set_pages_and_the_report_pages_have_the_one_skeleton():
+    """The set's pages and collect's pages share one head, header and footer (templates/pages/base.html.j2):
+    the handouts' stylesheet inlined, the kicker and title, the disclaimer, the footer (a handout's
+    head: tests/test_render.py)."""
+    from spasm_lib.facts import load_facts
+    from spasm_lib.html import Html
+    from spasm_lib.views import class_report
+
+    facts = load_facts()
+    pages = {  # page: (title, audience)
+        set_pages.front_page(): ("Back spasms \u2014 class set", "instructor"),
+        set_pages.index_page(BUILT, [], audience="student"): ("Back spasms \u2014 handouts for students", "student"),
+        set_pages.self_check_answers_page(facts, [("01_risk_factors", "Risk")]): ("Answers to Check yourself", "student"),
+        set_pages.answer_key_page(facts, [], 1): ("Answer key \u2014 one patient per student", "instructor"),
+        class_report.page("Class <debrief>", "k", [Html("<h2>a</h2>"), "<p>b</p>"]).markup:
+            ("Class <debrief>", "instructor"),
+        class_report.page("Feedback", "k", [], audience="student").markup: ("Feedback", "student"),
+    }
+    css = packaged_stylesheet()
+    for page, (title, audience) in pages.items():
+        # the same head, whether written by the template or re-serialised from a parsed tree (page_markup)
+        head = BeautifulSoup(page, "html.parser").head
+        assert [(m.get("charset"), m.get("name"), m.get("content")) for m in head.find_all("meta")] == [
+            ("utf-8", None, None), (None, "viewport", "width=device-width, initial-scale=1")], title
+        assert head.title.string == title and head.style.string.startswith(f"\n{css}"), title
+        assert page.startswith('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8"'), title
+        assert_offline_handout(page, title=title)
+        assert f'<body class="audience-{audience}">' in page
+        assert page.count('<header class="handout-header">') == 1 and page.count("<footer>") == 1
+        assert parse(page).headings[0] == (1, title)
+        assert page.endswith("</footer>\n</body>\n</html>\n"), title[-40:]
+
+
+def test_the_page_skeleton_is_written_once():
+    """Only base.html.j2 writes a doctype: the handouts' nbconvert template extends it too."""
+    holders = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "spasm_lib").rglob("*")
+                     if p.suffix in (".py", ".j2", ".js") and "<!doctype html>" in p.read_text(encoding="utf-8").lower())
+    assert holders == ["spasm_lib/templates/pages/base.html.j2"]
+    handout = (ROOT / "spasm_lib" / "templates" / "spasm_handout" / "index.html.j2").read_text(encoding="utf-8")
+    assert "{%- extends 'pages/base.html.j2' -%}" in handout
 
 
 def test_paths_in_the_set_become_links_relative_to_the_page():

@@ -58,9 +58,11 @@ def test_wheel_carries_every_table_and_notebook(wheel):
         assert f"spasm_lib/data/{csv_file.name}" in names
     for notebook in (ROOT / "notebooks").glob("*.ipynb"):
         assert f"spasm_lib/notebooks/{notebook.name}" in names
-    template = ROOT / "spasm_lib" / "templates" / "spasm_handout"
-    for part in template.iterdir():
-        assert f"spasm_lib/templates/spasm_handout/{part.name}" in names
+    for folder in ("spasm_handout", "pages"):  # the handout's nbconvert template; every other page's templates
+        parts = sorted((ROOT / "spasm_lib" / "templates" / folder).iterdir())
+        assert parts, folder
+        for part in parts:
+            assert f"spasm_lib/templates/{folder}/{part.name}" in names
     # pyproject.toml declares license = "MIT": the wheel carries its text.
     licence = next(n for n in names if n.endswith(".dist-info/licenses/LICENSE"))
     assert "MIT License" in zipfile.ZipFile(wheel).read(licence).decode("utf-8")
@@ -90,6 +92,12 @@ def test_installed_wheel_prints_a_table_from_another_folder(wheel, tmp_path):
         "ruptured-disc", "forward-pelvic-tilt", "weak-abdominal-muscles", "weak-spinal-muscles", "idiopathic",
     ]
     assert "Sports with sudden twists, jerks and pulls" in table
+    # The set's pages are rendered from the wheel's templates (pages/base.html.j2 and front.html.j2).
+    code = "from spasm_lib.set_pages import front_page; print(front_page(answer_key=True))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=elsewhere, env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith('<!DOCTYPE html>\n<html lang="en">')
+    assert '<a href="instructor/answer-key.html">answer key</a>' in out.stdout and "</html>" in out.stdout
 
 
 @pytest.mark.subprocess

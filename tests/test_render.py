@@ -340,6 +340,26 @@ def test_header_title_parameters_version_disclaimer_and_escaping():
     assert squash(DISCLAIMER) in text
 
 
+def test_a_handout_has_the_one_page_skeleton():
+    """nbconvert's handout template extends templates/pages/base.html.j2: the same head as every
+    other page, the stylesheet inlined once, then the handout's own header, its cells in <main>,
+    the footer (tests/test_handout_pages.py checks the set's pages against the same head)."""
+    nb = new_notebook(cells=[new_markdown_cell("# The title"), new_code_cell("SECRET_CODE_INPUT()", outputs=[
+        new_output("display_data", data={"text/html": '<p class="v">static view</p>', "text/plain": "<view>"})])])
+    html = page_of(nb)  # (nothing to take out: without_active_content leaves the page's bytes alone)
+    # (nbconvert serialises the page again through BeautifulSoup: `<meta .../>`, attributes sorted)
+    assert html.startswith("<!DOCTYPE html>\n")
+    first = [(tag, attrs) for tag, attrs in parse(html).tags][:7]
+    assert first == [("html", {"lang": "en"}), ("head", {}), ("meta", {"charset": "utf-8"}),
+                     ("meta", {"name": "viewport", "content": "width=device-width, initial-scale=1"}),
+                     ("title", {}), ("style", {}), ("body", {"class": "audience-student"})]
+    assert f"<title>The title</title>\n<style>\n{packaged.stylesheet()}</style>\n</head>\n" in html
+    main_part = html[html.index("</header>\n<main>\n"):html.index("</main>\n<footer>")]
+    assert '<p class="v">static view</p>' in main_part
+    assert html.count("<style>") == 1 and html.count("<header") == 1 and html.count("<footer>") == 1
+    assert html.endswith("</footer>\n</body>\n</html>\n")
+
+
 def test_the_same_notebook_gives_the_same_bytes():
     assert page_of(executed_by_hand()) == page_of(executed_by_hand())
 

@@ -9,13 +9,10 @@ handouts' stylesheet inlined, no script, no external address.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
-from importlib import resources
 from typing import TYPE_CHECKING
 
-from spasm_lib import DISCLAIMER
-from spasm_lib.html import Html, esc, tag
+from spasm_lib.html import Html, esc, join, tag
 from spasm_lib.html import tag as _tag
 from spasm_lib.views import svg
 
@@ -26,23 +23,14 @@ _ROW_TEXT = 16
 _BAR = 18
 
 
-@functools.cache
-def _stylesheet() -> str:
-    return (resources.files("spasm_lib.templates.spasm_handout") / "handout.css").read_text(encoding="utf-8")
+def page(title: str, kicker: str, body: Sequence[Html | str], audience: str = "instructor") -> Html:
+    """A standalone, offline HTML page in the handouts' style (phone-ready, prints on A4): the one
+    skeleton, ``pages/base.html.j2``, through ``pages/report.html.j2``. ``body`` is the views'
+    escaped markup (a string in it is markup too, as :func:`spasm_lib.html.join` takes it)."""
+    from spasm_lib.page_templates import render_template
 
-
-def page(title: str, kicker: str, body: Sequence[Html | str]) -> Html:
-    """A standalone, offline HTML page in the handouts' style (phone-ready, prints on A4)."""
-    parts = "".join(p.markup if isinstance(p, Html) else p for p in body)
-    return Html(
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{esc(title)}</title><style>{_stylesheet()}"
-        "@page{size:A4;margin:1.5cm}.table-wrap{overflow-x:auto;max-width:100%}</style></head><body>"
-        f'<header class="handout-header"><p class="kicker">{esc(kicker)}</p><h1>{esc(title)}</h1></header>'
-        f'<main>{parts}<p class="disclaimer">{esc(DISCLAIMER)}</p></main></body></html>\n',
-        "page",
-    )
+    return Html(render_template("report.html.j2", title=title, kicker=kicker, audience=audience,
+                                body=join(body, "page body")), "page")
 
 
 def cards_table(headings: Sequence[str], rows: Sequence[Sequence[object]], caption: str) -> Html:
@@ -297,4 +285,4 @@ def student_page_of(names: ReportNames, student: StudentResults, grades: Mapping
         body.append("".join(f"<p><strong>{esc(case)}: {esc(questions.get(qid, qid))}</strong><br>{esc(text)}</p>"
                             for (case, qid), text in sorted(student.case_answers.items(),
                                                             key=lambda kv: (kv[0][0], order.get(kv[0][1], 0), kv[0][1]))))
-    return page(f"Feedback for {student.student}", "spasm-teach: your work in the course", body)
+    return page(f"Feedback for {student.student}", "spasm-teach: your work in the course", body, audience="student")
