@@ -162,7 +162,7 @@ def rows(jobs: int | None = None, loop_sample: int | None = None, sizes: bool = 
     The machine may be shared, so the measurements are interleaved (kernel starts before and after
     each build; the ten-line loop between builds) and the best build of ``repeat`` is reported.
     """
-    from spasm_lib.handouts import worker_count
+    from spasm_lib.handout_pool import worker_count
 
     plan = the_set(notebooks, students=students)
     count = len(plan)

@@ -167,7 +167,7 @@ def render(args: argparse.Namespace) -> int:
     from spasm_lib.handout_limits import RenderError
     from spasm_lib.kernels import HandoutKernel
     from spasm_lib.outputs import WriteFailed, check_output
-    from spasm_lib.handouts import BUILD_FOLDER_PREFIX, _remove_stale_build_folders
+    from spasm_lib.handout_pool import BUILD_FOLDER_PREFIX, _remove_stale_build_folders
     from spasm_lib.params import check_cases_file, notebook_key, read_parameters_file
     from spasm_lib.stops import StopSignals
 
@@ -232,6 +232,7 @@ class _Progress:
 def handouts(args: argparse.Namespace) -> int:
     _skip_slow_optional_imports()
     from spasm_lib import handouts as sets
+    from spasm_lib.handout_pool import BuildInterrupted, BuildWriteError
     from spasm_lib.facts import DataError
 
     if args.cases is not None:
@@ -250,11 +251,11 @@ def handouts(args: argparse.Namespace) -> int:
             report = sets.build(args.output, notebooks=notebooks, cases_file=args.cases, students=args.students,
                                 class_seed=args.seed, mix=args.mix, paper_answers=args.paper_answers, jobs=args.jobs,
                                 progress=progress, limits=_limits(args))
-    except sets.BuildInterrupted as stop:
+    except BuildInterrupted as stop:
         total = f" of {stop.total}" if stop.total is not None else ""
         print(f"spasm-teach handouts: interrupted: {stop.written}{total} handouts written", file=sys.stderr)
         return stop.exit_code
-    except sets.BuildWriteError as exc:
+    except BuildWriteError as exc:
         print(f"spasm-teach handouts: {exc.message}; {exc.written} of {exc.total} handouts written", file=sys.stderr)
         return 1
     except OSError as exc:  # the set folder cannot be made or written (a read-only folder)

@@ -221,7 +221,7 @@ def _forking_provisioner() -> type:
 class HandoutKernel:
     """One kernel of the current environment, in one folder, that runs notebooks.
 
-    A class set gives every handout a kernel of its own (:mod:`spasm_lib.handouts`): a notebook
+    A class set gives every handout a kernel of its own (:mod:`spasm_lib.handout_pool`): a notebook
     that changes a module (a monkeypatch of ``spasm_lib``, a counter kept in a module) must not reach
     the next student's handout, and ``%reset -f`` keeps imported modules. To keep the start-up off
     the critical path, a kernel can be :meth:`launch`-ed (its process started, not waited for) while

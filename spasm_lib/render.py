@@ -14,7 +14,7 @@ The steps, each in the module that owns it (``docs/architecture.md`` places them
   anything runs (:func:`spasm_lib.outputs.check_output`): a reader never sees half a handout, and a
   failed run leaves an earlier file as it was.
 
-A class set (:mod:`spasm_lib.handouts`) runs every handout in a kernel of its own, launched while the
+A class set (:mod:`spasm_lib.handout_pool`) runs every handout in a kernel of its own, launched while the
 previous handout runs; ``spasm-teach render`` uses one fresh kernel.
 """
 

@@ -118,9 +118,9 @@ def test_handouts_keeps_what_succeeded_lists_what_failed_and_exits_1(
 
 
 def test_handouts_with_a_broken_cases_file_exits_2_before_running_anything(tmp_path, monkeypatch, capsys):
-    from spasm_lib import handouts
+    from spasm_lib import handout_pool
 
-    monkeypatch.setattr(handouts, "run_jobs", lambda *a, **k: pytest.fail("nothing may run"))
+    monkeypatch.setattr(handout_pool, "run_jobs", lambda *a, **k: pytest.fail("nothing may run"))
     bad = tmp_path / "cases.csv"
     rows = csv_rows("cases")
     header = list(rows[0])
@@ -305,13 +305,13 @@ def test_a_cell_that_ends_the_run_early_fails_its_handout_in_a_set(fixture_regis
 def test_jobs_is_capped_at_the_cores_and_the_work(fixture_notebooks_dir, fixture_registered, tmp_path):
     import os
 
-    from spasm_lib import handouts
+    from spasm_lib import handout_pool, handouts
 
     cores = len(os.sched_getaffinity(0))
-    assert handouts.worker_count(64, 24) == min(cores, 24)
-    assert handouts.worker_count(64, 1) == 1
-    assert handouts.worker_count(1, 24) == 1
-    assert handouts.worker_count(None, 24) == min(cores, 24)
+    assert handout_pool.worker_count(64, 24) == min(cores, 24)
+    assert handout_pool.worker_count(64, 1) == 1
+    assert handout_pool.worker_count(1, 24) == 1
+    assert handout_pool.worker_count(None, 24) == min(cores, 24)
     report = handouts.build(tmp_path / "set", notebooks=handouts.discover(fixture_notebooks_dir), jobs=64)
     assert report.workers == min(cores, 4)  # four handouts: the fixture and the broken fixture, two versions each
     assert len(report.kernels) == 4  # a kernel per handout (issue 19), whatever the workers

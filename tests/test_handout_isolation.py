@@ -34,7 +34,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "notebooks"
 sys.path.insert(0, str(FIXTURES))
 from handout_checks import KILL_THE_WORKER, fixture_registered, kill_all, processes_with  # noqa: E402,F401
 
-from spasm_lib import handout_limits, handouts, render  # noqa: E402
+from spasm_lib import handout_limits, handout_pool, handouts, render  # noqa: E402
 
 TIME_BOUND = 240
 
@@ -89,11 +89,11 @@ BUILD = """
 import json, sys
 sys.path.insert(0, {fixtures!r})
 import fixture_spec
-from spasm_lib import handouts, params
+from spasm_lib import handout_pool, handouts, params
 params.NOTEBOOK_PARAMETERS.update(fixture_spec.SPECS)
 try:
     report = handouts.build({out!r}, notebooks=handouts.discover({folder!r}), jobs=1)
-except handouts.BuildInterrupted as stop:
+except handout_pool.BuildInterrupted as stop:
     sys.exit(stop.exit_code)
 print(json.dumps({{"built": [j.output for j in report.built], "failed": [[j.output, m] for j, m in report.failed],
                    "removed": report.removed}}))
@@ -239,7 +239,7 @@ def test_the_next_build_removes_what_a_killed_build_left(tmp_path, monkeypatch):
     (left / "kernels" / "kernel-1.json").write_text("{\"key\": \"secret\"}", encoding="utf-8")
     alive = tmp_path / f"spasm-teach-build-{os.getpid()}-xyz"
     alive.mkdir()
-    handouts._remove_stale_build_folders()
+    handout_pool._remove_stale_build_folders()
     assert not left.exists() and alive.exists()
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from spasm_lib import handouts, packaged, set_pages
+from spasm_lib import handout_pool, handouts, packaged, set_pages
 from spasm_lib.facts import load_facts
 from spasm_lib.html import esc
 from spasm_lib.class_mix import student_seed
@@ -102,7 +102,7 @@ def test_the_index_escapes_titles_and_lists_failures_without_links():
                       EVIL_TITLE, "T")
     bad = handouts.Job("04_case_study", Path("x.ipynb"), {"audience": "instructor"}, "instructor/b.html", "case",
                        EVIL_TITLE, "T")
-    report = handouts.BuildReport(built=[ok], failed=[(bad, "cell 3 failed: <b>boom</b>")])
+    report = handout_pool.BuildReport(built=[ok], failed=[(bad, "cell 3 failed: <b>boom</b>")])
     html = set_pages.index_page(report.built, report.failed, audience="instructor", answer_key=False)
     assert_offline_handout(html)
     assert "<script>alert" not in html and "<b>boom</b>" not in html

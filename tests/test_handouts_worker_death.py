@@ -1,6 +1,6 @@
 """A kernel or a worker that dies in the middle of a handout: a failed handout, not a hang, not a handout.
 
-How the build handles it (spasm_lib/handouts.py, spasm_lib/render.py): a kernel that dies while a cell
+How the build handles it (spasm_lib/handout_pool.py, spasm_lib/render.py): a kernel that dies while a cell
 runs makes render raise "the kernel died", the worker reports the handout failed and starts a new
 kernel for its next handout; a worker process that dies breaks the pool: the handouts not yet
 returned are built again in a new pool, and one whose worker died twice while building it is

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from spasm_lib import handouts
+from spasm_lib import handout_pool
 from spasm_lib.cli import main
 from spasm_lib.set_folder import SetFolder, SetFolderError
 
@@ -216,7 +216,7 @@ def cli(args: list[str], capsys) -> tuple[int, str, str]:
 
 @pytest.fixture
 def nothing_runs(monkeypatch):
-    monkeypatch.setattr(handouts, "run_jobs", lambda *a, **k: pytest.fail("a refused build must not run"))
+    monkeypatch.setattr(handout_pool, "run_jobs", lambda *a, **k: pytest.fail("a refused build must not run"))
 
 
 def test_handouts_refuses_a_users_index_html_naming_it(fixture_notebooks_dir, fixture_registered, tmp_path,
