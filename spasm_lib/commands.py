@@ -167,7 +167,7 @@ def render(args: argparse.Namespace) -> int:
     from spasm_lib.handout_limits import RenderError
     from spasm_lib.kernels import HandoutKernel
     from spasm_lib.outputs import WriteFailed, check_output
-    from spasm_lib.handout_pool import BUILD_FOLDER_PREFIX, _remove_stale_build_folders
+    from spasm_lib.handout_pool import BUILD_FOLDER_PREFIX, remove_stale_build_folders
     from spasm_lib.params import check_cases_file, notebook_key, read_parameters_file
     from spasm_lib.stops import StopSignals
 
@@ -185,7 +185,7 @@ def render(args: argparse.Namespace) -> int:
     sources = [path, *([args.parameters_file] if args.parameters_file else []),
                *(value for name, value in parameters.items() if name.endswith("_file") and value)]
     output = check_output(output, sources)
-    _remove_stale_build_folders()  # the connection file (the kernel's key) goes in a folder of this run's
+    remove_stale_build_folders()  # the connection file (the kernel's key) goes in a folder of this run's
     with tempfile.TemporaryDirectory(prefix=f"{BUILD_FOLDER_PREFIX}{os.getpid()}-",
                                      ignore_cleanup_errors=True) as runtime:
         kernel = HandoutKernel(path.parent, runtime_dir=runtime, limits=_limits(args))

@@ -205,15 +205,16 @@ is removed by the next build (its name carries the process id, which is then no 
 def _build_folder() -> Path:
     import tempfile
 
-    _remove_stale_build_folders()
+    remove_stale_build_folders()
     folder = Path(tempfile.mkdtemp(prefix=f"{BUILD_FOLDER_PREFIX}{os.getpid()}-"))
     (folder / "pages").mkdir()
     (folder / "kernels").mkdir(mode=0o700)
     return folder
 
 
-def _remove_stale_build_folders() -> list[Path]:
-    """Remove the build folders of earlier builds whose process is gone (ours only: same owner)."""
+def remove_stale_build_folders() -> list[Path]:
+    """Remove the build folders of earlier builds whose process is gone (ours only: same owner); also
+    called by ``spasm-teach render``, whose one kernel keeps its connection file in such a folder."""
     import shutil
     import tempfile
 

@@ -239,7 +239,7 @@ def test_the_next_build_removes_what_a_killed_build_left(tmp_path, monkeypatch):
     (left / "kernels" / "kernel-1.json").write_text("{\"key\": \"secret\"}", encoding="utf-8")
     alive = tmp_path / f"spasm-teach-build-{os.getpid()}-xyz"
     alive.mkdir()
-    handout_pool._remove_stale_build_folders()
+    handout_pool.remove_stale_build_folders()
     assert not left.exists() and alive.exists()
 
 
