@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NoReturn
 
 from spasm_lib import __version__, commands, inputs
+from spasm_lib.handout_limits import RenderError
 from spasm_lib.paper import DEFAULT_PAPER_ANSWERS, PAPER_ANSWERS
 from spasm_lib.vocabulary import AUDIENCES
 
@@ -224,30 +225,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 # --------------------------------------------------------------------------- the one boundary
 
-# Errors that mean "bad input" (exit 2) or "a failed run" (exit 1), by module and class name: looked up
-# only in modules already imported (an error of a class can only come from a module that was loaded), so
-# the boundary imports nothing heavy. (The rows after the first would go if those errors were, as params'
-# are, an inputs.InputError.)
-BAD_INPUT_ERRORS = (
-    ("spasm_lib.inputs", "InputError"),
-    ("spasm_lib.facts", "DataError"),
-    ("spasm_lib.outputs", "OutputError"),
-    ("spasm_lib.workspace", "WorkspaceError"),
-    ("spasm_lib.lite", "LiteError"),
-    ("spasm_lib.collect", "CollectError"),
-    ("nbformat.reader", "NotJSONError"),
-    ("nbformat.reader", "NBFormatError"),
-    ("nbformat.validator", "NotebookValidationError"),
-)
-FAILED_RUN_ERRORS = (("spasm_lib.handout_limits", "RenderError"),)
 _BAD_PLACE_ERRNOS = frozenset(getattr(errno, name) for name in (  # a file or folder the user named: their input
     "EACCES", "EPERM", "EROFS", "EEXIST", "EISDIR", "ENOTDIR", "ENAMETOOLONG", "ENOENT", "ELOOP", "ENXIO",
     "ENODEV", "ETXTBSY", "ENOTEMPTY"))
-
-
-def _loaded(names: Sequence[tuple[str, str]]) -> tuple[type, ...]:
-    found = (getattr(sys.modules.get(module), name, None) for module, name in names)
-    return tuple(c for c in found if isinstance(c, type) and issubclass(c, BaseException))
 
 
 def _one_line(text: str) -> str:
@@ -259,15 +239,16 @@ def _one_line(text: str) -> str:
 
 
 def _describe(exc: BaseException) -> tuple[int, str]:
-    """The exit code and the one-line message for an error that reached the boundary."""
-    problems = exc.problems if isinstance(exc, _loaded([("spasm_lib.facts", "DataError")])) else None
-    if problems:
+    """The exit code and the one-line message for an error that reached the boundary: bad input is an
+    :class:`~spasm_lib.inputs.InputError` (every module's refusals subclass it)."""
+    if isinstance(exc, inputs.InputError):
+        problems = getattr(exc, "problems", ())  # facts.DataError: every problem of the teaching data
         more = len(problems) - 1
-        return EXIT_BAD_INPUT, f"invalid teaching data: {problems[0]}" + (
-            f" (and {more} more problem{'s' if more > 1 else ''}; --debug lists them all)" if more else "")
-    if isinstance(exc, _loaded(BAD_INPUT_ERRORS)):
+        if problems:
+            return EXIT_BAD_INPUT, f"invalid teaching data: {problems[0]}" + (
+                f" (and {more} more problem{'s' if more > 1 else ''}; --debug lists them all)" if more else "")
         return EXIT_BAD_INPUT, str(exc) or type(exc).__name__
-    if isinstance(exc, _loaded(FAILED_RUN_ERRORS)):
+    if isinstance(exc, RenderError):
         return EXIT_FAILED, str(exc) or type(exc).__name__
     if isinstance(exc, OSError):
         where = f"{inputs.shown(os.fsdecode(exc.filename))}: " if isinstance(exc.filename, (str, bytes)) else ""

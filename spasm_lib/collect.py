@@ -29,6 +29,7 @@ from typing import Any
 
 from spasm_lib.collect_merge import read_class
 from spasm_lib.collect_results import Report, gradebook_csv, report_names
+from spasm_lib.inputs import InputError
 from spasm_lib.tables import Facts
 
 GRADEBOOK = "gradebook.csv"
@@ -38,7 +39,7 @@ REPORT = "report.txt"
 STUDENTS = "students"
 
 
-class CollectError(ValueError):
+class CollectError(InputError):
     """Nothing can be collected as asked (no input file at all, an output inside an input)."""
 
 

@@ -233,7 +233,6 @@ def handouts(args: argparse.Namespace) -> int:
     _skip_slow_optional_imports()
     from spasm_lib import handouts as sets
     from spasm_lib.handout_pool import BuildInterrupted, BuildWriteError
-    from spasm_lib.facts import DataError
 
     if args.cases is not None:
         inputs.check_file(args.cases, "--cases", inputs.MAX_CASES_FILE_BYTES, "a CSV with the columns of data/cases.csv")
@@ -261,10 +260,6 @@ def handouts(args: argparse.Namespace) -> int:
     except OSError as exc:  # the set folder cannot be made or written (a read-only folder)
         print(f"spasm-teach handouts: cannot write into {args.output}: {exc.strerror or exc}", file=sys.stderr)
         return 1
-    except ValueError as exc:  # the set folder's own refusals, a class the notebooks cannot make
-        if isinstance(exc, DataError):
-            raise
-        raise InputError(str(exc)) from None
     built, failed = sets.summary(report, args.output)
     print(*built, sep="\n")
     if failed:

@@ -33,7 +33,7 @@ RANDOM_CASE = "random"
 """The case id that asks for a seeded virtual patient: reserved, never the id of a case in a table."""
 
 
-class DataError(ValueError):
+class DataError(InputError):
     """The data in ``data/`` is not valid. ``problems`` lists every problem found, in file order."""
 
     def __init__(self, problems: Iterable[Problem]):

@@ -51,6 +51,7 @@ from typing import Any
 
 from spasm_lib import handout_pool
 from spasm_lib.handout_pool import BuildInterrupted, BuildReport, BuildWriteError
+from spasm_lib.inputs import InputError
 from spasm_lib.set_pages import answer_key_page, front_page, index_page, self_check_answers_page
 from spasm_lib.handout_pages import (
     ANSWER_KEY,
@@ -276,7 +277,7 @@ def _planned(
     # Virtual patients are drawn from the data alone, as the student's kernel draws them (it gets no cases file).
     chosen = student_cases(load_facts(), students, class_seed, case_notebook, mix) if students else []
     if chosen and case_notebook not in titles:
-        raise ValueError(f"--students needs the case-study notebook {case_notebook}.ipynb; it is not in the set")
+        raise InputError(f"--students needs the case-study notebook {case_notebook}.ipynb; it is not in the set")
     job_list = plan(sources, facts, titles=titles, cases_file=cases_file, students=chosen, case_notebook=case_notebook)
     return job_list, chosen, read
 

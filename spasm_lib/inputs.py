@@ -54,6 +54,8 @@ PATH_CHARS_SHOWN = 200
 
 class InputError(ValueError):
     """An input refused at the door; the message is one line: what is wrong and what is allowed.
+    Every module's refusal of a command's input subclasses it (``DataError``, ``OutputError``,
+    ``SetFolderError``, ...), so the command line's one boundary turns it into exit 2.
 
     ``reason`` is the part after the input's name, for a caller that names the file its own way
     (the data loader gives file, line and column)."""

@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from spasm_lib.inputs import InputError
+
 # The versions that were tried together and work (tried here, 2026-11-30; tests/e2e/test_lite.py runs them):
 # jupyterlite-core 0.5.1 with jupyterlite-pyodide-kernel 0.5.2 run Pyodide 0.27.x (Python 3.12).
 # One Pyodide version for the online and the offline site, so both run the same pandas
@@ -49,7 +51,7 @@ PYODIDE_CORE_SHA256 = {
 _MAX_LOCK_BYTES = 16 * 2**20  # Pyodide 0.27.7's lock is 0.3 MB
 
 
-class LiteError(ValueError):
+class LiteError(InputError):
     """Bad input to the site builder (a missing Pyodide file, an output that exists): one line."""
 
 

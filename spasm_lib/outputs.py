@@ -12,14 +12,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from spasm_lib.files import inside_package
-from spasm_lib.inputs import file_kind
+from spasm_lib.inputs import InputError, file_kind
 
 
 class WriteFailed(Exception):
     """The handout was made but could not be written (a full disk, a read-only folder); one line."""
 
 
-class OutputError(ValueError):
+class OutputError(InputError):
     """An output path that must not be written: one line naming it and what is allowed."""
 
 

@@ -40,14 +40,14 @@ import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from spasm_lib.inputs import file_kind
+from spasm_lib.inputs import InputError, file_kind
 
 MANIFEST = ".spasm-teach-set.json"
 MANIFEST_LIMIT = 16 * 1024 * 1024
 """A manifest larger than this is not one this command wrote (it lists file names and digests)."""
 
 
-class SetFolderError(ValueError):
+class SetFolderError(InputError):
     """The set cannot be built into this folder as asked: one line naming the file or the folder."""
 
 

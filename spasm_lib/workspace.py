@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from spasm_lib.inputs import file_kind
+from spasm_lib.inputs import InputError, file_kind
 
 
-class WorkspaceError(ValueError):
+class WorkspaceError(InputError):
     """The workspace cannot be made as asked (a file in the way, DIR is a file)."""
 
 
