@@ -28,6 +28,7 @@ from typing import Any, NoReturn
 from spasm_lib import __version__, commands, inputs
 from spasm_lib.handout_limits import RenderError
 from spasm_lib.paper import DEFAULT_PAPER_ANSWERS, PAPER_ANSWERS
+from spasm_lib.tables import table_name
 from spasm_lib.vocabulary import AUDIENCES
 
 DEBUG_ENV = "SPASM_TEACH_DEBUG"
@@ -58,12 +59,6 @@ def argument(check: Callable[[str], Any]) -> Callable[[str], Any]:
 def whole(low: int, high: int) -> Callable[[str], int]:
     """``--students N``, ``--jobs N``, ``--count N``, ``--width N``: a whole number from ``low`` to ``high``."""
     return argument(lambda text: inputs.whole_number(text, low, high))
-
-
-def _table_name(text: str) -> str:
-    from spasm_lib.tables import table_name
-
-    return table_name(text)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -117,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
         return added
 
     facts = command("facts", commands.facts, "print one table of the teaching data")
-    facts.add_argument("table", type=argument(_table_name), help="a table name, e.g. risk-factors, cases, evidence-checks")
+    facts.add_argument("table", type=argument(table_name), help="a table name, e.g. risk-factors, cases, evidence-checks")
     facts.add_argument("--columns", nargs="+", metavar="COLUMN", help="only these columns")
     facts.add_argument("--format", choices=("table", "csv"), default="table")
     facts.add_argument("--width", type=whole(1, MAX_WIDTH), default=60,
@@ -300,14 +295,10 @@ def _terminal_safe_streams() -> Iterator[None]:
 
 def _stdout_closed() -> bool:
     """Whether standard output is closed (``>&-``): refused before any work, not found after a build."""
-    if sys.stdout is None:
-        return True
     try:
-        fd = sys.stdout.fileno()
-    except (AttributeError, OSError, ValueError):
-        return False  # a stream without a descriptor (a test's capture): writable as it is
-    try:
-        os.fstat(fd)
+        os.fstat(sys.stdout.fileno())
+    except (AttributeError, ValueError):  # None; or a stream without a descriptor (a test's capture)
+        return sys.stdout is None
     except OSError:
         return True
     return False

@@ -72,6 +72,9 @@ def collect(paths: Sequence[str | Path], output: str | Path, *, class_seed: int 
     """Read the class's traces under ``paths`` and write the report folder ``output``."""
     from spasm_lib.facts import load_facts
 
+    if (class_seed is None) != (students is None):
+        raise CollectError("--class-seed and --students go together: the class set is the handouts' "
+                           "`--students N --seed S`")
     output = Path(output)
     for raw in paths:
         p = Path(raw)
@@ -80,8 +83,6 @@ def collect(paths: Sequence[str | Path], output: str | Path, *, class_seed: int 
                                "written to: choose a report folder elsewhere")
         if p.exists() and output.exists() and p.resolve() == output.resolve():
             raise CollectError(f"-o {output} is an input; choose another report folder")
-    if students is not None and class_seed is None:
-        raise CollectError("--students needs --class-seed (the seed of the class's handouts)")
     facts = facts or load_facts()
     with _no_gc_pauses():
         return _collect_into(facts, paths, output, (class_seed, students, now, mix))

@@ -23,13 +23,6 @@ EXIT_REFUSED_FILES = 3
 report and on stderr). Distinct from 1 (a failed run) and 2 (bad arguments, nothing written)."""
 
 
-def _output_path(text: str) -> Path:
-    """``-o FILE``: a file name whose folder exists or can be made, and can be written."""
-    path = inputs.path_text(text, "-o")
-    inputs.writable_folder(path.absolute().parent, "-o")
-    return path
-
-
 def _skip_slow_optional_imports() -> None:
     """Keep jsonschema (through nbformat) from importing ``rfc3987_syntax``, which builds a grammar at
     import: 1.3 s of every `render` and `handouts` run, for a string format no notebook field uses.
@@ -106,7 +99,7 @@ def patients(args: argparse.Namespace) -> int:
 
     output = None
     if args.output:  # checked, and its folders made, before any work
-        output = check_output(_output_path(args.output))
+        output = check_output(args.output)
         output.parent.mkdir(parents=True, exist_ok=True)
     text = export(load_facts(), args.count, args.seed, args.format, args.mix)
     if output is None:
@@ -123,7 +116,7 @@ def quiz_export(args: argparse.Namespace) -> int:
     from spasm_lib.quiz_export import export, items
     from spasm_lib.outputs import check_output
 
-    output = check_output(_output_path(args.output))
+    output = check_output(args.output)
     facts = load_facts()
     output.parent.mkdir(parents=True, exist_ok=True)
     write_bytes_atomically(output, export(facts, args.format))
@@ -134,9 +127,6 @@ def quiz_export(args: argparse.Namespace) -> int:
 def collect(args: argparse.Namespace) -> int:
     from spasm_lib import collect as traces
 
-    if (args.class_seed is None) != (args.students is None):
-        raise InputError("--class-seed and --students go together: the class set is the handouts' "
-                         "`--students N --seed S`")
     output = inputs.writable_folder(args.output, "-o")
     sources = [inputs.path_text(p, "PATH") for p in args.paths]
     for source in sources:
@@ -172,7 +162,6 @@ def render(args: argparse.Namespace) -> int:
     from spasm_lib.stops import StopSignals
 
     given = inputs.path_text(args.notebook, "notebook")
-    output = _output_path(args.output)
     # A file given by path is read (bounded, checked) before it is looked up: a folder, a FIFO or a file
     # that is not a notebook is refused as what it is. A name such as 04_case_study is the package's.
     source = inputs.read_notebook(given) if os.path.lexists(given) else None
@@ -184,7 +173,7 @@ def render(args: argparse.Namespace) -> int:
     parameters = run.handout_parameters(path, values, args.audience)
     sources = [path, *([args.parameters_file] if args.parameters_file else []),
                *(value for name, value in parameters.items() if name.endswith("_file") and value)]
-    output = check_output(output, sources)
+    output = check_output(args.output, sources)
     remove_stale_build_folders()  # the connection file (the kernel's key) goes in a folder of this run's
     with tempfile.TemporaryDirectory(prefix=f"{BUILD_FOLDER_PREFIX}{os.getpid()}-",
                                      ignore_cleanup_errors=True) as runtime:
@@ -240,11 +229,9 @@ def handouts(args: argparse.Namespace) -> int:
     notebooks = None
     if args.notebooks is not None:
         folder = inputs.path_text(args.notebooks, "--notebooks")
-        notebooks = sets.discover(folder) if folder.is_dir() else []
+        notebooks = sets.discover(folder) if folder.is_dir() else []  # each read and checked by the build
         if not notebooks:
             raise InputError(f"--notebooks {folder}: no notebooks (*.ipynb) in that folder")
-        for notebook in notebooks:  # each one a readable, valid notebook before any kernel starts
-            inputs.read_notebook(notebook)
     try:
         with contextlib.closing(_Progress()) as progress:
             report = sets.build(args.output, notebooks=notebooks, cases_file=args.cases, students=args.students,

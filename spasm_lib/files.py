@@ -7,7 +7,7 @@ was. A new file gets what the umask allows an ordinary file (``0666 & ~umask``: 
 under ``umask 077`` is not world-readable); a replaced file keeps its own mode.
 
 :func:`inside_package` says whether a path lies inside the package's own files (no command writes
-there); :func:`spreadsheet_cell` neutralises a CSV cell that a spreadsheet would run as a formula.
+there; :func:`inside`, any folder's); :func:`spreadsheet_cell` neutralises a CSV cell that a spreadsheet would run as a formula.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import os
 import re
 import stat
 import tempfile
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -77,17 +78,21 @@ def package_folders() -> tuple[Path, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def inside_package(path: str | Path) -> Path | None:
-    """The package folder (:func:`package_folders`) that ``path`` is or lies inside, else None.
-
-    Resolved as the write would go (links followed, a new name placed in its resolved parent), for
-    every command that takes an output (``patients -o``, ``render -o``, the Lite site's folder)."""
+def inside(path: str | Path, folders: Iterable[Path]) -> Path | None:
+    """The folder of ``folders`` that ``path`` is or lies inside, else None: ``path`` resolved as the
+    write would go (links followed, a new name placed in its resolved parent)."""
     target = Path(os.path.abspath(path))
     try:
         target = target.resolve()
     except (OSError, RuntimeError):
         pass
-    return next((folder for folder in package_folders() if target == folder or folder in target.parents), None)
+    return next((folder for folder in folders if target == folder or folder in target.parents), None)
+
+
+def inside_package(path: str | Path) -> Path | None:
+    """The package folder (:func:`package_folders`) that ``path`` is or lies inside, else None: for
+    every command that takes an output (``patients -o``, ``render -o``, the Lite site's folder)."""
+    return inside(path, package_folders())
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -268,11 +268,12 @@ def _planned(
 ) -> tuple[list[Job], list[StudentCase], dict[str, Any]]:
     """The jobs, the students' cases and the notebooks read once: everything validated, nothing run."""
     from spasm_lib.facts import load_facts
-    from spasm_lib.packaged import notebook_title, read_notebook
+    from spasm_lib.inputs import read_notebook
+    from spasm_lib.packaged import notebook_title
 
     facts = load_facts(cases_file=cases_file) if cases_file else load_facts()
     sources = [Path(p).resolve() for p in notebooks] if notebooks is not None else discover()
-    read = {str(p): read_notebook(p) for p in sources}
+    read = {str(p): read_notebook(p) for p in sources}  # each read with bounds and checked, before any kernel
     titles = {notebook_key(p): notebook_title(read[str(p)], notebook_key(p)) for p in sources}
     # Virtual patients are drawn from the data alone, as the student's kernel draws them (it gets no cases file).
     chosen = student_cases(load_facts(), students, class_seed, case_notebook, mix) if students else []

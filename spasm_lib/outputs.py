@@ -11,8 +11,8 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from spasm_lib.files import inside_package
-from spasm_lib.inputs import InputError, file_kind
+from spasm_lib.files import inside, inside_package
+from spasm_lib.inputs import InputError, file_kind, path_text, writable_folder
 
 
 class WriteFailed(Exception):
@@ -26,19 +26,21 @@ class OutputError(InputError):
 def check_output(path: str | Path, inputs: Sequence[str | Path] = (), *, option: str = "-o") -> Path:
     """Refuse, before anything runs, an output the command must not write to.
 
-    Allowed: a path that does not exist yet (its folders are made), or an existing regular file,
-    which is replaced only when the new file is complete. Refused with :class:`OutputError`: a
+    Allowed: a file name (:func:`~spasm_lib.inputs.path_text`) in a folder that exists or can be made
+    and written (:func:`~spasm_lib.inputs.writable_folder`), of a file that does not exist yet or is a
+    regular file, replaced only when the new file is complete. Refused with :class:`OutputError`: a
     folder, a device, a FIFO, a socket, a symbolic link (writing would replace the link, not what it
     points to), any of ``inputs`` (the notebook, a parameters or cases file): a handout must
     never take the place of what it was made from, anything inside the package's own files
     (:func:`spasm_lib.files.inside_package`: ``data/``, ``notebooks/``, the source), and anything
     under ``/proc``, ``/sys`` or ``/dev``.
     """
-    path = Path(path)
+    path = path_text(path, option)
     package = inside_package(path)
     if package is not None:
         raise OutputError(f"{option} {path} is inside the package's own files ({package}); "
                           "expected a file outside them, in a folder of your own")
+    writable_folder(path.absolute().parent, option)
     try:
         mode = os.lstat(path).st_mode
     except FileNotFoundError:
@@ -58,28 +60,15 @@ def check_output(path: str | Path, inputs: Sequence[str | Path] = (), *, option:
             if same:
                 raise OutputError(f"{option} {path} is an input of this run ({source}); "
                                   "expected another file name such as handout.html")
-    special = _special_folder(path)
+    special = inside(path, SPECIAL_FOLDERS)
     if special is not None:
         raise OutputError(f"{option} {path} is inside {special}, which holds no ordinary files; "
                           "expected a file in a folder of your own, such as handout.html")
     return path
 
 
-_SPECIAL_FOLDERS = ("/proc", "/sys", "/dev")
-
-
-def _special_folder(path: Path) -> str | None:
-    """``/proc``, ``/sys`` or ``/dev`` if ``path`` lies in one: file systems of the kernel and its
-    devices, where a handout cannot be written (the write fails only after the run otherwise)."""
-    resolved = Path(os.path.abspath(path))
-    try:
-        resolved = resolved.resolve()
-    except (OSError, RuntimeError):
-        pass
-    for folder in _SPECIAL_FOLDERS:
-        if resolved == Path(folder) or Path(folder) in resolved.parents:
-            return folder
-    return None
+SPECIAL_FOLDERS = (Path("/proc"), Path("/sys"), Path("/dev"))
+"""File systems of the kernel and its devices: a handout written there would fail only after the run."""
 
 
 def write_error(path: str | Path, exc: OSError) -> str:

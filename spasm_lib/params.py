@@ -27,8 +27,6 @@ from spasm_lib.inputs import SEED_MAX, SEED_MIN, InputError, shorten
 from spasm_lib.vocabulary import AUDIENCES
 from spasm_lib.risk_factors import NO_SPORT
 
-INSTRUCTOR_NOTEBOOKS = V.INSTRUCTOR_NOTEBOOKS
-
 
 class ParameterError(InputError):
     """A parameter value that is not allowed. The message is one line naming the parameter."""
@@ -145,7 +143,7 @@ NOTEBOOK_PARAMETERS: dict[str, tuple[Parameter, ...]] = {
         "05_class_debrief": "traces class_seed students interactive",
     }.items()}
 """Which parameters each notebook takes, in the order `spasm-teach params` lists them: exactly the
-notebooks of ``vocabulary.NOTEBOOKS`` and ``INSTRUCTOR_NOTEBOOKS`` (tests may register fixtures here)."""
+notebooks of ``vocabulary.NOTEBOOKS`` and ``vocabulary.INSTRUCTOR_NOTEBOOKS`` (tests may register fixtures here)."""
 
 _KERNEL_NAMES = frozenset({"In", "Out", "get_ipython", "exit", "quit", "open"})
 """Names IPython puts in a kernel's namespace; never parameters."""
@@ -153,7 +151,7 @@ _KERNEL_NAMES = frozenset({"In", "Out", "get_ipython", "exit", "quit", "open"})
 
 def for_students(notebook: str | Path) -> bool:
     """Whether a notebook belongs in the students' material (not an instructor-only notebook)."""
-    return V.notebook_stem(notebook) not in INSTRUCTOR_NOTEBOOKS
+    return V.notebook_stem(notebook) not in V.INSTRUCTOR_NOTEBOOKS
 
 
 def notebook_key(notebook: str | Path) -> str:

@@ -4,8 +4,8 @@ Python's default (``KeyboardInterrupt`` wherever the main thread is; death by SI
 land between a handout's rename and its record in the set's manifest, inside a kernel client's event
 loop, or in three worker processes at once, leaving files, kernels and tracebacks behind. While
 :attr:`StopSignals.raising` is True (nothing written yet) a signal raises :class:`Interrupted` at once;
-otherwise it is only remembered, and the command checks :meth:`StopSignals.check` between steps, stops
-its workers and kernels, and exits with ``128 + signal`` (130, 143, 129) after one line. A second
+otherwise it is only remembered (:attr:`StopSignals.signum`), and the command looks at it between
+steps, stops its workers and kernels, and exits with ``128 + signal`` (130, 143, 129) after one line. A second
 signal while stopping is ignored: the stop is already under way.
 """
 
@@ -26,10 +26,6 @@ class Interrupted(BaseException):
     def __init__(self, signum: int) -> None:
         super().__init__(f"interrupted by {signal.Signals(signum).name}")
         self.signum = signum
-
-    @property
-    def exit_code(self) -> int:
-        return 128 + self.signum
 
 
 class StopSignals:
@@ -64,8 +60,3 @@ class StopSignals:
         if self.raising:
             self.raising = False
             raise Interrupted(signum)
-
-    def check(self) -> None:
-        """Raise :class:`Interrupted` if a stop signal arrived."""
-        if self.signum is not None:
-            raise Interrupted(self.signum)

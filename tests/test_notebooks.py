@@ -19,12 +19,12 @@ import pytest
 
 from spasm_lib import vocabulary as V
 from spasm_lib.facts import load_facts
-from spasm_lib.params import INSTRUCTOR_NOTEBOOKS, defaults, notebook_key
+from spasm_lib.params import defaults, notebook_key
 
 from conftest import ROOT
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-EXPECTED = [f"{n}.ipynb" for n in (*V.NOTEBOOKS, *INSTRUCTOR_NOTEBOOKS)]
+EXPECTED = [f"{n}.ipynb" for n in (*V.NOTEBOOKS, *V.INSTRUCTOR_NOTEBOOKS)]
 SECTIONS_BEFORE = ["Overview", "Learning objectives"]
 SECTIONS_AFTER = ["Key points", "Check yourself", "What next"]
 
