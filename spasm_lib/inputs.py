@@ -218,8 +218,6 @@ def _regular(what: str, path: Path, info: os.stat_result, limit: int, expected: 
 def _unusable(what: str, path: Path, exc: OSError, expected: str) -> InputError:
     if exc.errno == errno.ENOENT:
         return _refuse(what, path, f"no such file; expected {expected}")
-    if exc.errno == errno.EISDIR:
-        return _refuse(what, path, f"is a folder; expected {expected}")
     return _refuse(what, path, f"cannot be read ({_reason(exc)}); expected {expected}")
 
 
@@ -293,12 +291,9 @@ def writable_folder(value: Any, what: str) -> Path:
     checked before anything runs."""
     folder = path_text(value, what)
     found = _existing_ancestor(folder.absolute(), what)
-    try:
-        info = os.stat(found)
-    except OSError as exc:
-        raise InputError(f"{what}: {shown(str(found))} cannot be used ({_reason(exc)})") from None
+    info = os.stat(found)  # it exists: a link to nothing was refused on the way
     if not stat.S_ISDIR(info.st_mode):
-        kind = "a file" if stat.S_ISREG(info.st_mode) else kind_of(info.st_mode)
+        kind = file_kind(info.st_mode) or "a file"
         raise InputError(f"{what}: {shown(str(found))} is {kind}, not a folder; expected a folder that can be written")
     if not os.access(found, os.W_OK | os.X_OK):
         raise InputError(f"{what}: cannot write in {shown(str(found))} (permission denied or read-only); "
