@@ -158,7 +158,7 @@ def render(args: argparse.Namespace) -> int:
     from spasm_lib.kernels import HandoutKernel
     from spasm_lib.outputs import WriteFailed, check_output
     from spasm_lib.handout_pool import BUILD_FOLDER_PREFIX, remove_stale_build_folders
-    from spasm_lib.params import check_cases_file, notebook_key, read_parameters_file
+    from spasm_lib.params import read_parameters_file
     from spasm_lib.stops import StopSignals
 
     given = inputs.path_text(args.notebook, "notebook")
@@ -169,7 +169,6 @@ def render(args: argparse.Namespace) -> int:
     source = inputs.read_notebook(path) if source is None else source
     values = read_parameters_file(args.parameters_file) if args.parameters_file else {}
     values.update(run.parse_pairs(args.parameter))
-    check_cases_file(notebook_key(path), values.get("cases_file"))  # before the path is resolved
     parameters = run.handout_parameters(path, values, args.audience)
     sources = [path, *([args.parameters_file] if args.parameters_file else []),
                *(value for name, value in parameters.items() if name.endswith("_file") and value)]

@@ -28,6 +28,7 @@ from typing import Any
 from spasm_lib.files import write_atomically
 from spasm_lib.handout_export import handout_html, handout_title
 from spasm_lib.handout_limits import DEFAULT_LIMITS, Limits
+from spasm_lib.inputs import InputError, path_text
 from spasm_lib.kernels import HandoutKernel
 from spasm_lib.notebook_run import execute
 from spasm_lib.outputs import WriteFailed, check_output, write_error
@@ -74,7 +75,10 @@ def handout_parameters(
     for name in ("cases_file", "traces"):  # files the kernel reads from the notebook's folder
         value = given.get(name)
         if isinstance(value, str) and value.strip():
-            given[name] = str(Path(value.strip()).resolve())
+            try:  # a NUL or an endless name is refused, not a crash of resolve()
+                given[name] = str(path_text(value.strip(), name.replace("_", " ")).resolve())
+            except InputError as exc:
+                raise ParameterError(key, name, str(exc)) from None
     full = validate(key, given, facts=facts)
     if explicit and full["interactive"]:
         raise ParameterError(key, "interactive", "got True; a handout is static, so only False is allowed")

@@ -315,6 +315,8 @@ CASES = [
     Case("yaml-long-value-under-limit", with_yaml("case: " + "y" * 60_000 + "\n"),
          ("parameter 'case'", "(60000 characters)", "is not allowed")),
     Case("cases-file-nul-in-name", with_yaml('cases_file: "a\\0b.csv"\n'), ("parameter 'cases_file'", "NUL")),
+    Case("traces-nul-in-name", lambda p: ["render", "05_class_debrief", "-f", str(p.write("p.yaml", 'traces: "a\\0b"\n')),
+                                          "-o", str(p / "out.html")], ("parameter 'traces'", "NUL")),
     Case("cases-file-is-dev-zero", lambda p: ["handouts", "-o", str(p / "set"), "--cases", "/dev/zero"], ("--cases", "is a device")),
     Case("cases-file-is-fifo", lambda p: ["handouts", "-o", str(p / "set"), "--cases", str(p.fifo("c.csv"))], ("--cases", "FIFO")),
     Case("cases-file-too-big", lambda p: ["handouts", "-o", str(p / "set"), "--cases", str(p.write("c.csv", "x" * 3_000_000))],
