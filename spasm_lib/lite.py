@@ -46,6 +46,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from spasm_lib.inputs import read_notebook, writable_folder
 from spasm_lib.lite_pyodide import LiteBuildFailed, LiteError, check_pyodide_dir, pyodide_source
 from spasm_lib.lite_settings import add_site_helpers, lite_config
 from spasm_lib.lite_trim import WORKER_DIR, trim_site
@@ -73,16 +74,11 @@ class SiteReport:
 def source_notebooks(source: Path) -> list[Path]:
     """The notebooks of ``source`` (``*.ipynb``, not hidden), each read with bounds and validated as
     ``handouts --notebooks`` validates them: a broken one is refused before anything is built."""
-    from spasm_lib.inputs import InputError, read_notebook
-
     found = sorted(p for p in Path(source).glob("*.ipynb") if not p.name.startswith("."))
     if not found:
         raise LiteError(f"--notebooks {source}: no notebooks (*.ipynb) in that folder")
     for path in found:
-        try:
-            read_notebook(path, "--notebooks")
-        except InputError as exc:
-            raise LiteError(str(exc)) from None
+        read_notebook(path, "--notebooks")  # an InputError: bad input, as a LiteError is
     return found
 
 
@@ -159,19 +155,6 @@ def _check_output(output: Path, notebooks: Path | None) -> None:
                             "expected a folder outside the package (the package's files are never outputs)")
     if notebooks is not None and _inside(output, notebooks):
         raise LiteError(f"{shown} is inside --notebooks {notebooks}; expected a folder outside the site's input")
-
-
-def _check_cache(cache: Path, shown: str) -> None:
-    """The wheel cache: a folder that exists or can be made in one that can be written."""
-    from spasm_lib.inputs import InputError, kind_of, writable_folder
-
-    if cache.exists() and not cache.is_dir():
-        raise LiteError(f"--cache {shown}: is {kind_of(cache.stat().st_mode)}, not a folder; "
-                        "expected a folder for downloaded wheels")
-    try:
-        writable_folder(cache, f"--cache {shown}")
-    except InputError as exc:
-        raise LiteError(str(exc)) from None
 
 
 _CLAIM_SUFFIX = ".spasm-lite-building"
@@ -255,7 +238,7 @@ def build_site(
     pyodide_files = check_pyodide_dir(pyodide_dir) if pyodide_dir is not None else []
     cache_shown = str(cache) if cache is not None else str(default_cache())
     cache = Path(cache).absolute() if cache is not None else default_cache()
-    _check_cache(cache, cache_shown)
+    writable_folder(cache, f"--cache {cache_shown}")  # the wheel cache: a folder, or one that can be made
 
     with claim_output(output) as claim, tempfile.TemporaryDirectory(prefix="spasm-teach-lite-") as tmp:
         temp = Path(tmp) / "tmp"  # the build steps' own temporary files (pip's)
