@@ -33,8 +33,7 @@ class ParameterError(InputError):
 
     def __init__(self, notebook: str, name: str, message: str):
         self.notebook, self.name = notebook, name
-        quoted = f"'{name}'" if isinstance(name, str) and len(name) <= inputs.SHOWN_CHARS and name.isprintable() \
-            else shorten(name)
+        quoted = shorten(name)  # a YAML key may be anything: 'seed', 'aaaa…' (5000 characters), 3
         where = inputs.shown(notebook) if isinstance(notebook, str) else shorten(notebook)
         super().__init__(f"parameter {quoted} of {where}: {message}")
 
