@@ -1,40 +1,52 @@
-"""The worker pool that builds a class set's handouts (:func:`run_jobs`): each handout in a fresh
-kernel, each page written into the set as it arrives. What the set holds and where is
-:mod:`spasm_lib.handouts`.
+"""The worker pool that builds a class set's handouts (:func:`run_jobs`; what the set holds and where:
+:mod:`spasm_lib.handouts`).
 
-Speed (see ``benchmarks/handouts.py``): a :class:`concurrent.futures.ProcessPoolExecutor` with one
+Speed (``benchmarks/handouts.py``): a :class:`concurrent.futures.ProcessPoolExecutor` with one
 worker per core (``--jobs`` asks for fewer; never more than the cores or the handouts), forked on
-Linux so that each inherits nbconvert, nbclient and papermill already imported and the notebooks
-already read. Every handout runs in a kernel of its own (:class:`spasm_lib.kernels.HandoutKernel`),
-used once: a notebook that changes a module (a monkeypatch, a counter) must not reach another
-student's handout, and ``%reset -f`` would keep imported modules. The start-up stays off the
-critical path: each worker's kernel template (:mod:`spasm_lib.kernel_template`) forks a fresh kernel
-per handout, and the next one is launched while the current handout runs. ``--jobs 1`` and
-``--jobs 2`` give the same bytes (tested with a notebook that changes module state).
-
-A worker that dies (a cell that kills it) breaks the pool: the handouts it had not returned are
-built again in a new pool (one that was being built when a worker died twice is failed), and a build
-in which a worker died removes nothing. Pages in transit and the kernels' connection files live in
-one private folder per build (:data:`BUILD_FOLDER_PREFIX`), removed on every exit. A stop signal
-(Ctrl-C, SIGTERM, SIGHUP) stops every worker and kernel and ends the build with
-:class:`BuildInterrupted`; a run that a cell ends early (``SystemExit``, a dead kernel) is a failure,
-not a handout.
+Linux so that each inherits nbconvert, nbclient and papermill imported and the notebooks read. Every
+handout runs in a kernel of its own (:class:`spasm_lib.kernels.HandoutKernel`), used once: a
+notebook that changes a module (a monkeypatch, a counter) must not reach another student's handout,
+and ``%reset -f`` would keep imported modules (``--jobs 1`` and ``--jobs 2`` give the same bytes).
+Each worker's kernel template (:mod:`spasm_lib.kernel_template`) forks the next kernel while the
+current handout runs. Pages in transit and the kernels' connection files live in one private folder
+per build (:data:`BUILD_FOLDER_PREFIX`), removed on every exit; a run that a cell ends early
+(``SystemExit``, a dead kernel) is a failure, not a handout.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from spasm_lib.paper import DEFAULT_PAPER_ANSWERS
 
-if TYPE_CHECKING:
-    from spasm_lib.handouts import Job, StudentCase
+
+@dataclass(frozen=True)
+class Job:
+    """One handout to build: which notebook, with which parameters, into which file.
+
+    ``output`` is the file's path in the set (``students/…`` or ``instructor/…``). ``row`` is what
+    the index shows for it (a notebook title, a case title, a student); ``group`` the index section.
+    Text in ``row`` is data and is escaped where it is shown.
+    """
+
+    notebook: str
+    source: Path
+    parameters: Mapping[str, Any]
+    output: str
+    group: str
+    row: str
+    title: str
+
+    @property
+    def audience(self) -> str:
+        return str(self.parameters["audience"])
 
 
 @dataclass
@@ -43,11 +55,12 @@ class BuildReport:
 
     built: list[Job] = field(default_factory=list)
     failed: list[tuple[Job, str]] = field(default_factory=list)
-    students: list[StudentCase] = field(default_factory=list)
+    students: list[Any] = field(default_factory=list)
+    """The students' cases (:class:`spasm_lib.handouts.StudentCase`), set by :func:`spasm_lib.handouts.build`."""
     seconds: float = 0.0
     workers: int = 0
     kernels: set[int] = field(default_factory=set)
-    """Process ids of the kernels that ran the handouts (one per worker when kernels are shared)."""
+    """Process ids of the kernels that ran the handouts (one per handout)."""
     removed: list[str] = field(default_factory=list)
     """Files of an earlier build that this one removed (stale handouts)."""
     lost_workers: int = 0
@@ -219,18 +232,13 @@ def remove_stale_build_folders() -> list[Path]:
     import tempfile
 
     removed = []
-    base = Path(tempfile.gettempdir())
-    try:
-        candidates = list(base.glob(f"{BUILD_FOLDER_PREFIX}*-*"))
-    except OSError:  # pragma: no cover - an unreadable temporary folder
-        return removed
-    for folder in candidates:
+    for folder in Path(tempfile.gettempdir()).glob(f"{BUILD_FOLDER_PREFIX}*-*"):  # an unreadable one: none
         try:
             pid = int(folder.name[len(BUILD_FOLDER_PREFIX):].split("-", 1)[0])
             info = os.lstat(folder)
         except (ValueError, OSError):
             continue
-        if info.st_uid != os.getuid() or not os.path.isdir(folder) or os.path.islink(folder):
+        if info.st_uid != os.getuid() or not stat.S_ISDIR(info.st_mode):  # lstat: a link is no folder here
             continue
         try:
             os.kill(pid, 0)
@@ -281,7 +289,7 @@ def run_jobs(
     :class:`~spasm_lib.set_folder.SetFolder`) as it arrives.
 
     ``notebooks`` maps a source path to the notebook already read (each is read once, and the
-    workers inherit them). Every handout runs in a kernel of its own. ``stops``
+    workers inherit them). ``stops``
     (:class:`~spasm_lib.stops.StopSignals`) is polled: on a stop signal every worker and kernel is
     stopped and :class:`BuildInterrupted` is raised. ``limits`` (:class:`spasm_lib.handout_limits.Limits`)
     bound each handout's time and output.

@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from spasm_lib import handout_pool
-from spasm_lib.handout_pool import BuildInterrupted, BuildReport, BuildWriteError
+from spasm_lib.handout_pool import BuildInterrupted, BuildReport, BuildWriteError, Job
 from spasm_lib.inputs import InputError
 from spasm_lib.set_pages import answer_key_page, front_page, index_page, self_check_answers_page
 from spasm_lib.handout_pages import (
@@ -66,28 +66,6 @@ from spasm_lib.handout_pages import (
 )
 from spasm_lib.paper import DEFAULT_PAPER_ANSWERS, SELF_CHECK_ANSWERS, SEPARATE
 from spasm_lib.params import AUDIENCES, RANDOM_CASE, notebook_key
-
-
-@dataclass(frozen=True)
-class Job:
-    """One handout to build: which notebook, with which parameters, into which file.
-
-    ``output`` is the file's path in the set (``students/…`` or ``instructor/…``). ``row`` is what
-    the index shows for it (a notebook title, a case title, a student); ``group`` the index section.
-    Text in ``row`` is data and is escaped where it is shown.
-    """
-
-    notebook: str
-    source: Path
-    parameters: Mapping[str, Any]
-    output: str
-    group: str
-    row: str
-    title: str
-
-    @property
-    def audience(self) -> str:
-        return str(self.parameters["audience"])
 
 
 @dataclass(frozen=True)

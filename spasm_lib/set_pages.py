@@ -70,7 +70,7 @@ def index_page(
     failures, every link inside ``students/``) or ``instructor/index.html`` (everything, both
     versions, the answer key, what failed).
 
-    ``built`` are the set's jobs (:class:`spasm_lib.handouts.Job`), whose ``output`` is the file's
+    ``built`` are the set's jobs (:class:`spasm_lib.handout_pool.Job`), whose ``output`` is the file's
     path in the set; the template escapes their text.
     """
     instructor = audience == "instructor"

@@ -98,9 +98,9 @@ def test_the_plan_holds_every_notebook_twice_and_every_case_twice():
 
 
 def test_the_index_escapes_titles_and_lists_failures_without_links():
-    ok = handouts.Job("04_case_study", Path("x.ipynb"), {"audience": "student"}, "students/a.html", "case",
+    ok = handout_pool.Job("04_case_study", Path("x.ipynb"), {"audience": "student"}, "students/a.html", "case",
                       EVIL_TITLE, "T")
-    bad = handouts.Job("04_case_study", Path("x.ipynb"), {"audience": "instructor"}, "instructor/b.html", "case",
+    bad = handout_pool.Job("04_case_study", Path("x.ipynb"), {"audience": "instructor"}, "instructor/b.html", "case",
                        EVIL_TITLE, "T")
     report = handout_pool.BuildReport(built=[ok], failed=[(bad, "cell 3 failed: <b>boom</b>")])
     html = set_pages.index_page(report.built, report.failed, audience="instructor", answer_key=False)
