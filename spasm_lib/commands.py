@@ -155,7 +155,7 @@ def render(args: argparse.Namespace) -> int:
 
     from spasm_lib import render as run
     from spasm_lib.handout_limits import RenderError
-    from spasm_lib.kernels import HandoutKernel
+    from spasm_lib.kernels import HandoutKernel, close_template
     from spasm_lib.outputs import WriteFailed, check_output
     from spasm_lib.handout_pool import BUILD_FOLDER_PREFIX, remove_stale_build_folders
     from spasm_lib.params import read_parameters_file
@@ -188,6 +188,8 @@ def render(args: argparse.Namespace) -> int:
             print(f"spasm-teach render: {path.name}: {exc}", file=sys.stderr)
             print(f"spasm-teach render: no handout written{kept}", file=sys.stderr)
             return 1
+        finally:
+            close_template()  # the kernel's template goes with it: the command leaves no process behind
     print(f"wrote {done.path} ({done.title}, {done.audience} version)")
     return 0
 

@@ -107,6 +107,14 @@ def kill_template() -> None:
                 pass
 
 
+def close_template() -> None:
+    """Close this process's kernel template now (after a one-off ``render``): a command that returns
+    leaves no process of its own behind, also when it was called in a long-lived process."""
+    for template in [t for t in _TEMPLATE if t.owner == os.getpid()]:
+        template.close()
+        _TEMPLATE.remove(template)
+
+
 def _template() -> _KernelTemplate | None:
     """This process's template, started if needed; None where kernels cannot be forked (not Linux)."""
     if not hasattr(os, "pidfd_open"):

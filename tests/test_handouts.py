@@ -328,6 +328,6 @@ def test_no_kernel_outlives_the_build(class_set):
     import os
     import subprocess
 
-    ps = subprocess.run(["ps", "-o", "pid=,args=", "--ppid", str(os.getpid())], capture_output=True, text=True)
+    ps = subprocess.run(["ps", "-ww", "-o", "pid=,args=", "--ppid", str(os.getpid())], capture_output=True, text=True)
     children = [line for line in ps.stdout.splitlines() if "ps -o" not in line]
     assert not [c for c in children if "ipykernel" in c or "spasm_lib" in c], children

@@ -145,6 +145,18 @@ def test_the_kernel_is_this_environments_python(tmp_path):
     assert printed[2] == FRESH_NAMESPACE
 
 
+def test_the_render_command_leaves_no_process_of_its_own(tmp_path):
+    """Called in a long-lived process (a test, a notebook), `render` returns with its kernel and the
+    kernel template it was forked from both gone (seen left running before)."""
+    import os
+    import subprocess
+
+    assert main(["render", "01_risk_factors", "-o", str(tmp_path / "r.html")]) == 0
+    ps = subprocess.run(["ps", "-ww", "-o", "pid=,args=", "--ppid", str(os.getpid())], capture_output=True, text=True)
+    left = [line for line in ps.stdout.splitlines() if "ipykernel" in line or "spasm_lib" in line]
+    assert left == []
+
+
 def namespace_notebook(code: str) -> nbformat.NotebookNode:
     return new_notebook(cells=[new_code_cell(code)],
                         metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}})
