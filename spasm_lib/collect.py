@@ -29,6 +29,7 @@ from typing import Any
 
 from spasm_lib.collect_merge import read_class
 from spasm_lib.collect_results import Report, gradebook_csv, report_names
+from spasm_lib.files import inside
 from spasm_lib.inputs import InputError
 from spasm_lib.tables import Facts
 
@@ -58,14 +59,6 @@ def _no_gc_pauses() -> Iterator[None]:
             gc.enable()
 
 
-def _inside(child: Path, parent: Path) -> bool:
-    try:
-        child.resolve().relative_to(parent.resolve())
-        return True
-    except ValueError:
-        return False
-
-
 def collect(paths: Sequence[str | Path], output: str | Path, *, class_seed: int | None = None,
             students: int | None = None, facts: Facts | None = None, now: datetime | None = None,
             mix: str | None = None) -> Report:
@@ -78,7 +71,7 @@ def collect(paths: Sequence[str | Path], output: str | Path, *, class_seed: int 
     output = Path(output)
     for raw in paths:
         p = Path(raw)
-        if p.is_dir() and (_inside(output, p) or _inside(p, output)):
+        if p.is_dir() and (inside(output, [p.resolve()]) or inside(p, [output.resolve()])):
             raise CollectError(f"-o {output} is inside the input folder {p} (or holds it); the input is never "
                                "written to: choose a report folder elsewhere")
         if p.exists() and output.exists() and p.resolve() == output.resolve():

@@ -46,11 +46,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from spasm_lib.files import inside, inside_package
 from spasm_lib.inputs import read_notebook, writable_folder
 from spasm_lib.lite_pyodide import LiteBuildFailed, LiteError, check_pyodide_dir, pyodide_source
 from spasm_lib.lite_settings import add_site_helpers, lite_config
 from spasm_lib.lite_trim import WORKER_DIR, trim_site
 from spasm_lib.lite_wheels import build_own_wheel, run_step, widget_wheels
+from spasm_lib.packaged import notebooks_dir
 from spasm_lib.vocabulary import AUDIENCES
 
 __all__ = ["LiteBuildFailed", "LiteError", "SiteReport", "build_site", "notebooks_of_site", "site_notebooks"]
@@ -125,22 +127,6 @@ def site_notebooks(source: Path, into: Path, audience: str) -> list[str]:
     return names
 
 
-def package_folders() -> dict[str, Path]:
-    """The package's own folders (its source, data and notebooks): never an output."""
-    from importlib import resources
-
-    return {
-        "source": Path(str(resources.files("spasm_lib"))),
-        "data": Path(str(resources.files("spasm_lib.data"))),
-        "notebooks": Path(str(resources.files("spasm_lib.notebooks"))),
-    }
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    path, folder = Path(os.path.realpath(path)), Path(os.path.realpath(folder))
-    return path == folder or folder in path.parents
-
-
 def _check_output(output: Path, notebooks: Path | None) -> None:
     """Refused before anything runs: an output that exists, has no parent folder, or lies inside
     the package's own folders or the notebooks the site is built from."""
@@ -149,11 +135,11 @@ def _check_output(output: Path, notebooks: Path | None) -> None:
         raise LiteError(f"{shown} already exists; the site goes into a new folder (remove the old one yourself)")
     if not output.parent.is_dir():
         raise LiteError(f"{shown}: no folder {output.parent} to create it in")
-    for what, folder in package_folders().items():
-        if _inside(output, folder):
-            raise LiteError(f"{shown} is inside the package's {what} folder {folder}; "
-                            "expected a folder outside the package (the package's files are never outputs)")
-    if notebooks is not None and _inside(output, notebooks):
+    package = inside_package(output)
+    if package is not None:
+        raise LiteError(f"{shown} is inside the package's own files ({package}); "
+                        "expected a folder outside the package (the package's files are never outputs)")
+    if notebooks is not None and inside(output, [notebooks.resolve()]):
         raise LiteError(f"{shown} is inside --notebooks {notebooks}; expected a folder outside the site's input")
 
 
@@ -227,7 +213,7 @@ def build_site(
     output = Path(output)
     notebooks_given = Path(notebooks) if notebooks is not None else None
     _check_output(output, notebooks_given)
-    notebooks = notebooks_given if notebooks_given is not None else package_folders()["notebooks"]
+    notebooks = notebooks_given if notebooks_given is not None else notebooks_dir()
     if notebooks_given is not None and not notebooks_given.is_dir():
         raise LiteError(f"--notebooks {notebooks_given}: no such folder; expected a folder of notebooks (*.ipynb)")
     sources = notebooks_of_site(notebooks, audience)
