@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from spasm_lib.paper import DEFAULT_PAPER_ANSWERS
+from spasm_lib.stops import die_with_parent
 
 
 @dataclass(frozen=True)
@@ -113,21 +114,8 @@ def _worker_start(notebooks: Mapping[str, Any], pages: str, runtime: str, limits
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _worker_stop)
-    _die_with_parent()
+    die_with_parent(signal.SIGTERM)  # the command died without stopping it (SIGKILL)
     multiprocessing.util.Finalize(None, _worker_exit, exitpriority=10)
-
-
-def _die_with_parent() -> None:
-    """Linux: SIGTERM to this worker if the command dies without stopping it (SIGKILL)."""
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-    import signal
-
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # pragma: no cover - no prctl
-        pass
 
 
 def _worker_stop(signum: int, frame: Any) -> None:  # noqa: ARG001

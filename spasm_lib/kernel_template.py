@@ -31,6 +31,8 @@ import sys
 import time
 from collections.abc import Iterator
 
+from spasm_lib.stops import die_with_parent
+
 PRELOADED_MODULES = (
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
@@ -64,26 +66,13 @@ no data is loaded, no thread or event loop started before a fork. A notebook tha
 something else imports it in its own kernel, as usual."""
 
 
-def _die_with_parent(parent: int) -> None:
-    """Linux: SIGKILL to the template when the process that started it (``parent``) dies; at once
-    if it died before this was set (a worker stopped while its template was starting)."""
-    import ctypes
-
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # pragma: no cover - no prctl
-        pass
-    if os.getppid() != parent:
-        os._exit(0)
-
-
 def _kernel(request: dict, template: int) -> None:
     """In the forked child: become a kernel, as ``python -m ipykernel_launcher ARGV`` would. It dies
     with its template (``template``: a template killed mid-fork leaves no kernel its worker never knew)."""
     code = 1
     try:
         os.setsid()
-        _die_with_parent(template)
+        die_with_parent(signal.SIGKILL, template)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         null = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
@@ -108,7 +97,7 @@ def _kernel(request: dict, template: int) -> None:
 def main(parent: int) -> None:
     import importlib
 
-    _die_with_parent(parent)
+    die_with_parent(signal.SIGKILL, parent)
     for name in PRELOADED_MODULES:
         try:
             importlib.import_module(name)

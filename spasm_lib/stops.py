@@ -60,3 +60,22 @@ class StopSignals:
         if self.raising:
             self.raising = False
             raise Interrupted(signum)
+
+
+def die_with_parent(signum: int, parent: int | None = None) -> None:
+    """Linux: ``signum`` to this process when the one that started it dies, however it dies
+    (``PR_SET_PDEATHSIG``): a pool's worker (SIGTERM: it stops its kernels), a kernel template or a
+    kernel (SIGKILL). With ``parent``, exit at once if that parent is already gone (it died before
+    this was set). Elsewhere nothing: the stop handlers and exit hooks remain."""
+    import ctypes
+    import os
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signum))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - no prctl
+        pass
+    if parent is not None and os.getppid() != parent:
+        os._exit(0)
