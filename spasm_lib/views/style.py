@@ -94,8 +94,12 @@ _RULES = (
               for verdict, border in _VERDICT_BORDERS.items())
     + ".spasm-view .spasm-columns{display:flex;flex-wrap:wrap;gap:1em}"
     ".spasm-view .spasm-source-says,.spasm-view .spasm-guidance-says{flex:1 1 16em;min-width:14em}"
-    # The risk profile: a card per factor.
+    # The risk profile: a card per factor; its terms above their descriptions, as in the handout
+    # (JupyterLab floats an output's term beside it at 20%: too narrow for "Mechanism" in a card)
     "div.spasm-view ul.spasm-cards{padding-left:0}"
+    "div.spasm-view dl dt,div.spasm-view dl dd{float:none;width:auto}"
+    "div.spasm-view dl dt{font-weight:bold}"
+    "div.spasm-view dl dd{margin:0 0 .3em 1em}"
     ".spasm-view .spasm-card{border:1px solid #999;border-radius:4px;padding:.4em .8em;margin:.4em 0;list-style:none}"
     # The case study on paper: choices with a box to tick (no bullets), a dashed box to write in, as many
     # lines high as the answer asked needs (the box carries its count in data-lines).
