@@ -25,7 +25,7 @@ from spasm_lib.handout_pages import handout_footer, handout_header
 from spasm_lib.html import UNSAFE_CHARACTERS, esc
 from spasm_lib.notebook_run import INJECTED_TAG
 from spasm_lib.packaged import TEMPLATE_NAME, stylesheet, template_dir, without_title
-from spasm_lib.page_markup import add_contents, drop_live_only, label_cells, parse, serialise
+from spasm_lib.page_markup import add_contents, drop_live_only, drop_repeated_styles, label_cells, parse, serialise
 from spasm_lib.page_safety import network_reference, refers_elsewhere, remove_active_content
 from spasm_lib.paper import DEFAULT_PAPER_ANSWERS
 
@@ -155,7 +155,8 @@ def handout_html(
     }
     body, _ = exporter().from_notebook_node(nb, resources=resources_)
     tree = parse(UNSAFE_CHARACTERS.sub("", body))
-    for step in (remove_active_content, _links_for_paper, drop_live_only, label_cells, add_contents):
+    for step in (remove_active_content, _links_for_paper, drop_live_only, drop_repeated_styles, label_cells,
+                 add_contents):
         step(tree)
     page = serialise(tree).rstrip() + "\n"
     if len(page.encode("utf-8")) > limits.page_bytes:

@@ -136,3 +136,15 @@ def drop_live_only(page: BeautifulSoup) -> None:
     """The elements a view marked as live-only (class :data:`LIVE_ONLY_CLASS`) left out, with all they hold."""
     for tag in page.find_all(class_=LIVE_ONLY_CLASS):
         tag.extract()  # one inside another is taken out of the one already taken out: no matter
+
+
+def drop_repeated_styles(page: BeautifulSoup) -> None:
+    """Every ``<style>`` that repeats an earlier one's text left out: each view carries the widget
+    stylesheet (:func:`spasm_lib.views.style.styled`) so that it looks right alone in a notebook, but
+    a page needs it once (a stylesheet applies to the whole page wherever it stands)."""
+    seen: set[str] = set()
+    for style in page.find_all("style"):
+        text = style.get_text()
+        if text in seen:
+            style.extract()
+        seen.add(text)

@@ -25,7 +25,7 @@ from spasm_lib.handout_pages import (
     in_set,
     student_patient_name,
 )
-from spasm_lib.page_markup import label_cells, rewritten
+from spasm_lib.page_markup import drop_repeated_styles, label_cells, rewritten
 from spasm_lib.page_templates import render_template
 from spasm_lib.vocabulary import AUDIENCES
 from spasm_lib.treatment_pathway import CONDITIONAL_NOTE, CONDITIONAL_NOTE_SHORT
@@ -203,4 +203,4 @@ def answer_key_page(facts: Any, students: Sequence[Any], class_seed: int, mix: s
         separator=TITLE_SEPARATOR,
         conditional=CONDITIONAL_NOTE,
         conditional_short=CONDITIONAL_NOTE_SHORT,
-    ), label_cells)
+    ), drop_repeated_styles, label_cells)

@@ -519,3 +519,14 @@ def test_answer_boxes_are_sized_for_the_answer_asked():
         answers = [visible_text(re.search(r'<p class="spasm-model-answer">(.*?)</p>', q).group(1)) for q in written]
         words = [len(a.removeprefix("Model answer:").split()) for a in answers]
         assert len(boxes) == 6 and boxes == [max(3, min(8, w // 15 + 2)) for w in words], case.id
+
+
+def test_a_page_carries_each_stylesheet_once_where_it_first_stands():
+    page = ("<html><head><style>body{color:#000}</style></head><body>"
+            '<div class="spasm-view"><style>.a{x:1}</style><p>one</p></div>'
+            '<div class="spasm-view"><style>.a{x:1}</style><p>two</p></div>'
+            '<div class="spasm-view"><style>.b{y:2}</style><style>.a{x:1}</style><p>three</p></div></body></html>')
+    done = page_markup.rewritten(page, page_markup.drop_repeated_styles)
+    assert re.findall(r"<style>(.*?)</style>", done) == ["body{color:#000}", ".a{x:1}", ".b{y:2}"]
+    assert done.index(".a{x:1}") < done.index("<p>one</p>") and done.index(".b{y:2}") < done.index("<p>three</p>")
+    assert [p for p in ("one", "two", "three") if f"<p>{p}</p>" in done] == ["one", "two", "three"]

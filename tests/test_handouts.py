@@ -331,3 +331,13 @@ def test_no_kernel_outlives_the_build(class_set):
     ps = subprocess.run(["ps", "-ww", "-o", "pid=,args=", "--ppid", str(os.getpid())], capture_output=True, text=True)
     children = [line for line in ps.stdout.splitlines() if "ps -o" not in line]
     assert not [c for c in children if "ipykernel" in c or "spasm_lib" in c], children
+
+
+def test_every_page_carries_the_views_stylesheet_at_most_once(class_set):
+    """Each view brings the widget stylesheet along (views/style.py's styled); a page keeps the first."""
+    from spasm_lib.views.style import CSS
+
+    _, out, _ = class_set
+    counts = {name: read(out, name).count(CSS) for name in set_files(out) if name.endswith(".html")}
+    assert max(counts.values()) == 1, {n: c for n, c in counts.items() if c > 1}
+    assert counts["students/01_risk_factors.student.html"] == 1 and counts["instructor/04_case_study.golfer-twist.instructor.html"] == 1
