@@ -269,7 +269,8 @@ def start(args: argparse.Namespace) -> int:
 
 
 def lite(args: argparse.Namespace) -> int:
-    from spasm_lib.lite import LiteBuildFailed, build_site
+    from spasm_lib.lite import build_site
+    from spasm_lib.lite_pyodide import LiteBuildFailed
 
     try:
         report = build_site(args.output, pyodide=args.pyodide, audience=args.audience, cache=args.cache,

@@ -127,7 +127,7 @@ def patient_label(parameters: Mapping[str, Any], case_title: str) -> str:
     """How a handout's title names its patient: a data case by its title; a virtual patient (``case``
     is ``random``) as ``Patient SEED``. A class set names each student's patient by the student's
     number instead (:func:`student_patient_name`), never by the seed."""
-    from spasm_lib.params import RANDOM_CASE
+    from spasm_lib.facts import RANDOM_CASE
 
     if parameters.get("case") != RANDOM_CASE:
         return case_title
@@ -167,7 +167,7 @@ def disclaimer_html() -> str:
 def patient_code_html(parameters: Mapping[str, Any]) -> str:
     """A student handout of a virtual patient prints the patient's code (:mod:`spasm_lib.patient_codes`),
     to be typed once into the notebooks to meet the same patient there; nothing for a written case."""
-    from spasm_lib.params import RANDOM_CASE
+    from spasm_lib.facts import RANDOM_CASE
     from spasm_lib.patient_codes import MAX_CODE_SEED, encode
 
     seed = parameters.get("seed")

@@ -50,9 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from spasm_lib import handout_pool
-from spasm_lib.handout_pool import BuildInterrupted, BuildReport, BuildWriteError, Job
-from spasm_lib.inputs import InputError
-from spasm_lib.set_pages import answer_key_page, front_page, index_page, self_check_answers_page
+from spasm_lib.facts import RANDOM_CASE
 from spasm_lib.handout_pages import (
     ANSWER_KEY,
     CASE_STUDY,
@@ -64,8 +62,12 @@ from spasm_lib.handout_pages import (
     page_title,
     student_patient_name,
 )
+from spasm_lib.handout_pool import BuildInterrupted, BuildReport, BuildWriteError, Job
+from spasm_lib.inputs import InputError
 from spasm_lib.paper import DEFAULT_PAPER_ANSWERS, SELF_CHECK_ANSWERS, SEPARATE
-from spasm_lib.params import AUDIENCES, RANDOM_CASE, notebook_key
+from spasm_lib.params import notebook_key
+from spasm_lib.set_pages import answer_key_page, front_page, index_page, self_check_answers_page
+from spasm_lib.vocabulary import AUDIENCES
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,7 @@ from spasm_lib.lite_wheels import build_own_wheel, run_step, widget_wheels
 from spasm_lib.packaged import notebooks_dir
 from spasm_lib.vocabulary import AUDIENCES
 
-__all__ = ["LiteBuildFailed", "LiteError", "SiteReport", "build_site", "notebooks_of_site", "site_notebooks"]
+__all__ = ["SiteReport", "build_site", "notebooks_of_site", "site_notebooks"]
 
 
 @dataclass(frozen=True)
