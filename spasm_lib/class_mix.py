@@ -10,7 +10,7 @@ Two mixes:
 
 ``balanced`` (the default) plans the class before drawing anyone. What it guarantees, for a class
 of ``n`` students, with ``P`` presentations in ``data/presentations.csv`` and ``L`` triage levels
-that some presentation gives by its required flags alone (today P = 13, L = 4):
+that some presentation gives by its required flags alone (today P = 22, L = 4):
 
 * **every triage level** when ``n >= L``; ``n`` different levels when ``n < L``;
 * **no two students with the same presentation** while ``n <= P``; beyond that each presentation
@@ -55,9 +55,11 @@ MIX_HELP = {
     WEIGHTED: "each patient drawn like a random patient of the notebooks (common presentations often; "
               "a small class may miss a triage level)",
 }
-STORY_ATTEMPTS = 1_000
-"""Seeds tried for one student's planned presentation with a story not yet told in the class."""
-PRESENTATION_ATTEMPTS = 2_000
+STORY_TRIES = 60
+"""Patients of the planned presentation (and level) tried for one student with a story not yet told
+in the class: counted in patients of that presentation, not in seeds, so that a rare presentation
+(weight 2 of 110: one seed in 55) gets as many tries as a common one."""
+PRESENTATION_TRIES = 120
 """... then with any story: past this, the presentation counts as having run out of new patients."""
 MAX_ATTEMPTS = 20_000
 """Past this, an error (no patient of the planned presentation at all)."""
@@ -162,9 +164,10 @@ def _balanced(facts: Facts, count: int, class_seed: int) -> tuple[ClassPatient, 
         # Stages: the plan's presentation with a story not told yet; then with any story; once the
         # presentation has no patient left who differs from the earlier ones, a repeat of one of its
         # patients (the first seed of it tried), so the class keeps the planned mix.
-        stage_end = STORY_ATTEMPTS if fresh_story else 0
+        stage_end = STORY_TRIES if fresh_story else 0
         repeat = None
         found = None
+        tries = 0
         for attempt in range(MAX_ATTEMPTS):
             seed = student_seed(class_seed, number, attempt)
             if not is_printable_code(seed) or presentation_of(facts, seed) != wanted:
@@ -173,9 +176,10 @@ def _balanced(facts: Facts, count: int, class_seed: int) -> tuple[ClassPatient, 
             if case.presentation_id != wanted or (slot.level is not None and case_triage(facts, case).id != slot.level):
                 continue
             repeat = repeat or (seed, case)
-            if wanted in exhausted or attempt >= PRESENTATION_ATTEMPTS:
+            tries += 1
+            if wanted in exhausted or tries > PRESENTATION_TRIES:
                 break
-            if _same_patient(case) in seen or (attempt < stage_end and (wanted, story_id(facts, case)) in told):
+            if _same_patient(case) in seen or (tries <= stage_end and (wanted, story_id(facts, case)) in told):
                 continue
             found = (seed, case)
             break
