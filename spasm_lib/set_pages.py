@@ -150,6 +150,7 @@ def _student(facts: Any, student: Any, page: str) -> dict[str, Any]:
     from spasm_lib.case_study import case_study
     from spasm_lib.patient_codes import MAX_CODE_SEED, encode
     from spasm_lib.views.case_study import case_study_view
+    from spasm_lib.views.style import styled
 
     case = student.case
     study = case_study(facts, case, student.seed)
@@ -172,7 +173,7 @@ def _student(facts: Any, student: Any, page: str) -> dict[str, Any]:
         "plan": [{"title": step.title, "conditional": step.conditional} for step in study.plan.steps],
         "teaching_point": case.teaching_point,
         "handout": {"href": href(page, student.output), "text": student.output},
-        "case_study": case_study_view(study, "instructor"),
+        "case_study": styled(case_study_view(study, "instructor")),  # its look: tick boxes, no bullets
     }
 
 

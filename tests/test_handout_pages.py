@@ -530,3 +530,30 @@ def test_a_page_carries_each_stylesheet_once_where_it_first_stands():
     assert re.findall(r"<style>(.*?)</style>", done) == ["body{color:#000}", ".a{x:1}", ".b{y:2}"]
     assert done.index(".a{x:1}") < done.index("<p>one</p>") and done.index(".b{y:2}") < done.index("<p>three</p>")
     assert [p for p in ("one", "two", "three") if f"<p>{p}</p>" in done] == ["one", "two", "three"]
+
+
+def test_pages_outside_a_handout_show_views_with_their_stylesheet_once():
+    """The answer key's folded case studies and collect's pages show views: inside a styled block,
+    with the views' stylesheet once (without it, every tick box of the key had a bullet and the
+    class debrief's charts shrank to the SVG's own 320 px)."""
+    from spasm_lib import handouts
+    from spasm_lib.facts import load_facts
+    from spasm_lib.html import Html
+    from spasm_lib.views import class_report
+
+    facts = load_facts()
+    key = set_pages.answer_key_page(facts, handouts.student_cases(facts, 3, 7), 7)
+    report = class_report.page("Class debrief", "k", [Html('<figure class="spasm-figure"><img alt="a"></figure>')]).markup
+    for page in (key, report):
+        assert page.count(CSS) == 1
+        tree = BeautifulSoup(page, "html.parser")
+        inside = [t for t in tree.select("ul.spasm-case-choices, figure.spasm-figure")]
+        assert inside and all(t.find_parent("div", class_="spasm-view") for t in inside)
+
+
+def test_on_a_page_a_views_text_is_the_pages_size():
+    """The views' stylesheet sizes a view's text for a notebook (1rem); the handout stylesheet gives
+    it the page's size instead (11pt on paper), with a selector that outranks the views' own."""
+    rule = re.search(r"([^{}]+)\{\s*font-size:\s*inherit;\s*\}", packaged_stylesheet())
+    assert rule and rule.group(1).split("*/")[-1].split() == ["html", "body", "div.spasm-view"]
+    assert ".spasm-view{font-size:1rem;" in CSS.replace("\n", "")  # what it outranks: one class

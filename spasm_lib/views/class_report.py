@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from spasm_lib.html import Html, esc, join, tag
 from spasm_lib.html import tag as _tag
 from spasm_lib.views import svg
+from spasm_lib.views.style import styled
 
 if TYPE_CHECKING:  # pragma: no cover
     from spasm_lib.collect_results import ClassResults, Column, Report, ReportNames, StudentResults
@@ -26,11 +27,12 @@ _BAR = 18
 def page(title: str, kicker: str, body: Sequence[Html | str], audience: str = "instructor") -> Html:
     """A standalone, offline HTML page in the handouts' style (phone-ready, prints on A4): the one
     skeleton, ``pages/base.html.j2``, through ``pages/report.html.j2``. ``body`` is the views'
-    escaped markup (a string in it is markup too, as :func:`spasm_lib.html.join` takes it)."""
+    escaped markup (a string in it is markup too, as :func:`spasm_lib.html.join` takes it), inside one
+    styled block, so its charts and tables look as they do in notebook 05."""
     from spasm_lib.page_templates import render_template
 
     return Html(render_template("report.html.j2", title=title, kicker=kicker, audience=audience,
-                                body=join(body, "page body")), "page")
+                                body=styled(join(body, "page body"))), "page")
 
 
 def cards_table(headings: Sequence[str], rows: Sequence[Sequence[object]], caption: str) -> Html:
