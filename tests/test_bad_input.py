@@ -38,6 +38,7 @@ import pytest
 from spasm_lib import inputs
 from spasm_lib.cli import main
 from spasm_lib.inputs import InputError
+from spasm_lib.vocabulary import INSTRUCTOR_NOTEBOOKS
 
 ROOT = Path(__file__).resolve().parents[1]
 TIME_BOUND = 30.0
@@ -315,7 +316,7 @@ CASES = [
     Case("yaml-long-value-under-limit", with_yaml("case: " + "y" * 60_000 + "\n"),
          ("parameter 'case'", "(60000 characters)", "is not allowed")),
     Case("cases-file-nul-in-name", with_yaml('cases_file: "a\\0b.csv"\n'), ("parameter 'cases_file'", "NUL")),
-    Case("traces-nul-in-name", lambda p: ["render", "05_class_debrief", "-f", str(p.write("p.yaml", 'traces: "a\\0b"\n')),
+    Case("traces-nul-in-name", lambda p: ["render", INSTRUCTOR_NOTEBOOKS[0], "-f", str(p.write("p.yaml", 'traces: "a\\0b"\n')),
                                           "-o", str(p / "out.html")], ("parameter 'traces'", "NUL")),
     Case("cases-file-is-dev-zero", lambda p: ["handouts", "-o", str(p / "set"), "--cases", "/dev/zero"], ("--cases", "is a device")),
     Case("cases-file-is-fifo", lambda p: ["handouts", "-o", str(p / "set"), "--cases", str(p.fifo("c.csv"))], ("--cases", "FIFO")),
