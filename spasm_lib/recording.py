@@ -34,10 +34,14 @@ class _Activity:
         self.registration: uuid.UUID | None = None
         self.started: datetime | None = None
 
-    def _begin(self) -> None:
+    def _begin(self, initialized: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
+        """A new attempt: a new registration and, with ``initialized`` (the activity), its deferred
+        "initialized" statement, kept only if the attempt is used."""
         assert self.rec is not None
         self.registration = self.rec.new_registration()
         self.started = None
+        if initialized is not None:
+            self.rec.record("initialized", initialized, registration=self.registration, deferred=True, **kwargs)
 
     def _record(self, verb: str, obj: Mapping[str, Any], **kwargs: Any) -> dict[str, Any] | None:
         if self.rec is None:
@@ -98,10 +102,8 @@ class ExamRecording(_Activity):
             return
         self.left()
         self.case, self.seed, self.hypotheses = case, seed, 0
-        self._begin()
         self.rec.pending.clear()  # an untouched encounter leaves no trace
-        self.rec.record("initialized", self._patient(), registration=self.registration, deferred=True,
-                        extensions=_case_ext(case, seed))
+        self._begin(self._patient(), extensions=_case_ext(case, seed))
         self.active = False
 
     def left(self) -> None:
@@ -198,9 +200,7 @@ class PathwayRecording(_Activity):
         if self.rec is None:
             return
         self.case, self.seed, self.number = case, seed, 0
-        self._begin()
-        self.rec.record("initialized", self._walk(), registration=self.registration, deferred=True,
-                        extensions=_case_ext(case, seed))
+        self._begin(self._walk(), extensions=_case_ext(case, seed))
 
     def predicted(self, menu: Sequence[tuple[str, str]], predicted: str | None, actual: R.PathwayStep) -> None:
         if self.rec is None or self.case is None:
@@ -236,8 +236,7 @@ class QuizRecording(_Activity):
         super().__init__(recorder)
         self.notebook = notebook
         if self.rec is not None:
-            self._begin()
-            self.rec.record("initialized", self._quiz(), registration=self.registration, deferred=True)
+            self._begin(self._quiz())
 
     def _quiz(self) -> dict[str, Any]:
         return xapi.activity(xapi.activity_id("quiz", self.notebook), "assessment", f"Check yourself: {self.notebook}")
@@ -263,8 +262,7 @@ class CaseStudyRecording(_Activity):
         super().__init__(recorder)
         self.case = case
         if self.rec is not None:
-            self._begin()
-            self.rec.record("initialized", self._study(), registration=self.registration, deferred=True)
+            self._begin(self._study())
 
     def _study(self) -> dict[str, Any]:
         return xapi.activity(xapi.activity_id("case-study", patient_key(self.case)), "simulation",
