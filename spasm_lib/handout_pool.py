@@ -19,7 +19,8 @@ import os
 import stat
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -118,26 +119,27 @@ def _worker_start(notebooks: Mapping[str, Any], pages: str, runtime: str, limits
     multiprocessing.util.Finalize(None, _worker_exit, exitpriority=10)
 
 
+def _kernels() -> list[Any]:
+    """The worker's kernels: the one running a handout and the spare booting for the next."""
+    return [kernel for name in ("kernel", "spare") if (kernel := _IN_WORKER.pop(name, None)) is not None]
+
+
 def _worker_stop(signum: int, frame: Any) -> None:  # noqa: ARG001
     """SIGTERM: kill both kernels (the one running, the spare), then exit. A second SIGTERM while
     this runs is ignored (its first line), so the kernels are never left half-stopped."""
     import signal
 
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    for name in ("kernel", "spare"):
-        kernel = _IN_WORKER.get(name)
-        if kernel is not None:
-            kernel.kill()
+    for kernel in _kernels():
+        kernel.kill()
     if "spasm_lib.kernels" in sys.modules:
         sys.modules["spasm_lib.kernels"].kill_template()
     os._exit(128 + signum)
 
 
 def _worker_exit() -> None:
-    for name in ("kernel", "spare"):
-        kernel = _IN_WORKER.pop(name, None)
-        if kernel is not None:
-            kernel.close()
+    for kernel in _kernels():
+        kernel.close()
 
 
 def _fresh_kernel(folder: Path, more: bool) -> Any:
@@ -147,16 +149,16 @@ def _fresh_kernel(folder: Path, more: bool) -> Any:
     from spasm_lib.kernels import HandoutKernel
 
     folder = folder.resolve()
+    def launch() -> Any:
+        return HandoutKernel(folder, runtime_dir=_IN_WORKER["runtime"], limits=_IN_WORKER["limits"]).launch()
+
     kernel, _IN_WORKER["spare"] = _IN_WORKER.get("spare"), None
     if kernel is not None and (kernel.folder != folder or kernel.km is None):
         kernel.close()
         kernel = None
-    if kernel is None:
-        kernel = HandoutKernel(folder, runtime_dir=_IN_WORKER["runtime"], limits=_IN_WORKER["limits"]).launch()
-    _IN_WORKER["kernel"] = kernel
+    _IN_WORKER["kernel"] = kernel = kernel or launch()
     if more:
-        _IN_WORKER["spare"] = HandoutKernel(folder, runtime_dir=_IN_WORKER["runtime"],
-                                            limits=_IN_WORKER["limits"]).launch()
+        _IN_WORKER["spare"] = launch()
     return kernel
 
 
@@ -174,8 +176,8 @@ def _build_one(index: int, job: Job, more: bool = False,
     from spasm_lib.render import render_page
 
     pages = _IN_WORKER["pages"]
-    with open(os.path.join(pages, f"{index}{STARTED}"), "w", encoding="utf-8"):
-        pass
+    marker = Path(pages, f"{index}{STARTED}")
+    marker.touch()
     kernel = None
     try:
         kernel = _fresh_kernel(job.source.parent, more)
@@ -185,15 +187,14 @@ def _build_one(index: int, job: Job, more: bool = False,
         with open(scratch, "w", encoding="utf-8") as fh:
             fh.write(page)
         return scratch, None, kernel.pid
-    except RenderError as exc:
-        return None, _one_line(str(exc)), kernel.pid if kernel is not None else None
     except Exception as exc:  # one bad handout must not stop the set
-        return None, _one_line(f"{type(exc).__name__}: {exc}"), kernel.pid if kernel is not None else None
+        why = str(exc) if isinstance(exc, RenderError) else f"{type(exc).__name__}: {exc}"
+        return None, _one_line(why), kernel.pid if kernel is not None else None
     finally:
         _IN_WORKER["kernel"] = None
         if kernel is not None:
             kernel.close()
-        Path(pages, f"{index}{STARTED}").unlink(missing_ok=True)
+        marker.unlink(missing_ok=True)
 
 
 BUILD_FOLDER_PREFIX = "spasm-teach-build-"
@@ -258,8 +259,7 @@ def _pool_context() -> Any:
     """``fork`` on Linux (workers inherit the imported nbconvert, nbclient and papermill), else spawn."""
     import multiprocessing
 
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if sys.platform.startswith("linux") and "fork" in methods else "spawn")
+    return multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
 
 
 def run_jobs(
@@ -301,7 +301,6 @@ def run_jobs(
 
     from spasm_lib.handout_export import exporter as _exporter
     from spasm_lib.handout_limits import DEFAULT_LIMITS
-    from spasm_lib.outputs import write_error
     from spasm_lib.packaged import read_notebook
 
     started = time.perf_counter()
@@ -315,15 +314,17 @@ def run_jobs(
         return report
     outcome: dict[int, str | None] = {}
     attempts: dict[int, int] = {}
+
+    def settle(index: int, error: str | None) -> None:
+        outcome[index] = error
+        if progress is not None:
+            progress(jobs[index], error, len(outcome), len(jobs))
+
     work = _build_folder()  # pages on their way to the set, and the kernels' connection files
     pages, runtime = str(work / "pages"), str(work / "kernels")
     todo = list(range(len(jobs)))
     try:
-        for pool_number in range(MAX_POOL_STARTS):
-            if not todo:
-                break
-            if pool_number:
-                report.lost_workers += 1
+        for _ in range(MAX_POOL_STARTS):
             pool = ProcessPoolExecutor(max_workers=min(report.workers, len(todo)), mp_context=_pool_context(),
                                        initializer=_worker_start,
                                        initargs=(reads, pages, runtime, limits or DEFAULT_LIMITS))
@@ -346,15 +347,11 @@ def run_jobs(
                         if kernel is not None:
                             report.kernels.add(kernel)
                         if page is not None:
-                            try:
-                                folder.write(jobs[index].output, Path(page).read_text(encoding="utf-8"))
+                            with write_errors(folder.path / jobs[index].output, len(folder.written), len(jobs)):
+                                text = Path(page).read_text(encoding="utf-8")
                                 os.unlink(page)
-                            except OSError as exc:
-                                raise BuildWriteError(write_error(folder.path / jobs[index].output, exc),
-                                                      len(folder.written), len(jobs)) from None
-                        outcome[index] = error
-                        if progress is not None:
-                            progress(jobs[index], error, len(outcome), len(jobs))
+                                folder.write(jobs[index].output, text)
+                        settle(index, error)
             except BaseException:
                 _stop_pool(pool)
                 raise
@@ -368,24 +365,32 @@ def run_jobs(
                 if marker.exists():
                     marker.unlink()
                     attempts[index] = attempts.get(index, 0) + 1
-            for index in [i for i in todo if attempts.get(i, 0) >= MAX_ATTEMPTS]:
-                outcome[index] = "not built: its worker process stopped while building it, twice"
-                if progress is not None:
-                    progress(jobs[index], outcome[index], len(outcome), len(jobs))
+                    if attempts[index] >= MAX_ATTEMPTS:
+                        settle(index, "not built: its worker process stopped while building it, twice")
             todo = [index for index in todo if index not in outcome]
-        else:
-            if todo:
-                report.lost_workers += 1
+            if not todo:
+                break
+            report.lost_workers += 1  # only a dead worker leaves handouts undecided
         for index in todo:  # worker processes kept stopping: give up on the rest
-            outcome[index] = "not built: worker processes kept stopping"
-            if progress is not None:
-                progress(jobs[index], outcome[index], len(outcome), len(jobs))
+            settle(index, "not built: worker processes kept stopping")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     report.built = [job for index, job in enumerate(jobs) if outcome[index] is None]
     report.failed = [(jobs[index], message) for index, message in sorted(outcome.items()) if message is not None]
     report.seconds = time.perf_counter() - started
     return report
+
+
+@contextmanager
+def write_errors(path: Path, written: int, total: int) -> Iterator[None]:
+    """A file of the set that cannot be written (``path``) stops the build with one line:
+    :class:`BuildWriteError`, saying how many handouts were written of how many."""
+    from spasm_lib.outputs import write_error
+
+    try:
+        yield
+    except OSError as exc:
+        raise BuildWriteError(write_error(path, exc), written, total) from None
 
 
 def _stop_pool(pool: Any) -> None:

@@ -45,6 +45,7 @@ non-zero. A stop signal ends the build with :class:`~spasm_lib.handout_pool.Buil
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,7 +63,7 @@ from spasm_lib.handout_pages import (
     page_title,
     student_patient_name,
 )
-from spasm_lib.handout_pool import BuildInterrupted, BuildReport, BuildWriteError, Job
+from spasm_lib.handout_pool import BuildInterrupted, BuildReport, Job, write_errors
 from spasm_lib.inputs import InputError
 from spasm_lib.paper import DEFAULT_PAPER_ANSWERS, SELF_CHECK_ANSWERS, SEPARATE
 from spasm_lib.params import notebook_key
@@ -155,10 +156,9 @@ def discover(folder: Path | None = None) -> list[Path]:
     raises otherwise), so a stray notebook is named before anything runs.
     """
     from spasm_lib.packaged import notebooks_dir
-
-    folder = Path(folder).resolve() if folder is not None else notebooks_dir()
     from spasm_lib.params import for_students
 
+    folder = Path(folder).resolve() if folder is not None else notebooks_dir()
     found = sorted(p for p in folder.glob("*.ipynb") if not p.name.startswith(".") and for_students(p))
     for path in found:
         notebook_key(path)
@@ -185,10 +185,9 @@ def build(
     Bad input (a cases file with errors) raises before anything runs: :class:`~spasm_lib.facts.DataError`;
     a folder that holds a file of the user's at a handout's name, or another build's lock,
     :class:`~spasm_lib.set_folder.SetFolderError`. A stop signal raises :class:`BuildInterrupted`
-    once every worker and kernel has stopped; a file that cannot be written, :class:`BuildWriteError`.
+    once every worker and kernel has stopped; a file that cannot be written, :class:`~spasm_lib.handout_pool.BuildWriteError`.
     """
     from spasm_lib.facts import load_facts
-    from spasm_lib.outputs import write_error
     from spasm_lib.set_folder import SetFolder
     from spasm_lib.stops import Interrupted, StopSignals
 
@@ -220,23 +219,15 @@ def build(
                                              class_seed=class_seed if chosen else None, self_check_answers=separate)
                 pages[INDEX] = front_page(answer_key=bool(chosen))
                 for name, page in pages.items():
-                    try:
+                    with write_errors(folder.path / name, len(report.built), len(job_list)):
                         folder.write(name, page)
-                    except OSError as exc:
-                        raise BuildWriteError(write_error(folder.path / name, exc), len(report.built),
-                                              len(job_list)) from None
             except BaseException:
-                try:
+                with suppress(OSError):
                     folder.finish(complete=False)  # keep the record of what was written
-                except OSError:
-                    pass
                 raise
-            try:
+            with write_errors(folder.manifest_path, len(report.built), len(job_list)):
                 # a worker died: pages it never returned are missing, so nothing earlier is removed
                 report.removed = folder.finish(complete=not report.lost_workers)
-            except OSError as exc:
-                raise BuildWriteError(write_error(folder.manifest_path, exc), len(report.built),
-                                      len(job_list)) from None
             if stops.signum is not None:  # arrived after the last handout: the set is complete
                 raise BuildInterrupted(stops.signum, len(report.built), len(job_list))
     return report
