@@ -37,7 +37,9 @@ import errno
 import hashlib
 import json
 import os
+import stat
 from collections.abc import Iterable, Mapping
+from contextlib import suppress
 from pathlib import Path
 
 from spasm_lib.inputs import InputError, file_kind
@@ -126,8 +128,6 @@ class SetFolder:
             mode = os.lstat(path).st_mode
         except FileNotFoundError:
             return {}
-        import stat
-
         if not stat.S_ISREG(mode):
             raise SetFolderError(f"{refused} (not a regular file); {advice}")
         with open(path, "rb") as fh:
@@ -136,10 +136,10 @@ class SetFolder:
             raise SetFolderError(f"{refused} (larger than {MANIFEST_LIMIT} bytes); {advice}")
         try:
             files = json.loads(data.decode("utf-8"))["files"]
+            if not isinstance(files, dict):
+                raise TypeError
         except (ValueError, KeyError, TypeError):
             raise SetFolderError(f"{refused} (expected JSON with a 'files' mapping); {advice}") from None
-        if not isinstance(files, dict):
-            raise SetFolderError(f"{refused} (expected JSON with a 'files' mapping); {advice}")
         for name, value in files.items():
             if not _plain_name(name) or not (value is None or isinstance(value, str) or (
                     isinstance(value, list) and all(isinstance(v, str) for v in value))):
@@ -150,23 +150,16 @@ class SetFolder:
     def _check_folder(self, sub: str) -> None:
         """A sub-folder the set writes into: missing (made on the first write) or a real folder."""
         target = self.path / sub
-        try:
-            mode = os.lstat(target).st_mode
-        except FileNotFoundError:
-            return
-        import stat
-
-        if not stat.S_ISDIR(mode):
-            raise SetFolderError(f"{target} is {file_kind(mode) or 'a file'}, where the set has its {sub}/ folder; "
-                                 "move it away or choose another -o")
+        with suppress(FileNotFoundError):
+            if not stat.S_ISDIR(mode := os.lstat(target).st_mode):
+                raise SetFolderError(f"{target} is {file_kind(mode) or 'a file'}, where the set has its {sub}/ folder; "
+                                     "move it away or choose another -o")
 
     def _real_folder(self, name: str) -> bool:
         """Whether the folder ``name`` sits in is a real folder (not a symbolic link, not missing)."""
         sub = _folder_of(name)
         if sub is None:
             return True
-        import stat
-
         try:
             return stat.S_ISDIR(os.lstat(self.path / sub).st_mode)
         except FileNotFoundError:
@@ -177,10 +170,8 @@ class SetFolder:
         sub = _folder_of(name)
         if sub is None:
             return
-        try:
+        with suppress(FileExistsError):
             os.mkdir(self.path / sub)
-        except FileExistsError:
-            pass
         if not self._real_folder(name):
             raise NotADirectoryError(errno.ENOTDIR, "not a folder (a symbolic link or a file took its place)", str(self.path / sub))
 
@@ -216,23 +207,16 @@ class SetFolder:
 
     def write_bytes(self, name: str, data: bytes) -> None:
         """:meth:`write` for bytes already encoded (a large file need not be decoded first)."""
-        from spasm_lib.files import write_bytes_atomically
-
-        new = digest(data)
-        before = self.owned.get(name)
-        pending = sorted({new, *([before] if isinstance(before, str) else before or [])})
-        self._make_folder(name)
-        self._save({**self.owned, **self.written, name: pending if len(pending) > 1 else new})
-        write_bytes_atomically(self.path / name, data)
-        self.written[name] = new
+        self.write_all({name: data}, 1)
 
     def write_all(self, files: Mapping[str, bytes], workers: int = 8) -> None:
-        """:meth:`write_bytes` for many files at once: the manifest is saved once with every new
-        checksum (next to the one each had), then the files are written, by a few threads (the time
-        is the file system's), each atomically. Why: a manifest saved before each of a thousand
-        files grows with them, and rewriting it each time made writing the set quadratic. A name
-        claimed this way but not yet written when the build is killed is no risk: a file put there
-        later has other bytes than its checksum, so it is refused, never replaced."""
+        """Write many files of the set: the manifest is saved once with every new checksum (next to
+        the one each had, so a build killed while replacing a file still owns it), then the files
+        are written, by a few threads (the time is the file system's), each atomically. Why: a
+        manifest saved before each of a thousand files grows with them, and rewriting it each time
+        made writing the set quadratic. A name claimed this way but not yet written when the build
+        is killed is no risk: a file put there later has other bytes than its checksum, so it is
+        refused, never replaced."""
         import concurrent.futures
 
         from spasm_lib.files import write_bytes_atomically
@@ -255,8 +239,6 @@ class SetFolder:
     def finish(self, complete: bool) -> list[str]:
         """Record what this build wrote. After a complete build, also remove the files an earlier
         build wrote and this one did not (if still unchanged); return their names."""
-        import stat
-
         removed: list[str] = []
         if complete:
             for name, recorded in sorted(self.owned.items()):
