@@ -49,7 +49,7 @@ from typing import Any
 
 from spasm_lib import vocabulary as V
 from spasm_lib import __version__
-from spasm_lib.html import Html, esc
+from spasm_lib.html import Html
 from spasm_lib.paper import DEFAULT_PAPER_ANSWERS
 
 LIVE_ONLY = "live-only"
@@ -74,10 +74,6 @@ HIDDEN_PARAMETERS = frozenset({"interactive", "audience"})
 # --------------------------------------------------------------------------- wording
 
 
-def cell_tags(cell: Mapping[str, Any]) -> list[str]:
-    return list(cell.get("metadata", {}).get("tags", []))
-
-
 def handout_wording(cell: Mapping[str, Any]) -> str | None:
     """The markdown a handout shows in place of this cell (``metadata["spasm"]["handout"]``), if any."""
     section, key = HANDOUT_WORDING
@@ -95,7 +91,7 @@ def for_handout(nb: Any) -> Any:
     section, _ = HANDOUT_WORDING
     kept = []
     for cell in nb.cells:
-        tags = cell_tags(cell)
+        tags = list(cell.get("metadata", {}).get("tags", []))
         if LIVE_ONLY in tags:
             wording = handout_wording(cell)
             if wording is None:
@@ -156,54 +152,31 @@ def _parameter_text(name: str, value: Any) -> str:
     return str(value)
 
 
-def disclaimer_html() -> str:
-    """The disclaimer a handout's header prints: ``pages/_disclaimer.html.j2``, the partial every page's
-    header includes (one wording, :data:`spasm_lib.DISCLAIMER`)."""
-    from spasm_lib.page_templates import render_template
-
-    return render_template("_disclaimer.html.j2")
-
-
-def patient_code_html(parameters: Mapping[str, Any]) -> str:
+def patient_code(parameters: Mapping[str, Any]) -> str | None:
     """A student handout of a virtual patient prints the patient's code (:mod:`spasm_lib.patient_codes`),
-    to be typed once into the notebooks to meet the same patient there; nothing for a written case."""
+    to be typed once into the notebooks to meet the same patient there; none for a written case."""
     from spasm_lib.facts import RANDOM_CASE
     from spasm_lib.patient_codes import MAX_CODE_SEED, encode
 
     seed = parameters.get("seed")
     if parameters.get("case") != RANDOM_CASE or not isinstance(seed, int) or not 0 <= seed <= MAX_CODE_SEED:
-        return ""
-    return (
-        f'<p class="patient-code">Your patient code: <strong>{esc(encode(seed))}</strong>. Type it into the '
-        "patient code box of the exam simulator, the treatment pathway and the case study (in JupyterLab or in "
-        "the browser version) to meet this patient there.</p>"
-    )
+        return None
+    return encode(seed)
 
 
 def handout_header(title: str, audience: str, parameters: Mapping[str, Any], version: str = __version__) -> Html:
-    """The top of a handout. Student: kind, title, disclaimer. Instructor: also the answers banner,
-    the package version and the parameters that made it (so it can be made again)."""
-    if audience != "instructor":
-        return Html(
-            '<header class="handout-header">'
-            f'<p class="kicker">{esc(SET_TITLE)} &middot; Student handout</p>'
-            f"<h1>{esc(title)}</h1>{patient_code_html(parameters)}{disclaimer_html()}</header>",
-            "handout header",
-        )
-    rows = "".join(
-        f"<dt>{esc(name)}</dt><dd>{esc(_parameter_text(name, value))}</dd>"
-        for name, value in parameters.items()
-        if name not in HIDDEN_PARAMETERS
-    )
-    params = f'<dl class="params" aria-label="Parameters of this handout">{rows}</dl>' if rows else ""
-    return Html(
-        '<header class="handout-header">'
-        f'<p class="kicker">{esc(SET_TITLE)} &middot; Instructor version &middot; spasm-teach {esc(version)}</p>'
-        f"<h1>{esc(title)}</h1>"
-        '<p class="answer-banner">Contains the answers: for the instructor, not for students.</p>'
-        f"{params}{disclaimer_html()}</header>",
-        "handout header",
-    )
+    """The top of a handout (``pages/_handout_header.html.j2``). Student: kind, title, the patient's
+    code, disclaimer. Instructor: also the answers banner, the package version and the parameters
+    that made it (so it can be made again)."""
+    from spasm_lib.page_templates import render_template
+
+    instructor = audience == "instructor"
+    return Html(render_template(
+        "_handout_header.html.j2", instructor=instructor, set_title=SET_TITLE, title=title, version=version,
+        code=None if instructor else patient_code(parameters),
+        parameters=[(name, _parameter_text(name, value)) for name, value in parameters.items()
+                    if name not in HIDDEN_PARAMETERS],
+    ), "handout header")
 
 
 def handout_footer(version: str = __version__) -> Html:
@@ -236,12 +209,6 @@ def href(page: str, target: str) -> str:
     return posixpath.relpath(target, posixpath.dirname(page) or ".")
 
 
-def index_for(audience: str) -> str:
-    """The index a reader of ``audience`` comes from: the one in the handout's own folder, so a
-    student is never sent to the instructor's."""
-    return INDEX
-
-
 @cache
 def _title_of(path: str) -> str | None:
     from spasm_lib.packaged import notebook_title, read_notebook
@@ -257,28 +224,21 @@ def next_handout(notebook: str | Path, audience: str) -> tuple[str, str]:
 
     In the set's reading order the next notebook's handout of the same audience; before the case
     study (one handout per case), the index's list of case studies; after the last, the index.
-    The next notebook's title is read from the notebook beside this one (its name if absent).
+    The next notebook's title is read from the notebook beside this one (its name if absent). The
+    index is the one in the handout's own folder, so a student is never sent to the instructor's.
     """
     from spasm_lib.params import notebook_key
 
     path = Path(notebook)
     key = notebook_key(path)
     order = list(V.NOTEBOOKS)
-    index = index_for(audience)
     if key not in order or order.index(key) + 1 >= len(order):
-        return index, "All handouts"
+        return INDEX, "All handouts"
     following = order[order.index(key) + 1]
     title = _title_of(str(path.with_name(f"{following}.ipynb"))) or following
     if following == CASE_STUDY:
-        return f"{index}#case-studies", f"{short_title(title)}: choose a case"
+        return f"{INDEX}#case-studies", f"{short_title(title)}: choose a case"
     return handout_file(following, audience), title
-
-
-def _next_nav(href: str, text: str) -> str:
-    return (
-        '<nav class="next-handout" aria-label="Next handout"><p>Next handout: '
-        f'<a href="{esc(href)}">{esc(text)}</a> <span class="arrow" aria-hidden="true">&rarr;</span></p></nav>'
-    )
 
 
 # --------------------------------------------------------------------------- the finished page
@@ -289,6 +249,7 @@ def end_of_main(notebook: str | Path, audience: str, paper_answers: str = DEFAUL
     prints them on a page of their own (``paper_answers`` "separate"), the self-check answers, print
     only (:mod:`spasm_lib.paper`); then, for one of the set's notebooks, the "next handout" link."""
     from spasm_lib.facts import load_facts
+    from spasm_lib.page_templates import render_template
     from spasm_lib.paper import SEPARATE, answers_at_the_end
     from spasm_lib.params import ParameterError
 
@@ -302,4 +263,4 @@ def end_of_main(notebook: str | Path, audience: str, paper_answers: str = DEFAUL
         href, text = next_handout(notebook, audience)
     except ParameterError:  # not one of the set's notebooks: no place in its order
         return answers
-    return answers + _next_nav(href, text) + "\n"
+    return answers + render_template("_next_handout.html.j2", href=href, text=text)
