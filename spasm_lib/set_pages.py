@@ -27,6 +27,7 @@ from spasm_lib.handout_pages import (
 )
 from spasm_lib.page_markup import drop_repeated_styles, label_cells, rewritten
 from spasm_lib.page_templates import render_template
+from spasm_lib.paper import SELF_CHECK_ANSWERS
 from spasm_lib.vocabulary import AUDIENCES
 from spasm_lib.treatment_pathway import CONDITIONAL_NOTE, CONDITIONAL_NOTE_SHORT
 
@@ -100,8 +101,6 @@ def index_page(
                     if a in v else None for a in AUDIENCES]}
                 for (row, _), v in rows.items()])
         groups.append(shown)
-    from spasm_lib.paper import SELF_CHECK_ANSWERS
-
     page = render_template(
         "index.html.j2",
         title=f"{SET_TITLE}{TITLE_SEPARATOR}handouts for {'instructors' if instructor else 'students'}",
@@ -134,16 +133,6 @@ def front_page(*, answer_key: bool = False) -> str:
     )
 
 
-def triage_of(study: Any) -> str:
-    """The answer key's "Triage" column: the patient's triage level by name (the case study's
-    :class:`spasm_lib.triage.Triage`)."""
-    return str(study.triage.level.name)
-
-
-def student_section_id(number: int) -> str:
-    return f"student-{number}"
-
-
 def _student(facts: Any, student: Any, page: str) -> dict[str, Any]:
     """What the answer key shows of one student: the summary row's cells and the section's facts
     (the patient, warning signs, triage, interpretation, plan, teaching point, the full case study)."""
@@ -157,7 +146,7 @@ def _student(facts: Any, student: Any, page: str) -> dict[str, Any]:
     presentation = facts.by_id("presentations").get(case.presentation_id) if case.presentation_id else None
     flags = facts.by_id("red_flags")
     return {
-        "id": student_section_id(student.number),
+        "id": f"student-{student.number}",
         "number": student.number,
         "seed": student.seed,
         "code": encode(student.seed) if 0 <= student.seed <= MAX_CODE_SEED else "(none)",
@@ -167,7 +156,7 @@ def _student(facts: Any, student: Any, page: str) -> dict[str, Any]:
         "story": case.story,
         "presentation": presentation.name if presentation else "(none)",
         "signs": "; ".join(flags[f].name for f in case.red_flag_ids) or "none",
-        "triage": triage_of(study),
+        "triage": study.triage.level.name,
         "action": study.triage.level.action,
         "interpretation": study.interpretation.name,
         "plan": [{"title": step.title, "conditional": step.conditional} for step in study.plan.steps],
