@@ -230,14 +230,12 @@ def remove_stale_build_folders() -> list[Path]:
         if info.st_uid != os.getuid() or not stat.S_ISDIR(info.st_mode):  # lstat: a link is no folder here
             continue
         try:
-            os.kill(pid, 0)
-            continue  # still running: another build's
+            os.kill(pid, 0)  # no error: still running, another build's
         except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+        except PermissionError:  # running, as another user
             pass
-        except PermissionError:
-            continue
-        shutil.rmtree(folder, ignore_errors=True)
-        removed.append(folder)
     return removed
 
 

@@ -59,6 +59,7 @@ from spasm_lib.handout_pages import (
     INSTRUCTOR_INDEX,
     STUDENT_INDEX,
     TITLE_SEPARATOR,
+    handout_file,
     in_set,
     page_title,
     student_patient_name,
@@ -128,7 +129,7 @@ def plan(
             continue
         for audience in AUDIENCES:
             params = handout_parameters(key, {}, audience, facts=facts)
-            jobs.append(Job(key, path, params, in_set(audience, f"{key}.{audience}.html"), "notebook", titles[key],
+            jobs.append(Job(key, path, params, in_set(audience, handout_file(key, audience)), "notebook", titles[key],
                             handout_title(titles[key], params, facts)))
     if case_notebook in by_key:
         path = by_key[case_notebook]
@@ -138,7 +139,7 @@ def plan(
                 values["cases_file"] = str(Path(cases_file).resolve())  # type: ignore[arg-type]
             for audience in AUDIENCES:
                 params = handout_parameters(case_notebook, values, audience, facts=facts)
-                output = in_set(audience, f"{case_notebook}.{case.id}.{audience}.html")
+                output = in_set(audience, handout_file(case_notebook, audience, case.id))
                 jobs.append(Job(case_notebook, path, params, output, "case",
                                 case.title, handout_title(titles[case_notebook], params, facts)))
         for student in students:
