@@ -262,25 +262,24 @@ def check_file(value: Any, what: str, limit: int, expected: str = "a file") -> P
 
 
 def _existing_ancestor(path: Path, what: str) -> Path:
-    """The nearest part of ``path`` that exists, refusing a dangling link on the way."""
-    while True:
+    """The nearest part of the absolute ``path`` that exists (at worst the root), refusing a dangling
+    link on the way."""
+    for part in (path, *path.parents):
         try:
-            info = os.lstat(path)
+            info = os.lstat(part)
         except OSError as exc:
             if exc.errno not in (errno.ENOENT, errno.ENOTDIR):
-                raise InputError(f"{what}: {shown(str(path))} cannot be used ({_reason(exc)})") from None
-            if path.parent == path:
-                return path
-            path = path.parent
+                raise InputError(f"{what}: {shown(str(part))} cannot be used ({_reason(exc)})") from None
             continue
         if stat.S_ISLNK(info.st_mode):
             try:
-                os.stat(path)
+                os.stat(part)
             except OSError as exc:
                 why = "which does not exist" if exc.errno == errno.ENOENT else f"({_reason(exc)})"
-                raise InputError(f"{what}: {shown(str(path))} is a symbolic link to "
-                                 f"{shorten(os.readlink(path))}, {why}") from None
-        return path
+                raise InputError(f"{what}: {shown(str(part))} is a symbolic link to "
+                                 f"{shorten(os.readlink(part))}, {why}") from None
+        return part
+    return part
 
 
 def writable_folder(value: Any, what: str) -> Path:

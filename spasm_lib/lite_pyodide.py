@@ -74,7 +74,7 @@ def read_lock(folder: Path) -> dict:
         lock = json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError):
         raise malformed("not JSON") from None
-    version = lock.get("info", {}).get("version") if isinstance(lock, dict) and isinstance(lock.get("info"), dict) else None
+    version = lock["info"].get("version") if isinstance(lock, dict) and isinstance(lock.get("info"), dict) else None
     if not isinstance(version, str):
         raise malformed("no info.version")
     if version != PYODIDE_VERSION:
