@@ -218,8 +218,8 @@ def build_site(
                         "expected at least one notebook for students (or --audience instructor)")
     pyodide_url, pyodide_dir = pyodide_source(pyodide)
     pyodide_files = check_pyodide_dir(pyodide_dir) if pyodide_dir is not None else []
-    cache_shown = str(cache) if cache is not None else str(default_cache())
-    cache = Path(cache).absolute() if cache is not None else default_cache()
+    cache_shown = cache if cache is not None else default_cache()
+    cache = Path(cache_shown).absolute()
     writable_folder(cache, f"--cache {cache_shown}")  # the wheel cache: a folder, or one that can be made
 
     with claim_output(output) as claim, tempfile.TemporaryDirectory(prefix="spasm-teach-lite-") as tmp:
@@ -240,7 +240,7 @@ def build_site(
             static.mkdir(parents=True)
             for path in pyodide_files:
                 shutil.copyfile(path, static / path.name)
-        site = claim / "site"
+        site = claim.absolute() / "site"  # the build runs in lite_dir: a relative -o would land there
         # The files' time: when the newest notebook of the site last changed (the lecturer's debrief
         # does not date a student site), so the file browser says when the course was updated (not
         # 1980) and the same notebooks still give the same site.

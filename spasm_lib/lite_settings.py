@@ -103,8 +103,8 @@ def add_site_helpers(site: Path) -> None:
     (folder / VIEW_STYLESHEET).write_text(CSS + "\n", encoding="utf-8")
     page = site / "lab" / "index.html"
     html = page.read_text(encoding="utf-8")
-    tags = (f'<link rel="stylesheet" href="../{HELPERS_FOLDER.as_posix()}/{VIEW_STYLESHEET}">',
-            f'<script src="../{HELPERS_FOLDER.as_posix()}/{HELPERS_SCRIPT}" defer></script>')
+    href = f"../{HELPERS_FOLDER.as_posix()}"
+    tags = (f'<link rel="stylesheet" href="{href}/{VIEW_STYLESHEET}">', f'<script src="{href}/{HELPERS_SCRIPT}" defer></script>')
     if "</head>" not in html:
         raise LiteBuildFailed(f"{page} has no </head>; the site's helpers could not be added")
     page.write_text(html.replace("</head>", "".join(f"  {tag}\n" for tag in tags) + "  </head>", 1),
