@@ -35,19 +35,15 @@ def _umask() -> int:
     return mask
 
 
-def new_file_mode(path: str | Path) -> int:
-    """The mode a file written at ``path`` gets: an existing regular file's own, else the umask's."""
+def write_bytes_atomically(path: str | Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` in one step, or leave it untouched; a replaced regular file keeps
+    its mode, a new one gets the umask's."""
+    path = Path(path)
     try:
         existing = os.stat(path).st_mode
     except OSError:
         existing = 0
-    return stat.S_IMODE(existing) if stat.S_ISREG(existing) else 0o666 & ~_umask()
-
-
-def write_bytes_atomically(path: str | Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` in one step, or leave it untouched."""
-    path = Path(path)
-    mode = new_file_mode(path)
+    mode = stat.S_IMODE(existing) if stat.S_ISREG(existing) else 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:

@@ -143,14 +143,13 @@ _ASCII_WHOLE = re.compile(r"-?[0-9]+")
 def whole_number(value: Any, low: int, high: int) -> int:
     """``value`` (an int, or text in plain ASCII digits) as an int within ``low..high``, or :class:`InputError`."""
     allowed = f"a whole number from {low} to {high} (digits 0-9 only)"
-    if isinstance(value, bool) or not isinstance(value, (int, str)) or (
-            isinstance(value, str) and not _ASCII_WHOLE.fullmatch(value.strip())):
-        raise InputError(f"got {shorten(value)}; expected {allowed}")
-    if isinstance(value, str):
+    if isinstance(value, str) and _ASCII_WHOLE.fullmatch(value.strip()):
         digits = value.strip().lstrip("-").lstrip("0") or "0"
         if len(digits) > max(len(str(abs(low))), len(str(abs(high)))):
             raise InputError(f"got {shorten(value)}, which is out of range; expected {allowed}")
         value = int(value)
+    elif isinstance(value, bool) or not isinstance(value, int):
+        raise InputError(f"got {shorten(value)}; expected {allowed}")
     if not low <= value <= high:
         raise InputError(f"got {shorten(value)}, which is out of range; expected {allowed}")
     return value
@@ -188,8 +187,10 @@ def path_text(value: Any, what: str) -> Path:
     return Path(text)
 
 
-def kind_of(mode: int) -> str:
-    """What a file that is not a regular file is, in words: the one wording of file kinds."""
+def file_kind(mode: int) -> str | None:
+    """``None`` for a regular file; otherwise what it is, in words: the one wording of file kinds."""
+    if stat.S_ISREG(mode):
+        return None
     for test, words in ((stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a folder"),  # links: from lstat
                         (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a device"),
                         (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket")):
@@ -198,19 +199,15 @@ def kind_of(mode: int) -> str:
     return "not a regular file"
 
 
-def file_kind(mode: int) -> str | None:
-    """``None`` for a regular file; otherwise what it is, in words (:func:`kind_of`)."""
-    return None if stat.S_ISREG(mode) else kind_of(mode)
-
-
 def _reason(exc: OSError) -> str:
     return exc.strerror or type(exc).__name__
 
 
 def _regular(what: str, path: Path, info: os.stat_result, limit: int, expected: str) -> None:
     """Refuse a file that is not regular or is bigger than ``limit`` (its size as the system reports it)."""
-    if not stat.S_ISREG(info.st_mode):
-        raise _refuse(what, path, f"is {kind_of(info.st_mode)}; expected {expected}")
+    kind = file_kind(info.st_mode)
+    if kind is not None:
+        raise _refuse(what, path, f"is {kind}; expected {expected}")
     if info.st_size > limit:
         raise _refuse(what, path, f"is {info.st_size} bytes; expected {expected} of at most {limit} bytes")
 
@@ -265,25 +262,24 @@ def check_file(value: Any, what: str, limit: int, expected: str = "a file") -> P
 
 
 def _existing_ancestor(path: Path, what: str) -> Path:
-    """The nearest part of ``path`` that exists, refusing a dangling link on the way."""
-    while True:
+    """The nearest part of the absolute ``path`` that exists (at worst the root), refusing a dangling
+    link on the way."""
+    for part in (path, *path.parents):
         try:
-            info = os.lstat(path)
+            info = os.lstat(part)
         except OSError as exc:
             if exc.errno not in (errno.ENOENT, errno.ENOTDIR):
-                raise InputError(f"{what}: {shown(str(path))} cannot be used ({_reason(exc)})") from None
-            if path.parent == path:
-                return path
-            path = path.parent
+                raise InputError(f"{what}: {shown(str(part))} cannot be used ({_reason(exc)})") from None
             continue
         if stat.S_ISLNK(info.st_mode):
             try:
-                os.stat(path)
+                os.stat(part)
             except OSError as exc:
                 why = "which does not exist" if exc.errno == errno.ENOENT else f"({_reason(exc)})"
-                raise InputError(f"{what}: {shown(str(path))} is a symbolic link to "
-                                 f"{shorten(os.readlink(path))}, {why}") from None
-        return path
+                raise InputError(f"{what}: {shown(str(part))} is a symbolic link to "
+                                 f"{shorten(os.readlink(part))}, {why}") from None
+        return part
+    return part
 
 
 def writable_folder(value: Any, what: str) -> Path:

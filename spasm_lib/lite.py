@@ -73,24 +73,20 @@ class SiteReport:
 # The site
 
 
-def source_notebooks(source: Path) -> list[Path]:
-    """The notebooks of ``source`` (``*.ipynb``, not hidden), each read with bounds and validated as
-    ``handouts --notebooks`` validates them: a broken one is refused before anything is built."""
+def notebooks_of_site(source: Path, audience: str) -> list[Path]:
+    """The notebooks of ``source`` (``*.ipynb``, not hidden) that a site for ``audience`` holds,
+    sorted: all of them for the lecturer, all but the lecturer's own (the class debrief) for students.
+    Each is read with bounds and validated as ``handouts --notebooks`` validates them: a broken one
+    is refused before anything is built. The one list of what a site holds: the build copies these,
+    dates the site by them, and the Lite tests run these."""
+    from spasm_lib.params import for_students
+
     found = sorted(p for p in Path(source).glob("*.ipynb") if not p.name.startswith("."))
     if not found:
         raise LiteError(f"--notebooks {source}: no notebooks (*.ipynb) in that folder")
     for path in found:
         read_notebook(path, "--notebooks")  # an InputError: bad input, as a LiteError is
-    return found
-
-
-def notebooks_of_site(source: Path, audience: str) -> list[Path]:
-    """The notebooks of ``source`` that a site for ``audience`` holds, sorted: all of them for the
-    lecturer, all but the lecturer's own (the class debrief) for students. The one list of what a
-    site holds: the build copies these, dates the site by them, and the Lite tests run these."""
-    from spasm_lib.params import for_students
-
-    return [path for path in source_notebooks(Path(source)) if audience != "student" or for_students(path)]
+    return [path for path in found if audience != "student" or for_students(path)]
 
 
 def site_notebooks(source: Path, into: Path, audience: str) -> list[str]:
@@ -198,10 +194,10 @@ def build_site(
 ) -> SiteReport:
     """Build the JupyterLite site into ``output`` (a new folder), atomically.
 
-    Every input is checked first. The site is built in a temporary folder under the system's
-    temporary directory (never inside the package or the input), copied into the claim beside
-    ``output`` and renamed into place at the end, so a failed or interrupted build leaves no
-    partial site, and no temporary file of its own or of pip's.
+    Every input is checked first. The site is built in the claim beside ``output`` (its working
+    files, pip's among them, in a temporary folder under the system's temporary directory: never
+    inside the package or the input) and renamed into place at the end, so a failed or interrupted
+    build leaves no partial site, and no temporary file of its own or of pip's.
     """
     if audience not in AUDIENCES:
         raise LiteError(f"--audience {audience}: expected one of {', '.join(AUDIENCES)}")
@@ -211,19 +207,19 @@ def build_site(
     except ImportError:
         raise LiteError("building a site needs the lite extra: pip install 'spasm-teach[lite]'") from None
     output = Path(output)
-    notebooks_given = Path(notebooks) if notebooks is not None else None
-    _check_output(output, notebooks_given)
-    notebooks = notebooks_given if notebooks_given is not None else notebooks_dir()
-    if notebooks_given is not None and not notebooks_given.is_dir():
-        raise LiteError(f"--notebooks {notebooks_given}: no such folder; expected a folder of notebooks (*.ipynb)")
+    given = Path(notebooks) if notebooks is not None else None
+    _check_output(output, given)
+    if given is not None and not given.is_dir():
+        raise LiteError(f"--notebooks {given}: no such folder; expected a folder of notebooks (*.ipynb)")
+    notebooks = given or notebooks_dir()
     sources = notebooks_of_site(notebooks, audience)
     if not sources:
         raise LiteError(f"--notebooks {notebooks}: only the lecturer's notebooks; "
                         "expected at least one notebook for students (or --audience instructor)")
     pyodide_url, pyodide_dir = pyodide_source(pyodide)
     pyodide_files = check_pyodide_dir(pyodide_dir) if pyodide_dir is not None else []
-    cache_shown = str(cache) if cache is not None else str(default_cache())
-    cache = Path(cache).absolute() if cache is not None else default_cache()
+    cache_shown = cache if cache is not None else default_cache()
+    cache = Path(cache_shown).absolute()
     writable_folder(cache, f"--cache {cache_shown}")  # the wheel cache: a folder, or one that can be made
 
     with claim_output(output) as claim, tempfile.TemporaryDirectory(prefix="spasm-teach-lite-") as tmp:
@@ -233,49 +229,37 @@ def build_site(
         wheels_dir = lite_dir / "wheels"
         wheels_dir.mkdir(parents=True)
         names = site_notebooks(notebooks, lite_dir / "content", audience)
-        own = build_own_wheel(Path(tmp) / "own", temp)
-        wheels = [own] + widget_wheels(cache, temp)
+        wheels = [build_own_wheel(Path(tmp) / "own", temp)] + widget_wheels(cache, temp)
         for wheel in wheels:
             shutil.copyfile(wheel, wheels_dir / wheel.name)
-        build_config, page_config, overrides = lite_config(wheels, pyodide_url)
-        _write_json(lite_dir / "jupyter_lite_config.json", build_config)
-        _write_json(lite_dir / "jupyter-lite.json", page_config)
-        _write_json(lite_dir / "overrides.json", overrides)
+        for name, value in zip(("jupyter_lite_config.json", "jupyter-lite.json", "overrides.json"),
+                               lite_config(wheels, pyodide_url)):
+            (lite_dir / name).write_text(json.dumps(value, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         if pyodide_dir is not None:
             static = lite_dir / "static" / "pyodide"
             static.mkdir(parents=True)
             for path in pyodide_files:
                 shutil.copyfile(path, static / path.name)
-        built = Path(tmp) / "site"
-        _jupyter_lite_build(lite_dir, built, temp, _notebooks_time(sources))
-        if not (built / WORKER_DIR).is_dir():
+        site = claim.absolute() / "site"  # the build runs in lite_dir: a relative -o would land there
+        # The files' time: when the newest notebook of the site last changed (the lecturer's debrief
+        # does not date a student site), so the file browser says when the course was updated (not
+        # 1980) and the same notebooks still give the same site.
+        _jupyter_lite_build(lite_dir, site, temp, max(int(path.stat().st_mtime) for path in sources))
+        if not (site / WORKER_DIR).is_dir():
             raise LiteBuildFailed(f"the built site has no {WORKER_DIR}; the kernel could not find the wheels")
-        trim_site(built)
-        add_site_helpers(built)
-        size = folder_size(built)
-        staged = claim / "site"
-        shutil.copytree(built, staged, symlinks=True)
+        trim_site(site)
+        add_site_helpers(site)
+        size = folder_size(site)
         if output.exists() or output.is_symlink():  # made by someone else while this one built
             raise LiteError(f"-o {output} appeared while the site was built; it was left as it is")
-        os.replace(staged, output)
+        os.replace(site, output)
     return SiteReport(output, size, str(pyodide_dir or pyodide_url), tuple(names), tuple(w.name for w in wheels))
-
-
-def _notebooks_time(sources: list[Path]) -> int:
-    """The time the site's files carry (``SOURCE_DATE_EPOCH``): when the newest of the notebooks
-    the site holds last changed (the lecturer's debrief does not date a student site), so the file
-    browser says when the course was updated (not 1980) and the same notebooks still give the same site."""
-    return max(int(path.stat().st_mtime) for path in sources)
 
 
 def default_cache() -> Path:
     """Where downloaded wheels are kept between builds (``$XDG_CACHE_HOME/spasm-teach``)."""
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "spasm-teach" / "lite-wheels"
-
-
-def _write_json(path: Path, value: dict) -> None:
-    path.write_text(json.dumps(value, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def _jupyter_lite_build(lite_dir: Path, output: Path, temp: Path, files_time: int) -> None:
@@ -286,16 +270,9 @@ def _jupyter_lite_build(lite_dir: Path, output: Path, temp: Path, files_time: in
     environment (``sys.prefix``): the pyodide kernel and jupyterlab_widgets.
     """
     home = lite_dir.parent / "jupyter-home"
-    env = dict(
-        os.environ,
-        SOURCE_DATE_EPOCH=str(files_time),
-        JUPYTER_CONFIG_DIR=str(home / "config"),
-        JUPYTER_DATA_DIR=str(home / "data"),
-        JUPYTER_RUNTIME_DIR=str(home / "runtime"),
-        JUPYTER_PLATFORM_DIRS="1",
-    )
-    for variable in ("JUPYTER_PATH", "JUPYTER_CONFIG_PATH"):
-        env.pop(variable, None)
+    env = {name: value for name, value in os.environ.items() if name not in ("JUPYTER_PATH", "JUPYTER_CONFIG_PATH")}
+    env.update(SOURCE_DATE_EPOCH=str(files_time), JUPYTER_PLATFORM_DIRS="1", JUPYTER_CONFIG_DIR=str(home / "config"),
+               JUPYTER_DATA_DIR=str(home / "data"), JUPYTER_RUNTIME_DIR=str(home / "runtime"))
     run_step(
         [sys.executable, "-m", "jupyterlite_core", "build", "--lite-dir", str(lite_dir), "--output-dir", str(output)],
         "jupyter lite build", temp, env=env, cwd=lite_dir,

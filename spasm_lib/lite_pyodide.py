@@ -59,7 +59,6 @@ class LiteBuildFailed(RuntimeError):
     """A build step failed (``jupyter lite build``, the wheel build, a download): its output follows."""
 
 
-
 def read_lock(folder: Path) -> dict:
     """A Pyodide distribution's ``pyodide-lock.json`` (every package, its file, hash and depends)."""
     path = Path(folder) / "pyodide-lock.json"
@@ -75,7 +74,7 @@ def read_lock(folder: Path) -> dict:
         lock = json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError):
         raise malformed("not JSON") from None
-    version = lock.get("info", {}).get("version") if isinstance(lock, dict) and isinstance(lock.get("info"), dict) else None
+    version = lock["info"].get("version") if isinstance(lock, dict) and isinstance(lock.get("info"), dict) else None
     if not isinstance(version, str):
         raise malformed("no info.version")
     if version != PYODIDE_VERSION:
@@ -98,7 +97,7 @@ def needed_packages(lock: Mapping, roots: Iterable[str] = ON_DEMAND_PACKAGES + K
     seen: set[str] = set()
     todo = list(roots)
     while todo:
-        name = _canonical(todo.pop())  # depends may spell prompt_toolkit; the key is prompt-toolkit
+        name = re.sub(r"[-_.]+", "-", todo.pop()).lower()  # depends may spell prompt_toolkit; the key is prompt-toolkit
         if name in seen:
             continue
         if name not in packages:
@@ -106,10 +105,6 @@ def needed_packages(lock: Mapping, roots: Iterable[str] = ON_DEMAND_PACKAGES + K
         seen.add(name)
         todo.extend(packages[name].get("depends", []))
     return sorted(seen)
-
-
-def _canonical(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def sha256_of(path: Path) -> str:
@@ -132,24 +127,22 @@ def check_pyodide_dir(folder: Path, core_sha256: Mapping[str, str] = PYODIDE_COR
     if not folder.is_dir():
         raise LiteError(f"--pyodide {folder}: no such folder; expected a Pyodide {PYODIDE_VERSION} folder or an http(s) URL")
     lock = read_lock(folder)
-    missing = [name for name in PYODIDE_CORE_FILES if not (folder / name).is_file()]
-    files = [folder / name for name in PYODIDE_CORE_FILES]
-    for name in PYODIDE_CORE_FILES:
-        if name not in missing and sha256_of(folder / name) != core_sha256.get(name):
-            raise LiteError(f"--pyodide {folder}: {name} does not match the sha256 of the npm package "
-                            f"pyodide@{PYODIDE_VERSION}; expected its files unchanged (make lite-offline fetches them)")
-    for name in needed_packages(lock):
-        entry = lock["packages"][name]
-        path = folder / entry["file_name"]
+    core = f"the npm package pyodide@{PYODIDE_VERSION}; expected its files unchanged (make lite-offline fetches them)"
+    wanted = [(name, core_sha256.get(name), core) for name in PYODIDE_CORE_FILES] + [
+        (lock["packages"][name]["file_name"], lock["packages"][name]["sha256"], "pyodide-lock.json")
+        for name in needed_packages(lock)
+    ]
+    missing, files = [], []
+    for name, sha256, source in wanted:
+        path = folder / name
         if not path.is_file():
-            missing.append(entry["file_name"])
-        elif sha256_of(path) != entry["sha256"]:
-            raise LiteError(f"--pyodide {folder}: {entry['file_name']} does not match the sha256 of pyodide-lock.json")
+            missing.append(name)
+        elif sha256_of(path) != sha256:
+            raise LiteError(f"--pyodide {folder}: {name} does not match the sha256 of {source}")
         files.append(path)
     if missing:
         raise LiteError(f"--pyodide {folder}: missing {', '.join(missing)} (make lite-offline fetches them)")
     return files
-
 
 
 def pyodide_source(pyodide: str | Path | None) -> tuple[str, Path | None]:

@@ -27,14 +27,12 @@ VIEW_STYLESHEET = "spasm-view.css"
 KERNEL_START_SECONDS = 20
 
 
-def _wheel_url(wheel_name: str) -> str:
-    """Where the kernel worker finds a wheel of the site's ``pypi/`` folder (relative to itself)."""
-    up = "/".join(".." for _ in WORKER_DIR.parts)
-    return f"{up}/pypi/{wheel_name}"
-
-
 def lite_config(wheels: list[Path], pyodide_url: str) -> tuple[dict, dict, dict]:
     """``jupyter_lite_config.json``, ``jupyter-lite.json`` and ``overrides.json`` of the site."""
+    # What the kernel loads as it starts (ours and the kernel side of the widgets), by a URL relative
+    # to the kernel worker's folder (Pyodide resolves it against the worker's own script).
+    loaded = ("spasm_teach", *KERNEL_WIDGET_DISTRIBUTIONS)
+    up = "../" * len(WORKER_DIR.parts)
     build_config = {
         "LiteBuildConfig": {
             # Only the JupyterLab app: students open lab/index.html (the site's root goes there);
@@ -64,7 +62,7 @@ def lite_config(wheels: list[Path], pyodide_url: str) -> tuple[dict, dict, dict]
                     "pyodideUrl": pyodide_url,
                     "disablePyPIFallback": True,
                     "loadPyodideOptions": {
-                        "packages": [_wheel_url(w.name) for w in wheels if _kernel_loads(w.name)],
+                        "packages": [f"{up}pypi/{w.name}" for w in wheels if w.name.split("-")[0] in loaded],
                     },
                 }
             },
@@ -80,12 +78,6 @@ def lite_config(wheels: list[Path], pyodide_url: str) -> tuple[dict, dict, dict]
         },
     }
     return build_config, page_config, overrides
-
-
-def _kernel_loads(wheel_name: str) -> bool:
-    """Whether the kernel loads this wheel as it starts: ours and the kernel side of the widgets."""
-    name = wheel_name.split("-")[0]
-    return name == "spasm_teach" or name in {d.replace("-", "_") for d in KERNEL_WIDGET_DISTRIBUTIONS}
 
 
 def add_site_helpers(site: Path) -> None:
@@ -111,8 +103,8 @@ def add_site_helpers(site: Path) -> None:
     (folder / VIEW_STYLESHEET).write_text(CSS + "\n", encoding="utf-8")
     page = site / "lab" / "index.html"
     html = page.read_text(encoding="utf-8")
-    tags = (f'<link rel="stylesheet" href="../{HELPERS_FOLDER.as_posix()}/{VIEW_STYLESHEET}">',
-            f'<script src="../{HELPERS_FOLDER.as_posix()}/{HELPERS_SCRIPT}" defer></script>')
+    href = f"../{HELPERS_FOLDER.as_posix()}"
+    tags = (f'<link rel="stylesheet" href="{href}/{VIEW_STYLESHEET}">', f'<script src="{href}/{HELPERS_SCRIPT}" defer></script>')
     if "</head>" not in html:
         raise LiteBuildFailed(f"{page} has no </head>; the site's helpers could not be added")
     page.write_text(html.replace("</head>", "".join(f"  {tag}\n" for tag in tags) + "  </head>", 1),

@@ -23,6 +23,7 @@ that only these extensions' imports reach the dropped chunks.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from spasm_lib.lite_pyodide import LiteBuildFailed
@@ -91,13 +92,13 @@ def drop_unused_chunks(site: Path) -> list[Path]:
 def skip_kernel_installs(site: Path) -> int:
     """Take ``KERNEL_SKIPS`` out of the list of packages the kernel worker installs as it starts;
     how many copies of the list were changed (the worker's code is in more than one bundle)."""
-    kept = ",".join(name for name in KERNEL_INSTALLS.strip("[]").split(",") if name.strip('"') not in KERNEL_SKIPS)
+    kept = json.dumps([name for name in json.loads(KERNEL_INSTALLS) if name not in KERNEL_SKIPS], separators=(",", ":"))
     changed = 0
     for path in sorted((Path(site) / WORKER_DIR).glob("*.js")):
         text = path.read_text(encoding="utf-8")
         if KERNEL_INSTALLS in text:
             changed += text.count(KERNEL_INSTALLS)
-            path.write_text(text.replace(KERNEL_INSTALLS, f"[{kept}]"), encoding="utf-8")
+            path.write_text(text.replace(KERNEL_INSTALLS, kept), encoding="utf-8")
     if not changed:
         raise LiteBuildFailed(f"the pyodide kernel in {WORKER_DIR} does not install {KERNEL_INSTALLS}: not "
                               "jupyterlite-pyodide-kernel 0.5.2; review spasm_lib/lite_trim.py's KERNEL_INSTALLS")

@@ -76,31 +76,20 @@ def build_own_wheel(into: Path, temp: Path) -> Path:
     return wheels[0]
 
 
-def widget_requirements() -> list[str]:
-    """``ipywidgets==X`` and friends, at the versions installed in this environment."""
-    found = []
-    for name in WIDGET_DISTRIBUTIONS:
+def widget_wheels(cache: Path, temp: Path) -> list[Path]:
+    """The widget wheels from ``cache``, downloaded there first if missing (pure Python, from PyPI),
+    at the versions installed in this environment."""
+    cache.mkdir(parents=True, exist_ok=True)
+    wanted = {}
+    for name in WIDGET_DISTRIBUTIONS:  # no '-' in these names: a wheel's file name spells them the same
         try:
-            found.append(f"{name}=={metadata.version(name)}")
+            version = metadata.version(name)
         except metadata.PackageNotFoundError:
             raise LiteError(f"{name} is not installed here; install spasm-teach with its dependencies") from None
-    return found
-
-
-def _wheel_prefix(requirement: str) -> str:
-    name, version = requirement.split("==")
-    return f"{name.replace('-', '_')}-{version}-"
-
-
-def widget_wheels(cache: Path, temp: Path) -> list[Path]:
-    """The widget wheels from ``cache``, downloaded there first if missing (pure Python, from PyPI)."""
-    cache.mkdir(parents=True, exist_ok=True)
-    wanted = widget_requirements()
+        wanted[f"{name}=={version}"] = f"{name}-{version}-*-none-any.whl"
 
     def cached() -> dict[str, Path]:
-        return {
-            r: w for r in wanted for w in sorted(cache.glob(f"{_wheel_prefix(r)}*-none-any.whl"))[:1]
-        }
+        return {r: w for r, pattern in wanted.items() for w in sorted(cache.glob(pattern))[:1]}
 
     missing = [r for r in wanted if r not in cached()]
     if missing:
@@ -116,5 +105,4 @@ def widget_wheels(cache: Path, temp: Path) -> list[Path]:
     absent = [r for r in wanted if r not in found]
     if absent:
         raise LiteBuildFailed(f"no pure-Python wheel of {', '.join(absent)} in {cache}")
-    return [found[r] for r in wanted]
-
+    return list(found.values())

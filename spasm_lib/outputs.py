@@ -7,6 +7,7 @@ run leaves it as it was.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -44,22 +45,19 @@ def check_output(path: str | Path, inputs: Sequence[str | Path] = (), *, option:
     try:
         mode = os.lstat(path).st_mode
     except FileNotFoundError:
-        mode = None
+        pass  # a new file
     except OSError as exc:
         raise OutputError(f"{option} {path}: cannot be checked ({exc.strerror}); expected a file name such as "
                           "handout.html") from None
-    if mode is not None:
+    else:
         kind = file_kind(mode)
         if kind is not None:
             raise OutputError(f"{option} {path} is {kind}; expected a new or regular file such as handout.html")
         for source in inputs:
-            try:
-                same = os.path.samefile(path, source)
-            except OSError:
-                same = False
-            if same:
-                raise OutputError(f"{option} {path} is an input of this run ({source}); "
-                                  "expected another file name such as handout.html")
+            with contextlib.suppress(OSError):  # an input that cannot be checked is not this file
+                if os.path.samefile(path, source):
+                    raise OutputError(f"{option} {path} is an input of this run ({source}); "
+                                      "expected another file name such as handout.html")
     special = inside(path, SPECIAL_FOLDERS)
     if special is not None:
         raise OutputError(f"{option} {path} is inside {special}, which holds no ordinary files; "

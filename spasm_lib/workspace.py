@@ -76,13 +76,10 @@ def start(folder: str | Path, *, force: bool = False) -> Copied:
     kept: list[tuple[Path, Path]] = []
     for name, data in notebooks:
         path = target / name
-        if path.exists():
-            before = path.read_bytes()
-            if before == data:
-                written.append(path)
-                continue
-            kept.append((path, keep_copy(path, before)))
-        write_bytes_atomically(path, data)
+        if not _same_bytes(path, data):
+            if path.exists():
+                kept.append((path, keep_copy(path)))
+            write_bytes_atomically(path, data)
         written.append(path)
     return Copied(target, tuple(written), tuple(kept))
 
@@ -96,29 +93,19 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return False
 
 
-def keep_copy(path: Path, data: bytes) -> Path:
-    """Save ``data`` as ``PATH.bak-N`` with the first N for which no such file exists, atomically:
-    written to a temporary file, then hard-linked to its name (which fails, rather than replaces, if
-    the name was taken meanwhile)."""
-    import tempfile
-
-    from spasm_lib.files import new_file_mode
-
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, new_file_mode(path))  # the backup keeps the mode of the file it saves
-        number = 1
-        while True:
-            backup = path.with_name(f"{path.name}.bak-{number}")
-            try:
-                os.link(tmp, backup)
-                return backup
-            except FileExistsError:
-                number += 1
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+def keep_copy(path: Path) -> Path:
+    """Keep the file at ``path`` as ``PATH.bak-N``, the first N for which no such file exists: a hard
+    link, so the copy is whole, keeps the file's mode, and is made or not at once (linking fails,
+    rather than replaces, if the name was taken meanwhile). The atomic write that follows puts a
+    new file at ``path`` and leaves the linked one as the backup."""
+    number = 1
+    while True:
+        backup = path.with_name(f"{path.name}.bak-{number}")
+        try:
+            os.link(path, backup)
+            return backup
+        except FileExistsError:
+            number += 1
 
 
 def next_steps(copied: Copied) -> list[str]:
