@@ -97,16 +97,15 @@ def patients(args: argparse.Namespace) -> int:
     from spasm_lib.patients import export
     from spasm_lib.outputs import check_output
 
-    output = None
-    if args.output:  # checked, and its folders made, before any work
-        output = check_output(args.output)
+    output = check_output(args.output) if args.output else None  # checked, and its folders made, before any work
+    if output:
         output.parent.mkdir(parents=True, exist_ok=True)
     text = export(load_facts(), args.count, args.seed, args.format, args.mix)
-    if output is None:
-        sys.stdout.write(text)
-    else:
+    if output:
         write_atomically(output, text)
         print(f"wrote {args.count} patients to {output}")
+    else:
+        sys.stdout.write(text)
     return 0
 
 
