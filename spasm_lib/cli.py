@@ -16,13 +16,12 @@ sequences never reach the terminal.
 from __future__ import annotations
 
 import argparse
-import codecs
 import contextlib
 import errno
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from spasm_lib import __version__, commands, inputs
@@ -68,32 +67,19 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: {_one_line(message)}; see {self.prog} --help\n")
 
 
-def _options(*add: Callable[[argparse.ArgumentParser], Any]) -> argparse.ArgumentParser:
-    """A parent parser: options shared by several subcommands, declared once."""
-    parent = argparse.ArgumentParser(add_help=False)
-    for option in add:
-        option(parent)
-    return parent
-
-
-def _mix(parser: argparse.ArgumentParser) -> None:
+def build_parser() -> argparse.ArgumentParser:
     from spasm_lib.class_mix import DEFAULT_MIX, MIX_HELP, MIXES
 
+    # parent parsers: options shared by several subcommands, declared once
+    debug, mix, limits = (argparse.ArgumentParser(add_help=False) for _ in range(3))
+    debug.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                       help=f"show the traceback of an error (also: {DEBUG_ENV}=1)")
     told = "; ".join(f"{name}{' (the default)' if name == DEFAULT_MIX else ''}: {MIX_HELP[name]}" for name in MIXES)
-    parser.add_argument("--mix", choices=MIXES, default=DEFAULT_MIX, help=f"how the students' patients are chosen: {told}")
-
-
-def _limits(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--cell-timeout", type=whole(1, MAX_SECONDS), default=inputs.CELL_SECONDS, metavar="SECONDS",
+    mix.add_argument("--mix", choices=MIXES, default=DEFAULT_MIX, help=f"how the students' patients are chosen: {told}")
+    limits.add_argument("--cell-timeout", type=whole(1, MAX_SECONDS), default=inputs.CELL_SECONDS, metavar="SECONDS",
                         help="the longest one cell may run before its handout fails (default %(default)s)")
-    parser.add_argument("--handout-timeout", type=whole(1, MAX_SECONDS), default=inputs.HANDOUT_SECONDS,
+    limits.add_argument("--handout-timeout", type=whole(1, MAX_SECONDS), default=inputs.HANDOUT_SECONDS,
                         metavar="SECONDS", help="the longest one handout may run before it fails (default %(default)s)")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    debug = _options(lambda p: p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
-                                              help=f"show the traceback of an error (also: {DEBUG_ENV}=1)"))
-    mix, limits = _options(_mix), _options(_limits)
     seed = argument(inputs.seed)
     seeds = f"{inputs.SEED_MIN} to {inputs.SEED_MAX}"
     parser = _Parser(
@@ -267,10 +253,7 @@ class _TerminalSafe:
     def __init__(self, stream: Any):
         self._stream = stream
         self._keep_cr = bool(getattr(stream, "isatty", lambda: False)())
-        try:
-            self._encoding = codecs.lookup(getattr(stream, "encoding", None) or "utf-8").name
-        except LookupError:
-            self._encoding = "utf-8"
+        self._encoding = getattr(stream, "encoding", None) or "utf-8"
 
     def write(self, text: str) -> int:
         clean = inputs.terminal_text(text, keep_carriage_return=self._keep_cr)
@@ -281,16 +264,6 @@ class _TerminalSafe:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
-
-
-@contextlib.contextmanager
-def _terminal_safe_streams() -> Iterator[None]:
-    saved = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = _TerminalSafe(sys.stdout), _TerminalSafe(sys.stderr)
-    try:
-        yield
-    finally:
-        sys.stdout, sys.stderr = saved
 
 
 def _stdout_closed() -> bool:
@@ -310,7 +283,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("spasm-teach: standard output is closed; run the command with its output going somewhere "
               "(a terminal, a file or a pipe; use > /dev/null to discard it)", file=sys.stderr)
         return EXIT_BAD_INPUT
-    with _terminal_safe_streams():
+    with contextlib.redirect_stdout(_TerminalSafe(sys.stdout)), contextlib.redirect_stderr(_TerminalSafe(sys.stderr)):
         args = build_parser().parse_args(argv)  # a usage error: one line, exit 2 (SystemExit)
         from spasm_lib.stops import Interrupted, StopSignals
 

@@ -75,6 +75,7 @@ def params(args: argparse.Namespace) -> int:
 
 def _table(rows: list[tuple[str, ...]], width: int) -> str:
     """Columns side by side; the last two (allowed values, help) wrap to share what is left of ``width``."""
+    import itertools
     import textwrap
 
     fixed = [min(max(len(r[i]) for r in rows), 24) for i in range(3)]
@@ -84,10 +85,9 @@ def _table(rows: list[tuple[str, ...]], width: int) -> str:
     widths = [*fixed, first, room - first]
     lines = []
     for row in rows:
-        cells = [textwrap.wrap(text, w, break_on_hyphens=False, break_long_words=False) or [""]
-                 for text, w in zip(row, widths)]
-        for n in range(max(map(len, cells))):
-            lines.append("  ".join((c[n] if n < len(c) else "").ljust(w) for c, w in zip(cells, widths)).rstrip())
+        cells = [textwrap.wrap(text, w, break_on_hyphens=False, break_long_words=False) for text, w in zip(row, widths)]
+        lines += ["  ".join(part.ljust(w) for part, w in zip(parts, widths)).rstrip()
+                  for parts in itertools.zip_longest(*cells, fillvalue="")]
     return "\n".join(lines)
 
 
@@ -97,16 +97,15 @@ def patients(args: argparse.Namespace) -> int:
     from spasm_lib.patients import export
     from spasm_lib.outputs import check_output
 
-    output = None
-    if args.output:  # checked, and its folders made, before any work
-        output = check_output(args.output)
+    output = check_output(args.output) if args.output else None  # checked, and its folders made, before any work
+    if output:
         output.parent.mkdir(parents=True, exist_ok=True)
     text = export(load_facts(), args.count, args.seed, args.format, args.mix)
-    if output is None:
-        sys.stdout.write(text)
-    else:
+    if output:
         write_atomically(output, text)
         print(f"wrote {args.count} patients to {output}")
+    else:
+        sys.stdout.write(text)
     return 0
 
 

@@ -33,9 +33,8 @@ class ParameterError(InputError):
 
     def __init__(self, notebook: str, name: str, message: str):
         self.notebook, self.name = notebook, name
-        quoted = shorten(name)  # a YAML key may be anything: 'seed', 'aaaa…' (5000 characters), 3
-        where = inputs.shown(notebook) if isinstance(notebook, str) else shorten(notebook)
-        super().__init__(f"parameter {quoted} of {where}: {message}")
+        # a YAML key may be anything: 'seed', 'aaaa…' (5000 characters), 3; every caller names the notebook as text
+        super().__init__(f"parameter {shorten(name)} of {inputs.shown(notebook)}: {message}")
 
 
 def _got(value: Any, expected: str) -> InputError:
@@ -253,12 +252,10 @@ def read_parameters_file(path: str | Path) -> dict[str, Any]:
             return {}
         _checked_size(node, {}, set(), 0)
         values = loader.construct_document(node)
-    except (yaml.YAMLError, _Refused) as exc:
-        mark = getattr(exc, "problem_mark", getattr(exc, "mark", None))
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        if isinstance(exc, _Refused):
-            raise ParametersFileError(f"{name}: refused{where}: {exc}") from None
-        problem = getattr(exc, "problem", None) or "malformed"
+    except _Refused as exc:
+        raise ParametersFileError(f"{name}: refused{_at(exc.mark)}: {exc}") from None
+    except yaml.YAMLError as exc:
+        where, problem = _at(getattr(exc, "problem_mark", None)), getattr(exc, "problem", None) or "malformed"
         raise ParametersFileError(f"{name}: not valid YAML{where} ({problem}); {example}") from None
     except RecursionError:
         raise ParametersFileError(f"{name}: nested too deeply; {example}") from None
@@ -273,6 +270,10 @@ def read_parameters_file(path: str | Path) -> dict[str, Any]:
         raise ParametersFileError(f"{name}: expected a mapping of parameter names to values (such as "
                                   f"'case: golfer-twist'); got a {type(values).__name__}")
     return values
+
+
+def _at(mark: Any) -> str:
+    return f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
 
 
 def _checked_size(node: Any, sizes: dict[int, int], open_: set[int], depth: int) -> int:
