@@ -123,9 +123,7 @@ def _bounded_client_class() -> type:
             self.output_seen += size
             if self.output_seen > self.output_limit:
                 self.overflow = True
-                task = getattr(self, "task_poll_for_reply", None)
-                if task is not None:
-                    task.cancel()
+                self.task_poll_for_reply.cancel()  # set by async_execute_cell before any output is read
                 return None
             return super().output(outs, msg, display_id, cell_index)
 
