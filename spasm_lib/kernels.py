@@ -355,7 +355,8 @@ class HandoutKernel:
         before replying to kernel_info". A kernel that cannot be cleared is replaced, not reused."""
         from jupyter_core.utils import run_sync
 
-        if self.ready and not self.broken and self.alive():
+        usable = not self.broken and self.alive()
+        if usable and self.ready:
             if self.runs:
                 try:
                     reply = run_sync(self.kc.execute_interactive)(
@@ -368,10 +369,10 @@ class HandoutKernel:
                     self.start()
         else:
             try:
-                if self.km is None or self.broken or not self.alive():
-                    self.start()
-                else:
+                if usable:
                     self.wait_ready()
+                else:
+                    self.start()
             except RenderError:
                 self.broken = True
                 self.start()
