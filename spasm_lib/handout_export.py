@@ -84,20 +84,13 @@ def _prepare(nb: Any, audience: str) -> Any:
     ).preprocess(nb, {})
     nb.cells = [c for c in nb.cells if INJECTED_TAG not in c.get("metadata", {}).get("tags", [])]
     for number, cell in enumerate(nb.cells, start=1):
-        if cell.cell_type != "code":
-            continue
-        kept = []
-        for output in cell.get("outputs", []):
-            if output.output_type == "stream":
-                continue
-            if WIDGET_VIEW in output.get("data", {}) and not set(output["data"]) & {"text/html", "image/png"}:
-                raise RenderError(
-                    f"cell {number} shows a live widget, which is blank without a kernel; "
-                    "with interactive = False the cell must display a static view"
-                )
-            kept.append(output)
-        cell.outputs = kept
-        cell.execution_count = None
+        if cell.cell_type == "code":
+            cell.outputs = [output for output in cell.get("outputs", []) if output.output_type != "stream"]
+            cell.execution_count = None
+            if any(WIDGET_VIEW in output.get("data", {}) and not set(output["data"]) & {"text/html", "image/png"}
+                   for output in cell.outputs):
+                raise RenderError(f"cell {number} shows a live widget, which is blank without a kernel; "
+                                  "with interactive = False the cell must display a static view")
     nb, _ = ClearMetadataPreprocessor(
         clear_cell_metadata=True,
         clear_notebook_metadata=True,
@@ -142,7 +135,7 @@ def handout_html(
     anything outside itself, or would be larger than ``limits.page_bytes``.
     """
     nb = without_title(_prepare(executed, audience))
-    resources_ = {
+    resources = {
         "metadata": {"path": str(folder) if folder else "", "name": "handout"},
         "spasm": {
             "title": esc(title),
@@ -153,19 +146,17 @@ def handout_html(
             "end_of_main": handout_pages.end_of_main(notebook, audience, paper_answers) if notebook else "",
         },
     }
-    body, _ = exporter().from_notebook_node(nb, resources=resources_)
+    body, _ = exporter().from_notebook_node(nb, resources=resources)
     tree = parse(UNSAFE_CHARACTERS.sub("", body))
     for step in (remove_active_content, _links_for_paper, drop_live_only, drop_repeated_styles, label_cells,
                  add_contents):
         step(tree)
     page = serialise(tree).rstrip() + "\n"
-    if len(page.encode("utf-8")) > limits.page_bytes:
-        raise RenderError(f"the handout would be {len(page.encode('utf-8')) / 1e6:.0f} MB, more than the "
+    size = len(page.encode("utf-8"))
+    if size > limits.page_bytes:
+        raise RenderError(f"the handout would be {size / 1e6:.0f} MB, more than the "
                           f"{limits.page_bytes / 1e6:.0f} MB a handout may be; show less in the notebook's outputs")
-    found = network_reference(tree)
-    if found:
-        raise RenderError(
-            f"the handout would load something from the network ({found}); "
-            "embed images as data (spasm_lib.views.svg.svg_figure) instead"
-        )
+    if found := network_reference(tree):
+        raise RenderError(f"the handout would load something from the network ({found}); "
+                          "embed images as data (spasm_lib.views.svg.svg_figure) instead")
     return page

@@ -24,8 +24,10 @@ Started by :mod:`spasm_lib.kernels` (:data:`~spasm_lib.kernels._TEMPLATE_MAIN`, 
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
+import select
 import signal
 import sys
 import time
@@ -95,24 +97,22 @@ def _kernel(request: dict, template: int) -> None:
 
 
 def main(parent: int) -> None:
-    import importlib
-
     die_with_parent(signal.SIGKILL, parent)
     for name in PRELOADED_MODULES:
         try:
             importlib.import_module(name)
         except ImportError:  # pragma: no cover - a kernel imports what it needs itself
             pass
-    signal.signal(signal.SIGCHLD, _reap)  # kernels are waited for as they exit: their time and memory
-    replies = sys.stdout                     # count in this process's children, as a started kernel's would
+    # kernels are waited for as they exit: their time and memory count in this process's children,
+    # as a started kernel's would
+    signal.signal(signal.SIGCHLD, _reap)
+    template = os.getpid()
     for line in _requests(parent):
         request = json.loads(line)
-        template = os.getpid()
         pid = os.fork()
         if pid == 0:
             _kernel(request, template)
-        replies.write(f"{pid}\n")
-        replies.flush()
+        print(pid, flush=True)
     deadline = time.monotonic() + 5  # the end of the input: the kernels were shut down; wait for the last
     while time.monotonic() < deadline and _reap():
         if os.getppid() != parent:  # the worker is gone: its kernels end with it (their parent_handle)
@@ -122,20 +122,16 @@ def main(parent: int) -> None:
 
 def _requests(parent: int) -> Iterator[bytes]:
     """The request lines on stdin, until its end or until ``parent`` is gone (looked at twice a
-    second as well: the parent-death signal alone was seen to leave a template after a stop)."""
-    import select
-
-    pending = b""
+    second as well: the parent-death signal alone was seen to leave a template after a stop).
+    A buffered ``readline`` is safe: :meth:`spasm_lib.kernels._KernelTemplate.fork` waits for each
+    answer before it writes the next line, so no line waits in the buffer unseen by ``select``."""
     while True:
-        while b"\n" not in pending:
+        while not select.select([0], [], [], 0.5)[0]:
             if os.getppid() != parent:
                 os._exit(0)
-            if select.select([0], [], [], 0.5)[0]:
-                chunk = os.read(0, 65536)
-                if not chunk:
-                    return
-                pending += chunk
-        line, pending = pending.split(b"\n", 1)
+        line = sys.stdin.buffer.readline()
+        if not line:
+            return
         yield line
 
 

@@ -101,10 +101,7 @@ def kill_template() -> None:
     the parent-death signal alone was seen to leave a template running after a stop)."""
     for template in _TEMPLATE:
         if template.owner == os.getpid():
-            try:
-                template.process.kill()
-            except OSError:  # pragma: no cover - already gone
-                pass
+            template.process.kill()  # Popen.kill: nothing to do for a template that has ended
 
 
 def close_template() -> None:
@@ -131,9 +128,9 @@ def _template() -> _KernelTemplate | None:
 
 class _Forked:
     """What jupyter_client's provisioner uses of a ``Popen``, for a kernel forked by the template
-    (its child, not ours): watched through a pidfd, so that a reused process id is never mistaken."""
-
-    stdin = stdout = stderr = None
+    (its child, not ours): watched through a pidfd, so that a reused process id is never mistaken.
+    No ``wait`` or streams: only jupyter_client's ``LocalProvisioner.wait`` uses them, and
+    ``ForkingProvisioner.wait`` replaces it."""
 
     def __init__(self, pid: int) -> None:
         self.pid = pid
@@ -144,15 +141,14 @@ class _Forked:
             self.fd, self.returncode = None, 0
 
     def poll(self) -> int | None:
-        if self.returncode is None and self.fd is not None and _readable(self.fd):
-            os.close(self.fd)
-            self.fd, self.returncode = None, 0
+        """A pidfd is readable once its process has ended (``poll``, not ``select``: any fd number)."""
+        if self.returncode is None and self.fd is not None:
+            watch = select.poll()
+            watch.register(self.fd, select.POLLIN)
+            if watch.poll(0):
+                os.close(self.fd)
+                self.fd, self.returncode = None, 0
         return self.returncode
-
-    def wait(self) -> int:
-        while self.poll() is None:
-            time.sleep(0.02)
-        return self.returncode or 0
 
     def send_signal(self, signum: int) -> None:
         if self.poll() is None:
@@ -163,13 +159,6 @@ class _Forked:
 
     def terminate(self) -> None:
         self.send_signal(signal.SIGTERM)
-
-
-def _readable(fd: int) -> bool:
-    """A pidfd is readable once its process has ended (``poll``, not ``select``: any fd number)."""
-    watch = select.poll()
-    watch.register(fd, select.POLLIN)
-    return bool(watch.poll(0))
 
 
 async def _answered(kc: Any, timeout: float) -> None:
@@ -301,22 +290,6 @@ class HandoutKernel:
         self.launch()
         self.wait_ready()
 
-    def _make_ready(self) -> None:
-        """A kernel ready to run: a launched one waited for, else a new one. A kernel that dies while
-        it boots (a busy machine; nothing of the notebook ran yet) is replaced once before the handout
-        fails: seen in a full test run at load 8, "Kernel died before replying to kernel_info"."""
-        for attempt in range(2):
-            try:
-                if self.km is None or self.broken or not self.alive():
-                    self.start()
-                else:
-                    self.wait_ready()
-                return
-            except RenderError:
-                if attempt:
-                    raise
-                self.broken = True
-
     @property
     def pid(self) -> int | None:
         return getattr(getattr(self.km, "provisioner", None), "pid", None)
@@ -375,22 +348,32 @@ class HandoutKernel:
 
     def ready_for_run(self) -> None:
         """Before a notebook runs: start the kernel if it is not running (or died, or was left busy
-        by a timeout), wait for a launched one, clear it if it ran a notebook before."""
+        by a timeout), wait for a launched one, clear it if it ran a notebook before.
+
+        A kernel that dies while it boots (a busy machine; nothing of the notebook ran yet) is
+        replaced once before the handout fails: seen in a full test run at load 8, "Kernel died
+        before replying to kernel_info". A kernel that cannot be cleared is replaced, not reused."""
         from jupyter_core.utils import run_sync
 
-        if self.km is None or self.broken or not self.alive() or not self.ready:
-            self._make_ready()
-        elif self.runs:
+        usable = not self.broken and self.alive()
+        if usable and self.ready:
+            if self.runs:
+                try:
+                    reply = run_sync(self.kc.execute_interactive)(
+                        _RESET.format(folder=str(self.folder)), silent=True, store_history=False,
+                        timeout=START_TIMEOUT, output_hook=lambda msg: None)
+                    cleared = reply["content"].get("status") == "ok"
+                except Exception:
+                    cleared = False
+                if not cleared:
+                    self.start()
+        else:
             try:
-                run_sync(self._reset)()
-            except Exception:  # a kernel that cannot be cleared is replaced, not reused
+                if usable:
+                    self.wait_ready()
+                else:
+                    self.start()
+            except RenderError:
+                self.broken = True
                 self.start()
         self.runs += 1
-
-    async def _reset(self) -> None:
-        reply = await self.kc.execute_interactive(
-            _RESET.format(folder=str(self.folder)), silent=True, store_history=False,
-            timeout=START_TIMEOUT, output_hook=lambda msg: None,
-        )
-        if reply["content"].get("status") != "ok":
-            raise RenderError(f"the kernel could not be cleared: {reply['content'].get('ename', 'error')}")

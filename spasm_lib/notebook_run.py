@@ -84,19 +84,18 @@ async def _run(kernel: HandoutKernel, source: Any, parameters: Mapping[str, Any]
             raise RenderError(_over_time(source, index, limits, whole=budget.get("handout", False))) from None
         except CellExecutionError as exc:
             raise RenderError(_cell_failure(source, index, exc.ename, exc.evalue)) from None
-        except DeadKernelError:
-            if client.overflow:
-                raise RenderError(_too_much_output(source, index, limits)) from None
-            raise RenderError(_cell_failure(source, index, "the kernel died", "")) from None
-        except Exception as exc:  # a broken channel: one line, not a traceback
-            if client.overflow:
-                raise RenderError(_too_much_output(source, index, limits)) from None
-            name = type(exc).__name__
-            raise RenderError(f"the kernel failed: {name}: {one_line(str(exc)) or name}") from None
+        except Exception as exc:  # a dead kernel or a broken channel: one line, not a traceback
+            if not client.overflow:
+                if isinstance(exc, DeadKernelError):
+                    raise RenderError(f"{_cell(source, index)} failed: the kernel died (a crash, os._exit or out of "
+                                      "memory)") from None
+                name = type(exc).__name__
+                raise RenderError(f"the kernel failed: {name}: {one_line(str(exc)) or name}") from None
         if client.overflow:
-            raise RenderError(_too_much_output(source, index, limits)) from None
+            raise RenderError(f"{_cell(source, index)} printed or displayed more than {limits.output_bytes / 1e6:.0f} "
+                              "MB of output (the most a handout may hold)")
         if exits:
-            raise RenderError(_cell_failure(source, index, "the cell asked the kernel to exit", "")) from None
+            raise RenderError(f"{_cell(source, index)} ended the run early: it called exit() or quit()")
     return nb
 
 
@@ -124,9 +123,7 @@ def _bounded_client_class() -> type:
             self.output_seen += size
             if self.output_seen > self.output_limit:
                 self.overflow = True
-                task = getattr(self, "task_poll_for_reply", None)
-                if task is not None:
-                    task.cancel()
+                self.task_poll_for_reply.cancel()  # set by async_execute_cell before any output is read
                 return None
             return super().output(outs, msg, display_id, cell_index)
 
@@ -137,19 +134,15 @@ def _over_time(source: Any, index: int, limits: Limits, *, whole: bool) -> str:
     which = (f"the handout ran longer than {limits.handout_seconds:g} s (the time a handout may take; "
              "--handout-timeout changes it)") if whole else (
              f"ran longer than {limits.cell_seconds:g} s (the time a cell may take; --cell-timeout changes it)")
-    return _cell_failure(source, index, which, "", raw=True)
+    return f"{_cell(source, index)} {which}"
 
 
-def _too_much_output(source: Any, index: int, limits: Limits) -> str:
-    return _cell_failure(source, index, f"printed or displayed more than {limits.output_bytes / 1e6:.0f} MB "
-                         "of output (the most a handout may hold)", "", raw=True)
-
-
-def _cell_failure(nb: Any, index: int, ename: str, evalue: str, *, raw: bool = False) -> str:
-    """'cell 7 (code cell 4) failed: ZeroDivisionError: division by zero' in the source's numbering.
+def _cell(nb: Any, index: int) -> str:
+    """'cell 7 (code cell 4)' in the source's numbering.
 
     ``index`` counts the executed notebook's cells, where papermill's injected cell sits right
     after the parameters cell (or first, if there is none); the message counts the source's.
+    A source that already holds an injected cell (a stored executed notebook) has it replaced in place.
     """
     tags = [c.get("metadata", {}).get("tags", []) for c in nb.cells]
     if not any(INJECTED_TAG in t for t in tags):
@@ -158,14 +151,13 @@ def _cell_failure(nb: Any, index: int, ename: str, evalue: str, *, raw: bool = F
             index -= 1
     index = max(0, min(index, len(nb.cells) - 1))
     code_number = sum(1 for c in nb.cells[: index + 1] if c.cell_type == "code")
+    return f"cell {index + 1} (code cell {code_number})"
+
+
+def _cell_failure(nb: Any, index: int, ename: str, evalue: str) -> str:
+    """'cell 7 (code cell 4) failed: ZeroDivisionError: division by zero'; a ``SystemExit`` ends the run early."""
     detail = one_line(str(evalue))
-    what = f"failed: {ename}" + (f": {detail}" if detail else "")
-    if raw:
-        what = ename
-    elif ename == "the kernel died":
-        what = "failed: the kernel died (a crash, os._exit or out of memory)"
-    elif ename == "the cell asked the kernel to exit":
-        what = "ended the run early: it called exit() or quit()"
-    elif ename == "SystemExit":
-        what = f"ended the run early: SystemExit{': ' + detail if detail else ''} (a handout runs every cell)"
-    return f"cell {index + 1} (code cell {code_number}) {what}"
+    if ename == "SystemExit":
+        detail = f": {detail}" if detail else ""
+        return f"{_cell(nb, index)} ended the run early: SystemExit{detail} (a handout runs every cell)"
+    return f"{_cell(nb, index)} failed: {ename}" + (f": {detail}" if detail else "")

@@ -31,7 +31,7 @@ from spasm_lib.handout_limits import DEFAULT_LIMITS, Limits
 from spasm_lib.inputs import InputError, path_text
 from spasm_lib.kernels import HandoutKernel
 from spasm_lib.notebook_run import execute
-from spasm_lib.outputs import WriteFailed, check_output, write_error
+from spasm_lib.outputs import WriteFailed, write_error
 from spasm_lib.packaged import notebook_title, notebooks_dir, read_notebook
 from spasm_lib.paper import DEFAULT_PAPER_ANSWERS
 from spasm_lib.params import ParameterError, notebook_key, validate
@@ -88,12 +88,11 @@ def handout_parameters(
 
 @dataclass(frozen=True)
 class Rendered:
-    """What a render produced: where, with which title, audience and parameters."""
+    """What a render produced: where, with which title and audience."""
 
     path: Path
     title: str
     audience: str
-    parameters: Mapping[str, Any]
 
 
 def render_page(
@@ -124,25 +123,18 @@ def render_page(
     return page, page_title
 
 
-def render(
-    notebook: str | Path,
-    parameters: Mapping[str, Any],
-    output: str | Path,
-    *,
-    nb: Any = None,
-    kernel: HandoutKernel | None = None,
-    title: str | None = None,
-) -> Rendered:
-    """:func:`render_page`, then write the page atomically to ``output`` (checked first with
-    :func:`check_output`). On failure nothing is written and an earlier file at ``output`` stays."""
-    output = check_output(output, [notebook, *(p for k, p in parameters.items() if k.endswith("_file") and p)])
-    page, page_title = render_page(notebook, parameters, nb=nb, kernel=kernel, title=title)
+def render(notebook: str | Path, parameters: Mapping[str, Any], output: Path, *, nb: Any = None,
+           kernel: HandoutKernel | None = None) -> Rendered:
+    """:func:`render_page`, then write the page atomically to ``output`` (already checked by the
+    command with :func:`~spasm_lib.outputs.check_output`). On failure nothing is written and an
+    earlier file at ``output`` stays."""
+    page, page_title = render_page(notebook, parameters, nb=nb, kernel=kernel)
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(output, page)
     except OSError as exc:
         raise WriteFailed(write_error(output, exc)) from None
-    return Rendered(output, page_title, str(parameters.get("audience", "student")), dict(parameters))
+    return Rendered(output, page_title, str(parameters.get("audience", "student")))
 
 
 def parse_pairs(pairs: Sequence[Sequence[str]] | None) -> dict[str, str]:
