@@ -162,8 +162,9 @@ def render(args: argparse.Namespace) -> int:
 
     given = inputs.path_text(args.notebook, "notebook")
     # A file given by path is read (bounded, checked) before it is looked up: a folder, a FIFO or a file
-    # that is not a notebook is refused as what it is. A name such as 04_case_study is the package's.
-    source = inputs.read_notebook(given) if os.path.lexists(given) else None
+    # that is not a notebook is refused as what it is. A name such as 04_case_study is the package's,
+    # whatever file of that name the current folder holds.
+    source = inputs.read_notebook(given) if run.is_path(given) and os.path.lexists(given) else None
     path = run.resolve_notebook(given)
     source = inputs.read_notebook(path) if source is None else source
     values = read_parameters_file(args.parameters_file) if args.parameters_file else {}

@@ -37,6 +37,13 @@ from spasm_lib.paper import DEFAULT_PAPER_ANSWERS
 from spasm_lib.params import ParameterError, notebook_key, validate
 
 
+def is_path(name: str | Path) -> bool:
+    """Whether a notebook is given as a path (``x.ipynb``, ``dir/x``) rather than by a package name
+    (``04_case_study``, ``04-case-study``): the one rule, for the lookup and for the command's reading."""
+    path = Path(name)
+    return path.suffix == ".ipynb" or len(path.parts) > 1
+
+
 def resolve_notebook(name: str | Path) -> Path:
     """A notebook given as a path, a stem (``01_risk_factors``) or a kebab name (``01-risk-factors``).
 
@@ -44,7 +51,7 @@ def resolve_notebook(name: str | Path) -> Path:
     Raises :class:`ParameterError` (parameter ``notebook``) for an unknown name.
     """
     path = Path(name)
-    if path.suffix == ".ipynb" or len(path.parts) > 1:
+    if is_path(name):
         if not path.is_file():
             raise ParameterError(str(name), "notebook", "no such notebook file; expected a path, a stem "
                                  "such as 01_risk_factors or a name such as 01-risk-factors")

@@ -108,6 +108,15 @@ def test_unknown_notebook_exits_2_naming_the_notebooks(no_kernel, tmp_path, caps
     assert not (tmp_path / "x.html").exists()
 
 
+def test_a_package_name_renders_the_packages_notebook_whatever_file_of_that_name_is_here(tmp_path, monkeypatch):
+    """`render 01_risk_factors` is the package's notebook, also when the current folder holds a file of
+    that very name (it was read as the source while the package's folder ran it)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "01_risk_factors").write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
+    assert main(["render", "01_risk_factors", "-o", "r.html"]) == 0
+    assert "Who gets back spasms" in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
 def test_p_wins_over_the_file_and_audience_over_both(fixture_registered, tmp_path):
     (tmp_path / "p.yaml").write_text("case: ruptured-disc\naudience: student\nseed: 3\n", encoding="utf-8")
     values = read_parameters_file(tmp_path / "p.yaml")
