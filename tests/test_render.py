@@ -367,7 +367,7 @@ def test_a_handout_has_the_one_page_skeleton():
     the footer (tests/test_handout_pages.py checks the set's pages against the same head)."""
     nb = new_notebook(cells=[new_markdown_cell("# The title"), new_code_cell("SECRET_CODE_INPUT()", outputs=[
         new_output("display_data", data={"text/html": '<p class="v">static view</p>', "text/plain": "<view>"})])])
-    html = page_of(nb)  # (nothing to take out: without_active_content leaves the page's bytes alone)
+    html = page_of(nb)  # (nothing to take out: remove_active_content leaves the page as it is)
     # (nbconvert serialises the page again through BeautifulSoup: `<meta .../>`, attributes sorted)
     assert html.startswith("<!DOCTYPE html>\n")
     first = [(tag, attrs) for tag, attrs in parse(html).tags][:7]
