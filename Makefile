@@ -35,7 +35,11 @@ $(VENV)/.installed-lite: pyproject.toml | $(PY)
 # The file browser hides what a student has no use for: notebooks/__init__.py (it makes the folder
 # a package for `spasm-teach start`), caches, checkpoints and the saved answers (.spasm-trace).
 HIDDEN = __init__.py __pycache__ *.pyc *.pyo .ipynb_checkpoints
+# The package's own notebooks are trusted first (`jupyter trust`, a signature in this user's Jupyter data):
+# JupyterLab shows an untrusted notebook's stored HTML without its <style>, so the views' frames, boxes
+# and colours would appear only once a cell runs.
 lab: $(VENV)/.installed
+	$(VENV)/bin/jupyter trust notebooks/*.ipynb
 	$(VENV)/bin/jupyter lab notebooks/ $(foreach g,$(HIDDEN),--ContentsManager.hide_globs='$(g)')
 
 # The tests marked kernel, subprocess or e2e (pyproject.toml) are left to `make test` (a test that starts

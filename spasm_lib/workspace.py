@@ -18,6 +18,7 @@ atomically.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -81,7 +82,24 @@ def start(folder: str | Path, *, force: bool = False) -> Copied:
                 kept.append((path, keep_copy(path)))
             write_bytes_atomically(path, data)
         written.append(path)
+    trust(data for _, data in notebooks)
     return Copied(target, tuple(written), tuple(kept))
+
+
+def trust(notebooks: Iterable[bytes]) -> None:
+    """Mark the package's own notebooks trusted for this user, as ``jupyter trust`` does (a signature
+    in the user's Jupyter data folder; the files are not changed): JupyterLab shows an untrusted
+    notebook's stored HTML without its ``<style>``, so the views' frames and boxes would appear only
+    once a cell runs. A data folder that cannot be written changes nothing else: the copy stands."""
+    import nbformat
+    from nbformat.sign import NotebookNotary
+
+    try:
+        notary = NotebookNotary()
+        for data in notebooks:
+            notary.sign(nbformat.reads(data.decode("utf-8"), as_version=4))
+    except Exception:  # noqa: BLE001 - the store (sqlite, a folder) may fail in many ways; trust is a courtesy
+        return
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:

@@ -70,6 +70,18 @@ def data_copy(tmp_path: Path) -> DataCopy:
     return DataCopy(folder)
 
 
+@pytest.fixture(scope="session")
+def _jupyter_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("jupyter-data")
+
+
+@pytest.fixture(autouse=True)
+def _no_write_into_the_users_jupyter_data(_jupyter_data: Path, monkeypatch: pytest.MonkeyPatch):
+    """`spasm-teach start` trusts the notebooks it copies (a signature in the Jupyter data folder):
+    in a test, and in the processes a test starts, that folder is a temporary one."""
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(_jupyter_data))
+
+
 _SLOW_KINDS = ("subprocess", "kernel", "e2e")  # the marks `make check` leaves out (Makefile)
 
 

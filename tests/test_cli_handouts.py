@@ -168,6 +168,21 @@ def test_start_copies_the_notebooks_and_says_what_next(tmp_path, capsys):
     assert f"jupyter lab {folder}" in out
 
 
+def test_start_trusts_the_copies_for_this_user_only(tmp_path, capsys, monkeypatch):
+    """The copies are trusted (JupyterLab then keeps their stored views' <style>), in the Jupyter data
+    folder of the user who ran `start`; another user's folder knows nothing of them."""
+    import nbformat
+    from nbformat.sign import NotebookNotary
+
+    mine, theirs = tmp_path / "mine", tmp_path / "theirs"
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(mine))
+    assert cli(["start", str(tmp_path / "workspace")], capsys)[0] == 0
+    copies = sorted((tmp_path / "workspace").glob("*.ipynb"))
+    assert copies and all(NotebookNotary().check_signature(nbformat.read(p, as_version=4)) for p in copies)
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(theirs))
+    assert not any(NotebookNotary().check_signature(nbformat.read(p, as_version=4)) for p in copies)
+
+
 def test_start_refuses_to_overwrite_unless_forced(tmp_path, capsys):
     folder = tmp_path / "workspace"
     folder.mkdir()
