@@ -253,12 +253,9 @@ def end_of_main(notebook: str | Path, audience: str, paper_answers: str = DEFAUL
     from spasm_lib.paper import SEPARATE, answers_at_the_end
     from spasm_lib.params import ParameterError
 
-    answers = ""
-    if audience == "student" and paper_answers != SEPARATE:
-        try:
-            answers = answers_at_the_end(load_facts(), notebook)
-        except ValueError:  # not one of the classroom notebooks: no quiz of its own
-            pass
+    answers = ""  # a notebook outside the classroom's (a fixture, an author's own) has no quiz of its own
+    if audience == "student" and paper_answers != SEPARATE and V.notebook_stem(notebook) in V.NOTEBOOKS:
+        answers = answers_at_the_end(load_facts(), notebook)
     try:
         href, text = next_handout(notebook, audience)
     except ParameterError:  # not one of the set's notebooks: no place in its order

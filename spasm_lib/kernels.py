@@ -374,6 +374,5 @@ class HandoutKernel:
                 else:
                     self.start()
             except RenderError:
-                self.broken = True
                 self.start()
         self.runs += 1

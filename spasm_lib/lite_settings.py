@@ -31,7 +31,7 @@ def lite_config(wheels: list[Path], pyodide_url: str) -> tuple[dict, dict, dict]
     """``jupyter_lite_config.json``, ``jupyter-lite.json`` and ``overrides.json`` of the site."""
     # What the kernel loads as it starts (ours and the kernel side of the widgets), by a URL relative
     # to the kernel worker's folder (Pyodide resolves it against the worker's own script).
-    loaded = ("spasm_teach", *KERNEL_WIDGET_DISTRIBUTIONS)
+    loaded = ("spasm_teach", *(d.replace("-", "_") for d in KERNEL_WIDGET_DISTRIBUTIONS))  # as wheel names write them
     up = "../" * len(WORKER_DIR.parts)
     build_config = {
         "LiteBuildConfig": {

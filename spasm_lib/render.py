@@ -20,6 +20,7 @@ previous handout runs; ``spasm-teach render`` uses one fresh kernel.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,8 +83,8 @@ def handout_parameters(
     for name in ("cases_file", "traces"):  # files the kernel reads from the notebook's folder
         value = given.get(name)
         if isinstance(value, str) and value.strip():
-            try:  # a NUL or an endless name is refused, not a crash of resolve()
-                given[name] = str(path_text(value.strip(), name.replace("_", " ")).resolve())
+            try:  # a NUL or an endless name is refused; realpath, unlike resolve(), leaves a link loop to the check
+                given[name] = os.path.realpath(path_text(value.strip(), name.replace("_", " ")))
             except InputError as exc:
                 raise ParameterError(key, name, str(exc)) from None
     full = validate(key, given, facts=facts)

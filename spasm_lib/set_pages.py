@@ -25,11 +25,13 @@ from spasm_lib.handout_pages import (
     in_set,
     student_patient_name,
 )
-from spasm_lib.page_markup import drop_repeated_styles, label_cells, rewritten
+from spasm_lib.html import Html
+from spasm_lib.page_markup import label_cells, rewritten
 from spasm_lib.page_templates import render_template
 from spasm_lib.paper import SELF_CHECK_ANSWERS
-from spasm_lib.vocabulary import AUDIENCES
 from spasm_lib.treatment_pathway import CONDITIONAL_NOTE, CONDITIONAL_NOTE_SHORT
+from spasm_lib.views.style import CSS
+from spasm_lib.vocabulary import AUDIENCES
 
 GROUPS = {"notebook": "Notebooks", "case": "Case studies", "student": "One patient per student"}
 STUDENT_GROUPS = {"notebook": "The course, in order", "case": "Case studies", "student": "Your own patient"}
@@ -101,7 +103,7 @@ def index_page(
                     if a in v else None for a in AUDIENCES]}
                 for (row, _), v in rows.items()])
         groups.append(shown)
-    page = render_template(
+    return render_template(
         "index.html.j2",
         title=f"{SET_TITLE}{TITLE_SEPARATOR}handouts for {'instructors' if instructor else 'students'}",
         kicker=f"{SET_TITLE} \u00b7 {'Instructor' if instructor else 'Student'} index",
@@ -113,7 +115,6 @@ def index_page(
         self_check=href(here, in_set("student", SELF_CHECK_ANSWERS)) if self_check_answers else None,
         failed=[(job.output, message) for job, message in failed] if instructor else [],
     )
-    return rewritten(page, label_cells)
 
 
 def front_page(*, answer_key: bool = False) -> str:
@@ -139,7 +140,6 @@ def _student(facts: Any, student: Any, page: str) -> dict[str, Any]:
     from spasm_lib.case_study import case_study
     from spasm_lib.patient_codes import MAX_CODE_SEED, encode
     from spasm_lib.views.case_study import case_study_view
-    from spasm_lib.views.style import styled
 
     case = student.case
     study = case_study(facts, case, student.seed)
@@ -162,7 +162,7 @@ def _student(facts: Any, student: Any, page: str) -> dict[str, Any]:
         "plan": [{"title": step.title, "conditional": step.conditional} for step in study.plan.steps],
         "teaching_point": case.teaching_point,
         "handout": {"href": href(page, student.output), "text": student.output},
-        "case_study": styled(case_study_view(study, "instructor")),  # its look: tick boxes, no bullets
+        "case_study": case_study_view(study, "instructor"),
     }
 
 
@@ -193,4 +193,5 @@ def answer_key_page(facts: Any, students: Sequence[Any], class_seed: int, mix: s
         separator=TITLE_SEPARATOR,
         conditional=CONDITIONAL_NOTE,
         conditional_short=CONDITIONAL_NOTE_SHORT,
-    ), drop_repeated_styles, label_cells)
+        view_css=Html(CSS, "the views' stylesheet"),  # its look: tick boxes without bullets
+    ), label_cells)

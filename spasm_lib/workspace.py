@@ -91,14 +91,17 @@ def trust(notebooks: Iterable[bytes]) -> None:
     in the user's Jupyter data folder; the files are not changed): JupyterLab shows an untrusted
     notebook's stored HTML without its ``<style>``, so the views' frames and boxes would appear only
     once a cell runs. A data folder that cannot be written changes nothing else: the copy stands."""
+    import sqlite3
+
     import nbformat
     from nbformat.sign import NotebookNotary
 
+    read = [nbformat.reads(data.decode("utf-8"), as_version=4) for data in notebooks]
     try:
         notary = NotebookNotary()
-        for data in notebooks:
-            notary.sign(nbformat.reads(data.decode("utf-8"), as_version=4))
-    except Exception:  # noqa: BLE001 - the store (sqlite, a folder) may fail in many ways; trust is a courtesy
+        for nb in read:
+            notary.sign(nb)
+    except (OSError, sqlite3.Error):  # the user's signature store cannot be written: trust is a courtesy
         return
 
 

@@ -318,6 +318,8 @@ CASES = [
     Case("cases-file-nul-in-name", with_yaml('cases_file: "a\\0b.csv"\n'), ("parameter 'cases_file'", "NUL")),
     Case("traces-nul-in-name", lambda p: ["render", INSTRUCTOR_NOTEBOOKS[0], "-f", str(p.write("p.yaml", 'traces: "a\\0b"\n')),
                                           "-o", str(p / "out.html")], ("parameter 'traces'", "NUL")),
+    Case("cases-file-symlink-loop", lambda p: ["render", "04_case_study", "-p", "cases_file", str(p.link("loop", str(p / "loop"))),
+                                              "-o", str(p / "out.html")], ("parameter 'cases_file'", "cannot be read")),
     Case("cases-file-is-dev-zero", lambda p: ["handouts", "-o", str(p / "set"), "--cases", "/dev/zero"], ("--cases", "is a device")),
     Case("cases-file-is-fifo", lambda p: ["handouts", "-o", str(p / "set"), "--cases", str(p.fifo("c.csv"))], ("--cases", "FIFO")),
     Case("cases-file-too-big", lambda p: ["handouts", "-o", str(p / "set"), "--cases", str(p.write("c.csv", "x" * 3_000_000))],
